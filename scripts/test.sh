@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs (pinned Deno, the registry, Docker Engine…),
+# runs the static checks and every test, and ends with the plain line "N passed, N failed".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/install-deps.sh || exit 1
+deno=$(scripts/ensure-deno.sh) || exit 1
+export PATH="$(dirname "$deno"):$PATH"
+
+passed=0
+failed=0
+check() {
+  local name=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    echo "FAILED: $name" >&2
+    failed=$((failed + 1))
+  fi
+}
+check "deno fmt --check" "$deno" fmt --check
+check "deno lint" "$deno" lint
+check "deno check" "$deno" check main.ts src tests scripts
+
+report=$(mktemp -d)/junit.xml
+"$deno" test -A --junit-path="$report" "$@" tests/
+if [ -s "$report" ]; then
+  # Count test cases (steps included) from the JUnit report Deno writes.
+  t=$(grep -o '<testcase ' "$report" | wc -l)
+  f=$(grep -c '<failure' "$report" || true)
+  passed=$((passed + t - f))
+  failed=$((failed + f))
+else
+  failed=$((failed + 1))
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
