@@ -1,0 +1,350 @@
+/**
+ * Image references in the Docker grammar (`[registry/]path[:tag][@digest]`): parsing with
+ * validation, normalisation (Docker Hub, `library/`), and the helpers the registry client and
+ * publishers need. Behaviour follows go-containerregistry's `name` package, except that
+ * `localhost` counts as a registry (as in Docker) and repository components are checked
+ * against Docker's stricter grammar.
+ *
+ * @example
+ * ```ts
+ * const ref = parseReference("alpine");
+ * referenceName(ref); // "index.docker.io/library/alpine:latest"
+ * ref.original; // "alpine"
+ * ```
+ */
+import { KoError } from "../util/errors.ts";
+import { type Digest, parseDigest } from "./digest.ts";
+
+/** The registry used when a name has none. */
+export const DEFAULT_REGISTRY = "index.docker.io";
+
+/** The tag a reference without tag or digest stands for. */
+export const DEFAULT_TAG = "latest";
+
+/** The namespace Docker Hub puts single-component names in (`alpine` → `library/alpine`). */
+const DOCKER_HUB_NAMESPACE = "library";
+
+/** Longest name (`registry/repository` as written) Docker accepts. */
+const NAME_MAX = 255;
+
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const HOST_RE = new RegExp(
+  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::([0-9]+))?$`,
+);
+
+/** A repository: where images live, without tag or digest. */
+export interface Repository {
+  /** Registry host with optional port: `index.docker.io`, `ghcr.io`, `127.0.0.1:5000`. */
+  readonly registry: string;
+  /**
+   * Path inside the registry, normalised (`library/alpine`). Empty only for a bare registry
+   * accepted by {@link parseRepository} (`KO_DOCKER_REPO=gcr.io`).
+   */
+  readonly repository: string;
+  /** The text as the user wrote it. */
+  readonly original: string;
+  /** Parsed with the insecure option: plain HTTP is allowed for this registry. */
+  readonly insecure?: boolean;
+}
+
+/** A parsed image reference: a repository plus an optional tag and/or digest. */
+export interface Reference extends Repository {
+  /** The tag as written; absent when the input had none (see {@link tagOrLatest}). */
+  readonly tag?: string;
+  /** The digest as written, validated. */
+  readonly digest?: Digest;
+}
+
+/** Options of {@link parseReference} and {@link parseRepository}. */
+export interface ParseOptions {
+  /** Allow plain HTTP for this registry (`--insecure-registry`). */
+  insecure?: boolean;
+  /** Registry for names without one; `index.docker.io` unless given. */
+  defaultRegistry?: string;
+}
+
+/**
+ * Parses an image reference: `alpine`, `ghcr.io/me/app:v1`, `127.0.0.1:5000/foo@sha256:…`,
+ * `[::1]:5000/foo:bar`, `name:tag@digest` (both kept). Throws a KoError quoting the input and
+ * saying what is wrong.
+ *
+ * @example
+ * ```ts
+ * parseReference("docker.io/alpine:3.20"); // registry "index.docker.io", repository "library/alpine", tag "3.20"
+ * ```
+ */
+export function parseReference(s: string, opts: ParseOptions = {}): Reference {
+  const fail = (why: string): never => {
+    throw new KoError(`invalid reference ${quote(s)}: ${why}`);
+  };
+  if (s === "") fail("the reference is empty");
+  let rest = s;
+  let digest: Digest | undefined;
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    const d = rest.slice(at + 1);
+    if (d === "") fail('the digest after "@" is empty');
+    try {
+      digest = parseDigest(d);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+    rest = rest.slice(0, at);
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(":");
+  if (colon > rest.lastIndexOf("/")) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (tag === "") fail(`the tag after ":" is empty`);
+    const why = tagProblem(tag);
+    if (why) fail(why);
+  }
+  if (rest === "") fail("the repository name is missing");
+  const { registry, repository } = parseName(rest, opts, fail);
+  return build({ registry, repository, tag, digest, original: s, insecure: opts.insecure });
+}
+
+/**
+ * Parses a repository with no tag or digest, such as a `KO_DOCKER_REPO` value
+ * (`ghcr.io/me`, `127.0.0.1:5000/foo`). Like ko, a bare registry (`gcr.io`, `localhost:5000`,
+ * `ko.local`) is accepted too, with an empty `repository`: a single component counts as a
+ * registry when it contains `.` or `:` or is `localhost`.
+ *
+ * To name images under a repository, join on `original` as ko does (`path.Join(repo, name)`):
+ * `myuser` + `app` is `myuser/app`, not `library/myuser/app`.
+ */
+export function parseRepository(s: string, opts: ParseOptions = {}): Repository {
+  const fail = (why: string): never => {
+    throw new KoError(`invalid repository ${quote(s)}: ${why}`);
+  };
+  if (s === "") fail("the repository is empty");
+  if (!s.includes("/") && looksLikeRegistry(s)) {
+    if (!HOST_RE.test(s) || !validPort(s)) fail(registryProblem(s));
+    return build({
+      registry: normaliseRegistry(s),
+      repository: "",
+      original: s,
+      insecure: opts.insecure,
+    });
+  }
+  const lastSlash = s.lastIndexOf("/");
+  if (s.includes("@") || s.lastIndexOf(":") > lastSlash) {
+    fail("a repository cannot have a tag or digest");
+  }
+  const { registry, repository } = parseName(s, opts, fail);
+  return build({ registry, repository, original: s, insecure: opts.insecure });
+}
+
+/** `registry/repository` (normalised), or just the registry for a bare registry. */
+export function repoString(ref: Repository): string {
+  return ref.repository === "" ? ref.registry : `${ref.registry}/${ref.repository}`;
+}
+
+/** The tag a reference stands for: its tag, else `latest` when it has no digest either. */
+export function tagOrLatest(ref: Reference): string | undefined {
+  return ref.tag ?? (ref.digest === undefined ? DEFAULT_TAG : undefined);
+}
+
+/** What to ask the registry for: the digest if there is one, else the tag (or `latest`). */
+export function referenceIdentifier(ref: Reference): string {
+  return ref.digest ?? ref.tag ?? DEFAULT_TAG;
+}
+
+/**
+ * The normalised name, as ggcr's `Name()`: `index.docker.io/library/alpine:latest`,
+ * `gcr.io/p/app@sha256:…` (a `repo:tag@digest` input loses its tag). This is the value of
+ * the `org.opencontainers.image.base.name` annotation.
+ */
+export function referenceName(ref: Reference): string {
+  if (ref.digest !== undefined) return `${repoString(ref)}@${ref.digest}`;
+  return `${repoString(ref)}:${ref.tag ?? DEFAULT_TAG}`;
+}
+
+/**
+ * The same repository with another tag and no digest. `original` keeps the name as the user
+ * wrote it (`alpine` + `3` → `alpine:3`), so printing stays in the user's spelling.
+ */
+export function withTag(ref: Repository, tag: string): Reference {
+  if (ref.repository === "") {
+    throw new KoError(`cannot tag ${quote(ref.original)}: it names a registry, not a repository`);
+  }
+  const why = tagProblem(tag);
+  if (why) throw new KoError(why);
+  return build({ ...baseOf(ref), tag, original: `${writtenName(ref)}:${tag}` });
+}
+
+/**
+ * The same repository pinned to a digest. An explicit tag is kept (`name:tag@digest`, as
+ * Docker's `WithDigest` does); {@link referenceName} still drops it.
+ */
+export function withDigest(ref: Reference | Repository, digest: string): Reference {
+  if (ref.repository === "") {
+    throw new KoError(`cannot pin ${quote(ref.original)}: it names a registry, not a repository`);
+  }
+  const d = parseDigest(digest);
+  const tag = (ref as Reference).tag;
+  const name = tag === undefined ? writtenName(ref) : `${writtenName(ref)}:${tag}`;
+  return build({ ...baseOf(ref), tag, digest: d, original: `${name}@${d}` });
+}
+
+/** Whether a registry is Docker Hub (`index.docker.io`, `docker.io`, `registry-1.docker.io`). */
+export function isDockerHub(registry: string): boolean {
+  const r = registry.toLowerCase();
+  return r === DEFAULT_REGISTRY || r === "docker.io" || r === "registry-1.docker.io";
+}
+
+/**
+ * Whether a registry is local or private enough that ko talks plain HTTP to it without
+ * `--insecure-registry`: `localhost`, `*.localhost`, 127.0.0.0/8, `::1` / `[::1]`, and the
+ * RFC 1918 ranges (10/8, 172.16/12, 192.168/16), each optionally with a port.
+ */
+export function isInsecureLocalhost(registry: string): boolean {
+  const host = hostOf(registry);
+  if (host === undefined) return false;
+  const h = host.toLowerCase();
+  if (h === "localhost" || h.endsWith(".localhost")) return true;
+  if (h === "::1" || /^(?:0{1,4}:){7}0{0,3}1$/.test(h)) return true;
+  const ip = ipv4(h);
+  if (!ip) return false;
+  const [a, b] = ip;
+  return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+}
+
+/**
+ * The scheme to reach a registry with: `http` when the reference was parsed insecure or the
+ * registry is local ({@link isInsecureLocalhost}), else `https` (ggcr's `Registry.Scheme()`).
+ */
+export function registryScheme(ref: Pick<Repository, "registry" | "insecure">): "http" | "https" {
+  return ref.insecure || isInsecureLocalhost(ref.registry) ? "http" : "https";
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function parseName(
+  name: string,
+  opts: ParseOptions,
+  fail: (why: string) => never,
+): { registry: string; repository: string } {
+  if (name.length > NAME_MAX) fail(`the name is longer than ${NAME_MAX} characters`);
+  let registry = "";
+  let path = name;
+  const slash = name.indexOf("/");
+  if (slash >= 0 && looksLikeRegistry(name.slice(0, slash))) {
+    registry = name.slice(0, slash);
+    path = name.slice(slash + 1);
+    if (!HOST_RE.test(registry) || !validPort(registry)) fail(registryProblem(registry));
+  }
+  if (path === "") fail("the repository name is missing");
+  for (const component of path.split("/")) {
+    if (COMPONENT_RE.test(component)) continue;
+    if (component === "") fail("the repository name has an empty path component");
+    if (COMPONENT_RE.test(component.toLowerCase())) fail("repository name must be lowercase");
+    fail(
+      `invalid repository name component ${quote(component)}: expected lowercase letters ` +
+        `and digits, separated by ".", "_", "__" or dashes`,
+    );
+  }
+  registry = normaliseRegistry(registry || opts.defaultRegistry || DEFAULT_REGISTRY);
+  if (registry === DEFAULT_REGISTRY && !path.includes("/")) {
+    path = `${DOCKER_HUB_NAMESPACE}/${path}`;
+  }
+  return { registry, repository: path };
+}
+
+function looksLikeRegistry(component: string): boolean {
+  return component.includes(".") || component.includes(":") || component === "localhost";
+}
+
+function normaliseRegistry(registry: string): string {
+  return registry === "docker.io" ? DEFAULT_REGISTRY : registry;
+}
+
+function validPort(registry: string): boolean {
+  const port = HOST_RE.exec(registry)?.[1];
+  return port === undefined || (port.length <= 5 && Number(port) <= 65535);
+}
+
+function registryProblem(registry: string): string {
+  return `invalid registry ${quote(registry)}: expected a host name or [IPv6] address ` +
+    `with an optional port, such as ghcr.io or 127.0.0.1:5000`;
+}
+
+function tagProblem(tag: string): string | undefined {
+  if (TAG_RE.test(tag)) return undefined;
+  return `invalid tag ${quote(tag)}: a tag is 1 to 128 letters, digits, "_", "." or "-", ` +
+    `not starting with "." or "-"`;
+}
+
+/** The host part of `host[:port]` / `[v6]:port` / bare IPv6, or undefined if malformed. */
+function hostOf(registry: string): string | undefined {
+  if (registry.startsWith("[")) {
+    const end = registry.indexOf("]");
+    if (end < 0) return undefined;
+    const rest = registry.slice(end + 1);
+    if (rest !== "" && !/^:\d{1,5}$/.test(rest)) return undefined;
+    return registry.slice(1, end);
+  }
+  const colons = registry.split(":").length - 1;
+  if (colons > 1) return registry; // a bare IPv6 address
+  if (colons === 1) {
+    const [host, port] = registry.split(":") as [string, string];
+    return /^\d{1,5}$/.test(port) ? host : undefined;
+  }
+  return registry;
+}
+
+function ipv4(host: string): [number, number, number, number] | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (!m) return undefined;
+  const octets = m.slice(1).map(Number) as [number, number, number, number];
+  return octets.every((o) => o <= 255) ? octets : undefined;
+}
+
+/** The name part (before tag and digest) of a reference as the user wrote it. */
+function writtenName(ref: Repository): string {
+  let n = ref.original;
+  const at = n.indexOf("@");
+  if (at >= 0) n = n.slice(0, at);
+  const tagged = (ref as Reference).tag !== undefined;
+  if (tagged && n.lastIndexOf(":") > n.lastIndexOf("/")) n = n.slice(0, n.lastIndexOf(":"));
+  return n || repoString(ref);
+}
+
+function baseOf(ref: Repository): Repository {
+  return {
+    registry: ref.registry,
+    repository: ref.repository,
+    original: ref.original,
+    insecure: ref.insecure,
+  };
+}
+
+/** Builds a Reference without `undefined`-valued keys, so deepEqual in tests stays simple. */
+function build(r: {
+  registry: string;
+  repository: string;
+  original: string;
+  tag?: string | undefined;
+  digest?: Digest | undefined;
+  insecure?: boolean | undefined;
+}): Reference {
+  const out: {
+    registry: string;
+    repository: string;
+    original: string;
+    tag?: string;
+    digest?: Digest;
+    insecure?: boolean;
+  } = { registry: r.registry, repository: r.repository, original: r.original };
+  if (r.tag !== undefined) out.tag = r.tag;
+  if (r.digest !== undefined) out.digest = r.digest;
+  if (r.insecure) out.insecure = true;
+  return out;
+}
+
+function quote(s: string): string {
+  return JSON.stringify(s);
+}

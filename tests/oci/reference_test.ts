@@ -1,0 +1,458 @@
+import { deepEqual, equal, throws } from "node:assert/strict";
+import { KoError } from "../../src/util/errors.ts";
+import {
+  isDockerHub,
+  isInsecureLocalhost,
+  parseReference,
+  parseRepository,
+  type Reference,
+  referenceIdentifier,
+  referenceName,
+  registryScheme,
+  repoString,
+  tagOrLatest,
+  withDigest,
+  withTag,
+} from "../../src/oci/reference.ts";
+
+const HEX = "a".repeat(64);
+const DIGEST = `sha256:${HEX}`;
+const HEX2 = "0123456789abcdef".repeat(4);
+
+interface ValidCase {
+  input: string;
+  registry: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+  name: string;
+}
+
+const VALID: ValidCase[] = [
+  {
+    input: "cgr.dev/chainguard/static:latest",
+    registry: "cgr.dev",
+    repository: "chainguard/static",
+    tag: "latest",
+    name: "cgr.dev/chainguard/static:latest",
+  },
+  {
+    input: "alpine",
+    registry: "index.docker.io",
+    repository: "library/alpine",
+    name: "index.docker.io/library/alpine:latest",
+  },
+  {
+    input: "alpine:3.20",
+    registry: "index.docker.io",
+    repository: "library/alpine",
+    tag: "3.20",
+    name: "index.docker.io/library/alpine:3.20",
+  },
+  {
+    input: "docker.io/library/alpine",
+    registry: "index.docker.io",
+    repository: "library/alpine",
+    name: "index.docker.io/library/alpine:latest",
+  },
+  {
+    input: "docker.io/alpine",
+    registry: "index.docker.io",
+    repository: "library/alpine",
+    name: "index.docker.io/library/alpine:latest",
+  },
+  {
+    input: "index.docker.io/alpine",
+    registry: "index.docker.io",
+    repository: "library/alpine",
+    name: "index.docker.io/library/alpine:latest",
+  },
+  {
+    input: "myuser/app",
+    registry: "index.docker.io",
+    repository: "myuser/app",
+    name: "index.docker.io/myuser/app:latest",
+  },
+  {
+    input: "localhost/foo",
+    registry: "localhost",
+    repository: "foo",
+    name: "localhost/foo:latest",
+  },
+  {
+    input: "localhost:5000/foo:bar",
+    registry: "localhost:5000",
+    repository: "foo",
+    tag: "bar",
+    name: "localhost:5000/foo:bar",
+  },
+  {
+    input: "127.0.0.1:5000/foo/bar",
+    registry: "127.0.0.1:5000",
+    repository: "foo/bar",
+    name: "127.0.0.1:5000/foo/bar:latest",
+  },
+  {
+    input: `gcr.io/project/app@${DIGEST}`,
+    registry: "gcr.io",
+    repository: "project/app",
+    digest: DIGEST,
+    name: `gcr.io/project/app@${DIGEST}`,
+  },
+  {
+    input: `gcr.io/project/app:v1@${DIGEST}`,
+    registry: "gcr.io",
+    repository: "project/app",
+    tag: "v1",
+    digest: DIGEST,
+    name: `gcr.io/project/app@${DIGEST}`,
+  },
+  {
+    input: `alpine@${DIGEST}`,
+    registry: "index.docker.io",
+    repository: "library/alpine",
+    digest: DIGEST,
+    name: `index.docker.io/library/alpine@${DIGEST}`,
+  },
+  {
+    input: "ko.local/app",
+    registry: "ko.local",
+    repository: "app",
+    name: "ko.local/app:latest",
+  },
+  {
+    // A single component is never a registry in a reference, even with a dot.
+    input: "kind.local",
+    registry: "index.docker.io",
+    repository: "library/kind.local",
+    name: "index.docker.io/library/kind.local:latest",
+  },
+  {
+    input: "kind.local/app-51d74b7127c5f7495a338df33ecdeb19:abc",
+    registry: "kind.local",
+    repository: "app-51d74b7127c5f7495a338df33ecdeb19",
+    tag: "abc",
+    name: "kind.local/app-51d74b7127c5f7495a338df33ecdeb19:abc",
+  },
+  {
+    input: "[::1]:5000/foo:bar",
+    registry: "[::1]:5000",
+    repository: "foo",
+    tag: "bar",
+    name: "[::1]:5000/foo:bar",
+  },
+  {
+    input: "[2001:db8::1]/foo",
+    registry: "[2001:db8::1]",
+    repository: "foo",
+    name: "[2001:db8::1]/foo:latest",
+  },
+  {
+    input: "ghcr.io/a/b/c/d:v1.2.3-rc.1_x",
+    registry: "ghcr.io",
+    repository: "a/b/c/d",
+    tag: "v1.2.3-rc.1_x",
+    name: "ghcr.io/a/b/c/d:v1.2.3-rc.1_x",
+  },
+  {
+    input: "registry.example.org/foo/bar/example-51d74b7127c5f7495a338df33ecdeb19",
+    registry: "registry.example.org",
+    repository: "foo/bar/example-51d74b7127c5f7495a338df33ecdeb19",
+    name: "registry.example.org/foo/bar/example-51d74b7127c5f7495a338df33ecdeb19:latest",
+  },
+  {
+    input: "x/a.b__c/d--e.f_g:_TAG",
+    registry: "index.docker.io",
+    repository: "x/a.b__c/d--e.f_g",
+    tag: "_TAG",
+    name: "index.docker.io/x/a.b__c/d--e.f_g:_TAG",
+  },
+  {
+    // A first component with a dot is a registry.
+    input: "a.b/c",
+    registry: "a.b",
+    repository: "c",
+    name: "a.b/c:latest",
+  },
+  {
+    input: "Registry.Example.COM:443/x",
+    registry: "Registry.Example.COM:443",
+    repository: "x",
+    name: "Registry.Example.COM:443/x:latest",
+  },
+  {
+    input: "test-46c4b272b3716c422d5ff6dfc7547fa9:latest",
+    registry: "index.docker.io",
+    repository: "library/test-46c4b272b3716c422d5ff6dfc7547fa9",
+    tag: "latest",
+    name: "index.docker.io/library/test-46c4b272b3716c422d5ff6dfc7547fa9:latest",
+  },
+  {
+    input: `x:${"t".repeat(128)}`,
+    registry: "index.docker.io",
+    repository: "library/x",
+    tag: "t".repeat(128),
+    name: `index.docker.io/library/x:${"t".repeat(128)}`,
+  },
+];
+
+for (const c of VALID) {
+  Deno.test(`parseReference accepts ${c.input.slice(0, 70)}`, () => {
+    const ref = parseReference(c.input);
+    const want: Record<string, unknown> = {
+      registry: c.registry,
+      repository: c.repository,
+      original: c.input,
+    };
+    if (c.tag !== undefined) want.tag = c.tag;
+    if (c.digest !== undefined) want.digest = c.digest;
+    deepEqual({ ...ref }, want);
+    equal(referenceName(ref), c.name);
+    equal(repoString(ref), `${c.registry}/${c.repository}`);
+  });
+}
+
+const INVALID: Array<[input: string, message: string]> = [
+  ["", 'invalid reference "": the reference is empty'],
+  [":tag", 'invalid reference ":tag": the repository name is missing'],
+  [`@${DIGEST}`, `invalid reference "@${DIGEST}": the repository name is missing`],
+  ["alpine:", 'invalid reference "alpine:": the tag after ":" is empty'],
+  ["alpine@", 'invalid reference "alpine@": the digest after "@" is empty'],
+  ["Foo/bar", 'invalid reference "Foo/bar": repository name must be lowercase'],
+  ["ghcr.io/Me/app", 'invalid reference "ghcr.io/Me/app": repository name must be lowercase'],
+  ["ALPINE", 'invalid reference "ALPINE": repository name must be lowercase'],
+  [
+    "alpine:-bad",
+    'invalid reference "alpine:-bad": invalid tag "-bad": a tag is 1 to 128 letters, digits, ' +
+    '"_", "." or "-", not starting with "." or "-"',
+  ],
+  [
+    `x:${"t".repeat(129)}`,
+    `invalid reference "x:${"t".repeat(129)}": invalid tag "${"t".repeat(129)}"`,
+  ],
+  ["alpine:a+b", 'invalid reference "alpine:a+b": invalid tag "a+b"'],
+  [
+    "alpine@sha256:abc",
+    'invalid reference "alpine@sha256:abc": invalid digest "sha256:abc": sha256 needs 64 ' +
+    "lowercase hex characters",
+  ],
+  [
+    `alpine@md5:${HEX}`,
+    `invalid reference "alpine@md5:${HEX}": invalid digest "md5:${HEX}": unsupported algorithm "md5"`,
+  ],
+  [`alpine@${DIGEST}@${DIGEST}`, `invalid reference "alpine@${DIGEST}@${DIGEST}": invalid digest`],
+  [
+    "foo/-bar",
+    'invalid reference "foo/-bar": invalid repository name component "-bar": expected ' +
+    'lowercase letters and digits, separated by ".", "_", "__" or dashes',
+  ],
+  ["foo/bar-", 'invalid reference "foo/bar-": invalid repository name component "bar-"'],
+  ["foo/a___b", 'invalid reference "foo/a___b": invalid repository name component "a___b"'],
+  ["foo/a..b", 'invalid reference "foo/a..b": invalid repository name component "a..b"'],
+  ["foo//bar", 'invalid reference "foo//bar": the repository name has an empty path component'],
+  ["foo/", 'invalid reference "foo/": the repository name has an empty path component'],
+  ["/foo", 'invalid reference "/foo": the repository name has an empty path component'],
+  ["gcr.io/", 'invalid reference "gcr.io/": the repository name is missing'],
+  ["has space", 'invalid reference "has space": invalid repository name component "has space"'],
+  [
+    "foo_bar.com/x",
+    'invalid reference "foo_bar.com/x": invalid registry "foo_bar.com": expected a host name ' +
+    "or [IPv6] address with an optional port, such as ghcr.io or 127.0.0.1:5000",
+  ],
+  ["-gcr.io/x", 'invalid reference "-gcr.io/x": invalid registry "-gcr.io"'],
+  [
+    "localhost:99999/x",
+    'invalid reference "localhost:99999/x": invalid registry "localhost:99999"',
+  ],
+  ["localhost:/x", 'invalid reference "localhost:/x": invalid registry "localhost:"'],
+  ["[::1/x", 'invalid reference "[::1/x": invalid registry "[::1"'],
+  [
+    `gcr.io/${"a".repeat(250)}`,
+    `invalid reference "gcr.io/${"a".repeat(250)}": the name is longer than 255 characters`,
+  ],
+];
+
+for (const [input, message] of INVALID) {
+  Deno.test(`parseReference rejects ${JSON.stringify(input.slice(0, 60))}`, () => {
+    throws(() => parseReference(input), (e: unknown) => {
+      equal(e instanceof KoError, true);
+      const got = (e as Error).message;
+      equal(got.startsWith(message), true, `message ${JSON.stringify(got)}`);
+      return true;
+    });
+  });
+}
+
+Deno.test("parseReference accepts a name of exactly 255 characters", () => {
+  const input = `gcr.io/${"a".repeat(248)}`;
+  equal(input.length, 255);
+  equal(parseReference(input).repository, "a".repeat(248));
+});
+
+Deno.test("parseReference uses defaultRegistry for names without a registry", () => {
+  const ref = parseReference("app", { defaultRegistry: "127.0.0.1:5000" });
+  deepEqual({ ...ref }, { registry: "127.0.0.1:5000", repository: "app", original: "app" });
+  equal(referenceName(ref), "127.0.0.1:5000/app:latest");
+  equal(parseReference("app", { defaultRegistry: "docker.io" }).repository, "library/app");
+  equal(parseReference("ghcr.io/app", { defaultRegistry: "x.io" }).registry, "ghcr.io");
+});
+
+Deno.test("parseReference records the insecure option and registryScheme honours it", () => {
+  const ref = parseReference("registry.internal.example/app", { insecure: true });
+  equal(ref.insecure, true);
+  equal(registryScheme(ref), "http");
+  equal(registryScheme(parseReference("registry.internal.example/app")), "https");
+  equal(registryScheme(parseReference("127.0.0.1:5000/app")), "http");
+  equal(registryScheme(parseReference("ghcr.io/app")), "https");
+});
+
+Deno.test("tagOrLatest defaults bare names to latest but not digests", () => {
+  equal(tagOrLatest(parseReference("alpine")), "latest");
+  equal(tagOrLatest(parseReference("alpine:3")), "3");
+  equal(tagOrLatest(parseReference(`alpine@${DIGEST}`)), undefined);
+  equal(tagOrLatest(parseReference(`alpine:3@${DIGEST}`)), "3");
+  equal(parseReference("alpine").tag, undefined);
+});
+
+Deno.test("referenceIdentifier prefers the digest, then the tag, then latest", () => {
+  equal(referenceIdentifier(parseReference("alpine")), "latest");
+  equal(referenceIdentifier(parseReference("alpine:edge")), "edge");
+  equal(referenceIdentifier(parseReference(`alpine:edge@${DIGEST}`)), DIGEST);
+});
+
+Deno.test("withTag keeps the user's spelling of the name and drops the digest", () => {
+  const t = withTag(parseReference(`alpine:3@${DIGEST}`), "edge");
+  deepEqual({ ...t }, {
+    registry: "index.docker.io",
+    repository: "library/alpine",
+    tag: "edge",
+    original: "alpine:edge",
+  });
+  equal(withTag(parseReference("localhost:5000/foo"), "v1").original, "localhost:5000/foo:v1");
+  equal(withTag(parseRepository("ghcr.io/me/app"), "v1").original, "ghcr.io/me/app:v1");
+  throws(() => withTag(parseReference("alpine"), "-x"), /invalid tag "-x"/);
+  throws(() => withTag(parseRepository("gcr.io"), "v1"), /names a registry, not a repository/);
+});
+
+Deno.test("withDigest pins a reference and keeps an explicit tag", () => {
+  const d = withDigest(parseReference("localhost:5000/foo:v1"), DIGEST);
+  equal(d.original, `localhost:5000/foo:v1@${DIGEST}`);
+  equal(d.tag, "v1");
+  equal(d.digest, DIGEST);
+  equal(referenceName(d), `localhost:5000/foo@${DIGEST}`);
+  const bare = withDigest(parseReference(`test-46c4:latest@sha256:${HEX2}`), DIGEST);
+  equal(bare.original, `test-46c4:latest@${DIGEST}`);
+  equal(withDigest(parseReference("alpine"), DIGEST).original, `alpine@${DIGEST}`);
+  equal(withDigest(parseRepository("ghcr.io/me"), DIGEST).original, `ghcr.io/me@${DIGEST}`);
+  throws(() => withDigest(parseReference("alpine"), "sha256:1"), KoError);
+});
+
+Deno.test("references built by withTag and withDigest parse back to the same value", () => {
+  const refs: Reference[] = [
+    withTag(parseReference("alpine"), "3"),
+    withDigest(parseReference("[::1]:5000/foo:bar"), DIGEST),
+    withDigest(withTag(parseReference("ko.local/app"), "x"), DIGEST),
+  ];
+  for (const r of refs) deepEqual({ ...parseReference(r.original) }, { ...r });
+});
+
+const REPOSITORIES: Array<[input: string, registry: string, repository: string]> = [
+  ["ghcr.io/me", "ghcr.io", "me"],
+  ["127.0.0.1:5000/foo", "127.0.0.1:5000", "foo"],
+  ["gcr.io", "gcr.io", ""],
+  ["localhost", "localhost", ""],
+  ["localhost:5000", "localhost:5000", ""],
+  ["[::1]:5000", "[::1]:5000", ""],
+  ["ko.local", "ko.local", ""],
+  ["kind.local", "kind.local", ""],
+  ["docker.io", "index.docker.io", ""],
+  ["docker.io/me", "index.docker.io", "library/me"],
+  ["docker.io/me/team", "index.docker.io", "me/team"],
+  ["myuser", "index.docker.io", "library/myuser"],
+  ["registry.example.org/foo/bar", "registry.example.org", "foo/bar"],
+];
+
+for (const [input, registry, repository] of REPOSITORIES) {
+  Deno.test(`parseRepository accepts ${input}`, () => {
+    const r = parseRepository(input);
+    deepEqual({ ...r }, { registry, repository, original: input });
+    equal(repoString(r), repository === "" ? registry : `${registry}/${repository}`);
+  });
+}
+
+const BAD_REPOSITORIES: Array<[input: string, message: string]> = [
+  ["", 'invalid repository "": the repository is empty'],
+  ["ghcr.io/me:v1", 'invalid repository "ghcr.io/me:v1": a repository cannot have a tag or digest'],
+  [`ghcr.io/me@${DIGEST}`, "a repository cannot have a tag or digest"],
+  ["ghcr.io/Me", 'invalid repository "ghcr.io/Me": repository name must be lowercase'],
+  ["foo_bar.io", 'invalid repository "foo_bar.io": invalid registry "foo_bar.io"'],
+  ["localhost:http", 'invalid repository "localhost:http": invalid registry "localhost:http"'],
+  ["gcr.io/", 'invalid repository "gcr.io/": the repository name is missing'],
+];
+
+for (const [input, message] of BAD_REPOSITORIES) {
+  Deno.test(`parseRepository rejects ${JSON.stringify(input)}`, () => {
+    throws(() => parseRepository(input), (e: unknown) => {
+      equal(e instanceof KoError, true);
+      const got = (e as Error).message;
+      equal(got.includes(message), true, `message ${JSON.stringify(got)}`);
+      return true;
+    });
+  });
+}
+
+Deno.test("parseRepository passes the insecure option on", () => {
+  equal(parseRepository("gcr.io", { insecure: true }).insecure, true);
+  equal(parseRepository("gcr.io/x", { insecure: true }).insecure, true);
+  equal(parseRepository("gcr.io/x").insecure, undefined);
+});
+
+Deno.test("isDockerHub recognises Docker Hub's names only", () => {
+  for (const r of ["index.docker.io", "docker.io", "registry-1.docker.io", "Docker.IO"]) {
+    equal(isDockerHub(r), true, r);
+  }
+  for (const r of ["ghcr.io", "docker.io:5000", "mirror.docker.io.example", "localhost"]) {
+    equal(isDockerHub(r), false, r);
+  }
+});
+
+Deno.test("isInsecureLocalhost is true for loopback, localhost and RFC 1918 hosts", () => {
+  const yes = [
+    "localhost",
+    "localhost:5000",
+    "LOCALHOST:5000",
+    "registry.localhost",
+    "registry.localhost:5000",
+    "127.0.0.1",
+    "127.0.0.1:5000",
+    "127.1.2.3:80",
+    "::1",
+    "[::1]",
+    "[::1]:5000",
+    "0:0:0:0:0:0:0:1",
+    "10.0.0.1",
+    "10.255.255.255:5000",
+    "172.16.0.1",
+    "172.31.255.255:443",
+    "192.168.1.10:5000",
+  ];
+  for (const r of yes) equal(isInsecureLocalhost(r), true, r);
+  const no = [
+    "ghcr.io",
+    "index.docker.io",
+    "localhost.example.com",
+    "mylocalhost",
+    "128.0.0.1",
+    "172.15.0.1",
+    "172.32.0.1",
+    "192.169.0.1",
+    "11.0.0.1",
+    "8.8.8.8:53",
+    "127.0.0.256",
+    "[::2]:5000",
+    "[2001:db8::1]:5000",
+    "localhost:abc",
+    "",
+  ];
+  for (const r of no) equal(isInsecureLocalhost(r), false, r);
+});
