@@ -3,8 +3,9 @@
  * the type, parsing, and serialisation in ggcr's field order so our configs are byte-identical
  * to ko's for the same content.
  */
+import { KoError } from "../util/errors.ts";
 import { parseJsonObject } from "./manifest.ts";
-import { goMarshal, type GoStruct } from "./go_json.ts";
+import { type GoKind, goMarshal, type GoStruct } from "./go_json.ts";
 
 /** One history entry. */
 export interface History {
@@ -134,11 +135,12 @@ export function serializeConfig(c: ConfigFile): Uint8Array {
 
 /**
  * Parses config bytes. Like Go's decoder, keys match their field case-insensitively, so a
- * config written with `"env"` still fills `Env`.
+ * config written with `"env"` still fills `Env` (when two keys hit one field, the later wins),
+ * and a value of the wrong JSON type is an error naming the field.
  */
 export function parseConfig(bytes: Uint8Array | string, what = "image config"): ConfigFile {
   const obj = parseJsonObject(bytes, what);
-  const c = canonicalKeys(obj, CONFIG_FILE_SCHEMA) as unknown as ConfigFile;
+  const c = canonicalKeys(obj, CONFIG_FILE_SCHEMA, what) as unknown as ConfigFile;
   c.architecture ??= "";
   c.os ??= "";
   c.rootfs ??= { type: "layers", diff_ids: [] };
@@ -147,26 +149,67 @@ export function parseConfig(bytes: Uint8Array | string, what = "image config"): 
   return c;
 }
 
-function canonicalKeys(obj: Record<string, unknown>, schema: GoStruct): Record<string, unknown> {
+function canonicalKeys(
+  obj: Record<string, unknown>,
+  schema: GoStruct,
+  where = "image config",
+  prefix = "",
+): Record<string, unknown> {
   const byLower = new Map(schema.map((f) => [f[0].toLowerCase(), f] as const));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     const field = byLower.get(k.toLowerCase());
     if (!field) continue; // unknown fields are dropped, as ggcr does
     const [name, kind] = field;
-    if (name !== k && Object.hasOwn(obj, name)) continue; // exact match wins
+    const path = prefix + name;
+    checkKind(v, kind, where, path);
     if (typeof kind === "object" && v && typeof v === "object" && !Array.isArray(v)) {
-      if ("struct" in kind) out[name] = canonicalKeys(v as Record<string, unknown>, kind.struct);
-      else if ("ptr" in kind) out[name] = canonicalKeys(v as Record<string, unknown>, kind.ptr);
-      else out[name] = v;
+      if ("struct" in kind) {
+        out[name] = canonicalKeys(v as Record<string, unknown>, kind.struct, where, `${path}.`);
+      } else if ("ptr" in kind) {
+        out[name] = canonicalKeys(v as Record<string, unknown>, kind.ptr, where, `${path}.`);
+      } else out[name] = v;
     } else if (typeof kind === "object" && "array" in kind && Array.isArray(v)) {
       const inner = kind.array;
       out[name] = typeof inner === "object" && "struct" in inner
-        ? v.map((x) => canonicalKeys(x as Record<string, unknown>, inner.struct))
+        ? v.map((x, i) => {
+          checkKind(x, inner, where, `${path}[${i}]`);
+          return x === null
+            ? x
+            : canonicalKeys(x as Record<string, unknown>, inner.struct, where, `${path}[${i}].`);
+        })
         : v;
     } else out[name] = v;
   }
   return out;
+}
+
+/** Go's decoder rejects a JSON value of the wrong type; so do we, with a clear message. */
+function checkKind(v: unknown, kind: GoKind, where: string, path: string): void {
+  if (v === null || v === undefined) return;
+  const isObject = typeof v === "object" && !Array.isArray(v);
+  let want: string | undefined;
+  if (typeof kind === "object") {
+    if ("array" in kind) want = Array.isArray(v) ? undefined : "a list";
+    else want = isObject ? undefined : "an object";
+  } else if (kind === "string" || kind === "time" || kind === "bytes") {
+    want = typeof v === "string" ? undefined : "a string";
+  } else if (kind === "int") {
+    want = Number.isInteger(v) ? undefined : "an integer";
+  } else if (kind === "bool") {
+    want = typeof v === "boolean" ? undefined : "true or false";
+  } else if (kind === "strings") {
+    want = Array.isArray(v) && v.every((x) => typeof x === "string")
+      ? undefined
+      : "a list of strings";
+  } else if (kind === "stringMap") {
+    want = isObject && Object.values(v as object).every((x) => typeof x === "string")
+      ? undefined
+      : "an object of strings";
+  } else if (kind === "setMap") {
+    want = isObject ? undefined : "an object";
+  }
+  if (want) throw new KoError(`${where}: field "${path}" must be ${want}`);
 }
 
 /** A deep copy of a config, safe to mutate. */

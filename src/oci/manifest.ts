@@ -112,7 +112,9 @@ export function detectMediaType(obj: Record<string, unknown>, contentType?: stri
 export function parseManifest(bytes: Uint8Array | string, what = "manifest"): Manifest {
   const obj = parseJsonObject(bytes, what);
   if (obj.schemaVersion !== 2) {
-    throw new KoError(`${what}: unsupported schemaVersion ${obj.schemaVersion}`);
+    throw new KoError(
+      `${what}: unsupported schemaVersion ${JSON.stringify(obj.schemaVersion) ?? "(missing)"}`,
+    );
   }
   const config = parseDescriptor(obj.config, `${what} config`);
   if (!Array.isArray(obj.layers)) throw new KoError(`${what}: "layers" is not a list`);
@@ -126,7 +128,9 @@ export function parseManifest(bytes: Uint8Array | string, what = "manifest"): Ma
 export function parseIndex(bytes: Uint8Array | string, what = "index"): Index {
   const obj = parseJsonObject(bytes, what);
   if (obj.schemaVersion !== 2) {
-    throw new KoError(`${what}: unsupported schemaVersion ${obj.schemaVersion}`);
+    throw new KoError(
+      `${what}: unsupported schemaVersion ${JSON.stringify(obj.schemaVersion) ?? "(missing)"}`,
+    );
   }
   if (!Array.isArray(obj.manifests)) throw new KoError(`${what}: "manifests" is not a list`);
   const manifests = obj.manifests.map((d, i) => parseDescriptor(d, `${what} entry ${i}`));
