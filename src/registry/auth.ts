@@ -1,0 +1,89 @@
+/**
+ * Answers registry challenges: the `Authorization` header for a request, from the resolved
+ * credentials (Basic), a registry token used as is, or a Bearer token from the token
+ * endpoint, cached per registry and scope set. Concurrent requests for the same token share
+ * one fetch.
+ */
+import type { Challenge } from "./challenge.ts";
+import type { Credential, Keychain } from "./credentials.ts";
+import { scopeKey } from "./scope.ts";
+import { fetchToken, type Token } from "./token.ts";
+import type { Transport } from "./transport.ts";
+
+/** `Basic base64(user:password)`. */
+export function basicAuthorization(username: string, password: string): string {
+  const bytes = new TextEncoder().encode(`${username}:${password}`);
+  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+}
+
+/** Computes `Authorization` headers for registry requests. */
+export class Authenticator {
+  readonly #transport: Transport;
+  readonly #keychain: Keychain;
+  readonly #credentials = new Map<string, Promise<Credential>>();
+  readonly #tokens = new Map<string, Token>();
+  readonly #pending = new Map<string, Promise<Token>>();
+
+  constructor(transport: Transport, keychain: Keychain) {
+    this.#transport = transport;
+    this.#keychain = keychain;
+  }
+
+  /** The credentials for a repository, resolved once per registry and repository. */
+  credential(registry: string, repository: string): Promise<Credential> {
+    const key = `${registry}/${repository}`;
+    let p = this.#credentials.get(key);
+    if (p === undefined) {
+      p = this.#keychain(registry, repository);
+      this.#credentials.set(key, p);
+      p.catch(() => this.#credentials.delete(key));
+    }
+    return p;
+  }
+
+  /**
+   * The `Authorization` header answering `challenge` for a request on `repository` needing
+   * `scopes`; undefined to go anonymous. `refresh` skips the token cache (after a 401).
+   */
+  async authorization(
+    registry: string,
+    repository: string,
+    challenge: Challenge | undefined,
+    scopes: readonly string[],
+    opts: { refresh?: boolean; signal?: AbortSignal } = {},
+  ): Promise<string | undefined> {
+    if (challenge === undefined) return undefined;
+    const cred = await this.credential(registry, repository);
+    if (cred.registryToken) return `Bearer ${cred.registryToken}`;
+    if (challenge.scheme === "basic") {
+      return cred.username !== undefined && cred.password !== undefined
+        ? basicAuthorization(cred.username, cred.password)
+        : undefined;
+    }
+    const token = await this.#token(registry, challenge, scopes, cred, opts.refresh === true);
+    return `Bearer ${token.value}`;
+  }
+
+  #token(
+    registry: string,
+    challenge: Challenge,
+    scopes: readonly string[],
+    credential: Credential,
+    refresh: boolean,
+  ): Promise<Token> {
+    const key = `${registry}\n${challenge.params.realm ?? ""}\n${scopeKey(scopes)}`;
+    const cached = this.#tokens.get(key);
+    if (!refresh && cached !== undefined && cached.expiresAt > Date.now()) {
+      return Promise.resolve(cached);
+    }
+    const inFlight = this.#pending.get(key);
+    if (inFlight !== undefined) return inFlight;
+    // Shared by every waiting request, so not tied to one caller's AbortSignal.
+    const p = fetchToken(this.#transport, { registry, challenge, scopes, credential }).then((t) => {
+      this.#tokens.set(key, t);
+      return t;
+    }).finally(() => this.#pending.delete(key));
+    this.#pending.set(key, p);
+    return p;
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Resolving registry credentials like ko's keychain, and storing them for `ko login`.
+ * Lookup per file: `credHelpers[host]`, then `credsStore`, then `auths` (`host/repo` prefixes
+ * before `host`); files in order: docker config, then podman's auth files. First
+ * non-anonymous answer wins. Secrets never appear in messages or logs.
+ */
+import { KoError } from "../util/errors.ts";
+import { debug } from "../util/log.ts";
+import { helperGet, type HelperOptions, helperStore } from "./credential_helper.ts";
+import {
+  type AuthEntry,
+  credentialFilePaths,
+  type DockerConfigFile,
+  dockerConfigPath,
+  type EnvGetter,
+  normalizeRegistryKey,
+  parseConfigText,
+  readConfigFile,
+  serverKey,
+} from "./docker_config.ts";
+
+/** Credentials for a registry; an empty object means anonymous. */
+export interface Credential {
+  username?: string;
+  password?: string;
+  /** An OAuth2 refresh token, exchanged at the token endpoint (`grant_type=refresh_token`). */
+  identityToken?: string;
+  /** A bearer token sent to the registry as is. */
+  registryToken?: string;
+  /** Where the credentials came from (for debug output; never a secret). */
+  source?: string;
+}
+
+/** Resolves the credentials to use for a repository of a registry. */
+export type Keychain = (registry: string, repository?: string) => Promise<Credential>;
+
+/** Options of credential resolution and storage. */
+export interface KeychainOptions {
+  /** Environment lookup (HOME, DOCKER_CONFIG, PATH, …); defaults to `Deno.env.get`. */
+  env?: EnvGetter;
+}
+
+/** Whether a credential carries nothing to authenticate with. */
+export function isAnonymous(c: Credential): boolean {
+  return !c.registryToken && !c.identityToken && !c.username && !c.password;
+}
+
+function defaultEnv(): EnvGetter {
+  return (name) => Deno.env.get(name);
+}
+
+function helperOptions(env: EnvGetter, where: string): HelperOptions {
+  const childEnv: Record<string, string> = {};
+  for (const name of ["PATH", "HOME"]) {
+    const v = env(name);
+    if (v !== undefined) childEnv[name] = v;
+  }
+  return { path: env("PATH"), env: childEnv, where };
+}
+
+/** `host/a/b/c`, `host/a/b`, `host/a`, `host`: the `auths` keys tried for a repository. */
+export function authKeysFor(registry: string, repository?: string): string[] {
+  const host = normalizeRegistryKey(registry);
+  const keys: string[] = [];
+  const parts = (repository ?? "").split("/").filter((p) => p !== "");
+  for (let n = parts.length; n > 0; n--) keys.push(`${host}/${parts.slice(0, n).join("/")}`);
+  keys.push(host);
+  return keys;
+}
+
+function fromEntry(entry: AuthEntry, source: string): Credential {
+  return { ...entry, source };
+}
+
+async function fromFile(
+  file: DockerConfigFile,
+  registry: string,
+  repository: string | undefined,
+  env: EnvGetter,
+): Promise<Credential> {
+  const host = normalizeRegistryKey(registry);
+  const server = serverKey(registry);
+  const helperFor = file.credHelpers.get(host);
+  const helper = helperFor ?? file.credsStore;
+  if (helper !== undefined) {
+    const where = `${helperFor !== undefined ? "credHelpers" : "credsStore"} in ${file.path}`;
+    const found = await helperGet(helper, server, helperOptions(env, where));
+    if (found !== undefined) {
+      const source = `docker-credential-${helper}`;
+      return found.username === "<token>"
+        ? { identityToken: found.secret, source }
+        : { username: found.username, password: found.secret, source };
+    }
+  }
+  for (const key of authKeysFor(registry, repository)) {
+    const entry = file.auths.get(key);
+    if (entry !== undefined && !isAnonymous(entry)) {
+      return fromEntry(entry, `${file.path} (${key})`);
+    }
+  }
+  return {};
+}
+
+/**
+ * Resolves credentials for `registry` (and optionally a repository in it) from the docker
+ * config, its credential helpers, and podman's auth files; `{}` (anonymous) when none apply.
+ * Throws a KoError naming the file when a file is malformed, or when a helper fails.
+ */
+export async function resolveCredential(
+  registry: string,
+  repository?: string,
+  opts: KeychainOptions = {},
+): Promise<Credential> {
+  const env = opts.env ?? defaultEnv();
+  for (const path of credentialFilePaths(env)) {
+    const file = await readConfigFile(path);
+    if (file === undefined) continue;
+    const c = await fromFile(file, registry, repository, env);
+    if (!isAnonymous(c)) {
+      debug(`using credentials for ${registry} from ${c.source}`);
+      return c;
+    }
+  }
+  debug(`no credentials for ${registry}: anonymous`);
+  return {};
+}
+
+/** The default keychain: {@link resolveCredential} with the given options. */
+export function defaultKeychain(opts: KeychainOptions = {}): Keychain {
+  return (registry, repository) => resolveCredential(registry, repository, opts);
+}
+
+/** Base64 of UTF-8 text (Docker's `auth` field). */
+function base64Utf8(text: string): string {
+  return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+}
+
+/** Writes a file atomically (temporary file in the same directory, then rename), mode 0600. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const dir = path.slice(0, path.lastIndexOf("/")) || "/";
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = `${path}.tmp-${crypto.randomUUID()}`;
+  try {
+    await Deno.writeTextFile(tmp, text, { mode: 0o600 });
+    await Deno.chmod(tmp, 0o600);
+    await Deno.rename(tmp, path);
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw new KoError(`cannot write ${path}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Stores credentials for `ko login`: through the configured helper (`credHelpers[host]`, else
+ * `credsStore`), or in `auths` of the docker config (other content kept; written atomically
+ * with mode 0600). Docker Hub is stored as `https://index.docker.io/v1/`. Returns the path of
+ * the docker config file.
+ */
+export async function storeCredentials(
+  registry: string,
+  username: string,
+  password: string,
+  opts: KeychainOptions = {},
+): Promise<string> {
+  const env = opts.env ?? defaultEnv();
+  const path = dockerConfigPath(env);
+  if (path === undefined) {
+    throw new KoError("cannot locate the docker config: set DOCKER_CONFIG or HOME");
+  }
+  let text = "";
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) {
+      throw new KoError(`cannot read ${path}: ${(err as Error).message}`);
+    }
+  }
+  const file = parseConfigText(text, path);
+  const key = serverKey(registry);
+  const host = normalizeRegistryKey(registry);
+  const helperFor = file.credHelpers.get(host);
+  const helper = helperFor ?? file.credsStore;
+  if (helper !== undefined) {
+    const where = `${helperFor !== undefined ? "credHelpers" : "credsStore"} in ${path}`;
+    await helperStore(helper, key, username, password, helperOptions(env, where));
+    return path;
+  }
+  const raw = (text.trim() === "" ? {} : JSON.parse(text)) as Record<string, unknown>;
+  const auths = (raw.auths ?? {}) as Record<string, unknown>;
+  auths[key] = { auth: base64Utf8(`${username}:${password}`) };
+  raw.auths = auths;
+  await writeAtomic(path, JSON.stringify(raw, null, "\t") + "\n");
+  return path;
+}

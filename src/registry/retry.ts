@@ -1,0 +1,123 @@
+/**
+ * Retry policy for registry requests, like ggcr's: 3 attempts, 1 s then 3 s (factor 3,
+ * 10% jitter), on 408/429/499/500/502/503/504/522 and on dropped connections; `Retry-After`
+ * (seconds or an HTTP date) is honoured up to a cap.
+ */
+import { isAbortError } from "../util/errors.ts";
+import { NetworkError, parseRetryAfterHeader, RegistryError } from "./http_errors.ts";
+
+/** How often and how patiently to retry. */
+export interface RetryPolicy {
+  /** Total attempts, the first included (1 = no retry). */
+  attempts: number;
+  /** Delay after the first failed attempt, in milliseconds. */
+  baseDelayMs: number;
+  /** Multiplier between consecutive delays. */
+  factor: number;
+  /** Random spread of each delay, as a fraction (0.1 = ±10%). */
+  jitter: number;
+  /** Upper bound of any delay, `Retry-After` included, in milliseconds. */
+  maxDelayMs: number;
+}
+
+/** ggcr's defaults, with `Retry-After` capped at 10 s. */
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 3,
+  baseDelayMs: 1000,
+  factor: 3,
+  jitter: 0.1,
+  maxDelayMs: 10_000,
+};
+
+/** The HTTP statuses worth another attempt. */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([
+  408,
+  429,
+  499,
+  500,
+  502,
+  503,
+  504,
+  522,
+]);
+
+/** The delay before attempt `failed + 1`, after `failed` failed attempts (1-based). */
+export function backoffDelay(policy: RetryPolicy, failed: number): number {
+  const base = policy.baseDelayMs * policy.factor ** Math.max(0, failed - 1);
+  const spread = base * policy.jitter * (Math.random() * 2 - 1);
+  return Math.min(policy.maxDelayMs, Math.max(0, Math.round(base + spread)));
+}
+
+/**
+ * Parses `Retry-After` (delta seconds or an HTTP date) into milliseconds from `now`;
+ * undefined when absent or unreadable.
+ */
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now = Date.now(),
+): number | undefined {
+  return value === null || value === undefined ? undefined : parseRetryAfterHeader(value, now);
+}
+
+/** The delay to wait: `Retry-After` when given (capped), else the backoff. */
+export function retryDelay(
+  policy: RetryPolicy,
+  failed: number,
+  retryAfterMs: number | undefined,
+): number {
+  if (retryAfterMs !== undefined) return Math.min(policy.maxDelayMs, retryAfterMs);
+  return backoffDelay(policy, failed);
+}
+
+/** Waits, or rejects with the signal's reason when aborted. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Whether an error from a registry exchange is worth another attempt. */
+export function isRetryableError(err: unknown): boolean {
+  if (isAbortError(err)) return false;
+  if (err instanceof NetworkError) return err.retryable;
+  if (err instanceof RegistryError) return RETRYABLE_STATUSES.has(err.status);
+  return false;
+}
+
+/**
+ * Runs `fn` until it succeeds, a non-retryable error is thrown, or the attempts are spent;
+ * the last error is rethrown. `onRetry` hears about each retry (for debug logs).
+ */
+export async function withRetry<T>(
+  policy: RetryPolicy,
+  fn: (attempt: number) => Promise<T>,
+  opts: { signal?: AbortSignal; onRetry?: (err: unknown, delayMs: number) => void } = {},
+): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (err) {
+      if (!isRetryableError(err) || opts.signal?.aborted) throw err;
+      if (attempt >= policy.attempts) {
+        if (attempt > 1 && err instanceof Error && !/gave up after/.test(err.message)) {
+          err.message += ` (gave up after ${attempt} attempts)`;
+        }
+        throw err;
+      }
+      const after = err instanceof RegistryError ? err.retryAfterMs : undefined;
+      const delay = retryDelay(policy, attempt, after);
+      opts.onRetry?.(err, delay);
+      await sleep(delay, opts.signal);
+    }
+  }
+}
