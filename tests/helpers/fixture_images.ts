@@ -288,3 +288,21 @@ export function allBlobs(built: Built): Blob[] {
   for (const img of images) for (const b of img.blobs) seen.set(b.digest, b);
   return [...seen.values()];
 }
+
+/** A ko-style app image: the fixture base plus `/ko-app/<name>` (mode 0755) as the entrypoint. */
+export function buildAppImage(
+  binary: Uint8Array,
+  opts: { name?: string; family?: Family; platform?: FixturePlatform } = {},
+): BuiltImage {
+  const name = opts.name ?? "app";
+  return buildImage({
+    family: opts.family ?? "oci",
+    platform: opts.platform ?? { os: "linux", architecture: "amd64" },
+    label: `app-${name}`,
+    layers: [[
+      { path: "ko-app", type: "dir" },
+      { path: `ko-app/${name}`, type: "file", mode: 0o755, content: binary },
+    ]],
+    containerConfig: { Entrypoint: [`/ko-app/${name}`] },
+  });
+}
