@@ -4,6 +4,7 @@
  */
 
 import type { RegistryServer } from "./registry_server.ts";
+import type { SkopeoRegistryOptions } from "./tools.ts";
 
 /** Options for {@link registryFetch}. */
 export interface RegistryFetchOptions {
@@ -77,4 +78,12 @@ export function scopeForPath(pathname: string, method: string): string[] {
     ? "pull"
     : "pull,push";
   return [`repository:${m[1]}:${actions}`];
+}
+
+/** skopeo options for a test registry: `--creds` in basic/bearer mode, the CA dir in tls mode. */
+export function skopeoOptions(server: RegistryServer): SkopeoRegistryOptions {
+  const opts: SkopeoRegistryOptions = {};
+  if (server.username) opts.creds = `${server.username}:${server.password}`;
+  if (server.caCertDir) opts.certDir = server.caCertDir;
+  return opts;
 }

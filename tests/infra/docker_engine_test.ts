@@ -57,6 +57,30 @@ Deno.test({
       equal(runRes.code, 0, runRes.stderr);
       match(runRes.stdout, /^hello uid=65532/);
     });
+
+    await t.step(
+      "docker login to a bearer-token registry, then pull with the stored credentials",
+      async () => {
+        await using secured = await startRegistry({ mode: "bearer" });
+        const pushed = await pushBuilt(
+          secured,
+          "app/hello",
+          "v1",
+          buildAppImage(binary, { name: "hello" }),
+        );
+        const denied = await engine.docker(["pull", "--quiet", pushed.ref]);
+        equal(denied.code === 0, false);
+        const login = await engine.docker(
+          ["login", "--username", secured.username!, "--password-stdin", secured.host],
+          { stdin: secured.password! },
+        );
+        equal(login.code, 0, login.stderr);
+        const pull = await engine.docker(["pull", "--quiet", pushed.ref]);
+        equal(pull.code, 0, pull.stderr);
+        const tokenUsers = new Set(secured.tokenRequests!.map((r) => r.account ?? "anonymous"));
+        equal(tokenUsers.has(secured.username!), true);
+      },
+    );
   } finally {
     await engine.stop();
   }

@@ -1,6 +1,11 @@
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
-import { basicAuthorization, bearerToken, registryFetch } from "../helpers/registry_http.ts";
+import {
+  basicAuthorization,
+  bearerToken,
+  registryFetch,
+  skopeoOptions,
+} from "../helpers/registry_http.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { createSigningIdentity, testSigningIdentity } from "../helpers/test_certs.ts";
 import { signRegistryToken } from "../helpers/token_server.ts";
@@ -61,8 +66,7 @@ Deno.test("basic registry challenges with Basic and accepts only the generated c
   equal((await status(`${reg.url}/v2/`, { headers: { authorization: wrong } })).status, 401);
 
   const bases = await pushFixtureBases(reg);
-  const creds = `${reg.username}:${reg.password}`;
-  const inspected = await skopeoInspect(bases.ociImage.ref, { creds });
+  const inspected = await skopeoInspect(bases.ociImage.ref, skopeoOptions(reg));
   equal(inspected.Digest, bases.ociImage.digest);
   await rejects(skopeoInspect(bases.ociImage.ref), /unauthorized|authentication required/i);
 });
@@ -213,6 +217,6 @@ Deno.test("tls registry serves HTTPS with a leaf trusted only through the test C
   equal((await status(`${reg.url}/v2/`, { client: reg.httpClient! })).status, 200);
   await rejects(fetch(`${reg.url}/v2/`));
   const bases = await pushFixtureBases(reg);
-  const inspected = await skopeoInspect(bases.ociImage.ref, { certDir: reg.caCertDir! });
+  const inspected = await skopeoInspect(bases.ociImage.ref, skopeoOptions(reg));
   equal(inspected.Digest, bases.ociImage.digest);
 });
