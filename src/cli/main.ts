@@ -1,28 +1,110 @@
-/** The CLI entry: parses argv, runs a verb, maps errors to one stderr line and an exit code. */
-import { errorMessage, KoError } from "../util/errors.ts";
-import { isVerbose } from "../util/log.ts";
+/**
+ * The CLI entry: parses argv, runs a verb, and turns any failure into one `Error: …` line on
+ * stderr and an exit code (1 by default, 130 after Ctrl-C).
+ */
+import { CommanderError } from "commander";
+import { errorMessage, isAbortError, KoError } from "../util/errors.ts";
+import { isVerbose, redact, setLogSink, setVerbose } from "../util/log.ts";
+import { type ContextOverrides, processContext, type Writer } from "./context.ts";
+import { defaultHandlers, type Handlers } from "./handlers.ts";
+import { createProgram } from "./program.ts";
+import { UsageError } from "./usage_error.ts";
 
-/** Runs ko with the given arguments and returns the process exit code. */
-export function runCli(args: string[]): Promise<number> {
+/** Exit code after the user interrupted ko with Ctrl-C (128 + SIGINT). */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/** What a caller (tests, embedders) may replace when running the CLI. */
+export interface CliOptions extends ContextOverrides {
+  /** Verb implementations to use instead of the defaults. */
+  handlers?: Partial<Handlers>;
+}
+
+interface Interrupt {
+  signal: AbortSignal;
+  dispose(): void;
+}
+
+/** Aborts a signal on the first SIGINT; a second SIGINT exits at once. */
+function listenForInterrupt(): Interrupt {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) Deno.exit(INTERRUPTED_EXIT_CODE);
+    controller.abort(new DOMException("interrupted", "AbortError"));
+  };
   try {
-    if (args[0] === "version") {
-      console.log("0.1.0");
-      return Promise.resolve(0);
-    }
-    throw new KoError(`unknown command "${args[0] ?? ""}"`);
+    Deno.addSignalListener("SIGINT", onSignal);
+  } catch {
+    return { signal: controller.signal, dispose: () => {} };
+  }
+  return {
+    signal: controller.signal,
+    dispose: () => Deno.removeSignalListener("SIGINT", onSignal),
+  };
+}
+
+/**
+ * Runs ko with `args` (without the program name) and resolves to the process exit code.
+ * Without options it uses the real process: stdio, environment, working directory, SIGINT.
+ *
+ * @example
+ * ```ts
+ * Deno.exit(await runCli(Deno.args));
+ * ```
+ */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<number> {
+  const { handlers, ...overrides } = options;
+  const interrupt = overrides.signal ? undefined : listenForInterrupt();
+  const ctx = processContext({ ...overrides, signal: overrides.signal ?? interrupt!.signal });
+  const restoreLog = overrides.stderr
+    ? setLogSink((line) => void ctx.stderr.write(`${line}\n`))
+    : undefined;
+  const wasVerbose = isVerbose();
+  try {
+    const chosen = Object.fromEntries(
+      Object.entries(handlers ?? {}).filter(([, handler]) => handler !== undefined),
+    );
+    const program = createProgram(ctx, { ...defaultHandlers, ...chosen });
+    await program.parseAsync(args, { from: "user" });
+    if (ctx.signal.aborted) return await reportError(ctx.signal.reason, ctx.stderr, ctx.signal);
+    return 0;
   } catch (err) {
-    return Promise.resolve(reportError(err));
+    return await reportError(err, ctx.stderr, ctx.signal);
+  } finally {
+    interrupt?.dispose();
+    restoreLog?.();
+    setVerbose(wasVerbose);
   }
 }
 
-/** Prints an error the way users should see it and returns its exit code. */
-export function reportError(err: unknown): number {
-  if (err instanceof KoError) {
-    console.error(`Error: ${err.message}`);
-    if (isVerbose() && err.stack) console.error(err.stack);
-    return err.exitCode;
+/**
+ * Prints an error the way users see it (`Error: <message>`, plus a usage hint for command-line
+ * mistakes and the stack with `-v` for unexpected errors) and returns the exit code.
+ */
+export async function reportError(
+  err: unknown,
+  stderr: Writer,
+  signal?: AbortSignal,
+): Promise<number> {
+  if (err instanceof CommanderError && err.exitCode === 0) return 0;
+  if (signal?.aborted || isAbortError(err)) {
+    await stderr.write("Error: interrupted\n");
+    return INTERRUPTED_EXIT_CODE;
   }
-  console.error(`Error: ${errorMessage(err)}`);
-  if (isVerbose() && err instanceof Error && err.stack) console.error(err.stack);
-  return 1;
+  const lines: string[] = [];
+  let code = 1;
+  if (err instanceof KoError) {
+    lines.push(`Error: ${err.message}`);
+    if (err instanceof UsageError) lines.push(`Run '${err.command} --help' for usage.`);
+    code = err.exitCode;
+  } else if (err instanceof CommanderError) {
+    lines.push(`Error: ${err.message.replace(/^error: /, "")}`);
+    code = err.exitCode || 1;
+  } else {
+    lines.push(`Error: ${errorMessage(err)}`);
+  }
+  if (isVerbose() && err instanceof Error && err.stack && !(err instanceof UsageError)) {
+    lines.push(err.stack);
+  }
+  await stderr.write(lines.map(redact).join("\n") + "\n");
+  return code;
 }

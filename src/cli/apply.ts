@@ -1,0 +1,51 @@
+/** `ko apply -f FILENAME [-- kubectl args]`: resolve, then pipe the YAML into `kubectl apply`. */
+import type { VerbContext, VerbHandler } from "./context.ts";
+import { KoCommand } from "./ko_command.ts";
+import {
+  addKubeconfigOptions,
+  type KubeconfigOptions,
+  readKubeconfigOptions,
+} from "./options/kubeconfig_options.ts";
+import { addResolveOptions, readResolveOptions, type ResolveCommandOptions } from "./resolve.ts";
+
+/** Options of `ko apply` and `ko create`. */
+export type ApplyCommandOptions = ResolveCommandOptions & KubeconfigOptions;
+
+/**
+ * Resolves the files and streams the YAML into `kubectl apply -f -` (or `create`); `args` are
+ * the extra kubectl arguments (every positional argument, in practice those after `--`).
+ */
+export type ApplyHandler = VerbHandler<ApplyCommandOptions>;
+
+/** Defines `ko apply` or, with `verb` "create", `ko create`. */
+export function kubectlVerbCommand(
+  ctx: VerbContext,
+  verb: "apply" | "create",
+  handler: ApplyHandler,
+): KoCommand {
+  const cmd = new KoCommand(verb, ctx.stdout)
+    .summary(`Like resolve, then pipe the resolved YAML into kubectl ${verb}`)
+    .description(
+      `Resolve the input files as ko resolve does and feed the result to kubectl ${verb} -f -.\n` +
+        `Arguments after -- are passed to kubectl ${verb} unchanged.`,
+    );
+  cmd.usageLine = `${verb} -f FILENAME [flags] [-- kubectl-args...]`;
+  cmd.examples = `
+  # Build, push and ${verb} everything in config/
+  ko ${verb} -f config/
+
+  # Pass extra flags to kubectl after --
+  ko ${verb} -f config/ -- --namespace=staging --dry-run=server`;
+  addResolveOptions(cmd);
+  addKubeconfigOptions(cmd);
+  cmd.onRun(async ({ operands }) => {
+    const options = { ...readResolveOptions(cmd, ctx), ...readKubeconfigOptions(cmd) };
+    await handler(ctx, operands, options);
+  });
+  return cmd;
+}
+
+/** Defines `ko apply`. */
+export function applyCommand(ctx: VerbContext, handler: ApplyHandler): KoCommand {
+  return kubectlVerbCommand(ctx, "apply", handler);
+}

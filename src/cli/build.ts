@@ -1,0 +1,50 @@
+/** `ko build IMPORTPATH...` (alias `publish`): build Go main packages into images and publish them. */
+import type { VerbContext, VerbHandler } from "./context.ts";
+import { KoCommand } from "./ko_command.ts";
+import { addBuildOptions, type BuildOptions, readBuildOptions } from "./options/build_options.ts";
+import {
+  addPublishOptions,
+  type PublishOptions,
+  readPublishOptions,
+} from "./options/publish_options.ts";
+import { validateOptions } from "./options/validate_options.ts";
+
+/** Options of `ko build`. */
+export type BuildCommandOptions = BuildOptions & PublishOptions;
+
+/** Builds and publishes each import path (`.` when none were given), printing one reference per line. */
+export type BuildHandler = VerbHandler<BuildCommandOptions>;
+
+/** Defines `ko build`, calling `handler` with the import paths and validated options. */
+export function buildCommand(ctx: VerbContext, handler: BuildHandler): KoCommand {
+  const cmd = new KoCommand("build", ctx.stdout)
+    .alias("publish")
+    .summary("Build images for Go main packages and push them to KO_DOCKER_REPO")
+    .description(
+      "Build each import path into a container image, publish it to KO_DOCKER_REPO (or\n" +
+        "where the flags say), and print one image reference per line on stdout.\n" +
+        "Without arguments the package in the current directory is built.",
+    );
+  cmd.usageLine = "build IMPORTPATH... [flags]";
+  cmd.positional = "dir";
+  cmd.examples = `
+  # Build the package in ./cmd/app and push it as $KO_DOCKER_REPO/app-<hash>
+  ko build ./cmd/app
+
+  # Name the image after the full import path, tag it v1 and latest
+  ko build -P -t v1,latest ./cmd/app
+
+  # Build for two platforms without pushing, writing a tarball instead
+  ko build --platform=linux/amd64,linux/arm64 --push=false --tarball=app.tar ./cmd/app
+
+  # Load the image into the local Docker daemon
+  ko build -L ./cmd/app`;
+  addBuildOptions(cmd);
+  addPublishOptions(cmd);
+  cmd.onRun(async ({ operands }) => {
+    const build = readBuildOptions(cmd);
+    const publish = validateOptions(cmd, build, readPublishOptions(cmd), ctx.env);
+    await handler(ctx, operands.length > 0 ? operands : ["."], { ...build, ...publish });
+  });
+  return cmd;
+}

@@ -1,0 +1,65 @@
+/** `ko completion bash|zsh|fish|powershell`: print a shell completion script. */
+import { bashCompletion } from "./completion_bash.ts";
+import { fishCompletion } from "./completion_fish.ts";
+import { completionModel, type Shell, SHELLS } from "./completion_model.ts";
+import { powershellCompletion } from "./completion_powershell.ts";
+import { zshCompletion } from "./completion_zsh.ts";
+import type { VerbContext } from "./context.ts";
+import { KoCommand } from "./ko_command.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Generates the completion script for `shell` from the command tree under `root`. */
+export function completionScript(root: KoCommand, shell: Shell, descriptions = true): string {
+  const model = completionModel(root, descriptions);
+  switch (shell) {
+    case "bash":
+      return bashCompletion(model);
+    case "zsh":
+      return zshCompletion(model);
+    case "fish":
+      return fishCompletion(model);
+    case "powershell":
+      return powershellCompletion(model);
+  }
+}
+
+/** Defines `ko completion`; `root` is the program whose verbs and flags are completed. */
+export function completionCommand(ctx: VerbContext, root: KoCommand): KoCommand {
+  const cmd = new KoCommand("completion", ctx.stdout)
+    .summary("Print a shell completion script (bash, zsh, fish, powershell)")
+    .description(
+      "Print a script that teaches your shell to complete ko's commands, flags and values.",
+    );
+  cmd.usageLine = "completion bash|zsh|fish|powershell [flags]";
+  cmd.positional = "shells";
+  cmd.examples = `
+  # bash, for the current shell
+  source <(ko completion bash)
+
+  # zsh, for every new shell (the directory must be on $fpath)
+  ko completion zsh > "\${fpath[1]}/_ko"
+
+  # fish
+  ko completion fish > ~/.config/fish/completions/ko.fish
+
+  # PowerShell
+  ko completion powershell | Out-String | Invoke-Expression`;
+  cmd.flag({
+    names: "--no-descriptions",
+    kind: "bool",
+    description: "Leave descriptions out of the completions",
+  });
+  cmd.onRun(async ({ operands }) => {
+    const [shell] = operands;
+    if (operands.length !== 1 || !SHELLS.includes(shell as Shell)) {
+      const got = shell === undefined ? "none" : `"${operands.join(" ")}"`;
+      throw new UsageError(
+        `ko completion needs one shell: bash, zsh, fish, or powershell (got ${got})`,
+        cmd.path(),
+      );
+    }
+    const descriptions = !cmd.flagValue<boolean>("no-descriptions");
+    await ctx.stdout.write(completionScript(root, shell as Shell, descriptions));
+  });
+  return cmd;
+}

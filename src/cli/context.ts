@@ -1,0 +1,165 @@
+/**
+ * What every verb handler gets besides its arguments: where to write, the environment, the
+ * working directory and a cancellation signal. Tests build one with injected buffers.
+ */
+
+/** Somewhere text or bytes can be written, in order. */
+export interface Writer {
+  /** Writes all of `chunk` (strings as UTF-8); resolves once written. */
+  write(chunk: string | Uint8Array): Promise<void>;
+}
+
+/** The world a verb runs in. Handlers take everything from here, never from globals. */
+export interface VerbContext {
+  /** Results only: image references, resolved YAML, the version. */
+  readonly stdout: Writer;
+  /** Diagnostics; while a verb runs, src/util/log.ts lines go here too. */
+  readonly stderr: Writer;
+  /** Standard input (`-f -`, `--password-stdin`); opened lazily on first access. */
+  readonly stdin: ReadableStream<Uint8Array>;
+  /** A snapshot of the environment variables. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The working directory relative paths are taken from. */
+  readonly cwd: string;
+  /** Fires when the user presses Ctrl-C (SIGINT); the process then exits with code 130. */
+  readonly signal: AbortSignal;
+}
+
+/** A handler: the real work of a verb, given validated options. */
+export type VerbHandler<Options, Args = string[]> = (
+  ctx: VerbContext,
+  args: Args,
+  options: Options,
+) => Promise<void>;
+
+const encoder = new TextEncoder();
+
+function toBytes(chunk: string | Uint8Array): Uint8Array {
+  return typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+}
+
+/**
+ * A Writer over a Deno file-like (Deno.stdout, Deno.stderr, an open file). Writes are queued,
+ * so calls that are not awaited still land in order.
+ *
+ * @example
+ * ```ts
+ * const out = fileWriter(Deno.stdout);
+ * await out.write("ghcr.io/you/app@sha256:…\n");
+ * ```
+ */
+export function fileWriter(file: { write(p: Uint8Array): Promise<number> }): Writer {
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    write(chunk) {
+      const bytes = toBytes(chunk);
+      const next = queue.then(async () => {
+        let off = 0;
+        while (off < bytes.length) off += await file.write(bytes.subarray(off));
+      });
+      queue = next.catch(() => {});
+      return next;
+    },
+  };
+}
+
+/** A Writer that keeps everything in memory (tests read it back). */
+export interface MemoryWriter extends Writer {
+  /** Everything written so far, decoded as UTF-8. */
+  text(): string;
+  /** Everything written so far. */
+  bytes(): Uint8Array;
+}
+
+/**
+ * Makes an in-memory Writer.
+ *
+ * @example
+ * ```ts
+ * const out = memoryWriter();
+ * await out.write("hello\n");
+ * out.text(); // "hello\n"
+ * ```
+ */
+export function memoryWriter(): MemoryWriter {
+  const chunks: Uint8Array[] = [];
+  const bytes = () => {
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const c of chunks) {
+      out.set(c, off);
+      off += c.length;
+    }
+    return out;
+  };
+  return {
+    write(chunk) {
+      chunks.push(toBytes(chunk).slice());
+      return Promise.resolve();
+    },
+    bytes,
+    text: () => new TextDecoder().decode(bytes()),
+  };
+}
+
+/** Turns a string into a one-shot stdin stream (tests feeding `-f -` or `--password-stdin`). */
+export function stdinFrom(text: string | Uint8Array): ReadableStream<Uint8Array> {
+  const bytes = toBytes(text);
+  return new ReadableStream({
+    start(controller) {
+      if (bytes.length > 0) controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+/**
+ * Reads a stream to the end and decodes it as UTF-8. With a signal, an abort cancels the read
+ * and rejects with the signal's reason (an AbortError for Ctrl-C).
+ */
+export async function readAllText(
+  stream: ReadableStream<Uint8Array>,
+  signal?: AbortSignal,
+): Promise<string> {
+  signal?.throwIfAborted();
+  const reader = stream.getReader();
+  const onAbort = () => void reader.cancel().catch(() => {});
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const chunks: Uint8Array[] = [];
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      signal?.throwIfAborted();
+      if (done) break;
+      chunks.push(value);
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    reader.releaseLock();
+  }
+  return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).bytes());
+}
+
+/** The parts of a VerbContext a caller may replace; everything else comes from the process. */
+export type ContextOverrides = Partial<VerbContext>;
+
+/**
+ * A VerbContext over the real process (Deno.stdout/stderr/stdin, Deno.env, Deno.cwd()), with
+ * any overrides applied. `signal` defaults to one that never fires; runCli supplies the SIGINT
+ * one.
+ */
+export function processContext(overrides: ContextOverrides = {}): VerbContext {
+  let stdin = overrides.stdin;
+  return {
+    stdout: overrides.stdout ?? fileWriter(Deno.stdout),
+    stderr: overrides.stderr ?? fileWriter(Deno.stderr),
+    get stdin() {
+      stdin ??= Deno.stdin.readable;
+      return stdin;
+    },
+    env: overrides.env ?? Deno.env.toObject(),
+    cwd: overrides.cwd ?? Deno.cwd(),
+    signal: overrides.signal ?? new AbortController().signal,
+  };
+}

@@ -1,0 +1,29 @@
+/** `ko delete ...`: a passthrough to `kubectl delete`. */
+import type { VerbContext, VerbHandler } from "./context.ts";
+import { KoCommand } from "./ko_command.ts";
+
+/** `ko delete` has no flags of its own: everything belongs to kubectl. */
+export type DeleteCommandOptions = Record<never, never>;
+
+/** Runs `kubectl delete <args>`; `args` is everything after `delete`, verbatim. */
+export type DeleteHandler = VerbHandler<DeleteCommandOptions>;
+
+/** Defines `ko delete`. */
+export function deleteCommand(ctx: VerbContext, handler: DeleteHandler): KoCommand {
+  const cmd = new KoCommand("delete", ctx.stdout)
+    .summary("Delete resources from the cluster (runs kubectl delete)")
+    .description(
+      "Run kubectl delete with every argument given after delete, unchanged; ko parses none of\n" +
+        'them (see "kubectl delete --help" for what kubectl accepts).',
+    );
+  cmd.usageLine = "delete [kubectl delete args...]";
+  cmd.positional = "file";
+  cmd.passthrough = true;
+  cmd.examples = `
+  # Delete what ko apply created
+  ko delete -f config/`;
+  cmd.onRun(async ({ operands }) => {
+    await handler(ctx, operands, {});
+  });
+  return cmd;
+}

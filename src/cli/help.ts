@@ -1,0 +1,121 @@
+/**
+ * Help text in the layout ko users know from cobra: description, Usage, Aliases, Examples,
+ * Available Commands, Flags (with pflag type hints and defaults), Global Flags.
+ */
+import type { Command } from "commander";
+import { KoOption } from "./ko_option.ts";
+
+/** What the formatter needs to know about a command beyond commander's own fields. */
+export interface HelpInfo {
+  /** Usage after the program name, e.g. `build IMPORTPATH... [flags]`. */
+  usageLine: string;
+  /** Example invocations, already indented by two spaces. */
+  examples: string;
+}
+
+/** Reads the extra help fields of a command (KoCommand implements them). */
+function infoOf(cmd: Command): HelpInfo {
+  const maybe = cmd as Command & Partial<HelpInfo>;
+  return { usageLine: maybe.usageLine ?? "", examples: maybe.examples ?? "" };
+}
+
+/** The full command path, e.g. `ko build`. */
+export function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/** Typed flags of one command, help-visible ones only, sorted by long name like pflag. */
+export function visibleFlags(cmd: Command): KoOption[] {
+  return cmd.options
+    .filter((o): o is KoOption => o instanceof KoOption && !o.hidden)
+    .sort((a, b) => a.longName().localeCompare(b.longName()));
+}
+
+/** How pflag shows a default in help, or "" when the default is the zero value. */
+export function defaultText(option: KoOption): string {
+  const value: unknown = option.defaultValue;
+  switch (option.kind) {
+    case "bool":
+      return value === true ? "true" : "";
+    case "int":
+      return typeof value === "number" && value !== 0 ? String(value) : "";
+    case "string":
+      return typeof value === "string" && value !== "" ? JSON.stringify(value) : "";
+    case "strings":
+      return Array.isArray(value) && value.length > 0 ? `[${value.join(",")}]` : "";
+  }
+}
+
+interface FlagRow {
+  term: string;
+  text: string;
+}
+
+function flagRow(option: KoOption): FlagRow {
+  const short = option.shortName();
+  let term = short ? `  -${short}, --${option.longName()}` : `      --${option.longName()}`;
+  if (option.kind !== "bool") term += ` ${option.kind}`;
+  const def = defaultText(option);
+  return { term, text: def ? `${option.description} (default ${def})` : option.description };
+}
+
+function helpRow(cmd: Command): FlagRow {
+  return { term: "  -h, --help", text: `help for ${cmd.name()}` };
+}
+
+function table(rows: FlagRow[]): string {
+  const width = Math.max(...rows.map((r) => r.term.length));
+  return rows.map((r) => `${r.term.padEnd(width)}   ${r.text}`.trimEnd()).join("\n");
+}
+
+function sortRows(rows: FlagRow[]): FlagRow[] {
+  const key = (r: FlagRow) => r.term.replace(/^\s*(-\w, )?--/, "");
+  return rows.sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+/**
+ * Formats the help of `cmd`. Subcommands are listed for a command that has them; flags of
+ * ancestors appear under "Global Flags".
+ */
+export function formatHelp(cmd: Command): string {
+  const info = infoOf(cmd);
+  const path = commandPath(cmd);
+  const parts: string[] = [];
+  const about = (cmd.description() || cmd.summary()).trim();
+  if (about) parts.push(about);
+
+  const subcommands = [...cmd.commands];
+  const parentPath = cmd.parent ? commandPath(cmd.parent) : "";
+  const usage = subcommands.length > 0 ? [`  ${path} [flags]`, `  ${path} [command]`] : [
+    info.usageLine
+      ? `  ${parentPath} ${info.usageLine}`.replace(/^  +/, "  ")
+      : `  ${path} [flags]`,
+  ];
+  parts.push(`Usage:\n${usage.join("\n")}`);
+
+  if (cmd.aliases().length > 0) {
+    parts.push(`Aliases:\n  ${[cmd.name(), ...cmd.aliases()].join(", ")}`);
+  }
+  if (info.examples.trim()) parts.push(`Examples:\n${info.examples.replace(/^\n+|\s+$/g, "")}`);
+
+  if (subcommands.length > 0) {
+    const names = [...subcommands].sort((a, b) => a.name().localeCompare(b.name()));
+    const width = Math.max(11, ...names.map((c) => c.name().length + 2));
+    const lines = names.map((c) => `  ${c.name().padEnd(width)}${c.summary() || c.description()}`);
+    parts.push(`Available Commands:\n${lines.join("\n")}`);
+  }
+
+  const local = sortRows([...visibleFlags(cmd).map(flagRow), helpRow(cmd)]);
+  parts.push(`Flags:\n${table(local)}`);
+
+  const globals: FlagRow[] = [];
+  for (let c = cmd.parent; c; c = c.parent) globals.push(...visibleFlags(c).map(flagRow));
+  if (globals.length > 0) parts.push(`Global Flags:\n${table(sortRows(globals))}`);
+
+  if (subcommands.length > 0) {
+    parts.push(`Use "${path} [command] --help" for more information about a command.`);
+  }
+  return parts.join("\n\n") + "\n";
+}

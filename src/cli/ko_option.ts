@@ -1,0 +1,78 @@
+/**
+ * A commander Option that knows its pflag type (bool, string, strings, int), so the parser
+ * reads its values the way ko does and help shows ko's type hints and defaults.
+ */
+import { Option } from "commander";
+
+/** The value types ko's flags have (pflag's Bool, String, StringSlice, Int). */
+export type FlagKind = "bool" | "string" | "strings" | "int";
+
+/** Any flag value. */
+export type FlagValue = boolean | string | string[] | number;
+
+/** How a shell should complete a flag's value. */
+export type CompleteHint = "file" | "dir";
+
+/** Everything needed to declare a flag. */
+export interface FlagSpec {
+  /** Short and long names as shown in help: `-t, --tags` or `--bare`. */
+  names: string;
+  /** Value type. */
+  kind: FlagKind;
+  /** One-line help text. */
+  description: string;
+  /** Default value; omitted means the type's zero value (false, "", [], 0). */
+  default?: FlagValue;
+  /** For string flags: the only values accepted (also offered by shell completion). */
+  allowed?: readonly string[];
+  /** How shells complete the value. */
+  complete?: CompleteHint;
+  /** Left out of help and completion. */
+  hidden?: boolean;
+}
+
+/** A typed flag; see {@link FlagSpec}. */
+export class KoOption extends Option {
+  /** Value type. */
+  readonly kind: FlagKind;
+  /** Names as written in help (`-t, --tags`). */
+  readonly names: string;
+  /** Accepted values of a string flag, if restricted. */
+  readonly allowed?: readonly string[];
+  /** Shell completion hint for the value. */
+  readonly complete?: CompleteHint;
+
+  constructor(spec: FlagSpec) {
+    super(spec.kind === "bool" ? spec.names : `${spec.names} <${spec.kind}>`, spec.description);
+    this.kind = spec.kind;
+    this.names = spec.names;
+    if (spec.allowed) this.allowed = spec.allowed;
+    if (spec.complete) this.complete = spec.complete;
+    this.default(spec.default ?? zeroValue(spec.kind));
+    if (spec.hidden) this.hideHelp();
+  }
+
+  /** The long name without dashes (`tags`). */
+  longName(): string {
+    return (this.long ?? "").replace(/^--/, "");
+  }
+
+  /** The short letter without the dash (`t`), if any. */
+  shortName(): string | undefined {
+    return this.short?.replace(/^-/, "");
+  }
+}
+
+/** The value a flag of this kind has when not given and without a default. */
+export function zeroValue(kind: FlagKind): FlagValue {
+  switch (kind) {
+    case "bool":
+      return false;
+    case "string":
+      return "";
+    case "strings":
+      return [];
+    case "int":
+      return 0;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Flags that shape how images are built, shared by build, resolve, apply, create and run
+ * (ko's `AddBuildOptions`).
+ */
+import { availableParallelism } from "node:os";
+import type { KoCommand } from "../ko_command.ts";
+import { UsageError } from "../usage_error.ts";
+
+/** SBOM formats `--sbom` accepts; `none` turns SBOMs off. */
+export const SBOM_FORMATS = ["spdx", "cyclonedx", "go.version-m", "none"] as const;
+
+/** One of {@link SBOM_FORMATS}. */
+export type SbomFormat = typeof SBOM_FORMATS[number];
+
+/** Validated build flags. */
+export interface BuildOptions {
+  /** Concurrent per-platform builds (and pushes); `-j 0` is already turned into the CPU count. */
+  jobs: number;
+  /** Build with `-gcflags all=-N -l`. (`--debug` implies it; the builder applies that.) */
+  disableOptimizations: boolean;
+  /** `--ldflags` entries; non-empty replaces every ldflags entry from .ko.yaml. */
+  ldflags: string[];
+  /** SBOM format to generate and attach. */
+  sbom: SbomFormat;
+  /** Directory to also write SBOM files to; "" for none. */
+  sbomDir: string;
+  /** `--platform` entries (`all` alone, or `os[/arch[/variant]][:osversion]`); [] = config default. */
+  platforms: string[];
+  /** Image config labels from `--image-label key=value`, in order given (later keys win). */
+  imageLabels: Record<string, string>;
+  /** Manifest and index annotations from `--image-annotation key=value`. */
+  imageAnnotations: Record<string, string>;
+  /** Config `User` from `--image-user`; "" leaves the base image's. */
+  imageUser: string;
+  /** Build Delve into the image and wrap the entrypoint with it. */
+  debug: boolean;
+}
+
+/** Declares the build flags on a command. */
+export function addBuildOptions(cmd: KoCommand): void {
+  cmd
+    .flag({
+      names: "-j, --jobs",
+      kind: "int",
+      description: "Number of builds (and pushes) to run at once; 0 means one per CPU",
+    })
+    .flag({
+      names: "--disable-optimizations",
+      kind: "bool",
+      description: "Compile without optimizations or inlining (-gcflags all=-N -l), for debuggers",
+    })
+    .flag({
+      names: "--ldflags",
+      kind: "strings",
+      description: "Linker flags for go build; when given they replace all ldflags from .ko.yaml",
+    })
+    .flag({
+      names: "--sbom",
+      kind: "string",
+      default: "spdx",
+      allowed: SBOM_FORMATS,
+      description: "SBOM to generate and attach: spdx, cyclonedx, go.version-m, or none",
+    })
+    .flag({
+      names: "--sbom-dir",
+      kind: "string",
+      complete: "dir",
+      description: "Directory to also write the generated SBOMs to",
+    })
+    .flag({
+      names: "--platform",
+      kind: "strings",
+      description:
+        "Platforms to build for, e.g. linux/amd64,linux/arm64,linux/arm/v7; all means every platform the base image has",
+    })
+    .flag({
+      names: "--image-label",
+      kind: "strings",
+      description: "Label to set in the image config, as key=value",
+    })
+    .flag({
+      names: "--image-annotation",
+      kind: "strings",
+      description: "Annotation to set on the image manifest and index, as key=value",
+    })
+    .flag({
+      names: "--image-user",
+      kind: "string",
+      description: "User (and optionally group) the image runs as, e.g. 65532 or app:app",
+    })
+    .flag({
+      names: "--debug",
+      kind: "bool",
+      description:
+        "Include the Delve debugger in the image and start the app under it (implies --disable-optimizations)",
+    });
+}
+
+/** Splits `key=value` pairs at the first `=`, throwing `missing(<pair>)` for a pair without one. */
+export function keyValues(
+  pairs: readonly string[],
+  missing: (pair: string) => string,
+  commandPath: string,
+): Record<string, string> {
+  const entries: [string, string][] = [];
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq === -1) throw new UsageError(missing(pair), commandPath);
+    entries.push([pair.slice(0, eq), pair.slice(eq + 1)]);
+  }
+  return Object.fromEntries(entries);
+}
+
+/** Reads and checks the build flags of a parsed command. */
+export function readBuildOptions(cmd: KoCommand): BuildOptions {
+  const path = cmd.path();
+  const jobs = cmd.flagValue<number>("jobs");
+  if (jobs < 0) {
+    throw new UsageError(
+      `invalid argument "${jobs}" for "-j, --jobs" flag: must be 0 (one per CPU) or more`,
+      path,
+    );
+  }
+  return {
+    jobs: jobs === 0 ? availableParallelism() : jobs,
+    disableOptimizations: cmd.flagValue<boolean>("disable-optimizations"),
+    ldflags: cmd.flagValue<string[]>("ldflags"),
+    sbom: cmd.flagValue<SbomFormat>("sbom"),
+    sbomDir: cmd.flagValue<string>("sbom-dir"),
+    platforms: cmd.flagValue<string[]>("platform"),
+    imageLabels: keyValues(
+      cmd.flagValue<string[]>("image-label"),
+      (v) => `invalid label flag: ${v}`,
+      path,
+    ),
+    imageAnnotations: keyValues(
+      cmd.flagValue<string[]>("image-annotation"),
+      (v) => `missing '=' in annotation: ${v}`,
+      path,
+    ),
+    imageUser: cmd.flagValue<string>("image-user"),
+    debug: cmd.flagValue<boolean>("debug"),
+  };
+}

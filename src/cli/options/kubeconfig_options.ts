@@ -1,0 +1,23 @@
+/** The `--kubeconfig` flag of the verbs that run kubectl (apply, create, run). */
+import type { KoCommand } from "../ko_command.ts";
+
+/** Which cluster kubectl talks to. */
+export interface KubeconfigOptions {
+  /** Path handed to kubectl as `--kubeconfig`; "" lets kubectl choose. */
+  kubeconfig: string;
+}
+
+/** Declares `--kubeconfig` on a command. */
+export function addKubeconfigOptions(cmd: KoCommand): void {
+  cmd.flag({
+    names: "--kubeconfig",
+    kind: "string",
+    complete: "file",
+    description: "Path to the kubeconfig file kubectl should use",
+  });
+}
+
+/** Reads the kubeconfig flag. */
+export function readKubeconfigOptions(cmd: KoCommand): KubeconfigOptions {
+  return { kubeconfig: cmd.flagValue<string>("kubeconfig") };
+}

@@ -1,0 +1,23 @@
+/** The `-l/--selector` flag of resolve, apply and create. */
+import type { KoCommand } from "../ko_command.ts";
+
+/** Which Kubernetes objects to keep. */
+export interface SelectorOptions {
+  /** Label selector (`app=web`, `tier!=db`, `env in (a,b)`, `key`, `!key`); "" keeps all. */
+  selector: string;
+}
+
+/** Declares `-l/--selector` on a command. */
+export function addSelectorOptions(cmd: KoCommand): void {
+  cmd.flag({
+    names: "-l, --selector",
+    kind: "string",
+    description:
+      "Only output objects matching this label selector (=, ==, !=, in, notin, key, !key)",
+  });
+}
+
+/** Reads the selector flag. */
+export function readSelectorOptions(cmd: KoCommand): SelectorOptions {
+  return { selector: cmd.flagValue<string>("selector") };
+}

@@ -1,0 +1,64 @@
+/** Real subprocess runs: main.ts exits with runCli's code, and Ctrl-C gives 130. */
+import { equal, match } from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+async function deno(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...args],
+    cwd: root,
+    stdin: "null",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("main.ts version prints the version and exits 0", async () => {
+  const run = await deno(["main.ts", "version"]);
+  equal(run.code, 0);
+  equal(run.stdout, "0.1.0\n");
+  equal(run.stderr, "");
+});
+
+Deno.test("main.ts exits 1 with a one-line error for an unimplemented verb", async () => {
+  const run = await deno(["main.ts", "build", "./cmd/app"]);
+  equal(run.code, 1);
+  equal(run.stdout, "");
+  equal(run.stderr, "Error: ko build is not implemented yet\n");
+});
+
+Deno.test("main.ts exits 1 on a bad flag, with the usage hint", async () => {
+  const run = await deno(["main.ts", "resolve", "--push=perhaps", "-f", "x"]);
+  equal(run.code, 1);
+  match(run.stderr, /^Error: invalid argument "perhaps" for "--push" flag/);
+  match(run.stderr, /\nRun 'ko resolve --help' for usage\.\n$/);
+});
+
+Deno.test("a real SIGINT aborts the running verb and the process exits 130", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "tests/cli/fixtures/interrupt_fixture.ts", "build"],
+    cwd: root,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.getReader();
+  const dec = new TextDecoder();
+  let stderr = "";
+  while (!stderr.includes("ready\n")) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    stderr += dec.decode(value, { stream: true });
+  }
+  child.kill("SIGINT");
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    stderr += dec.decode(value, { stream: true });
+  }
+  const status = await child.status;
+  await child.stdout.cancel();
+  equal(stderr, "ready\nError: interrupted\n");
+  equal(status.code, 130);
+});
