@@ -1,0 +1,124 @@
+/**
+ * The Layer abstraction shared by images and publishers: a compressed tar blob that knows its
+ * digests and can stream its bytes, plus constructors for layers held in memory or built by
+ * {@link buildLayer}, and {@link diffIdOfCompressed} for base layers whose diff_id is unknown.
+ */
+import { Buffer } from "node:buffer";
+import * as zlib from "node:zlib";
+import { type Digest, Sha256, sha256Digest } from "../oci/digest.ts";
+import { isGzipLayer, isZstdLayer } from "../oci/media_types.ts";
+import { KoError } from "../util/errors.ts";
+import type { BuiltLayer } from "./compress.ts";
+
+/** A compressed layer blob: what a manifest descriptor and a config diff_id need, and its bytes. */
+export interface Layer {
+  /** The blob's media type (e.g. `application/vnd.oci.image.layer.v1.tar+gzip`). */
+  readonly mediaType: string;
+  /** Digest of the compressed blob. */
+  readonly digest: Digest;
+  /** Size of the compressed blob in bytes. */
+  readonly size: number;
+  /** sha256 of the uncompressed tar (the config's `rootfs.diff_ids` entry). */
+  readonly diffId: Digest;
+  /** The compressed bytes; may be called several times. */
+  open(): Promise<ReadableStream<Uint8Array>>;
+  /** Where the blob already lives, for cross-repository mounts (remote base layers). */
+  readonly source?: { registry: string; repository: string };
+}
+
+/**
+ * A layer over compressed bytes held in memory; the digest and size are computed here, the
+ * diff_id is the caller's (see {@link diffIdOfCompressed}).
+ *
+ * @example
+ * ```ts
+ * const layer = layerFromBytes(gz, MediaType.OciLayerGzip, await diffIdOfCompressed(gz, MediaType.OciLayerGzip));
+ * ```
+ */
+export function layerFromBytes(
+  compressed: Uint8Array,
+  mediaType: string,
+  diffId: Digest,
+): Layer {
+  const digest = sha256Digest(compressed);
+  return {
+    mediaType,
+    digest,
+    size: compressed.byteLength,
+    diffId,
+    open: () => Promise.resolve(streamOf([compressed])),
+  };
+}
+
+/** The Layer view of a {@link BuiltLayer} (in memory or in a file). */
+export function layerFromBuilt(built: BuiltLayer): Layer {
+  return {
+    mediaType: built.mediaType,
+    digest: built.digest,
+    size: built.size,
+    diffId: built.diffId,
+    open: () => built.open(),
+  };
+}
+
+/** A stream handing out the given chunks in order (views, not copies). */
+export function streamOf(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const chunk = chunks[i++];
+      if (chunk === undefined) controller.close();
+      else controller.enqueue(chunk.subarray());
+    },
+  }, { highWaterMark: 0 });
+}
+
+/**
+ * The diff_id of a compressed layer: decompresses (gzip or zstd, chosen by media type; an
+ * uncompressed `…tar` type is hashed as is) and returns the sha256 of the tar, streaming.
+ *
+ * @example
+ * ```ts
+ * const diffId = await diffIdOfCompressed(await layer.open(), layer.mediaType);
+ * ```
+ */
+export async function diffIdOfCompressed(
+  compressed: ReadableStream<Uint8Array> | Uint8Array,
+  mediaType: string,
+): Promise<Digest> {
+  const hash = new Sha256();
+  const decompressor = isGzipLayer(mediaType)
+    ? zlib.createGunzip()
+    : isZstdLayer(mediaType)
+    ? zlib.createZstdDecompress()
+    : undefined;
+  const source = compressed instanceof Uint8Array ? streamOf([compressed]) : compressed;
+  if (decompressor === undefined) {
+    for await (const chunk of source) hash.update(chunk);
+    return hash.digest();
+  }
+  const done = new Promise<void>((resolve, reject) => {
+    decompressor.on("data", (b: Uint8Array) => hash.update(b));
+    decompressor.on("end", () => resolve());
+    decompressor.on(
+      "error",
+      (err: Error) =>
+        reject(new KoError(`decompressing ${mediaType} layer: ${err.message}`, { cause: err })),
+    );
+  });
+  done.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+  try {
+    for await (const chunk of source) {
+      if (!decompressor.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
+        const drained = new Promise<void>((resolve) => decompressor.once("drain", () => resolve()));
+        await Promise.race([drained, done]);
+      }
+    }
+    decompressor.end();
+  } catch (err) {
+    decompressor.destroy();
+    throw err;
+  }
+  await done;
+  return hash.digest();
+}

@@ -1,0 +1,434 @@
+/**
+ * A tar writer whose bytes equal Go `archive/tar`'s for the same headers (ko's layers are made
+ * with it, so equal bytes mean equal diff_ids). USTAR unless a field needs PAX, exactly as Go
+ * decides; PAX records sorted by key in an entry named `<dir>/PaxHeaders.0/<file>`; two zero
+ * blocks at the end and no padding to a 10 KiB record.
+ *
+ * Streaming: {@link encodeTarHeader} gives the header bytes of one entry, the body follows
+ * with {@link tarPadding} zero bytes, and {@link TAR_TRAILER} closes the archive.
+ * {@link tarChunks} strings these together over streamed bodies.
+ */
+import { KoError } from "../util/errors.ts";
+
+/** Size of a tar block. */
+export const TAR_BLOCK_SIZE = 512;
+
+/** The end-of-archive marker: two zero blocks (Go writes no further record padding). */
+export const TAR_TRAILER: Uint8Array = new Uint8Array(2 * TAR_BLOCK_SIZE);
+
+/** A PAX record value: text (written as UTF-8) or raw bytes (e.g. a capability xattr). */
+export type PaxValue = string | Uint8Array;
+
+/** The header of one entry: a directory (typeflag `5`) or a regular file (typeflag `0`). */
+export interface TarHeader {
+  /** The exact name written (no slash is added or removed). */
+  name: string;
+  type: "dir" | "file";
+  /** Permission bits, e.g. `0o555`. */
+  mode: number;
+  /** Content length; files only (directories are always 0). */
+  size?: number;
+  uid?: number;
+  gid?: number;
+  uname?: string;
+  gname?: string;
+  /** Modification time in whole seconds since the Unix epoch (default 0). */
+  mtime?: number;
+  /** Extra PAX records such as `SCHILY.xattr.security.capability` or `MSWINDOWS.rawsd`. */
+  paxRecords?: Readonly<Record<string, PaxValue>>;
+}
+
+const NAME_SIZE = 100;
+const PREFIX_SIZE = 155;
+const MAX_PAX_DATA = 1 << 20;
+const BASIC_PAX_KEYS = new Set([
+  "path",
+  "linkpath",
+  "size",
+  "uid",
+  "gid",
+  "uname",
+  "gname",
+  "mtime",
+  "atime",
+  "ctime",
+]);
+const utf8 = new TextEncoder();
+
+// Field offsets and sizes of the USTAR header block.
+const F = {
+  name: [0, 100],
+  mode: [100, 8],
+  uid: [108, 8],
+  gid: [116, 8],
+  size: [124, 12],
+  mtime: [136, 12],
+  chksum: [148, 8],
+  typeflag: [156, 1],
+  linkname: [157, 100],
+  magic: [257, 6],
+  version: [263, 2],
+  uname: [265, 32],
+  gname: [297, 32],
+  devmajor: [329, 8],
+  devminor: [337, 8],
+  prefix: [345, 155],
+} as const;
+type Field = keyof typeof F;
+
+/** Zero bytes needed after `size` bytes of content to reach a block boundary. */
+export function tarPadding(size: number): number {
+  return (TAR_BLOCK_SIZE - (size % TAR_BLOCK_SIZE)) % TAR_BLOCK_SIZE;
+}
+
+/**
+ * The header bytes of one entry: a single 512-byte USTAR block, or a PAX extended header
+ * (its block, its padded records) followed by the entry's own block. Throws a KoError for a
+ * header Go would reject (file name ending in `/`, mode too large, invalid PAX record…).
+ *
+ * @example
+ * ```ts
+ * const hdr = encodeTarHeader({ name: "/ko-app/app", type: "file", mode: 0o555, size: 1234 });
+ * ```
+ */
+export function encodeTarHeader(h: TarHeader): Uint8Array {
+  const size = h.type === "dir" ? 0 : h.size ?? 0;
+  const uid = h.uid ?? 0;
+  const gid = h.gid ?? 0;
+  const uname = h.uname ?? "";
+  const gname = h.gname ?? "";
+  const mtime = h.mtime ?? 0;
+  const records = h.paxRecords ?? {};
+  for (const [what, n] of [["size", size], ["uid", uid], ["gid", gid], ["mtime", mtime]] as const) {
+    if (!Number.isSafeInteger(n)) {
+      throw new KoError(`tar entry "${h.name}": ${what} ${n} is not a whole number`);
+    }
+  }
+  if (h.type === "file" && h.name.endsWith("/")) {
+    throw new KoError(`tar entry "${h.name}": a regular file name may not end in "/"`);
+  }
+  if (size < 0) throw new KoError(`tar entry "${h.name}": negative size ${size}`);
+
+  // Format selection, following Go's Header.allowedFormats for the fields we support.
+  let ustar = true;
+  const pax = new Map<string, PaxValue>();
+  const userValue = (key: string, value: string) => {
+    const v = records[key];
+    if (typeof v === "string" && v === value) pax.set(key, v);
+  };
+  const checkString = (s: string, size: number, key: string) => {
+    const tooLong = utf8Length(s) > size;
+    if (!isAscii(s) || tooLong) {
+      if (key !== "path" || splitUstarPath(s) === undefined) ustar = false;
+      pax.set(key, s);
+    }
+    userValue(key, s);
+  };
+  const checkNumber = (n: number, size: number, key: string) => {
+    if (!fitsInOctal(size, n)) {
+      ustar = false;
+      if (key === "") {
+        throw new KoError(`tar entry "${h.name}": ${n} does not fit in the header`);
+      }
+      pax.set(key, String(n));
+    }
+    if (key !== "") userValue(key, String(n));
+  };
+  checkString(h.name, NAME_SIZE, "path");
+  checkString("", NAME_SIZE, "linkpath");
+  checkString(uname, 32, "uname");
+  checkString(gname, 32, "gname");
+  checkNumber(h.mode, 8, "");
+  checkNumber(uid, 8, "uid");
+  checkNumber(gid, 8, "gid");
+  checkNumber(size, 12, "size");
+  checkNumber(mtime, 12, "mtime");
+  const userKeys = Object.keys(records);
+  if (userKeys.length > 0) {
+    for (const k of userKeys) {
+      if (pax.has(k) || BASIC_PAX_KEYS.has(k) || k.startsWith("GNU.sparse.")) continue;
+      pax.set(k, records[k]!);
+    }
+    ustar = false;
+  }
+  for (const [k, v] of pax) {
+    if (!validPaxRecord(k, v)) {
+      throw new KoError(`tar entry "${h.name}": invalid PAX record ${JSON.stringify(k)}`);
+    }
+  }
+
+  const typeflag = h.type === "dir" ? "5" : "0";
+  if (ustar) {
+    const block = new Uint8Array(TAR_BLOCK_SIZE);
+    const split = splitUstarPath(h.name);
+    putString(block, "name", split ? split[1] : h.name);
+    fillCommon(block, typeflag, h.mode, uid, gid, size, mtime, uname, gname);
+    if (split) putString(block, "prefix", split[0]);
+    finishBlock(block);
+    return block;
+  }
+
+  // PAX: an extended header entry carrying the records, then the entry itself, whose fields
+  // are best-effort ASCII (numbers that do not fit are written as zero).
+  const parts: Uint8Array[] = [];
+  if (pax.size > 0) {
+    const data = concat([...pax.keys()].sort(compareBytes).map((k) => paxRecord(k, pax.get(k)!)));
+    if (data.length > MAX_PAX_DATA) {
+      throw new KoError(`tar entry "${h.name}": PAX records exceed ${MAX_PAX_DATA} bytes`);
+    }
+    const xblock = new Uint8Array(TAR_BLOCK_SIZE);
+    let xname = toAscii(paxHeaderName(h.name));
+    xname = truncateBytes(xname, NAME_SIZE).replace(/\/+$/, "");
+    putString(xblock, "name", xname);
+    putOctal(xblock, "mode", 0);
+    putOctal(xblock, "uid", 0);
+    putOctal(xblock, "gid", 0);
+    putOctal(xblock, "size", data.length);
+    putOctal(xblock, "mtime", 0);
+    xblock[F.typeflag[0]] = "x".charCodeAt(0);
+    finishBlock(xblock);
+    parts.push(xblock, data, new Uint8Array(tarPadding(data.length)));
+  }
+  const block = new Uint8Array(TAR_BLOCK_SIZE);
+  putString(block, "name", toAscii(h.name));
+  fillCommon(block, typeflag, h.mode, uid, gid, size, mtime, toAscii(uname), toAscii(gname));
+  finishBlock(block);
+  parts.push(block);
+  return concat(parts);
+}
+
+/** One entry of {@link tarChunks}: a header and, for files, a body of exactly `size` bytes. */
+export interface TarEntry {
+  header: TarHeader;
+  body?: Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+}
+
+/**
+ * The archive for `entries` as a sequence of chunks: header bytes, body chunks as they come
+ * (never gathered), padding, and finally {@link TAR_TRAILER}. A body whose length differs from
+ * its header's size is an error.
+ *
+ * @example
+ * ```ts
+ * using f = await Deno.open("app");
+ * const size = (await f.stat()).size;
+ * for await (const chunk of tarChunks([{ header: { name: "app", type: "file", mode: 0o555, size }, body: f.readable }])) {
+ *   await out.write(chunk);
+ * }
+ * ```
+ */
+export async function* tarChunks(
+  entries: Iterable<TarEntry> | AsyncIterable<TarEntry>,
+): AsyncGenerator<Uint8Array> {
+  for await (const { header, body } of entries) {
+    yield encodeTarHeader(header);
+    const expected = header.type === "dir" ? 0 : header.size ?? 0;
+    let written = 0;
+    if (body !== undefined) {
+      const chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = body instanceof Uint8Array
+        ? [body]
+        : body;
+      for await (const chunk of chunks) {
+        written += chunk.byteLength;
+        if (written > expected) break;
+        if (chunk.byteLength > 0) yield chunk;
+      }
+    }
+    if (written !== expected) {
+      const got = written > expected ? `more than ${expected}` : `${written}`;
+      throw new KoError(
+        `tar entry "${header.name}": body has ${got} bytes but the header says ${expected}`,
+      );
+    }
+    const pad = tarPadding(written);
+    if (pad > 0) yield new Uint8Array(pad);
+  }
+  yield TAR_TRAILER;
+}
+
+/** {@link tarChunks} as a ReadableStream. */
+export function tarStream(
+  entries: Iterable<TarEntry> | AsyncIterable<TarEntry>,
+): ReadableStream<Uint8Array> {
+  return ReadableStream.from(tarChunks(entries));
+}
+
+/**
+ * Go's `splitUSTARPath`: for an ASCII name longer than 100 bytes, the split at a `/` into a
+ * prefix of at most 155 bytes and a non-empty name of at most 100; undefined if impossible.
+ */
+export function splitUstarPath(name: string): [prefix: string, name: string] | undefined {
+  let length = name.length;
+  if (length <= NAME_SIZE || !isAscii(name)) return undefined;
+  if (length > PREFIX_SIZE + 1) length = PREFIX_SIZE + 1;
+  else if (name[length - 1] === "/") length--;
+  const i = name.lastIndexOf("/", length - 1);
+  const nlen = name.length - i - 1;
+  if (i <= 0 || nlen > NAME_SIZE || nlen === 0 || i > PREFIX_SIZE) return undefined;
+  return [name.slice(0, i), name.slice(i + 1)];
+}
+
+/** Go's name for the PAX extended header of `name`: `path.Join(dir, "PaxHeaders.0", file)`. */
+export function paxHeaderName(name: string): string {
+  const slash = name.lastIndexOf("/");
+  const dir = name.slice(0, slash + 1);
+  const file = name.slice(slash + 1);
+  return cleanPath([dir, "PaxHeaders.0", file].filter((s) => s !== "").join("/"));
+}
+
+/** One PAX record, `"<len> <key>=<value>\n"`, where len counts the whole record in bytes. */
+export function paxRecord(key: string, value: PaxValue): Uint8Array {
+  const k = utf8.encode(key);
+  const v = typeof value === "string" ? utf8.encode(value) : value;
+  let size = k.length + v.length + 3;
+  size += String(size).length;
+  if (String(size).length + 3 + k.length + v.length !== size) {
+    size = String(size).length + 3 + k.length + v.length;
+  }
+  return concat([utf8.encode(`${size} `), k, utf8.encode("="), v, utf8.encode("\n")]);
+}
+
+function validPaxRecord(key: string, value: PaxValue): boolean {
+  if (key === "" || key.includes("=")) return false;
+  if (key === "path" || key === "linkpath" || key === "uname" || key === "gname") {
+    return typeof value === "string" ? !value.includes("\0") : !value.includes(0);
+  }
+  return !key.includes("\0");
+}
+
+function fillCommon(
+  block: Uint8Array,
+  typeflag: string,
+  mode: number,
+  uid: number,
+  gid: number,
+  size: number,
+  mtime: number,
+  uname: string,
+  gname: string,
+): void {
+  block[F.typeflag[0]] = typeflag.charCodeAt(0);
+  putString(block, "linkname", "");
+  putOctal(block, "mode", mode);
+  putOctal(block, "uid", uid);
+  putOctal(block, "gid", gid);
+  putOctal(block, "size", size);
+  putOctal(block, "mtime", mtime);
+  putString(block, "uname", uname);
+  putString(block, "gname", gname);
+  putOctal(block, "devmajor", 0);
+  putOctal(block, "devminor", 0);
+}
+
+/** Writes the USTAR magic and version, then the checksum as Go does (6 octal digits, NUL, space). */
+function finishBlock(block: Uint8Array): void {
+  block.set(utf8.encode("ustar\0"), F.magic[0]);
+  block.set(utf8.encode("00"), F.version[0]);
+  let sum = 0;
+  for (let i = 0; i < TAR_BLOCK_SIZE; i++) {
+    sum += i >= F.chksum[0] && i < F.chksum[0] + F.chksum[1] ? 0x20 : block[i]!;
+  }
+  const field = block.subarray(F.chksum[0], F.chksum[0] + 7);
+  formatString(field, octalDigits(sum, 7));
+  block[F.chksum[0] + 7] = 0x20;
+}
+
+function putString(block: Uint8Array, field: Field, s: string): void {
+  const [off, len] = F[field];
+  formatString(block.subarray(off, off + len), s);
+}
+
+/** Go's formatOctal: zero-padded octal leaving room for a NUL; zero if it does not fit. */
+function putOctal(block: Uint8Array, field: Field, n: number): void {
+  const len = F[field][1];
+  putString(block, field, octalDigits(fitsInOctal(len, n) ? n : 0, len));
+}
+
+function octalDigits(n: number, fieldSize: number): string {
+  return n.toString(8).padStart(fieldSize - 1, "0");
+}
+
+function fitsInOctal(fieldSize: number, n: number): boolean {
+  return n >= 0 && (fieldSize >= 22 || n < 2 ** ((fieldSize - 1) * 3));
+}
+
+/**
+ * Go's formatString: copies (truncating), NUL-terminates when there is room, and when a
+ * truncated value ends in `/` turns the trailing slashes into NUL.
+ */
+function formatString(b: Uint8Array, s: string): void {
+  const bytes = utf8.encode(s);
+  b.set(bytes.subarray(0, b.length));
+  if (bytes.length < b.length) b[bytes.length] = 0;
+  if (bytes.length > b.length && b[b.length - 1] === 0x2f) {
+    let n = b.length - 1;
+    while (n > 0 && bytes[n - 1] === 0x2f) n--;
+    b[n] = 0;
+  }
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 || c === 0) return false;
+  }
+  return true;
+}
+
+function toAscii(s: string): string {
+  let out = "";
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80 && c !== 0) out += ch;
+  }
+  return out;
+}
+
+function utf8Length(s: string): number {
+  return isAscii(s) ? s.length : utf8.encode(s).length;
+}
+
+function truncateBytes(ascii: string, max: number): string {
+  return ascii.length > max ? ascii.slice(0, max) : ascii;
+}
+
+/** Go's path.Clean. */
+function cleanPath(p: string): string {
+  if (p === "") return ".";
+  const rooted = p.startsWith("/");
+  const out: string[] = [];
+  for (const part of p.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
+      else if (!rooted) out.push("..");
+      continue;
+    }
+    out.push(part);
+  }
+  const joined = out.join("/");
+  if (rooted) return "/" + joined;
+  return joined === "" ? "." : joined;
+}
+
+function compareBytes(a: string, b: string): number {
+  // Go sorts map keys by byte order; UTF-16 order differs only for astral characters.
+  const x = utf8.encode(a);
+  const y = utf8.encode(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i]! - y[i]!;
+  }
+  return x.length - y.length;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,184 @@
+import { deepEqual, equal, notEqual, ok, rejects } from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import * as zlib from "node:zlib";
+import { BLOCK_SIZE, buildLayer, type LayerEntry } from "../../src/layer/compress.ts";
+import { encodeTarHeader, TAR_TRAILER, tarPadding } from "../../src/layer/tar.ts";
+import { closeLayerPool } from "../../src/layer/worker_pool.ts";
+import { sha256Digest } from "../../src/oci/digest.ts";
+import { MediaType } from "../../src/oci/media_types.ts";
+import { KoError } from "../../src/util/errors.ts";
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const c of stream) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+/** Pseudo-random but compressible bytes (a stand-in for a binary), deterministic. */
+function sampleBytes(n: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = (x >>> 24) % 16 === 0 ? x & 0xff : (i >> 6) & 0xff;
+  }
+  return out;
+}
+
+/** The expected tar, assembled from the (Go-checked) header encoder. */
+function expectedTar(
+  entries: { header: Parameters<typeof encodeTarHeader>[0]; body?: Uint8Array }[],
+) {
+  const parts: Uint8Array[] = [];
+  for (const e of entries) {
+    parts.push(encodeTarHeader(e.header));
+    if (e.body) parts.push(e.body, new Uint8Array(tarPadding(e.body.length)));
+  }
+  parts.push(TAR_TRAILER);
+  return Buffer.concat(parts);
+}
+
+async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "ko-layer-test-" });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("buildLayer gzips a multi-block tar that gunzips to the exact tar, with both digests right", async () => {
+  try {
+    await withTempDir(async (dir) => {
+      const binary = sampleBytes(3 * BLOCK_SIZE + 12345);
+      await Deno.writeFile(`${dir}/app`, binary);
+      const data = new TextEncoder().encode("hello kodata\n");
+      const entries: LayerEntry[] = [
+        { type: "dir", name: "ko-app", mode: 0o555 },
+        { type: "file", name: "/ko-app/app", mode: 0o555, path: `${dir}/app` },
+        { type: "file", name: "/var/run/ko/x.txt", mode: 0o555, bytes: data, mtime: 1700000000 },
+      ];
+      const built = await buildLayer(entries, { mediaType: MediaType.DockerLayerGzip });
+      const tar = expectedTar([
+        { header: { name: "ko-app", type: "dir", mode: 0o555 } },
+        {
+          header: { name: "/ko-app/app", type: "file", mode: 0o555, size: binary.length },
+          body: binary,
+        },
+        {
+          header: {
+            name: "/var/run/ko/x.txt",
+            type: "file",
+            mode: 0o555,
+            size: data.length,
+            mtime: 1700000000,
+          },
+          body: data,
+        },
+      ]);
+      const gz = await readAll(await built.open());
+      equal(built.mediaType, MediaType.DockerLayerGzip);
+      equal(built.size, gz.length);
+      equal(built.digest, sha256Digest(gz));
+      equal(built.uncompressedSize, tar.length);
+      equal(built.diffId, sha256Digest(tar));
+      deepEqual(zlib.gunzipSync(gz), tar);
+      // Deterministic header: no mtime, no name, OS "unknown" as Go writes.
+      deepEqual([...gz.subarray(0, 10)], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+      ok(built.chunks!.length > 3, "compressed output stays in block-sized chunks");
+      // open() can be called again and gives the same bytes.
+      deepEqual(await readAll(await built.open()), gz);
+    });
+  } finally {
+    closeLayerPool();
+  }
+});
+
+Deno.test("buildLayer is deterministic: the same entries give the same digests", async () => {
+  try {
+    const bytes = sampleBytes(2 * BLOCK_SIZE + 7, 42);
+    const entries: LayerEntry[] = [{ type: "file", name: "f", mode: 0o644, bytes }];
+    const a = await buildLayer(entries);
+    const b = await buildLayer(entries);
+    equal(a.digest, b.digest);
+    equal(a.diffId, b.diffId);
+    const z1 = await buildLayer(entries, { compression: "zstd" });
+    const z2 = await buildLayer(entries, { compression: "zstd" });
+    equal(z1.digest, z2.digest);
+    equal(z1.diffId, a.diffId);
+    notEqual(z1.digest, a.digest);
+  } finally {
+    closeLayerPool();
+  }
+});
+
+Deno.test("buildLayer compresses a tiny layer in place without starting workers", async () => {
+  const built = await buildLayer([{ type: "dir", name: "/var", mode: 0o555 }]);
+  const tar = expectedTar([{ header: { name: "/var", type: "dir", mode: 0o555 } }]);
+  deepEqual(zlib.gunzipSync(await readAll(await built.open())), tar);
+  equal(built.diffId, sha256Digest(tar));
+});
+
+Deno.test("buildLayer writes zstd layers that decompress to the tar", async () => {
+  try {
+    const bytes = sampleBytes(BLOCK_SIZE + 99, 7);
+    const built = await buildLayer(
+      [{ type: "file", name: "/ko-app/app", mode: 0o555, bytes }],
+      { mediaType: MediaType.OciLayerZstd },
+    );
+    equal(built.mediaType, MediaType.OciLayerZstd);
+    const z = await readAll(await built.open());
+    const tar = expectedTar([{
+      header: { name: "/ko-app/app", type: "file", mode: 0o555, size: bytes.length },
+      body: bytes,
+    }]);
+    deepEqual(zlib.zstdDecompressSync(z), tar);
+    equal(built.diffId, sha256Digest(tar));
+    equal(built.digest, sha256Digest(z));
+    equal(built.size, z.length);
+  } finally {
+    closeLayerPool();
+  }
+});
+
+Deno.test("buildLayer with outPath writes the blob to that file and streams it from there", async () => {
+  try {
+    await withTempDir(async (dir) => {
+      const bytes = sampleBytes(BLOCK_SIZE * 2, 3);
+      const out = `${dir}/layer.tar.gz`;
+      const built = await buildLayer([{ type: "file", name: "f", mode: 0o644, bytes }], {
+        outPath: out,
+      });
+      equal(built.path, out);
+      equal(built.chunks, undefined);
+      const onDisk = await Deno.readFile(out);
+      equal(onDisk.length, built.size);
+      equal(sha256Digest(onDisk), built.digest);
+      deepEqual(await readAll(await built.open()), onDisk);
+      deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["layer.tar.gz"]);
+    });
+  } finally {
+    closeLayerPool();
+  }
+});
+
+Deno.test("buildLayer names a missing source file and leaves no partial output behind", async () => {
+  try {
+    await withTempDir(async (dir) => {
+      await rejects(
+        buildLayer(
+          [{ type: "file", name: "/ko-app/app", mode: 0o555, path: `${dir}/missing` }],
+          { outPath: `${dir}/out.gz` },
+        ),
+        (err: unknown) => err instanceof KoError && err.message.includes(`${dir}/missing`),
+      );
+      deepEqual([...Deno.readDirSync(dir)], []);
+      await rejects(
+        buildLayer([{ type: "file", name: "/x", mode: 0o555, path: dir }], { compression: "zstd" }),
+        /is not a regular file/,
+      );
+    });
+  } finally {
+    closeLayerPool();
+  }
+});

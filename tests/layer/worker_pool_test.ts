@@ -1,0 +1,80 @@
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import * as zlib from "node:zlib";
+import { WorkerPool } from "../../src/layer/worker_pool.ts";
+
+function block(n: number, seed: number): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    b[i] = (x >>> 27) + (i & 3);
+  }
+  return b;
+}
+
+Deno.test("WorkerPool runs two jobs on two workers at once and closes cleanly", async () => {
+  const pool = new WorkerPool({ size: 2 });
+  try {
+    const size = 8 << 20;
+    const time = async (jobs: number) => {
+      const datas = Array.from({ length: jobs }, (_, i) => block(size, i + 1));
+      const t = performance.now();
+      const replies = await Promise.all(
+        datas.map((data) => pool.run({ op: "deflate", data, level: 6, last: true }, [data.buffer])),
+      );
+      for (const r of replies) equal(r.kind, "deflated");
+      return performance.now() - t;
+    };
+    await time(2); // warm both workers up
+    equal(pool.workerCount, 2);
+    const one = await time(1);
+    const two = await time(2);
+    // Two jobs in parallel take well under twice one job (1.0 would be perfect scaling).
+    ok(two / one < 1.7, `two concurrent jobs took ${(two / one).toFixed(2)}x one job`);
+  } finally {
+    pool.close();
+  }
+  equal(pool.workerCount, 0);
+  await rejects(
+    pool.run({ op: "deflate", data: new Uint8Array(1), level: 1, last: true }),
+    /closed/,
+  );
+});
+
+Deno.test("WorkerPool returns what the worker computed, moving buffers both ways", async () => {
+  const pool = new WorkerPool({ size: 1 });
+  try {
+    const data = block(100_000, 9);
+    const copy = data.slice();
+    const r = await pool.run({ op: "deflate", data, level: 1, last: true }, [data.buffer]);
+    equal(data.byteLength, 0, "the input buffer was transferred, not copied");
+    if (r.kind !== "deflated") throw new Error(r.kind);
+    deepEqual(new Uint8Array(zlib.inflateRawSync(r.data)), copy);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("WorkerPool rejects jobs still queued when it is closed", async () => {
+  const pool = new WorkerPool({ size: 1 });
+  const jobs = [1, 2, 3].map((i) =>
+    pool.run({ op: "deflate", data: block(1 << 20, i), level: 9, last: true })
+  );
+  pool.close();
+  for (const j of jobs) await rejects(j, /closed/);
+});
+
+Deno.test("WorkerPool stops idle workers by itself so a process can end", async () => {
+  const pool = new WorkerPool({ size: 1, idleTimeoutMs: 20 });
+  try {
+    await pool.run({ op: "deflate", data: block(1000, 1), level: 1, last: true });
+    equal(pool.workerCount, 1);
+    await new Promise((r) => setTimeout(r, 100));
+    equal(pool.workerCount, 0);
+    // And it starts again on demand.
+    await pool.run({ op: "deflate", data: block(1000, 2), level: 1, last: true });
+    equal(pool.workerCount, 1);
+  } finally {
+    pool.close();
+  }
+});
