@@ -1,0 +1,42 @@
+/** Runs `go build` for one platform and reports compiler output on failure. */
+import { KoError } from "../util/errors.ts";
+
+/** A fully decided `go build` invocation (see src/config/build_settings.ts). */
+export interface GoBuildInvocation {
+  /** The go binary (`KO_GO_PATH` or `go`). */
+  readonly goPath: string;
+  /** Working directory (the build config's `dir`). */
+  readonly dir: string;
+  /** Arguments after the go binary: `build … -o <out> <importpath>`. */
+  readonly args: readonly string[];
+  /** The complete environment of the child process. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Runs go build; a failure throws `build: go build: exit status N: <output>` like ko. */
+export async function runGoBuild(inv: GoBuildInvocation, signal?: AbortSignal): Promise<void> {
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(inv.goPath, {
+      args: [...inv.args],
+      cwd: inv.dir,
+      env: { ...inv.env },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+      signal,
+    }).output();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new KoError(
+        `build: cannot run "${inv.goPath}": not found (is Go installed and on PATH?)`,
+      );
+    }
+    throw e;
+  }
+  if (!out.success) {
+    signal?.throwIfAborted();
+    const output = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    throw new KoError(`build: go build: exit status ${out.code}: ${output.trimEnd()}`);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * `go list` for what the builder needs to know about a package: its import path, whether it is
+ * `package main`, its directory (for kodata) and its module. Results are memoised per
+ * (directory, path) for the life of the process — ko's per-reference `go list` calls are a
+ * known slowness (ko #305).
+ */
+import { KoError } from "../util/errors.ts";
+
+/** The fields of `go list -json` we read. */
+export interface GoPackage {
+  ImportPath: string;
+  Name: string;
+  Dir: string;
+  GoFiles?: string[];
+  Module?: { Path: string; Dir?: string; Main?: boolean };
+  Error?: { Err: string };
+}
+
+const FIELDS = "ImportPath,Name,Dir,GoFiles,Module,Error";
+const cache = new Map<string, Promise<GoPackage[]>>();
+
+/** Runs `go list -e -json` on patterns in dir (always the `go` on PATH, as ko does). */
+export function goList(
+  dir: string,
+  patterns: readonly string[],
+  env?: Record<string, string>,
+): Promise<GoPackage[]> {
+  const key = JSON.stringify([dir, patterns, env ?? null]);
+  let p = cache.get(key);
+  if (!p) {
+    p = runGoList(dir, patterns, env);
+    p.catch(() => cache.delete(key));
+    cache.set(key, p);
+  }
+  return p;
+}
+
+async function runGoList(
+  dir: string,
+  patterns: readonly string[],
+  env?: Record<string, string>,
+): Promise<GoPackage[]> {
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command("go", {
+      args: ["list", "-e", `-json=${FIELDS}`, "--", ...patterns],
+      cwd: dir,
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new KoError(
+        dir && !(e.message.includes("go"))
+          ? `directory "${dir}" does not exist`
+          : `the go command is not on PATH`,
+      );
+    }
+    throw e;
+  }
+  const stdout = new TextDecoder().decode(out.stdout);
+  const stderr = new TextDecoder().decode(out.stderr).trim();
+  if (!out.success && !stdout.trim()) {
+    throw new KoError(`go list ${patterns.join(" ")}: ${stderr || `exit code ${out.code}`}`);
+  }
+  return parseJsonStream(stdout);
+}
+
+/** Splits `go list -json` output (concatenated JSON objects) into packages. */
+export function parseJsonStream(text: string): GoPackage[] {
+  const out: GoPackage[] = [];
+  let depth = 0, start = -1, inString = false, escaped = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === "\\") escaped = true;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === "{") {
+      if (depth++ === 0) start = i;
+    } else if (c === "}") {
+      if (--depth === 0) out.push(JSON.parse(text.slice(start, i + 1)) as GoPackage);
+    }
+  }
+  return out;
+}
+
+/** Whether an import path is a local path (`.`, `..`, `./x`, `../x`), as Go's IsLocalImport. */
+export function isLocalImport(path: string): boolean {
+  return path === "." || path === ".." || path.startsWith("./") || path.startsWith("../");
+}

@@ -1,0 +1,120 @@
+/**
+ * OCI image layouts on disk (`oci-layout`, `index.json`, `blobs/sha256/<hex>`). Blobs are
+ * content-addressed and written atomically one by one; `index.json` is rewritten atomically
+ * when a batch of images is committed, replacing entries with the same `ref.name` so repeated
+ * runs do not pile up duplicates (ko appends forever).
+ */
+import { join } from "node:path";
+import { digestHex } from "../oci/digest.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import { type Index, parseIndex, serializeIndex } from "../oci/manifest.ts";
+import { MediaType } from "../oci/media_types.ts";
+import { writeFileAtomic } from "../util/atomic_file.ts";
+import { KoError } from "../util/errors.ts";
+import { type BuildResult, descriptorOf, type Image } from "./image.ts";
+
+/** The annotation naming a reference in a layout's index. */
+export const REF_NAME = "org.opencontainers.image.ref.name";
+
+const LAYOUT_FILE = '{"imageLayoutVersion": "1.0.0"}';
+
+/** An OCI layout being written: blobs now, index entries at {@link commit}. */
+export class LayoutWriter {
+  readonly #pending: Descriptor[] = [];
+
+  private constructor(readonly path: string, private readonly created: boolean) {}
+
+  /** Opens a layout directory, creating it (and `oci-layout`) when missing. */
+  static async open(path: string): Promise<LayoutWriter> {
+    let created = false;
+    try {
+      const st = await Deno.stat(path);
+      if (!st.isDirectory) throw new KoError(`--oci-layout-path "${path}" is not a directory`);
+      try {
+        await Deno.stat(join(path, "oci-layout"));
+      } catch {
+        const entries = [];
+        for await (const e of Deno.readDir(path)) entries.push(e.name);
+        if (entries.length) {
+          throw new KoError(`--oci-layout-path "${path}" is not empty and is not an OCI layout`);
+        }
+        await writeFileAtomic(join(path, "oci-layout"), LAYOUT_FILE);
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      try {
+        await Deno.mkdir(path, { recursive: true });
+      } catch (err) {
+        throw new KoError(`cannot create --oci-layout-path "${path}": ${(err as Error).message}`);
+      }
+      created = true;
+      await writeFileAtomic(join(path, "oci-layout"), LAYOUT_FILE);
+    }
+    await Deno.mkdir(join(path, "blobs", "sha256"), { recursive: true });
+    return new LayoutWriter(path, created);
+  }
+
+  /** Writes every blob of a result and queues its index entries (one per reference name). */
+  async write(result: BuildResult, refNames: readonly string[]): Promise<void> {
+    if (result.kind === "index") {
+      for (const c of result.children) {
+        if (!c.image) throw new KoError(`index child ${c.descriptor.digest} was not built`);
+        await this.#writeImage(c.image);
+      }
+    } else await this.#writeImage(result);
+    await this.#writeBlob(result.digest, result.manifestBytes);
+    const d = descriptorOf(result);
+    if (result.kind === "image") d.artifactType = result.manifest.config.mediaType;
+    if (refNames.length === 0) this.#pending.push(d);
+    for (const name of refNames) this.#pending.push({ ...d, annotations: { [REF_NAME]: name } });
+  }
+
+  /** Rewrites `index.json` with the queued entries (replacing same-named or identical ones). */
+  async commit(): Promise<void> {
+    const indexPath = join(this.path, "index.json");
+    let index: Index = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
+    try {
+      index = parseIndex(await Deno.readFile(indexPath), indexPath);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    const key = (d: Descriptor) => d.annotations?.[REF_NAME] ?? `digest:${d.digest}`;
+    const replaced = new Set(this.#pending.map(key));
+    const manifests = [...index.manifests.filter((d) => !replaced.has(key(d))), ...this.#pending];
+    await writeFileAtomic(indexPath, serializeIndex({ ...index, manifests }));
+    this.#pending.length = 0;
+  }
+
+  /** Removes the layout again if this writer created it (a failed run leaves nothing). */
+  async abort(): Promise<void> {
+    if (this.created) await Deno.remove(this.path, { recursive: true }).catch(() => {});
+  }
+
+  async #writeImage(img: Image): Promise<void> {
+    await this.#writeBlob(img.manifest.config.digest, img.configBytes);
+    for (const layer of img.layers) {
+      const p = this.#blobPath(layer.digest);
+      if (await exists(p)) continue;
+      await writeFileAtomic(p, await layer.open());
+    }
+    await this.#writeBlob(img.digest, img.manifestBytes);
+  }
+
+  async #writeBlob(digest: string, bytes: Uint8Array): Promise<void> {
+    const p = this.#blobPath(digest);
+    if (!(await exists(p))) await writeFileAtomic(p, bytes);
+  }
+
+  #blobPath(digest: string): string {
+    return join(this.path, "blobs", "sha256", digestHex(digest));
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await Deno.stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,44 @@
+/** `--oci-layout-path DIR`: writes results into an OCI image layout; prints `DIR@digest`. */
+import type { BuildResult } from "../image/image.ts";
+import { LayoutWriter } from "../image/layout.ts";
+import { info } from "../util/log.ts";
+import type { Namer } from "./naming.ts";
+import { type Publisher, publishName } from "./publisher.ts";
+
+/** Writes images and indexes into a layout; index.json is updated at close. */
+export class LayoutPublisher implements Publisher {
+  private constructor(
+    private readonly writer: LayoutWriter,
+    private readonly baseRepo: string,
+    private readonly namer: Namer,
+    private readonly tags: readonly string[],
+  ) {}
+
+  /** Opens (or creates) the layout before anything is built. */
+  static async create(
+    path: string,
+    baseRepo: string,
+    namer: Namer,
+    tags: readonly string[],
+  ): Promise<LayoutPublisher> {
+    return new LayoutPublisher(await LayoutWriter.open(path), baseRepo, namer, tags);
+  }
+
+  async publish(result: BuildResult, importPath: string): Promise<string> {
+    const ip = publishName(importPath);
+    const name = this.namer(this.baseRepo, ip);
+    info(`Saving ${ip}`);
+    await this.writer.write(result, this.tags.map((t) => `${name}:${t}`));
+    info(`Saved ${ip}`);
+    return `${this.writer.path}@${result.digest}`;
+  }
+
+  close(): Promise<void> {
+    return this.writer.commit();
+  }
+
+  /** Removes a layout this run created, when the run fails. */
+  abort(): Promise<void> {
+    return this.writer.abort();
+  }
+}

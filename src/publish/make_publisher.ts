@@ -1,0 +1,113 @@
+/**
+ * Chooses and composes publishers from the flags and `KO_DOCKER_REPO`, as ko does
+ * (ko-behaviour 8.1): the Docker daemon for `ko.local`/`--local`, kind for `kind.local`,
+ * otherwise layout → tarball → registry in a chain (or the no-op publisher), wrapped by the
+ * `--image-refs` recorder and the memoising cache.
+ */
+import type { Repository } from "../oci/reference.ts";
+import { parseRepository } from "../oci/reference.ts";
+import type { BuildResult } from "../image/image.ts";
+import type { RegistryClient } from "../registry/client.ts";
+import { checkWritableTarget } from "../util/atomic_file.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
+import { CachingPublisher } from "./caching_publisher.ts";
+import { LayoutPublisher } from "./layout_publisher.ts";
+import { MultiPublisher } from "./multi_publisher.ts";
+import { namer, namingStrategy } from "./naming.ts";
+import { NoopPublisher } from "./noop_publisher.ts";
+import type { Publisher } from "./publisher.ts";
+import { RecordingPublisher } from "./recording_publisher.ts";
+import { RegistryPublisher } from "./registry_publisher.ts";
+import { TarballPublisher } from "./tarball_publisher.ts";
+
+/** The publish flags (see src/cli/options/publish_options.ts) plus what they need. */
+export interface PublisherSettings {
+  readonly tags: readonly string[];
+  readonly tagOnly: boolean;
+  readonly push: boolean;
+  readonly local: boolean;
+  readonly insecureRegistry: boolean;
+  readonly ociLayoutPath: string;
+  readonly tarball: string;
+  readonly imageRefs: string;
+  readonly preserveImportPaths: boolean;
+  readonly baseImportPaths: boolean;
+  readonly bare: boolean;
+  /** `KO_DOCKER_REPO`; undefined when unset. */
+  readonly dockerRepo: string | undefined;
+  readonly jobs: number;
+  /** The registry client, created lazily (only a registry publisher needs it). */
+  readonly client: () => RegistryClient;
+  /** Pushes SBOMs and other attachments next to a result. */
+  readonly peripherals?: (
+    repo: Repository,
+    result: BuildResult,
+    signal?: AbortSignal,
+  ) => Promise<void>;
+  /** Publishers for ko.local and kind.local, when available. */
+  readonly daemon?: (repo: string) => Promise<Publisher>;
+  readonly kind?: (repo: string) => Promise<Publisher>;
+}
+
+/** Builds the publisher for a command. */
+export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
+  let repo = s.dockerRepo ?? "";
+  if (s.local && repo === "") repo = "ko.local";
+  const name = namer(namingStrategy(s));
+  let inner: Publisher;
+  if (s.local || repo.startsWith("ko.local")) {
+    if (!s.daemon) {
+      throw new KoError(
+        "publishing to the local Docker daemon (ko.local, --local) is not supported yet",
+      );
+    }
+    inner = await s.daemon(repo);
+  } else if (repo.startsWith("kind.local")) {
+    if (!s.kind) throw new KoError("publishing to kind (kind.local) is not supported yet");
+    inner = await s.kind(repo);
+  } else {
+    if (s.push) {
+      if (repo === "") {
+        throw new KoError(
+          "KO_DOCKER_REPO environment variable is unset: set it to a registry repository such as ghcr.io/you (or use --push=false)",
+        );
+      }
+      try {
+        parseRepository(repo, { insecure: s.insecureRegistry });
+      } catch (e) {
+        throw new KoError(`failed to parse "${repo}" as repository: ${errorMessage(e)}`);
+      }
+    }
+    // Checks that can fail run before the layout directory may be created.
+    const tarball = s.tarball
+      ? await TarballPublisher.create(s.tarball, repo, name, s.tags, s.tagOnly)
+      : undefined;
+    if (s.imageRefs) await checkWritableTarget(s.imageRefs, "--image-refs");
+    const chain: Publisher[] = [];
+    if (s.ociLayoutPath) {
+      chain.push(await LayoutPublisher.create(s.ociLayoutPath, repo, name, s.tags));
+    }
+    if (tarball) chain.push(tarball);
+    if (s.push) {
+      chain.push(
+        new RegistryPublisher({
+          client: s.client(),
+          baseRepo: repo,
+          namer: name,
+          tags: s.tags,
+          tagOnly: s.tagOnly,
+          insecure: s.insecureRegistry,
+          jobs: s.jobs,
+          ...(s.peripherals ? { peripherals: s.peripherals } : {}),
+        }),
+      );
+    }
+    inner = chain.length === 0
+      ? new NoopPublisher(repo, name, s.tags, s.tagOnly)
+      : chain.length === 1
+      ? chain[0]!
+      : new MultiPublisher(chain);
+  }
+  if (s.imageRefs) inner = await RecordingPublisher.create(inner, s.imageRefs);
+  return new CachingPublisher(inner);
+}

@@ -1,0 +1,73 @@
+/**
+ * How an import path becomes a repository name under `KO_DOCKER_REPO` (ko-behaviour 4.1):
+ * `<base>/<last element>-<md5(import path)>` by default, the full path with `-P`, the last
+ * element with `-B`, or the base alone with `--bare`.
+ */
+import { createHash } from "node:crypto";
+
+/** The naming strategy chosen by flags. */
+export type NamingStrategy = "md5" | "preserve" | "base" | "bare";
+
+/** Maps `(KO_DOCKER_REPO, import path)` to a repository string. */
+export type Namer = (base: string, importPath: string) => string;
+
+/** Picks the strategy with ko's precedence: `-P`, then `-B`, then `--bare`, then md5. */
+export function namingStrategy(flags: {
+  preserveImportPaths?: boolean;
+  baseImportPaths?: boolean;
+  bare?: boolean;
+}): NamingStrategy {
+  if (flags.preserveImportPaths) return "preserve";
+  if (flags.baseImportPaths) return "base";
+  if (flags.bare) return "bare";
+  return "md5";
+}
+
+/** The namer for a strategy. */
+export function namer(strategy: NamingStrategy): Namer {
+  switch (strategy) {
+    case "preserve":
+      return (base, ip) => joinPath(base, ip);
+    case "base":
+      return (base, ip) => joinPath(base, lastElement(ip));
+    case "bare":
+      return (base) => base;
+    case "md5":
+      return (base, ip) => joinPath(base, `${lastElement(ip)}-${md5Hex(ip)}`);
+  }
+}
+
+/** The lowercase hex md5 of a string's UTF-8 bytes. */
+export function md5Hex(s: string): string {
+  return createHash("md5").update(s).digest("hex");
+}
+
+/** Go's `path.Base`: the last element, `.` for empty, `/` for all slashes. */
+export function lastElement(p: string): string {
+  if (p === "") return ".";
+  const trimmed = p.replace(/\/+$/, "");
+  if (trimmed === "") return "/";
+  return trimmed.slice(trimmed.lastIndexOf("/") + 1);
+}
+
+/** Go's `path.Join` of two elements: empty elements vanish, the result is cleaned. */
+export function joinPath(a: string, b: string): string {
+  const joined = [a, b].filter((x) => x !== "").join("/");
+  return joined === "" ? "" : cleanPath(joined);
+}
+
+/** Go's `path.Clean`. */
+export function cleanPath(p: string): string {
+  if (p === "") return ".";
+  const rooted = p.startsWith("/");
+  const out: string[] = [];
+  for (const part of p.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (out.length && out[out.length - 1] !== "..") out.pop();
+      else if (!rooted) out.push("..");
+    } else out.push(part);
+  }
+  const s = (rooted ? "/" : "") + out.join("/");
+  return s === "" ? (rooted ? "/" : ".") : s;
+}

@@ -1,0 +1,28 @@
+/** The publisher for `--push=false` with no other output: computes the reference, no I/O. */
+import type { BuildResult } from "../image/image.ts";
+import { KoError } from "../util/errors.ts";
+import type { Namer } from "./naming.ts";
+import { noopReference } from "./printed_reference.ts";
+import { type Publisher, publishName } from "./publisher.ts";
+
+/** Returns `name:firsttag@digest` without pushing anything. */
+export class NoopPublisher implements Publisher {
+  constructor(
+    private readonly baseRepo: string,
+    private readonly namer: Namer,
+    private readonly tags: readonly string[],
+    private readonly tagOnly: boolean,
+  ) {
+    if (tagOnly && tags.length === 0) throw new KoError("must specify tag if requesting tag only");
+  }
+
+  publish(result: BuildResult, importPath: string): Promise<string> {
+    // ko's no-op publisher does not lowercase the import path.
+    const name = this.namer(this.baseRepo, publishName(importPath, false));
+    return Promise.resolve(noopReference(name, this.tags, result.digest, this.tagOnly));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

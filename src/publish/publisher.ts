@@ -1,0 +1,29 @@
+/**
+ * The Publisher interface: where a built image or index goes (a registry, the Docker daemon,
+ * kind, a tarball, an OCI layout, or nowhere) and the reference to print for it.
+ */
+import type { BuildResult } from "../image/image.ts";
+
+/** Publishes build results. */
+export interface Publisher {
+  /**
+   * Publishes a result built from `importPath` (a `ko://` reference or a plain import path)
+   * and returns the reference to print.
+   */
+  publish(result: BuildResult, importPath: string, signal?: AbortSignal): Promise<string>;
+  /** Finishes work that waits for every result (e.g. writing a tarball, the refs file). */
+  close(): Promise<void>;
+  /** Undoes what a failed run left behind (e.g. a layout directory it created). */
+  abort?(): Promise<void>;
+}
+
+/** Calls `abort` on publishers that have one, ignoring errors (used on the failure path). */
+export async function abortAll(publishers: readonly Publisher[]): Promise<void> {
+  for (const p of publishers) await p.abort?.().catch(() => {});
+}
+
+/** Strips `ko://` and lowercases, as every publisher but the no-op one does before naming. */
+export function publishName(importPath: string, lowercase = true): string {
+  const ip = importPath.startsWith("ko://") ? importPath.slice("ko://".length) : importPath;
+  return lowercase ? ip.toLowerCase() : ip;
+}

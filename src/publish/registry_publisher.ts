@@ -1,0 +1,185 @@
+/**
+ * Publishes to a registry under `KO_DOCKER_REPO`: blobs in parallel (existing ones skipped,
+ * base layers mounted across repositories of the same registry and never downloaded), child
+ * manifests by digest, then the top manifest at each tag — PUT last, so a tag never points at
+ * an incomplete image.
+ */
+import type { BuildResult, Image } from "../image/image.ts";
+import type { Digest } from "../oci/digest.ts";
+import { parseRepository, type Repository } from "../oci/reference.ts";
+import type { RegistryClient } from "../registry/client.ts";
+import { mapConcurrent } from "../util/concurrency.ts";
+import { KoError } from "../util/errors.ts";
+import { info } from "../util/log.ts";
+import type { Namer } from "./naming.ts";
+import { registryReference } from "./printed_reference.ts";
+import { type Publisher, publishName } from "./publisher.ts";
+
+/** Options of the registry publisher. */
+export interface RegistryPublisherOptions {
+  client: RegistryClient;
+  /** `KO_DOCKER_REPO`. */
+  baseRepo: string;
+  namer: Namer;
+  tags: readonly string[];
+  tagOnly: boolean;
+  insecure: boolean;
+  /** Parallel blob uploads. */
+  jobs: number;
+  /** Extra artifacts to push alongside a result (SBOMs); returns log lines' references. */
+  peripherals?: (repo: Repository, result: BuildResult, signal?: AbortSignal) => Promise<void>;
+}
+
+/** Pushes images and indexes to a registry. */
+export class RegistryPublisher implements Publisher {
+  readonly #o: RegistryPublisherOptions;
+
+  constructor(opts: RegistryPublisherOptions) {
+    if (opts.tagOnly) {
+      if (opts.tags.length !== 1) {
+        throw new KoError(
+          "must specify exactly one tag to resolve images into tag-only references",
+        );
+      }
+      if (opts.tags[0] === "latest") {
+        throw new KoError("latest tag cannot be used in tag-only references");
+      }
+    }
+    if (opts.tags.length === 0) throw new KoError("at least one tag is required to push");
+    this.#o = opts;
+  }
+
+  async publish(result: BuildResult, importPath: string, signal?: AbortSignal): Promise<string> {
+    const o = this.#o;
+    const name = o.namer(o.baseRepo, publishName(importPath));
+    let repo: Repository;
+    try {
+      repo = parseRepository(name, { insecure: o.insecure });
+    } catch (e) {
+      throw new KoError(`failed to parse "${name}" as repository: ${(e as Error).message}`);
+    }
+    info(`Publishing ${name}:${o.tags[0]}`);
+    await Promise.all([
+      this.#pushTagged(repo, result, o.tags, signal),
+      o.peripherals?.(repo, result, signal),
+    ]);
+    const ref = registryReference(name, o.tags, result.digest, o.tagOnly);
+    info(`Published ${ref}`);
+    return ref;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Pushes a result's content, then its manifest under every tag. */
+  async #pushTagged(
+    repo: Repository,
+    result: BuildResult,
+    tags: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { client } = this.#o;
+    const present = await Promise.all(
+      tags.map(async (tag) =>
+        (await client.headManifest(repo, tag, signal))?.digest === result.digest
+      ),
+    );
+    if (present.every(Boolean)) {
+      for (const tag of tags) info(`existing manifest: ${tag}@${result.digest}`);
+      return;
+    }
+    await pushContent(this.#o.client, repo, result, this.#o.jobs, signal);
+    await Promise.all(tags.map(async (tag, i) => {
+      if (present[i]) return;
+      if (i > 0) info(`Tagging ${tag}`);
+      await putManifest(client, repo, tag, result, signal);
+    }));
+  }
+}
+
+/**
+ * Pushes everything a result's top manifest refers to: blobs of every image, then child
+ * manifests by digest. The top manifest itself is left to the caller.
+ */
+export async function pushContent(
+  client: RegistryClient,
+  repo: Repository,
+  result: BuildResult,
+  jobs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (result.kind === "image") {
+    await pushBlobs(client, repo, result, jobs, signal);
+    return;
+  }
+  await Promise.all(result.children.map(async (child) => {
+    if (!child.image) {
+      throw new KoError(`index child ${child.descriptor.digest} was not built; cannot push it`);
+    }
+    const img = child.image;
+    if ((await client.headManifest(repo, img.digest, signal))?.digest === img.digest) {
+      info(`existing manifest: ${img.digest}`);
+      return;
+    }
+    await pushBlobs(client, repo, img, jobs, signal);
+    await putManifest(client, repo, img.digest, img, signal);
+  }));
+}
+
+async function pushBlobs(
+  client: RegistryClient,
+  repo: Repository,
+  img: Image,
+  jobs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const config = {
+    digest: img.manifest.config.digest,
+    size: img.configBytes.length,
+    open: () => Promise.resolve(new Blob([img.configBytes as BlobPart]).stream()),
+  };
+  const layers = dedupe(img.layers.map((l) => ({ layer: l, digest: l.digest })));
+  await mapConcurrent([config, ...layers.map((x) => x.layer)], jobs, async (blob) => {
+    const source = "source" in blob ? blob.source : undefined;
+    const mountFrom = source && source.registry === repo.registry &&
+        source.repository !== repo.repository
+      ? source.repository
+      : undefined;
+    await client.uploadBlob(
+      repo,
+      { digest: blob.digest, size: blob.size, open: () => blob.open() },
+      { ...(mountFrom ? { mountFrom } : {}), ...(signal ? { signal } : {}) },
+    );
+  });
+}
+
+function dedupe<T extends { digest: Digest }>(xs: T[]): T[] {
+  const seen = new Set<string>();
+  return xs.filter((x) => !seen.has(x.digest) && seen.add(x.digest) !== undefined);
+}
+
+async function putManifest(
+  client: RegistryClient,
+  repo: Repository,
+  reference: string,
+  result: BuildResult,
+  signal?: AbortSignal,
+): Promise<void> {
+  const digest = await client.putManifest(
+    repo,
+    reference,
+    result.manifestBytes,
+    result.mediaType,
+    signal,
+  );
+  if (digest !== result.digest) {
+    throw new KoError(
+      `registry ${repo.registry} stored manifest ${reference} as ${digest}, expected ${result.digest}`,
+    );
+  }
+  const sep = reference.includes(":") ? "@" : ":";
+  info(
+    `${repo.registry}/${repo.repository}${sep}${reference}: digest: ${result.digest} size: ${result.manifestBytes.length}`,
+  );
+}

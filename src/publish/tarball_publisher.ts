@@ -1,0 +1,62 @@
+/**
+ * `--tarball FILE`: collects images and writes one `docker load` tarball when publishing is
+ * done (written to a temporary file and renamed, so a failure never leaves half a tarball).
+ */
+import type { BuildResult } from "../image/image.ts";
+import { type TarballImage, tarballStream } from "../image/tarball.ts";
+import { checkWritableTarget, writeFileAtomic } from "../util/atomic_file.ts";
+import { KoError } from "../util/errors.ts";
+import { info } from "../util/log.ts";
+import type { Namer } from "./naming.ts";
+import { registryReference } from "./printed_reference.ts";
+import { type Publisher, publishName } from "./publisher.ts";
+
+/** Saves images into a docker-save tarball at close. */
+export class TarballPublisher implements Publisher {
+  readonly #images: TarballImage[] = [];
+
+  private constructor(
+    private readonly path: string,
+    private readonly baseRepo: string,
+    private readonly namer: Namer,
+    private readonly tags: readonly string[],
+    private readonly tagOnly: boolean,
+  ) {}
+
+  /** Checks the target is writable before anything is built. */
+  static async create(
+    path: string,
+    baseRepo: string,
+    namer: Namer,
+    tags: readonly string[],
+    tagOnly: boolean,
+  ): Promise<TarballPublisher> {
+    await checkWritableTarget(path, "--tarball");
+    return new TarballPublisher(path, baseRepo, namer, tags, tagOnly);
+  }
+
+  publish(result: BuildResult, importPath: string): Promise<string> {
+    const ip = publishName(importPath);
+    if (result.kind !== "image") {
+      return Promise.reject(
+        new KoError(
+          `failed to interpret ${ip} result as image: a tarball holds single images; pick one platform with --platform`,
+        ),
+      );
+    }
+    const name = this.namer(this.baseRepo, ip);
+    this.#images.push({ image: result, repoTags: this.tags.map((t) => `${name}:${t}`) });
+    return Promise.resolve(registryReference(name, this.tags, result.digest, this.tagOnly));
+  }
+
+  async close(): Promise<void> {
+    if (this.#images.length === 0) return;
+    info(`Saving ${this.path}`);
+    try {
+      await writeFileAtomic(this.path, tarballStream(this.#images));
+    } catch (e) {
+      throw new KoError(`failed to save "${this.path}": ${(e as Error).message}`, { cause: e });
+    }
+    info(`Saved ${this.path}`);
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Files that appear whole or not at all: content goes to a temporary file in the same
+ * directory, then is renamed over the target. A failure leaves the previous file untouched.
+ */
+import { dirname, join } from "node:path";
+import { KoError } from "./errors.ts";
+
+/** Writes bytes, text or a stream to `path` atomically. */
+export async function writeFileAtomic(
+  path: string,
+  data: Uint8Array | string | ReadableStream<Uint8Array>,
+  mode = 0o644,
+): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${crypto.randomUUID().slice(0, 8)}`);
+  try {
+    if (data instanceof ReadableStream) {
+      const f = await Deno.open(tmp, { write: true, createNew: true, mode });
+      await data.pipeTo(f.writable);
+    } else if (typeof data === "string") {
+      await Deno.writeTextFile(tmp, data, { createNew: true, mode });
+    } else {
+      await Deno.writeFile(tmp, data, { createNew: true, mode });
+    }
+    await Deno.chmod(tmp, mode);
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw new KoError(`cannot write "${path}": ${describeFsError(e)}`, { cause: e });
+  }
+}
+
+/**
+ * Fails early, before any build, when `path` could not be written later: its directory must
+ * exist and be writable, and the path must not be a directory.
+ */
+export async function checkWritableTarget(path: string, flag: string): Promise<void> {
+  const dir = dirname(path);
+  try {
+    const st = await Deno.stat(dir);
+    if (!st.isDirectory) throw new KoError(`${flag} "${path}": "${dir}" is not a directory`);
+  } catch (e) {
+    if (e instanceof KoError) throw e;
+    throw new KoError(`${flag} "${path}": directory "${dir}" ${describeFsError(e)}`);
+  }
+  try {
+    if ((await Deno.stat(path)).isDirectory) {
+      throw new KoError(`${flag} "${path}" is a directory`);
+    }
+  } catch (e) {
+    if (e instanceof KoError) throw e;
+    if (!(e instanceof Deno.errors.NotFound)) {
+      throw new KoError(`${flag} "${path}": ${describeFsError(e)}`);
+    }
+  }
+  const probe = join(dir, `.ko-write-probe-${crypto.randomUUID().slice(0, 8)}`);
+  try {
+    await Deno.writeFile(probe, new Uint8Array(), { createNew: true });
+    await Deno.remove(probe);
+  } catch (e) {
+    throw new KoError(
+      `${flag} "${path}": directory "${dir}" is not writable (${describeFsError(e)})`,
+    );
+  }
+}
+
+/** A short description of a filesystem error ("does not exist", "permission denied"). */
+export function describeFsError(e: unknown): string {
+  if (e instanceof Deno.errors.NotFound) return "does not exist";
+  if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (e instanceof Deno.errors.AlreadyExists) return "already exists";
+  if (e instanceof Deno.errors.IsADirectory) return "is a directory";
+  if (e instanceof Deno.errors.NotADirectory) return "a path component is not a directory";
+  return e instanceof Error ? e.message : String(e);
+}
+
+function basename(p: string): string {
+  const i = p.lastIndexOf("/");
+  return i < 0 ? p : p.slice(i + 1);
+}
