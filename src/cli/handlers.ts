@@ -3,6 +3,7 @@
  * these; wiring a real implementation in means replacing one entry of `defaultHandlers`.
  */
 import { KoError } from "../util/errors.ts";
+import { runBuild } from "../commands/build.ts";
 import type { ApplyHandler } from "./apply.ts";
 import type { BuildHandler } from "./build.ts";
 import type { VerbHandler } from "./context.ts";
@@ -43,7 +44,7 @@ export function notImplemented<O>(verb: string): VerbHandler<O> {
 
 /** The handlers `ko` runs with. */
 export const defaultHandlers: Handlers = {
-  build: notImplemented("build"),
+  build: runBuild,
   resolve: notImplemented("resolve"),
   apply: notImplemented("apply"),
   create: notImplemented("create"),

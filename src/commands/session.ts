@@ -1,0 +1,98 @@
+/**
+ * What every build-ish verb (build, resolve, apply, create, run) sets up the same way: the
+ * configuration, one registry client, one memoised Builder, one Publisher. Verbs are thin
+ * compositions over this.
+ */
+import type { BuildOptions } from "../cli/options/build_options.ts";
+import type { PublishOptions } from "../cli/options/publish_options.ts";
+import type { VerbContext } from "../cli/context.ts";
+import { BaseImageResolver } from "../build/base_image.ts";
+import { type Builder, GoBuilder, type InvocationFactory } from "../build/go_builder.ts";
+import { resolvePlatformSpec } from "../oci/platform.ts";
+import { RegistryClient } from "../registry/client.ts";
+import { makePublisher } from "../publish/make_publisher.ts";
+import type { Publisher } from "../publish/publisher.ts";
+import { closeLayerPool } from "../layer/worker_pool.ts";
+import { Semaphore } from "../util/concurrency.ts";
+import { VERSION } from "../version.ts";
+import { CachingBuilder } from "./caching_builder.ts";
+import { type KoSettings, loadSettings } from "./settings.ts";
+
+/** A builder, a publisher and what they share, for one command run. */
+export class Session {
+  private constructor(
+    readonly ctx: VerbContext,
+    readonly settings: KoSettings,
+    readonly builder: Builder,
+    readonly publisher: Publisher,
+    private readonly release: () => void,
+  ) {}
+
+  /** Sets everything up from the context and the validated options. */
+  static async create(ctx: VerbContext, options: BuildOptions & PublishOptions): Promise<Session> {
+    const settings = await loadSettings(ctx, options);
+    let client: RegistryClient | undefined;
+    const getClient = () =>
+      client ??= new RegistryClient({
+        userAgent: `ko/${VERSION}`,
+        insecureRegistries: options.insecureRegistry ? settings.insecureRegistries : [],
+      });
+    const platforms = resolvePlatformSpec({
+      flag: options.platforms,
+      config: settings.config.defaultPlatforms,
+      env: ctx.env,
+    });
+    const bases = new BaseImageResolver(
+      { // the client is only created when a remote base is actually read
+        getManifest: (r, ref, s) => getClient().getManifest(r, ref, s),
+        getBlob: (r, d, s) => getClient().getBlob(r, d, s),
+        getBlobBytes: (r, d, s) => getClient().getBlobBytes(r, d, s),
+      },
+      {
+        defaultBaseImage: settings.config.defaultBaseImage,
+        baseImageOverrides: settings.config.baseImageOverrides,
+        insecure: options.insecureRegistry,
+      },
+    );
+    const invocation: InvocationFactory = (a) => settings.invocation(a);
+    const builder = new CachingBuilder(
+      new GoBuilder({
+        dir: ctx.cwd,
+        platforms,
+        bases,
+        invocation,
+        jobs: new Semaphore(options.jobs),
+        annotations: options.imageAnnotations,
+        labels: options.imageLabels,
+        ...(options.imageUser ? { user: options.imageUser } : {}),
+        ...(settings.creationTime !== undefined ? { creationTime: settings.creationTime } : {}),
+        ...(settings.kodataCreationTime !== undefined
+          ? { kodataCreationTime: settings.kodataCreationTime }
+          : {}),
+        ...(ctx.env.KO_DATA_PATH_ALLOWED_ROOT
+          ? { kodataAllowedRoot: ctx.env.KO_DATA_PATH_ALLOWED_ROOT }
+          : {}),
+      }),
+    );
+    const publisher = await makePublisher({
+      ...options,
+      dockerRepo: ctx.env.KO_DOCKER_REPO,
+      jobs: options.jobs,
+      client: getClient,
+    });
+    return new Session(ctx, settings, builder, publisher, () => client?.close());
+  }
+
+  /** Builds and publishes a checked `ko://` reference. */
+  async publish(ref: string): Promise<string> {
+    const signal = this.ctx.signal;
+    const result = await this.builder.build(ref, signal);
+    return await this.publisher.publish(result, ref, signal);
+  }
+
+  /** Releases connections and workers. */
+  close(): void {
+    this.release();
+    closeLayerPool();
+  }
+}
