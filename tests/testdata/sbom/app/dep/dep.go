@@ -1,0 +1,4 @@
+package dep
+
+// Hello greets.
+func Hello() string { return "hello" }

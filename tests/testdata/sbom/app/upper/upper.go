@@ -1,0 +1,4 @@
+package upper
+
+// Name says who.
+func Name() string { return "Upper & <co>" }

@@ -1,0 +1,3 @@
+module example.com/gocheck
+
+go 1.22
