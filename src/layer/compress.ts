@@ -110,7 +110,11 @@ async function gzipLayer(
   let size = 0;
   let dictionary: Uint8Array<ArrayBuffer> | undefined;
   const inFlight: Promise<Uint8Array>[] = [];
-  const maxInFlight = 2 * pool.size;
+  const maxInFlight = 3 * pool.size;
+  // Blocks come back from the workers and are reused, so the input side allocates only
+  // maxInFlight + 1 blocks however large the layer.
+  const spare: Uint8Array<ArrayBuffer>[] = [];
+  const allocate = () => spare.pop() ?? new Uint8Array(BLOCK_SIZE);
 
   const dispatch = async (block: Uint8Array<ArrayBuffer>, last: boolean) => {
     tarHash.update(block);
@@ -126,6 +130,9 @@ async function gzipLayer(
       const job = pool.run({ op: "deflate", data: block, dictionary: dict, level, last }, transfer)
         .then((r) => {
           if (r.kind !== "deflated") throw new Error(`unexpected layer worker reply ${r.kind}`);
+          if (r.input.buffer.byteLength === BLOCK_SIZE) {
+            spare.push(new Uint8Array(r.input.buffer));
+          }
           return r.data;
         });
       job.catch(() => {}); // handled when its turn comes; avoids an early unhandled rejection
@@ -137,7 +144,7 @@ async function gzipLayer(
   await out.write(gzipHeader(level));
   try {
     let pending: Uint8Array<ArrayBuffer> | undefined;
-    for await (const block of tarBlocks(entries, BLOCK_SIZE)) {
+    for await (const block of tarBlocks(entries, BLOCK_SIZE, allocate)) {
       if (pending) await dispatch(pending, false);
       pending = block;
     }
@@ -164,8 +171,10 @@ async function zstdLayer(
     { op: "zstd-layer", entries: [...entries], level, blockSize: BLOCK_SIZE },
     [],
     (r) => {
-      if (r.kind !== "chunk") return;
-      writes = writes.then(() => out.write(r.data)).catch((err) => {
+      if (r.kind !== "chunks") return;
+      writes = writes.then(async () => {
+        for (const chunk of r.chunks) await out.write(chunk);
+      }).catch((err) => {
         writeError ??= err;
       });
     },

@@ -14,8 +14,7 @@ export const DICTIONARY_SIZE = 32 * 1024;
 /**
  * Raw-deflates one block. `dictionary` is the end of the previous block (absent for the
  * first); `last` ends the deflate stream, otherwise the output ends on a byte boundary with
- * a sync flush. The result owns its whole ArrayBuffer when zlib allows, so it can be
- * transferred.
+ * a sync flush. The result owns exactly its ArrayBuffer, so it can be transferred.
  */
 export function deflateBlock(
   data: Uint8Array,
@@ -27,10 +26,15 @@ export function deflateBlock(
     level,
     ...(dictionary === undefined ? {} : { dictionary: asBuffer(dictionary) }),
     finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
+    // One output buffer larger than deflate's worst case: zlib then neither grows a list of
+    // 16 KiB pieces nor concatenates them (that garbage held tens of MB until a GC).
+    chunkSize: Math.max(64 * 1024, data.length + (data.length >> 4) + 1024),
   });
-  const owned = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength &&
-    out.buffer instanceof ArrayBuffer;
-  return owned ? out as Uint8Array<ArrayBuffer> : out.slice();
+  if (out.byteOffset === 0 && out.buffer instanceof ArrayBuffer) {
+    // Shrinks to the exact size and releases the large buffer at once.
+    return new Uint8Array(out.buffer.transfer(out.byteLength));
+  }
+  return out.slice();
 }
 
 /**

@@ -15,7 +15,7 @@ import { tarBlocks } from "./tar_blocks.ts";
 export type LayerWorkerRequest =
   | {
     op: "deflate";
-    data: Uint8Array;
+    data: Uint8Array<ArrayBuffer>;
     dictionary?: Uint8Array;
     level: number;
     last: boolean;
@@ -24,8 +24,8 @@ export type LayerWorkerRequest =
 
 /** What a job answers: one final reply, preceded by chunks for zstd layers. */
 export type LayerWorkerReply =
-  | { kind: "deflated"; data: Uint8Array }
-  | { kind: "chunk"; data: Uint8Array }
+  | { kind: "deflated"; data: Uint8Array; input: Uint8Array<ArrayBuffer> }
+  | { kind: "chunks"; chunks: Uint8Array[] }
   | { kind: "zstd-done"; diffId: string; uncompressedSize: number };
 
 /** The envelope of every message from the worker. */
@@ -60,13 +60,24 @@ scope.onmessage = (e: MessageEvent<LayerWorkerJob>) => {
 async function handle(id: number, req: LayerWorkerRequest): Promise<void> {
   if (req.op === "deflate") {
     const data = deflateBlock(req.data, req.dictionary, req.level, req.last);
-    scope.postMessage({ id, final: true, reply: { kind: "deflated", data } }, [data.buffer]);
+    // The input goes back too, for the caller to reuse as its next block.
+    const input = req.data;
+    scope.postMessage({ id, final: true, reply: { kind: "deflated", data, input } }, [
+      data.buffer,
+      input.buffer,
+    ]);
     return;
   }
   await zstdLayer(id, req.entries, req.level, req.blockSize);
 }
 
-/** Tars, hashes and zstd-compresses a whole layer, posting compressed chunks as they fill. */
+/**
+ * Tars, hashes and zstd-compresses a whole layer, posting compressed chunks as zlib fills its
+ * output buffers. Those buffers are transferred, not copied: zlib never writes to an output
+ * buffer again once it has started the next one, so a buffer is posted (with the views of it
+ * that were emitted) when the first view of a new buffer arrives. Tar blocks are recycled
+ * once zlib has consumed them.
+ */
 async function zstdLayer(
   id: number,
   entries: LayerEntry[],
@@ -77,25 +88,25 @@ async function zstdLayer(
     params: { [zlib.constants.ZSTD_c_compressionLevel]: level },
     chunkSize: OUTPUT_CHUNK,
   });
-  let acc = new Uint8Array(OUTPUT_CHUNK);
-  let pos = 0;
+  let current: ArrayBufferLike | undefined;
+  let views: Uint8Array[] = [];
   const post = () => {
-    const data = acc.subarray(0, pos);
-    scope.postMessage({ id, final: false, reply: { kind: "chunk", data } }, [acc.buffer]);
-    acc = new Uint8Array(OUTPUT_CHUNK);
-    pos = 0;
+    if (current === undefined) return;
+    const owned = current instanceof ArrayBuffer && !views.some((v) => v.buffer !== current);
+    const chunks = owned ? views : views.map((v) => v.slice());
+    scope.postMessage(
+      { id, final: false, reply: { kind: "chunks", chunks } },
+      owned ? [current as ArrayBuffer] : [],
+    );
+    current = undefined;
+    views = [];
   };
   let failure: Error | undefined;
   const ended = new Promise<void>((resolve, reject) => {
     z.on("data", (b: Uint8Array) => {
-      let off = 0;
-      while (off < b.length) {
-        const n = Math.min(b.length - off, OUTPUT_CHUNK - pos);
-        acc.set(b.subarray(off, off + n), pos);
-        pos += n;
-        off += n;
-        if (pos === OUTPUT_CHUNK) post();
-      }
+      if (b.buffer !== current) post();
+      current = b.buffer;
+      views.push(b);
     });
     z.on("end", () => resolve());
     z.on("error", (err: Error) => {
@@ -104,19 +115,24 @@ async function zstdLayer(
     });
   });
   ended.catch(() => {});
+  const spare: Uint8Array<ArrayBuffer>[] = [];
+  const allocate = () => spare.pop() ?? new Uint8Array(blockSize);
   const hash = new Sha256();
   let size = 0;
-  for await (const block of tarBlocks(entries, blockSize)) {
+  for await (const block of tarBlocks(entries, blockSize, allocate)) {
     if (failure) throw failure;
     hash.update(block);
     size += block.length;
-    if (!z.write(Buffer.from(block.buffer, block.byteOffset, block.byteLength))) {
+    const written = z.write(Buffer.from(block.buffer, 0, block.byteLength), () => {
+      if (block.buffer.byteLength === blockSize) spare.push(new Uint8Array(block.buffer));
+    });
+    if (!written) {
       await Promise.race([new Promise<void>((resolve) => z.once("drain", () => resolve())), ended]);
     }
   }
   z.end();
   await ended;
-  if (pos > 0) post();
+  post();
   scope.postMessage({
     id,
     final: true,

@@ -10,8 +10,9 @@ import { encodeTarHeader, TAR_TRAILER, tarPadding } from "./tar.ts";
 
 /**
  * Yields the tar of `entries` in blocks of exactly `blockSize` bytes, the last one shorter
- * (never empty). Every yielded array owns its whole ArrayBuffer except the last, which may be
- * a view on a larger one; the caller may transfer or keep them.
+ * (never empty). Blocks come from `allocate` (default: a new array each time), which may
+ * recycle buffers the caller is done with; every yielded array is a view from offset 0 of
+ * one of them, and the caller may transfer or keep it.
  *
  * @example
  * ```ts
@@ -21,12 +22,13 @@ import { encodeTarHeader, TAR_TRAILER, tarPadding } from "./tar.ts";
 export async function* tarBlocks(
   entries: readonly LayerEntry[],
   blockSize: number,
+  allocate: () => Uint8Array<ArrayBuffer> = () => new Uint8Array(blockSize),
 ): AsyncGenerator<Uint8Array<ArrayBuffer>> {
-  let block = new Uint8Array(blockSize);
+  let block = allocate();
   let pos = 0;
   const full = () => {
     const done = block;
-    block = new Uint8Array(blockSize);
+    block = allocate();
     pos = 0;
     return done;
   };
@@ -44,7 +46,8 @@ export async function* tarBlocks(
   function* zeros(n: number): Generator<Uint8Array<ArrayBuffer>> {
     while (n > 0) {
       const k = Math.min(n, blockSize - pos);
-      pos += k; // blocks are freshly zeroed
+      block.fill(0, pos, pos + k);
+      pos += k;
       n -= k;
       if (pos === blockSize) yield full();
     }

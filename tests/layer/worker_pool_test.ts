@@ -19,18 +19,22 @@ Deno.test("WorkerPool runs two jobs on two workers at once and closes cleanly", 
     const time = async (jobs: number) => {
       const datas = Array.from({ length: jobs }, (_, i) => block(size, i + 1));
       const t = performance.now();
-      const replies = await Promise.all(
-        datas.map((data) => pool.run({ op: "deflate", data, level: 6, last: true }, [data.buffer])),
+      const pending = datas.map((data) =>
+        pool.run({ op: "deflate", data, level: 6, last: true }, [data.buffer])
       );
-      for (const r of replies) equal(r.kind, "deflated");
+      equal(pool.busyWorkers, jobs, "each job went to its own worker straight away");
+      for (const r of await Promise.all(pending)) equal(r.kind, "deflated");
       return performance.now() - t;
     };
-    await time(2); // warm both workers up
+    await time(2); // start both workers
     equal(pool.workerCount, 2);
-    const one = await time(1);
-    const two = await time(2);
-    // Two jobs in parallel take well under twice one job (1.0 would be perfect scaling).
-    ok(two / one < 1.7, `two concurrent jobs took ${(two / one).toFixed(2)}x one job`);
+    // Two jobs in parallel take well under twice one job (1.0 would be perfect scaling). The
+    // best of three attempts, since colleagues' processes share the cores.
+    let best = Infinity;
+    for (let i = 0; i < 3 && best >= 1.6; i++) {
+      best = Math.min(best, (await time(2)) / (await time(1)));
+    }
+    ok(best < 1.6, `two concurrent jobs took ${best.toFixed(2)}x one job`);
   } finally {
     pool.close();
   }
