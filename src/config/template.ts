@@ -1,0 +1,69 @@
+/**
+ * A hand-written interpreter for the part of Go's `text/template` that ko users put in `flags`
+ * and `ldflags`, with ko's `missingkey=error`:
+ *
+ * - text and `{{ }}` actions, trim markers `{{- ` / ` -}}`, comments `{{/* … *\/}}`;
+ * - field chains on maps (`.Env.HOME`, `.Git.Tag`), `.`, `$`, variables (`{{ $v := … }}`,
+ *   `{{ $v = … }}`), pipelines with `|`, parenthesised pipelines, `(x).Field`;
+ * - `if`/`else if`/`else`, `with`/`else with`, `range` over lists, maps (sorted keys) and
+ *   integers with `$i, $v :=`, `break`, `continue`, each closed by `end`;
+ * - string (interpreted and raw), character, number, `true`/`false` and `nil` constants;
+ * - Go's builtins `and or not len index slice print printf println eq ne lt le gt ge html js
+ *   urlquery` (no sprig: like ko, nothing else is defined).
+ *
+ * Errors read like Go's: `template: <name>:<line>: <parse error>` and
+ * `template: <name>:<line>:<col>: executing "<name>" at <node>: map has no entry for key "X"`.
+ * `define`, `template` and `block` are refused: ko parses each flag on its own, so they are of
+ * no use there.
+ *
+ * @example
+ * ```ts
+ * const t = parseTemplate("argsTmpl", "-X main.version={{.Git.Tag}}");
+ * t.execute({ Git: { Tag: "v1.2.3" } }); // "-X main.version=v1.2.3"
+ * ```
+ */
+import { KoError } from "../util/errors.ts";
+import { executeTree, TemplateExecError } from "./template_exec.ts";
+import { type ListNode, parseTemplateTree, TemplateParseError } from "./template_parser.ts";
+
+export { GoFloat, stringMap } from "./template_values.ts";
+
+/** A template failed to parse or to execute; the message is Go's. */
+export class TemplateError extends KoError {
+  override name = "TemplateError";
+}
+
+/** A parsed template, ready to run against any number of data values. */
+export class Template {
+  /** @internal use {@link parseTemplate}. */
+  constructor(
+    readonly name: string,
+    readonly text: string,
+    private readonly root: ListNode,
+  ) {}
+
+  /** Runs the template; throws {@link TemplateError} with Go's message on failure. */
+  execute(data: unknown): string {
+    try {
+      return executeTree(this.name, this.text, this.root, data);
+    } catch (e) {
+      if (e instanceof TemplateExecError) throw new TemplateError(e.message);
+      throw e;
+    }
+  }
+}
+
+/** Parses a template; throws {@link TemplateError} with Go's parse-error message. */
+export function parseTemplate(name: string, text: string): Template {
+  try {
+    return new Template(name, text, parseTemplateTree(name, text));
+  } catch (e) {
+    if (e instanceof TemplateParseError) throw new TemplateError(e.message);
+    throw e;
+  }
+}
+
+/** Parses and runs a template in one step. */
+export function executeTemplate(name: string, text: string, data: unknown): string {
+  return parseTemplate(name, text).execute(data);
+}

@@ -1,0 +1,668 @@
+/**
+ * The parser of the Go `text/template` subset (see template.ts): turns the tokens of
+ * template_lexer.ts into a tree with Go's node kinds, rules and parse-error messages
+ * (`template: <name>:<line>: …`).
+ */
+import { lexTemplate, type Token, type TokenKind } from "./template_lexer.ts";
+
+/** A field chain on dot: `.A.B`. */
+export interface FieldNode {
+  type: "field";
+  pos: number;
+  ident: string[];
+}
+/** A variable with an optional field chain: `$`, `$x`, `$x.A`. */
+export interface VariableNode {
+  type: "variable";
+  pos: number;
+  ident: string[];
+}
+/** Fields applied to a term that is not dot or a variable: `(pipeline).A`. */
+export interface ChainNode {
+  type: "chain";
+  pos: number;
+  node: ArgNode;
+  field: string[];
+}
+/** A function name. */
+export interface IdentifierNode {
+  type: "identifier";
+  pos: number;
+  name: string;
+}
+/** A number or character constant, with every interpretation Go allows. */
+export interface NumberNode {
+  type: "number";
+  pos: number;
+  text: string;
+  isInt: boolean;
+  int: bigint;
+  isUint: boolean;
+  isFloat: boolean;
+  float: number;
+}
+/** A string constant; `quoted` is the source text. */
+export interface StringNode {
+  type: "string";
+  pos: number;
+  quoted: string;
+  text: string;
+}
+/** `true` or `false`. */
+export interface BoolNode {
+  type: "bool";
+  pos: number;
+  value: boolean;
+}
+/** `nil`. */
+export interface NilNode {
+  type: "nil";
+  pos: number;
+}
+/** `.`. */
+export interface DotNode {
+  type: "dot";
+  pos: number;
+}
+/** One word of a command. */
+export type ArgNode =
+  | FieldNode
+  | VariableNode
+  | ChainNode
+  | IdentifierNode
+  | NumberNode
+  | StringNode
+  | BoolNode
+  | NilNode
+  | DotNode
+  | PipeNode;
+
+/** A command: a function or value followed by arguments. */
+export interface CommandNode {
+  type: "command";
+  pos: number;
+  args: ArgNode[];
+}
+/** A pipeline, with the variables it declares (`$x :=`) or assigns (`$x =`). */
+export interface PipeNode {
+  type: "pipe";
+  pos: number;
+  line: number;
+  isAssign: boolean;
+  decl: VariableNode[];
+  cmds: CommandNode[];
+}
+/** Literal text. */
+export interface TextNode {
+  type: "text";
+  pos: number;
+  text: string;
+}
+/** `{{pipeline}}`. */
+export interface ActionNode {
+  type: "action";
+  pos: number;
+  pipe: PipeNode;
+}
+/** `{{if}}`, `{{with}}` and `{{range}}` with their bodies. */
+export interface BranchNode {
+  type: "if" | "with" | "range";
+  pos: number;
+  pipe: PipeNode;
+  list: ListNode;
+  elseList?: ListNode;
+}
+/** `{{break}}` or `{{continue}}` inside a range. */
+export interface LoopControlNode {
+  type: "break" | "continue";
+  pos: number;
+}
+/** A sequence of nodes. */
+export interface ListNode {
+  type: "list";
+  pos: number;
+  nodes: Node[];
+}
+/** A node of the template body. */
+export type Node = TextNode | ActionNode | BranchNode | LoopControlNode | ListNode;
+
+interface EndOrElse {
+  type: "end" | "else";
+  pos: number;
+}
+
+/** A parse failure; the message is already in Go's `template: <name>:<line>: …` form. */
+export class TemplateParseError extends Error {
+  override name = "TemplateParseError";
+}
+
+/** The names the parser accepts as functions (Go's builtins). */
+export const BUILTIN_NAMES: ReadonlySet<string> = new Set([
+  "and",
+  "call",
+  "eq",
+  "ge",
+  "gt",
+  "html",
+  "index",
+  "js",
+  "le",
+  "len",
+  "lt",
+  "ne",
+  "not",
+  "or",
+  "print",
+  "printf",
+  "println",
+  "slice",
+  "urlquery",
+]);
+
+const OPERAND_START: ReadonlySet<TokenKind> = new Set([
+  "bool",
+  "charConstant",
+  "dot",
+  "field",
+  "identifier",
+  "number",
+  "nil",
+  "rawString",
+  "string",
+  "variable",
+  "leftParen",
+]);
+
+/** Parses a template into its root list; throws {@link TemplateParseError}. */
+export function parseTemplateTree(name: string, text: string): ListNode {
+  return new Parser(name, lexTemplate(text)).parse();
+}
+
+class Parser {
+  private i = 0;
+  private line = 1;
+  private vars: string[] = ["$"];
+  private rangeDepth = 0;
+  private actionLine = 0;
+
+  constructor(private readonly name: string, private readonly tokens: Token[]) {}
+
+  parse(): ListNode {
+    const root: ListNode = { type: "list", pos: 0, nodes: [] };
+    while (this.peek().kind !== "eof") {
+      const n = this.textOrAction();
+      if (n.type === "end" || n.type === "else") this.fail(`unexpected {{${n.type}}}`);
+      root.nodes.push(n as Node);
+    }
+    return root;
+  }
+
+  // Token stream.
+
+  private next(): Token {
+    const t = this.tokens[Math.min(this.i, this.tokens.length - 1)]!;
+    if (this.i < this.tokens.length) this.i++;
+    this.line = t.line;
+    return t;
+  }
+  private peek(): Token {
+    return this.tokens[Math.min(this.i, this.tokens.length - 1)]!;
+  }
+  private nextNonSpace(): Token {
+    let t = this.next();
+    while (t.kind === "space") t = this.next();
+    return t;
+  }
+  private peekNonSpace(): Token {
+    while (this.peek().kind === "space") this.i++;
+    return this.peek();
+  }
+
+  private fail(message: string): never {
+    throw new TemplateParseError(`template: ${this.name}:${this.line}: ${message}`);
+  }
+  private unexpected(t: Token, context: string): never {
+    if (t.kind === "error") {
+      let extra = "";
+      if (this.actionLine !== 0 && this.actionLine !== t.line) {
+        extra = ` in action started at ${this.name}:${this.actionLine}`;
+        if (t.value.endsWith(" action")) extra = extra.slice(" in action".length);
+      }
+      this.line = t.line;
+      this.fail(`${t.value}${extra}`);
+    }
+    this.fail(`unexpected ${tokenString(t)} in ${context}`);
+  }
+  private expect(kind: TokenKind, context: string): Token {
+    const t = this.nextNonSpace();
+    if (t.kind !== kind) this.unexpected(t, context);
+    return t;
+  }
+
+  // Structure.
+
+  private itemList(): { list: ListNode; next: EndOrElse } {
+    const list: ListNode = { type: "list", pos: this.peekNonSpace().pos, nodes: [] };
+    while (this.peekNonSpace().kind !== "eof") {
+      const n = this.textOrAction();
+      if (n.type === "end" || n.type === "else") return { list, next: n as EndOrElse };
+      list.nodes.push(n as Node);
+    }
+    this.fail("unexpected EOF");
+  }
+
+  private textOrAction(): Node | EndOrElse {
+    const t = this.nextNonSpace();
+    if (t.kind === "text") return { type: "text", pos: t.pos, text: t.value };
+    if (t.kind === "leftDelim") {
+      this.actionLine = t.line;
+      try {
+        return this.action();
+      } finally {
+        this.actionLine = 0;
+      }
+    }
+    this.unexpected(t, "input");
+  }
+
+  private action(): Node | EndOrElse {
+    const t = this.nextNonSpace();
+    if (t.kind === "keyword") {
+      switch (t.value) {
+        case "break":
+        case "continue": {
+          const close = this.nextNonSpace();
+          if (close.kind !== "rightDelim") this.unexpected(close, `{{${t.value}}}`);
+          if (this.rangeDepth === 0) this.fail(`{{${t.value}}} outside {{range}}`);
+          return { type: t.value, pos: t.pos };
+        }
+        case "else": {
+          const peek = this.peekNonSpace();
+          if (peek.kind === "keyword" && (peek.value === "if" || peek.value === "with")) {
+            return { type: "else", pos: peek.pos };
+          }
+          return { type: "else", pos: this.expect("rightDelim", "else").pos };
+        }
+        case "end":
+          return { type: "end", pos: this.expect("rightDelim", "end").pos };
+        case "if":
+        case "with":
+        case "range":
+          return this.control(t.value);
+        default:
+          this.fail(`{{${t.value}}} is not supported in ko templates`);
+      }
+    }
+    this.i--;
+    const start = this.peek();
+    return { type: "action", pos: start.pos, pipe: this.pipeline("command", "rightDelim") };
+  }
+
+  private control(context: "if" | "with" | "range"): BranchNode {
+    const mark = this.vars.length;
+    try {
+      const pipe = this.pipeline(context, "rightDelim");
+      if (context === "range") this.rangeDepth++;
+      let { list, next } = this.itemList();
+      if (context === "range") this.rangeDepth--;
+      let elseList: ListNode | undefined;
+      if (next.type === "else") {
+        const peek = this.peekNonSpace();
+        if (
+          (context === "if" || context === "with") && peek.kind === "keyword" &&
+          peek.value === context
+        ) {
+          this.nextNonSpace();
+          elseList = { type: "list", pos: next.pos, nodes: [this.control(context)] };
+        } else {
+          ({ list: elseList, next } = this.itemList());
+          if (next.type !== "end") this.fail(`expected end; found {{${next.type}}}`);
+        }
+      }
+      return { type: context, pos: pipe.pos, pipe, list, elseList };
+    } finally {
+      this.vars.length = mark;
+    }
+  }
+
+  // Pipelines.
+
+  private pipeline(context: string, end: "rightDelim" | "rightParen"): PipeNode {
+    const first = this.peekNonSpace();
+    const pipe: PipeNode = {
+      type: "pipe",
+      pos: first.pos,
+      line: first.line,
+      isAssign: false,
+      decl: [],
+      cmds: [],
+    };
+    decls: for (;;) {
+      const v = this.peekNonSpace();
+      if (v.kind !== "variable") break;
+      const save = this.i;
+      this.next();
+      const next = this.peekNonSpace();
+      if (next.kind === "assign" || next.kind === "declare") {
+        pipe.isAssign = next.kind === "assign";
+        this.nextNonSpace();
+        pipe.decl.push({ type: "variable", pos: v.pos, ident: [v.value] });
+        this.vars.push(v.value);
+      } else if (next.kind === "char" && next.value === ",") {
+        this.nextNonSpace();
+        pipe.decl.push({ type: "variable", pos: v.pos, ident: [v.value] });
+        this.vars.push(v.value);
+        if (context === "range" && pipe.decl.length < 2) {
+          const k = this.peekNonSpace().kind;
+          if (k === "variable" || k === "rightDelim" || k === "rightParen") continue decls;
+          this.fail("range can only initialize variables");
+        }
+        this.fail(`too many declarations in ${context}`);
+      } else {
+        this.i = save;
+      }
+      break;
+    }
+    for (;;) {
+      const t = this.nextNonSpace();
+      if (t.kind === end) {
+        this.checkPipeline(pipe, context);
+        return pipe;
+      }
+      if (OPERAND_START.has(t.kind)) {
+        this.i--;
+        pipe.cmds.push(this.command());
+      } else {
+        this.unexpected(t, context);
+      }
+    }
+  }
+
+  private checkPipeline(pipe: PipeNode, context: string): void {
+    if (pipe.cmds.length === 0) this.fail(`missing value for ${context}`);
+    pipe.cmds.slice(1).forEach((c, i) => {
+      const k = c.args[0]!.type;
+      if (k === "bool" || k === "dot" || k === "nil" || k === "number" || k === "string") {
+        this.fail(`non executable command in pipeline stage ${i + 2}`);
+      }
+    });
+  }
+
+  private command(): CommandNode {
+    const cmd: CommandNode = { type: "command", pos: this.peekNonSpace().pos, args: [] };
+    for (;;) {
+      this.peekNonSpace();
+      const operand = this.operand();
+      if (operand) cmd.args.push(operand);
+      const t = this.next();
+      if (t.kind === "space") continue;
+      if (t.kind === "rightDelim" || t.kind === "rightParen") this.i--;
+      else if (t.kind !== "pipe") this.unexpected(t, "operand");
+      break;
+    }
+    if (cmd.args.length === 0) this.fail("empty command");
+    return cmd;
+  }
+
+  private operand(): ArgNode | undefined {
+    const node = this.term();
+    if (!node) return undefined;
+    if (this.peek().kind !== "field") return node;
+    const pos = this.peek().pos;
+    const fields: string[] = [];
+    while (this.peek().kind === "field") fields.push(this.next().value.slice(1));
+    switch (node.type) {
+      case "field":
+        return { type: "field", pos, ident: [...node.ident, ...fields] };
+      case "variable":
+        return { type: "variable", pos, ident: [...node.ident, ...fields] };
+      case "bool":
+      case "string":
+      case "number":
+      case "nil":
+      case "dot":
+        this.fail(`unexpected . after term ${JSON.stringify(nodeString(node))}`);
+        break;
+      default:
+        return { type: "chain", pos, node, field: fields };
+    }
+  }
+
+  private term(): ArgNode | undefined {
+    const t = this.nextNonSpace();
+    switch (t.kind) {
+      case "identifier":
+        if (!BUILTIN_NAMES.has(t.value)) {
+          this.fail(`function ${JSON.stringify(t.value)} not defined`);
+        }
+        return { type: "identifier", pos: t.pos, name: t.value };
+      case "dot":
+        return { type: "dot", pos: t.pos };
+      case "nil":
+        return { type: "nil", pos: t.pos };
+      case "variable": {
+        if (!this.vars.includes(t.value)) {
+          this.fail(`undefined variable ${JSON.stringify(t.value)}`);
+        }
+        return { type: "variable", pos: t.pos, ident: [t.value] };
+      }
+      case "field":
+        return { type: "field", pos: t.pos, ident: [t.value.slice(1)] };
+      case "bool":
+        return { type: "bool", pos: t.pos, value: t.value === "true" };
+      case "charConstant":
+      case "number":
+        return this.number(t);
+      case "leftParen":
+        return this.pipeline("parenthesized pipeline", "rightParen");
+      case "string":
+      case "rawString": {
+        const text = t.kind === "rawString"
+          ? t.value.slice(1, -1).replaceAll("\r", "")
+          : unquote(t.value);
+        if (text === undefined) this.fail("invalid syntax");
+        return { type: "string", pos: t.pos, quoted: t.value, text };
+      }
+    }
+    this.i--;
+    return undefined;
+  }
+
+  private number(t: Token): NumberNode {
+    const n: NumberNode = {
+      type: "number",
+      pos: t.pos,
+      text: t.value,
+      isInt: false,
+      int: 0n,
+      isUint: false,
+      isFloat: false,
+      float: 0,
+    };
+    if (t.kind === "charConstant") {
+      const inner = t.value.slice(1, -1);
+      const s = inner === "\\'" ? "'" : inner === '"' ? '"' : unquote(`"${inner}"`);
+      const cps = s === undefined ? [] : [...s];
+      if (cps.length !== 1) this.fail(`malformed character constant: ${t.value}`);
+      const cp = cps[0]!.codePointAt(0)!;
+      return { ...n, isInt: true, int: BigInt(cp), isUint: true, isFloat: true, float: cp };
+    }
+    if (t.value.endsWith("i")) this.fail(`complex constants are not supported: ${t.value}`);
+    const i = parseGoInt(t.value);
+    if (i !== undefined) {
+      const inRange = i >= -(1n << 63n) && i < (1n << 63n);
+      if (inRange) Object.assign(n, { isInt: true, int: i });
+      if (i >= 0n && i < (1n << 64n)) n.isUint = true;
+      if (n.isInt || n.isUint) return { ...n, isFloat: true, float: Number(i) };
+    }
+    const f = parseGoFloat(t.value);
+    if (f !== undefined) {
+      if (!/[.eEpP]/.test(t.value)) this.fail(`integer overflow: ${JSON.stringify(t.value)}`);
+      n.isFloat = true;
+      n.float = f;
+      if (Number.isInteger(f) && Math.abs(f) < 2 ** 63) {
+        n.isInt = true;
+        n.int = BigInt(f);
+      }
+      return n;
+    }
+    this.fail(`illegal number syntax: ${JSON.stringify(t.value)}`);
+  }
+}
+
+/** Go's strconv.ParseInt(s, 0, 64) without the range check (the caller checks it). */
+function parseGoInt(text: string): bigint | undefined {
+  let s = text;
+  let sign = 1n;
+  if (s[0] === "+" || s[0] === "-") {
+    if (s[0] === "-") sign = -1n;
+    s = s.slice(1);
+  }
+  let base = 10;
+  let prefixed = false;
+  if (/^0[xX]/.test(s)) [base, s, prefixed] = [16, s.slice(2), true];
+  else if (/^0[oO]/.test(s)) [base, s, prefixed] = [8, s.slice(2), true];
+  else if (/^0[bB]/.test(s)) [base, s, prefixed] = [2, s.slice(2), true];
+  else if (/^0[0-9_]/.test(s)) [base, s, prefixed] = [8, s.slice(1), true];
+  if (s.includes("_")) {
+    if (!prefixed && base === 10 && !/^[0-9]+(_[0-9]+)*$/.test(s)) return undefined;
+    if (/__|_$/.test(s) || (!prefixed && s.startsWith("_"))) return undefined;
+    s = s.replaceAll("_", "");
+  }
+  const digits = base === 16
+    ? /^[0-9a-fA-F]+$/
+    : base === 8
+    ? /^[0-7]+$/
+    : base === 2
+    ? /^[01]+$/
+    : /^[0-9]+$/;
+  if (s === "" || !digits.test(s)) return text === "0" ? 0n : undefined;
+  const prefix = base === 16 ? "0x" : base === 8 ? "0o" : base === 2 ? "0b" : "";
+  return sign * BigInt(prefix + s);
+}
+
+/** Go's strconv.ParseFloat for decimal literals (hex floats are refused). */
+function parseGoFloat(text: string): number | undefined {
+  const s = text.replaceAll("_", "");
+  if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(s)) return undefined;
+  const f = Number(s);
+  return Number.isFinite(f) ? f : undefined;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  "\\": "\\",
+  '"': '"',
+};
+
+/** Go's strconv.Unquote for a double-quoted literal; undefined when it is invalid. */
+export function unquote(quoted: string): string | undefined {
+  if (quoted.length < 2 || quoted[0] !== '"' || quoted.at(-1) !== '"') return undefined;
+  const s = quoted.slice(1, -1);
+  const bytes: number[] = [];
+  const enc = new TextEncoder();
+  for (let i = 0; i < s.length;) {
+    const c = s[i]!;
+    if (c === '"' || c === "\n") return undefined;
+    if (c !== "\\") {
+      const cp = s.codePointAt(i)!;
+      const ch = String.fromCodePoint(cp);
+      bytes.push(...enc.encode(ch));
+      i += ch.length;
+      continue;
+    }
+    const e = s[i + 1];
+    if (e === undefined) return undefined;
+    if (e in SIMPLE_ESCAPES) {
+      bytes.push(SIMPLE_ESCAPES[e]!.charCodeAt(0));
+      i += 2;
+    } else if (e === "x" || e === "u" || e === "U") {
+      const len = e === "x" ? 2 : e === "u" ? 4 : 8;
+      const hex = s.slice(i + 2, i + 2 + len);
+      if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) return undefined;
+      const v = parseInt(hex, 16);
+      if (e === "x") bytes.push(v);
+      else {
+        if (v > 0x10ffff || (v >= 0xd800 && v < 0xe000)) return undefined;
+        bytes.push(...enc.encode(String.fromCodePoint(v)));
+      }
+      i += 2 + len;
+    } else if (/[0-7]/.test(e)) {
+      const oct = s.slice(i + 1, i + 4);
+      if (!/^[0-7]{3}$/.test(oct)) return undefined;
+      const v = parseInt(oct, 8);
+      if (v > 255) return undefined;
+      bytes.push(v);
+      i += 4;
+    } else {
+      return undefined;
+    }
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
+function tokenString(t: Token): string {
+  if (t.kind === "eof") return "EOF";
+  if (t.kind === "error") return t.value;
+  if (t.kind === "keyword") return `<${t.value}>`;
+  const v = t.kind === "leftDelim" ? "{{" : t.kind === "rightDelim" ? "}}" : t.value;
+  const runes = [...v];
+  if (runes.length > 10) return `${JSON.stringify(runes.slice(0, 10).join(""))}...`;
+  return JSON.stringify(v);
+}
+
+/** A node as Go prints it in error messages (`.Env.X`, `index .Env "X"`, `(x).Y`). */
+export function nodeString(n: ArgNode | CommandNode | Node): string {
+  switch (n.type) {
+    case "field":
+      return n.ident.map((f) => `.${f}`).join("");
+    case "variable":
+      return n.ident.join(".");
+    case "chain": {
+      const base = n.node.type === "pipe" ? `(${nodeString(n.node)})` : nodeString(n.node);
+      return base + n.field.map((f) => `.${f}`).join("");
+    }
+    case "identifier":
+      return n.name;
+    case "number":
+      return n.text;
+    case "string":
+      return n.quoted;
+    case "bool":
+      return String(n.value);
+    case "nil":
+      return "nil";
+    case "dot":
+      return ".";
+    case "command":
+      return n.args.map((a) => (a.type === "pipe" ? `(${nodeString(a)})` : nodeString(a))).join(
+        " ",
+      );
+    case "pipe": {
+      const decl = n.decl.length
+        ? `${n.decl.map((d) => nodeString(d)).join(", ")} ${n.isAssign ? "=" : ":="} `
+        : "";
+      return decl + n.cmds.map((c) => nodeString(c)).join(" | ");
+    }
+    case "action":
+      return `{{${nodeString(n.pipe)}}}`;
+    case "text":
+      return n.text;
+    case "list":
+      return n.nodes.map((x) => nodeString(x)).join("");
+    case "break":
+    case "continue":
+      return `{{${n.type}}}`;
+    default: {
+      const b = n as BranchNode;
+      const els = b.elseList ? `{{else}}${nodeString(b.elseList)}` : "";
+      return `{{${b.type} ${nodeString(b.pipe)}}}${nodeString(b.list)}${els}{{end}}`;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Go's own text/template as a test oracle: builds tests/testdata/config/template_oracle once
+ * per process (real `go build`, standard library only) and runs templates through it the way
+ * ko does (`missingkey=error`) against the data set that {@link oracleData} mirrors.
+ */
+import { GoFloat, stringMap } from "../../src/config/template.ts";
+
+/** What Go produced for one template: its output, or its error message. */
+export type OracleResult = { out: string } | { err: string };
+
+let binary: Promise<string> | undefined;
+
+async function build(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "ko-template-oracle-" });
+  const out = `${dir}/template_oracle`;
+  const src = new URL("../testdata/config/template_oracle/main.go", import.meta.url).pathname;
+  const r = await new Deno.Command("go", {
+    args: ["build", "-o", out, src],
+    env: { GOWORK: "off", GOFLAGS: "" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!r.success) throw new Error(`go build failed: ${new TextDecoder().decode(r.stderr)}`);
+  return out;
+}
+
+/** Runs every template through Go; one result per template, in order. */
+export async function goExecute(templates: readonly string[]): Promise<OracleResult[]> {
+  binary ??= build();
+  const bin = await binary;
+  const child = new Deno.Command(bin, { stdin: "piped", stdout: "piped", stderr: "piped" }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(templates)));
+  await writer.close();
+  const r = await child.output();
+  if (!r.success) throw new Error(`template_oracle failed: ${new TextDecoder().decode(r.stderr)}`);
+  const lines = new TextDecoder().decode(r.stdout).split("\n").filter((l) => l !== "");
+  return lines.map((l) => JSON.parse(l) as OracleResult);
+}
+
+/** The data the Go oracle executes against, as our interpreter sees it. */
+export function oracleData(): Record<string, unknown> {
+  return {
+    Env: stringMap({
+      LDFLAGS: "",
+      HOME: "/home/ko",
+      A: "alpha",
+      EMPTY: "",
+      NUM: "42",
+      GOFLAGS: "-mod=mod",
+      PCT: "100%",
+      SPACES: "a b  c",
+    }),
+    GoEnv: stringMap({ GOOS: "linux", GOARCH: "arm64", GOVERSION: "go1.26.8", CGO_ENABLED: "0" }),
+    Git: {
+      Branch: "main",
+      Tag: "v1.2.3",
+      ShortCommit: "0123abc",
+      FullCommit: "0123abcdef0123abcdef0123abcdef0123abcdef",
+      CommitDate: "2024-02-03T04:05:06Z",
+      CommitTimestamp: 1706933106n,
+      IsDirty: true,
+      IsClean: false,
+      TreeState: "dirty",
+    },
+    Date: "2024-02-03T04:05:06Z",
+    Timestamp: 1706933106n,
+    List: ["x", "y", "z"],
+    Nums: [3, 1, 2],
+    EmptyList: [],
+    Map: { b: 2, a: "one", c: true },
+    EmptyMap: {},
+    Float: new GoFloat(2.5),
+    Zero: 0,
+    Yes: true,
+    No: false,
+    Unicode: "héllo wörld",
+  };
+}
