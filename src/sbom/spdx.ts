@@ -3,12 +3,12 @@
  * (ko-behaviour section 7): the same packages, ids, purls, relationships, field order and
  * Go-style indented, HTML-escaped JSON.
  */
-import { h1ToSha256Hex } from "./build_info.ts";
-import type { GoModule } from "./build_info.ts";
+import { type GoModule, h1ToSha256Hex } from "./build_info.ts";
 import { indentedJsonBytes, type JsonValue } from "./indented_json.ts";
 import { goModulePurl, ociPurl } from "./purl.ts";
 import {
   assertImageChildren,
+  type BaseImage,
   childQualifiers,
   type ImageSbomInputs,
   type IndexSbomInputs,
@@ -18,7 +18,6 @@ import {
 } from "./sbom_inputs.ts";
 import { type Digest, digestAlgorithm, digestHex, parseDigest } from "../oci/digest.ts";
 import { formatPlatform } from "../oci/platform.ts";
-import type { BaseImage } from "./sbom_inputs.ts";
 
 const NOASSERTION = "NOASSERTION";
 
