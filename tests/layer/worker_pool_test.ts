@@ -15,26 +15,26 @@ function block(n: number, seed: number): Uint8Array<ArrayBuffer> {
 Deno.test("WorkerPool runs two jobs on two workers at once and closes cleanly", async () => {
   const pool = new WorkerPool({ size: 2 });
   try {
-    const size = 8 << 20;
-    const time = async (jobs: number) => {
-      const datas = Array.from({ length: jobs }, (_, i) => block(size, i + 1));
-      const t = performance.now();
-      const pending = datas.map((data) =>
-        pool.run({ op: "deflate", data, level: 6, last: true }, [data.buffer])
-      );
-      equal(pool.busyWorkers, jobs, "each job went to its own worker straight away");
-      for (const r of await Promise.all(pending)) equal(r.kind, "deflated");
-      return performance.now() - t;
+    // Two equal jobs submitted together: run one after the other, the second would finish at
+    // about twice the time of the first; run in parallel, both finish at about the same time.
+    // Comparing within one attempt keeps this independent of how loaded the machine is; the
+    // best of five attempts absorbs bursts from other processes on the shared cores.
+    const attempt = async () => {
+      const started = performance.now();
+      const done = [1, 2].map((seed) => {
+        const data = block(6 << 20, seed);
+        return pool.run({ op: "deflate", data, level: 6, last: true }, [data.buffer])
+          .then(() => performance.now() - started);
+      });
+      equal(pool.busyWorkers, 2, "each job went to its own worker straight away");
+      const [a, b] = await Promise.all(done);
+      return Math.max(a!, b!) / Math.min(a!, b!);
     };
-    await time(2); // start both workers
+    await attempt(); // start both workers
     equal(pool.workerCount, 2);
-    // Two jobs in parallel take well under twice one job (1.0 would be perfect scaling). The
-    // best of three attempts, since colleagues' processes share the cores.
     let best = Infinity;
-    for (let i = 0; i < 3 && best >= 1.6; i++) {
-      best = Math.min(best, (await time(2)) / (await time(1)));
-    }
-    ok(best < 1.6, `two concurrent jobs took ${best.toFixed(2)}x one job`);
+    for (let i = 0; i < 5 && best >= 1.5; i++) best = Math.min(best, await attempt());
+    ok(best < 1.5, `the second job finished ${best.toFixed(2)}x later than the first`);
   } finally {
     pool.close();
   }
