@@ -3,7 +3,7 @@ import { Buffer } from "node:buffer";
 import * as zlib from "node:zlib";
 import { BLOCK_SIZE, buildLayer, type LayerEntry } from "../../src/layer/compress.ts";
 import { encodeTarHeader, TAR_TRAILER, tarPadding } from "../../src/layer/tar.ts";
-import { closeLayerPool } from "../../src/layer/worker_pool.ts";
+import { closeLayerPool, WorkerPool } from "../../src/layer/worker_pool.ts";
 import { sha256Digest } from "../../src/oci/digest.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
 import { KoError } from "../../src/util/errors.ts";
@@ -109,6 +109,51 @@ Deno.test("buildLayer is deterministic: the same entries give the same digests",
     notEqual(z1.digest, a.digest);
   } finally {
     closeLayerPool();
+  }
+});
+
+Deno.test("buildLayer output depends on the bytes only, not on the pool size", async () => {
+  const bytes = sampleBytes(5 * BLOCK_SIZE + 3, 5);
+  const entries: LayerEntry[] = [{ type: "file", name: "f", mode: 0o644, bytes }];
+  const digests = new Set<string>();
+  for (const size of [1, 3]) {
+    const pool = new WorkerPool({ size });
+    try {
+      digests.add((await buildLayer(entries, { pool })).digest);
+    } finally {
+      pool.close();
+    }
+  }
+  digests.add((await buildLayer(entries)).digest);
+  closeLayerPool();
+  equal(digests.size, 1);
+});
+
+Deno.test("recycled tar blocks are re-zeroed: padding stays zero across many blocks", async () => {
+  // Files of 0xff whose padding lands all over the blocks; one worker, so blocks come back
+  // and are reused long before the end.
+  const entries: LayerEntry[] = [];
+  const expected: { header: Parameters<typeof encodeTarHeader>[0]; body?: Uint8Array }[] = [];
+  for (let i = 0; i < 10; i++) {
+    const body = new Uint8Array(BLOCK_SIZE - 100 * (i + 1)).fill(0xff);
+    entries.push({ type: "file", name: `f${i}`, mode: 0o644, bytes: body });
+    expected.push({
+      header: { name: `f${i}`, type: "file", mode: 0o644, size: body.length },
+      body,
+    });
+  }
+  const tar = expectedTar(expected);
+  const pool = new WorkerPool({ size: 1 });
+  try {
+    for (const compression of ["gzip", "zstd"] as const) {
+      const built = await buildLayer(entries, { pool, compression });
+      const bytes = await readAll(await built.open());
+      const back = compression === "gzip" ? zlib.gunzipSync(bytes) : zlib.zstdDecompressSync(bytes);
+      equal(Buffer.compare(back, tar), 0, `${compression} round trip`);
+      equal(built.diffId, sha256Digest(tar));
+    }
+  } finally {
+    pool.close();
   }
 });
 

@@ -11,6 +11,9 @@ import {
   tarPadding,
   tarStream,
 } from "../../src/layer/tar.ts";
+import { buildLayer, type LayerEntry } from "../../src/layer/compress.ts";
+import { closeLayerPool } from "../../src/layer/worker_pool.ts";
+import { sha256Digest } from "../../src/oci/digest.ts";
 import { KoError } from "../../src/util/errors.ts";
 import { type GoArchive, goTarArchives } from "./go_tar.ts";
 
@@ -323,5 +326,29 @@ Deno.test("our tar bytes equal Go archive/tar's for ko's layers and the edge cas
           `offset ${at % 512}); lengths ${got.length} vs ${expected.length}`,
       );
     }
+  }
+
+  // The same archives built as layers, file contents read from disk: the diff_id is the
+  // sha256 of Go's bytes.
+  const dir = await Deno.makeTempDir({ prefix: "ko-tar-layer-" });
+  try {
+    for (const c of GO_CASES.filter((c) => !c.headerOnly)) {
+      const entries: LayerEntry[] = [];
+      for (const [i, e] of c.entries.entries()) {
+        const { name, mode, mtime, uid, gid, uname, gname, paxRecords } = e.header;
+        const meta = { name, mode, mtime, uid, gid, uname, gname, paxRecords };
+        if (e.header.type === "dir") {
+          entries.push({ type: "dir", ...meta });
+        } else {
+          await Deno.writeFile(`${dir}/${c.name}-${i}`, e.content ?? new Uint8Array());
+          entries.push({ type: "file", ...meta, path: `${dir}/${c.name}-${i}` });
+        }
+      }
+      const built = await buildLayer(entries);
+      equal(built.diffId, sha256Digest(want.get(c.name)!), `diff_id of "${c.name}"`);
+    }
+  } finally {
+    closeLayerPool();
+    await Deno.remove(dir, { recursive: true });
   }
 });
