@@ -65,7 +65,8 @@ async function child(spec: string, binary: string): Promise<void> {
   }
   const ms = performance.now() - t;
   pool.close();
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(await Deno.readTextFile("/proc/self/status"));
+  const status = await Deno.readTextFile("/proc/self/status").catch(() => ""); // Linux only
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
   const result: ChildResult = { ms, size, diffId, rssMb: Number(hwm?.[1] ?? 0) / 1024 };
   console.log(JSON.stringify(result));
 }
