@@ -1,0 +1,226 @@
+/**
+ * What one `go build` needs, decided from the configuration (ko's sections 2.5, 2.6 and 5.1):
+ * which `builds[]` entry applies to an import path, and the exact argv, directory and
+ * environment, with `flags`/`ldflags` templated and `-toolexec` refused.
+ *
+ * Error texts are ko's without its `build: ` prefix, which the builder adds (as ko's does).
+ */
+import { posix, resolve } from "node:path";
+import { goList, isLocalImport } from "../build/go_list.ts";
+import { KoError } from "../util/errors.ts";
+import { info } from "../util/log.ts";
+import type { BuildConfig, KoConfig } from "./ko_config.ts";
+import { parseTemplate } from "./template.ts";
+import { createTemplateData } from "./template_data.ts";
+
+const KO_SCHEME = "ko://";
+
+/**
+ * Rewrites a local import path relative to a build config's `dir` (`./app/cmd/foo` with dir
+ * `app` gives `./cmd/foo`); other paths are returned unchanged. A path outside the directory
+ * fails with ko's `import path ("…") must be a subdirectory of build config directory ("…")`.
+ */
+export function relativePath(baseDir: string, importPath: string, cwd = Deno.cwd()): string {
+  if (!isLocalImport(importPath)) return importPath;
+  let rel = posix.relative(resolve(cwd, baseDir), resolve(cwd, importPath));
+  if (rel === "") rel = ".";
+  if (rel.startsWith("..")) {
+    throw new KoError(
+      `import path (${JSON.stringify(importPath)}) must be a subdirectory of build config ` +
+        `directory (${JSON.stringify(baseDir)})`,
+    );
+  }
+  return rel === "." || rel.startsWith(".") ? rel : `./${rel}`;
+}
+
+/**
+ * The build config for an import path (`ko://` allowed), or undefined for the default build:
+ * 1. the entry whose resolved import path matches exactly (a later duplicate wins);
+ * 2. for a local path (`./app/cmd/foo`), the entries whose `dir` contains it, most specific
+ *    directory first, the first in which `go list` qualifies the rewritten path winning. ko
+ *    tries the entries in Go's random map order; this order is deterministic.
+ */
+export async function selectBuildConfig(
+  config: KoConfig,
+  importPath: string,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>> = Deno.env.toObject(),
+): Promise<BuildConfig | undefined> {
+  const ip = importPath.startsWith(KO_SCHEME) ? importPath.slice(KO_SCHEME.length) : importPath;
+  const builds = config.builds;
+  for (let i = builds.length - 1; i >= 0; i--) {
+    if (builds[i]!.importPath === ip) return builds[i];
+  }
+  if (!isLocalImport(ip)) return undefined;
+  const unique = [...new Map(builds.map((b) => [b.importPath, b])).values()];
+  const candidates = unique.flatMap((b) => {
+    try {
+      const dir = resolve(cwd, b.dir);
+      return [{ b, rel: relativePath(b.dir, ip, cwd), depth: dir.split("/").length }];
+    } catch {
+      return [];
+    }
+  }).sort((x, y) => y.depth - x.depth);
+  const childEnv = definedEnv(env);
+  for (const c of candidates) {
+    try {
+      const pkgs = await goList(resolve(cwd, c.b.dir), [c.rel], childEnv);
+      const p = pkgs[0];
+      if (pkgs.length === 1 && p && !p.Error && !p.ImportPath.startsWith(".")) return c.b;
+    } catch {
+      // Not qualifiable in this build's directory: try the next one.
+    }
+  }
+  return undefined;
+}
+
+/** Inputs of {@link goBuildInvocation}. */
+export interface GoBuildInputs {
+  config: KoConfig;
+  /** The selected build config (see {@link selectBuildConfig}); undefined for defaults. */
+  build?: BuildConfig;
+  /** The fully qualified import path (`ko://` allowed, stripped). */
+  importPath: string;
+  /** `GOOS`, `GOARCH` and `GOARM`/`GOAMD64` for the platform (see goEnvForPlatform). */
+  platformEnv: Readonly<Record<string, string>>;
+  /** ko's own environment. */
+  processEnv: Readonly<Record<string, string | undefined>>;
+  /** `--ldflags` values; when non-empty they replace the configured ldflags. */
+  cliLdflags: readonly string[];
+  /** `--disable-optimizations` (or `--debug`): adds `-gcflags all=-N -l`. */
+  disableOptimizations: boolean;
+  /** Add `-trimpath` (ko's default); false only for debugging builds. */
+  trimpath?: boolean;
+  /** `SOURCE_DATE_EPOCH` seconds, for the template `Date`/`Timestamp`. */
+  creationTime?: number;
+  /** The working directory. */
+  cwd: string;
+  /** `KO_GO_PATH` or `go`. */
+  goPath: string;
+  /** Where the binary goes (`-o`). */
+  output: string;
+}
+
+/** A decided `go build` (the shape src/build/go_build.ts runs). */
+export interface GoBuildInvocation {
+  goPath: string;
+  dir: string;
+  /** `build <flags…> [-ldflags=…] -o <output> <importpath>`. */
+  args: string[];
+  env: Record<string, string>;
+}
+
+const announced = new Set<string>();
+
+/**
+ * Decides one `go build`:
+ * - env, last wins: `CGO_ENABLED=0`, the platform variables, the process environment, then the
+ *   build's `env` if non-empty else `defaultEnv`; any `GOFLAGS` entry carrying `-toolexec`
+ *   fails (`could not create env for <ip>: cannot set … via GOFLAGS environment variable`);
+ * - flags: the build's `flags` if non-empty else `defaultFlags`, then `-trimpath`, then
+ *   `-gcflags all=-N -l` when optimisations are disabled;
+ * - ldflags: `--ldflags` if given, else the build's `ldflags` if non-empty, else
+ *   `defaultLdflags`, joined by one space into a single `-ldflags=…` argument;
+ * - flags and ldflags are templates (template_data.ts), each entry on its own; a resulting
+ *   argument `-toolexec`, `--toolexec` or `-toolexec=…`/`--toolexec=…` fails (`cannot set …`).
+ */
+export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildInvocation> {
+  const { config, build } = inputs;
+  const ip = inputs.importPath.startsWith(KO_SCHEME)
+    ? inputs.importPath.slice(KO_SCHEME.length)
+    : inputs.importPath;
+  if (build && build.id !== "" && !announced.has(ip)) {
+    announced.add(ip);
+    info(`Using build config ${build.id} for ${ip}`);
+  }
+
+  // Environment.
+  const entries: string[] = [
+    "CGO_ENABLED=0",
+    ...Object.entries(inputs.platformEnv).map(([k, v]) => `${k}=${v}`),
+    ...Object.entries(definedEnv(inputs.processEnv)).map(([k, v]) => `${k}=${v}`),
+    ...(build?.env.length ? build.env : config.defaultEnv),
+  ];
+  checkGoflags(entries, ip);
+  const env: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf("=");
+    if (eq < 0) throw new KoError(`invalid environment variable entry: ${JSON.stringify(entry)}`);
+    env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+
+  // Flags and ldflags.
+  const flags = [...(build?.flags.length ? build.flags : config.defaultFlags)];
+  if (inputs.trimpath ?? true) flags.push("-trimpath");
+  if (inputs.disableOptimizations) flags.push("-gcflags", "all=-N -l");
+  const ldflags = inputs.cliLdflags.length
+    ? [...inputs.cliLdflags]
+    : build?.ldflags.length
+    ? build.ldflags
+    : config.defaultLdflags;
+
+  const dir = resolve(inputs.cwd, build?.dir ?? ".");
+  let data: Promise<Record<string, unknown>> | undefined;
+  const expand = async (list: readonly string[]): Promise<string[]> => {
+    const out: string[] = [];
+    for (const entry of list) {
+      if (!entry.includes("{{")) {
+        out.push(entry);
+        continue;
+      }
+      data ??= createTemplateData({
+        env,
+        dir,
+        cwd: inputs.cwd,
+        goPath: inputs.goPath,
+        processEnv: inputs.processEnv,
+        creationTime: inputs.creationTime,
+      });
+      const template = parseTemplate("argsTmpl", entry);
+      out.push(template.execute(await data));
+    }
+    return out;
+  };
+  const args = await expand(flags);
+  if (ldflags.length) args.push(`-ldflags=${(await expand(ldflags)).join(" ")}`);
+  checkToolexecArgs(args);
+
+  return {
+    goPath: inputs.goPath,
+    dir,
+    args: ["build", ...args, "-o", inputs.output, ip],
+    env,
+  };
+}
+
+function isToolexec(arg: string): boolean {
+  return ["-", "--"].some((d) => arg === `${d}toolexec` || arg.startsWith(`${d}toolexec=`));
+}
+
+/** Refuses build arguments that set `-toolexec` (ko: `cannot set <arg>`). */
+export function checkToolexecArgs(args: readonly string[]): void {
+  for (const a of args) if (isToolexec(a)) throw new KoError(`cannot set ${a}`);
+}
+
+/**
+ * Refuses `GOFLAGS` entries (any of them, overridden or not, as ko checks) with a `-toolexec`
+ * token; substrings such as `-foo=-toolexec` are fine.
+ */
+export function checkGoflags(entries: readonly string[], importPath: string): void {
+  for (const e of entries) {
+    if (!e.startsWith("GOFLAGS=")) continue;
+    for (const tok of e.slice("GOFLAGS=".length).split(/\s+/)) {
+      if (tok !== "" && isToolexec(tok)) {
+        throw new KoError(
+          `could not create env for ${importPath}: cannot set ${tok} via GOFLAGS environment variable`,
+        );
+      }
+    }
+  }
+}
+
+function definedEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+}

@@ -1,0 +1,56 @@
+/** Running the small helper commands configuration needs (`git`, `go env`), with a given env. */
+
+/** What a finished command produced. */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The absolute path of an executable found on the `PATH` of `env`, or undefined. */
+export function lookPath(
+  name: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (name.includes("/")) return name;
+  for (const dir of (env.PATH ?? "").split(":")) {
+    if (!dir) continue;
+    const path = `${dir}/${name}`;
+    try {
+      const st = Deno.statSync(path);
+      if (st.isFile && ((st.mode ?? 0o111) & 0o111) !== 0) return path;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Runs a program to completion with exactly `env`; a missing program gives code 127. */
+export async function runCommand(
+  program: string,
+  args: readonly string[],
+  opts: { cwd: string; env: Readonly<Record<string, string | undefined>> },
+): Promise<CommandResult> {
+  const env = Object.fromEntries(
+    Object.entries(opts.env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  try {
+    const out = await new Deno.Command(program, {
+      args: [...args],
+      cwd: opts.cwd,
+      env,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dec = new TextDecoder();
+    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      return { code: 127, stdout: "", stderr: `${program}: ${(e as Error).message}` };
+    }
+    throw e;
+  }
+}

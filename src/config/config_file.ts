@@ -1,0 +1,110 @@
+/**
+ * Finding and reading the configuration file the way ko (through viper) does:
+ * `KO_CONFIG_PATH` (a file, or a directory holding `.ko.yaml`) when set and non-empty, else the
+ * first regular file `.ko.<ext>` in the working directory, trying viper's extensions in
+ * viper's order (`json` first, so `.ko.json` beats `.ko.yaml`). No file is not an error.
+ */
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { KoError } from "../util/errors.ts";
+import { ConfigSource } from "./config_source.ts";
+
+/** The extensions viper looks for, in its order. */
+export const CONFIG_EXTENSIONS: readonly string[] = [
+  "json",
+  "toml",
+  "yaml",
+  "yml",
+  "properties",
+  "props",
+  "prop",
+  "hcl",
+  "tfvars",
+  "dotenv",
+  "env",
+  "ini",
+];
+
+/** The extensions this implementation can read. */
+const READABLE = new Set(["json", "yaml", "yml"]);
+
+/** A located configuration file. */
+export interface ConfigFileLocation {
+  /** Absolute path. */
+  path: string;
+  /** The name used in messages: relative to the working directory when inside it. */
+  display: string;
+}
+
+async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+function displayName(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
+}
+
+/**
+ * Locates the configuration file; undefined when there is none. Errors use ko's texts:
+ * `error looking for config file: stat <p>: no such file or directory` and
+ * `config file <p> is not a regular file`.
+ */
+export async function findConfigFile(
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<ConfigFileLocation | undefined> {
+  const override = env.KO_CONFIG_PATH ?? "";
+  if (override !== "") {
+    const abs = resolve(cwd, override);
+    const st = await statOrUndefined(abs);
+    if (!st) {
+      throw new KoError(
+        `error looking for config file: stat ${override}: no such file or directory`,
+      );
+    }
+    if (st.isFile) return { path: abs, display: override };
+    if (!st.isDirectory) throw new KoError(`config file ${override} is not a regular file`);
+    const inDir = join(override, ".ko.yaml");
+    const st2 = await statOrUndefined(join(abs, ".ko.yaml"));
+    if (!st2) {
+      throw new KoError(`error looking for config file: stat ${inDir}: no such file or directory`);
+    }
+    if (!st2.isFile) throw new KoError(`config file ${inDir} is not a regular file`);
+    return { path: join(abs, ".ko.yaml"), display: inDir };
+  }
+  for (const ext of CONFIG_EXTENSIONS) {
+    const path = join(cwd, `.ko.${ext}`);
+    const st = await statOrUndefined(path);
+    if (st && !st.isDirectory) return { path, display: displayName(cwd, path) };
+  }
+  return undefined;
+}
+
+/** Reads and parses a located file; an unreadable type or bad syntax is a KoError. */
+export async function readConfigFile(loc: ConfigFileLocation): Promise<ConfigSource> {
+  const base = loc.path.slice(loc.path.lastIndexOf("/") + 1);
+  const dot = base.lastIndexOf(".");
+  const ext = dot >= 0 ? base.slice(dot + 1).toLowerCase() : "";
+  if (!READABLE.has(ext)) {
+    throw new KoError(
+      `error reading config file: unsupported config type ${
+        JSON.stringify(ext)
+      } (${loc.display}): ` +
+        `use YAML (.yaml, .yml) or JSON (.json)`,
+    );
+  }
+  let text: string;
+  try {
+    text = await Deno.readTextFile(loc.path);
+  } catch (e) {
+    throw new KoError(`error reading config file: ${loc.display}: ${(e as Error).message}`);
+  }
+  return new ConfigSource(loc.display, text);
+}

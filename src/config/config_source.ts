@@ -1,0 +1,102 @@
+/**
+ * A parsed `.ko.yaml` (or `.ko.json`) that keeps source positions, so every complaint about a
+ * value can say `<file>:<line>:<col>: …`. Parsing uses the `yaml` package (YAML 1.2 core
+ * schema, like Go's yaml v3/v4: `yes` is a string); JSON is parsed as the YAML it also is.
+ */
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node } from "yaml";
+import { parseDocument } from "yaml";
+import { KoError } from "../util/errors.ts";
+
+/** A key of a mapping with its value node (undefined for an explicit null). */
+export interface Entry {
+  key: string;
+  keyNode: Node;
+  value: Node | undefined;
+}
+
+/** A configuration document with positions. */
+export class ConfigSource {
+  private readonly lines = new LineCounter();
+  private readonly doc: Document.Parsed;
+
+  /**
+   * Parses the text; syntax errors throw `error reading config file: <file>:<l>:<c>: …`.
+   * `file` is the name used in messages.
+   */
+  constructor(readonly file: string, text: string) {
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false });
+    const err = this.doc.errors[0];
+    if (err) {
+      const { line, col } = this.lines.linePos(err.pos[0]);
+      throw new KoError(`error reading config file: ${file}:${line}:${col}: ${err.message}`);
+    }
+  }
+
+  /** The top-level node (undefined for an empty document). */
+  get root(): Node | undefined {
+    return this.resolve(this.doc.contents ?? undefined);
+  }
+
+  /** `<file>:<line>:<col>` of a node. */
+  at(node: Node | undefined): string {
+    if (!node?.range) return this.file;
+    const { line, col } = this.lines.linePos(node.range[0]);
+    return `${this.file}:${line}:${col}`;
+  }
+
+  /** A KoError prefixed with the node's position. */
+  error(node: Node | undefined, message: string): KoError {
+    return new KoError(`${this.at(node)}: ${message}`);
+  }
+
+  /** Follows aliases (`*anchor`) and turns an explicit null into undefined. */
+  resolve(node: Node | undefined | null): Node | undefined {
+    let n: unknown = node ?? undefined;
+    if (isAlias(n)) n = n.resolve(this.doc);
+    if (isScalar(n) && n.value === null) return undefined;
+    return (n as Node | undefined) ?? undefined;
+  }
+
+  /** The entries of a mapping, or a type error naming `what`. */
+  entries(node: Node, what: string): Entry[] {
+    if (!isMap(node)) throw this.error(node, `${what} must be a mapping, got ${describe(node)}`);
+    return node.items.map((pair) => {
+      const keyNode = pair.key as Node;
+      if (!isScalar(keyNode) || typeof keyNode.value === "object") {
+        throw this.error(keyNode, `${what} keys must be strings, got ${describe(keyNode)}`);
+      }
+      return {
+        key: String(keyNode.value),
+        keyNode,
+        value: this.resolve(pair.value as Node | null),
+      };
+    });
+  }
+
+  /** A scalar as a string (numbers and booleans converted, as viper does), or a type error. */
+  scalar(node: Node, what: string): string {
+    if (!isScalar(node)) throw this.error(node, `${what} must be a string, got ${describe(node)}`);
+    return String(node.value);
+  }
+
+  /** The items of a sequence, or undefined when the node is not one. */
+  items(node: Node): Node[] | undefined {
+    if (!isSeq(node)) return undefined;
+    return node.items.map((n) => this.resolve(n as Node)).filter((n): n is Node => n !== undefined);
+  }
+}
+
+/** What a node is, for type errors: `a list`, `a mapping`, `a number (3)`, `a string ("x")`. */
+export function describe(node: Node | undefined): string {
+  if (node === undefined) return "null";
+  if (isMap(node)) return "a mapping";
+  if (isSeq(node)) return "a list";
+  if (isScalar(node)) {
+    const v = node.value;
+    if (typeof v === "number" || typeof v === "bigint") return `a number (${String(v)})`;
+    if (typeof v === "boolean") return `a boolean (${v})`;
+    if (typeof v === "string") return `a string (${JSON.stringify(v)})`;
+    if (v === null) return "null";
+  }
+  return "an unsupported value";
+}

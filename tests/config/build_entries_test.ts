@@ -1,0 +1,135 @@
+import { deepEqual, equal, match } from "node:assert/strict";
+import { type KoConfig, loadKoConfig } from "../../src/config/ko_config.ts";
+import { captureLogs, errorOf, goEnvironment, MULTIMOD, withTempDir } from "./helpers.ts";
+
+/**
+ * Loads a config written to a temp file (through KO_CONFIG_PATH) with the multi-module fixture
+ * as the working directory, so `dir`/`main` resolve against the fixture, not the file's place.
+ */
+async function loadBuilds(yaml: string, cwd = MULTIMOD): Promise<KoConfig> {
+  return await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/ko.yaml`, yaml);
+    return await loadKoConfig({ cwd, env: goEnvironment({ KO_CONFIG_PATH: `${dir}/ko.yaml` }) });
+  });
+}
+
+Deno.test("builds entries resolve to import paths with go list, relative to the working directory", async () => {
+  const config = await loadBuilds(
+    "builds:\n- id: foo\n  dir: ./app\n  main: ./cmd/foo\n- main: ./cmd/root\n",
+  );
+  deepEqual(config.builds.map((b) => [b.id, b.dir, b.main, b.importPath]), [
+    ["foo", "./app", "./cmd/foo", "example.com/testapp/cmd/foo"],
+    ["#1", ".", "./cmd/root", "example.com/root/cmd/root"],
+  ]);
+});
+
+Deno.test("a builds main naming a file or a dir resolves to its package (ko's createBuildConfigMap cases)", async () => {
+  const config = await loadBuilds(
+    "builds:\n" +
+      "- main: cmd/root\n" +
+      "- main: cmd/root/main.go\n" +
+      "- dir: cmd/root\n" +
+      "- dir: cmd/root\n  main: main.go\n" +
+      "- dir: app\n  main: cmd/bar/main.go\n",
+  );
+  deepEqual(config.builds.map((b) => b.importPath), [
+    "example.com/root/cmd/root",
+    "example.com/root/cmd/root",
+    "example.com/root/cmd/root",
+    "example.com/root/cmd/root",
+    "example.com/testapp/cmd/bar",
+  ]);
+});
+
+Deno.test("builds entries keep every key, with GoReleaser-style scalar forms", async () => {
+  const config = await loadBuilds(
+    "builds:\n" +
+      "- ID: lists\n  Dir: app\n  Main: ./cmd/foo\n  env: [CGO_ENABLED=1, A=b c]\n" +
+      "  flags: [-tags, netgo]\n  ldflags: [-s, -w]\n  linux_capabilities: [net_bind_service, chown]\n" +
+      "- id: scalars\n  main: ./cmd/root\n  env: FOO=bar baz\n  flags: -tags  netgo -v\n" +
+      "  ldflags: -s -w -X main.v={{.Git.Tag}}\n  LINUX_CAPABILITIES: net_bind_service chown\n",
+  );
+  const [lists, scalars] = config.builds;
+  deepEqual(lists, {
+    id: "lists",
+    dir: "app",
+    main: "./cmd/foo",
+    env: ["CGO_ENABLED=1", "A=b c"],
+    flags: ["-tags", "netgo"],
+    ldflags: ["-s", "-w"],
+    linuxCapabilities: ["net_bind_service", "chown"],
+    importPath: "example.com/testapp/cmd/foo",
+  });
+  deepEqual(scalars, {
+    id: "scalars",
+    dir: ".",
+    main: "./cmd/root",
+    env: ["FOO=bar baz"],
+    flags: ["-tags", "netgo", "-v"],
+    ldflags: ["-s -w -X main.v={{.Git.Tag}}"],
+    linuxCapabilities: ["net_bind_service", "chown"],
+    importPath: "example.com/root/cmd/root",
+  });
+});
+
+Deno.test("a missing builds main fails with its position", async () => {
+  const message = await errorOf(() => loadBuilds("builds:\n- dir: app\n  main: ./cmd/nope\n"));
+  match(
+    message,
+    /ko\.yaml:3:9: 'builds': entry #0: stat app\/cmd\/nope: no such file or directory$/,
+  );
+});
+
+Deno.test("a builds main with a package pattern fails like ko (the path must exist)", async () => {
+  const message = await errorOf(() => loadBuilds("builds:\n- dir: app\n  main: ./cmd/...\n"));
+  match(
+    message,
+    /ko\.yaml:3:9: 'builds': entry #0: stat app\/cmd\/\.\.\.: no such file or directory$/,
+  );
+});
+
+Deno.test("a builds dir outside any module fails with ko's message", async () => {
+  await withTempDir(async (cwd) => {
+    await Deno.mkdir(`${cwd}/cmd`);
+    await Deno.writeTextFile(`${cwd}/cmd/main.go`, "package main\nfunc main() {}\n");
+    const message = await errorOf(() => loadBuilds("builds:\n- main: ./cmd\n", cwd));
+    match(
+      message,
+      /ko\.yaml:2:9: 'builds': entry #0 does not contain a valid local import path \(\.\/cmd\) for directory \(\.\): .*go\.mod file not found/,
+    );
+  });
+});
+
+Deno.test("a builds entry without Go files is ignored with a warning, as it is useless in ko", async () => {
+  const { result, lines } = await captureLogs(() =>
+    loadBuilds("builds:\n- main: ./empty\n- main: ./lib\n")
+  );
+  deepEqual(result.builds.map((b) => b.importPath), ["example.com/root/lib"]);
+  equal(lines.length, 1);
+  match(lines[0]!, /WARNING: .*ko\.yaml:2:9: 'builds' entry #0 is ignored: no Go files in /);
+});
+
+Deno.test("unknown builds keys are warned about; a later duplicate import path wins", async () => {
+  const { result, lines } = await captureLogs(() =>
+    loadBuilds(
+      "builds:\n- id: a\n  main: ./cmd/root\n  goos: [linux]\n- id: b\n  main: cmd/root/main.go\n",
+    )
+  );
+  deepEqual(result.builds.map((b) => b.id), ["a", "b"]);
+  equal(lines.length, 2);
+  match(lines[0]!, /WARNING: .*ko\.yaml:4:3: unknown key "goos" in 'builds' entry #0 is ignored/);
+  match(
+    lines[1]!,
+    /WARNING: 'builds' entries #0 and #1 both build example\.com\/root\/cmd\/root; #1 is used/,
+  );
+});
+
+Deno.test("builds env entries without '=' fail where they are written", async () => {
+  const message = await errorOf(() =>
+    loadBuilds("builds:\n- main: ./cmd/root\n  env:\n  - A=1\n  - BROKEN\n")
+  );
+  match(
+    message,
+    /ko\.yaml:5:5: 'builds' entry #0 'env': invalid environment variable entry "BROKEN": expected KEY=VALUE$/,
+  );
+});

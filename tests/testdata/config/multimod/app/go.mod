@@ -1,0 +1,3 @@
+module example.com/testapp
+
+go 1.22
