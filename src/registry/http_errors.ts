@@ -76,10 +76,19 @@ export function parseErrorBody(text: string): RegistryErrorEntry[] | undefined {
 function detailText(detail: unknown): string {
   if (typeof detail === "string") return detail;
   if (typeof detail === "number" || typeof detail === "boolean") return String(detail);
-  if (typeof detail === "object" && detail !== null && !Array.isArray(detail)) {
-    const values = Object.values(detail);
+  if (Array.isArray(detail)) {
+    const parts = detail.map(detailText).filter((p) => p !== "");
+    return truncate(parts.join(", "), MAX_SUMMARY);
+  }
+  if (typeof detail === "object" && detail !== null) {
+    const o = detail as Record<string, unknown>;
+    // distribution's access records: {"Type":"repository","Name":"team/app","Action":"pull"}
+    if (typeof o.Type === "string" && typeof o.Name === "string" && typeof o.Action === "string") {
+      return `${o.Type}:${o.Name}:${o.Action}`;
+    }
+    const values = Object.values(o);
     if (values.length > 0 && values.every((x) => typeof x === "string" || typeof x === "number")) {
-      return values.join(", ");
+      return values.filter((x) => x !== "").join(", ");
     }
   }
   return truncate(JSON.stringify(detail) ?? "", MAX_SUMMARY);

@@ -63,32 +63,85 @@ async function interpret(
   return { registry, scheme, challenge };
 }
 
+/** How long HTTPS gets alone before plain HTTP is tried alongside it (ggcr waits 300 ms). */
+export const PLAIN_HTTP_DELAY_MS = 300;
+
+/** An AbortSignal that fires when `parent` does or when `abort()` is called. */
+function childSignal(parent: AbortSignal | undefined): AbortController {
+  const ctl = new AbortController();
+  if (parent?.aborted) ctl.abort(parent.reason);
+  else parent?.addEventListener("abort", () => ctl.abort(parent.reason), { once: true });
+  return ctl;
+}
+
 /**
- * Pings a registry. HTTPS first; for local registries and those in `insecure`, plain HTTP when
- * the HTTPS connection fails (the HTTPS error is reported if HTTP does not work either).
+ * Pings a registry. HTTPS first; for local registries and those in `insecure`, plain HTTP is
+ * tried too when HTTPS fails or has not answered within {@link PLAIN_HTTP_DELAY_MS} (a plain
+ * server may never answer a TLS handshake). Any HTTPS answer wins; HTTP wins with 200 or 401.
+ * When neither works, the HTTPS error is reported.
  */
-export async function ping(
+export function ping(
   transport: Transport,
   registry: string,
   opts: { insecure?: readonly string[]; signal?: AbortSignal } = {},
 ): Promise<PingResult> {
-  let res: Response;
-  try {
-    res = await pingOnce(transport, registry, "https", opts.signal);
-  } catch (err) {
-    if (!(err instanceof NetworkError) || !allowsPlainHttp(registry, opts.insecure)) throw err;
-    debug(`${registry}: HTTPS failed (${err.message}), trying plain HTTP`);
-    let plain: Response;
-    try {
-      plain = await pingOnce(transport, registry, "http", opts.signal);
-    } catch {
-      throw err;
-    }
-    if (plain.status !== 200 && plain.status !== 401) {
-      await plain.body?.cancel();
-      throw err;
-    }
-    return await interpret(plain, registry, "http");
+  if (!allowsPlainHttp(registry, opts.insecure)) {
+    return pingOnce(transport, registry, "https", opts.signal).then((res) =>
+      interpret(res, registry, "https")
+    );
   }
-  return await interpret(res, registry, "https");
+  const https = childSignal(opts.signal);
+  const http = childSignal(opts.signal);
+  return new Promise<PingResult>((resolve, reject) => {
+    let settled = false;
+    let httpsError: unknown;
+    let httpsFailed = false;
+    let httpDone = false;
+    let httpStarted = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const startHttp = () => {
+      if (httpStarted || settled) return;
+      httpStarted = true;
+      pingOnce(transport, registry, "http", http.signal).then(async (res) => {
+        if (settled || (res.status !== 200 && res.status !== 401)) {
+          await res.body?.cancel();
+          return;
+        }
+        https.abort();
+        const result = interpret(res, registry, "http");
+        result.then((r) => finish(() => resolve(r)), (e) => finish(() => reject(e)));
+      }, () => {}).finally(() => {
+        httpDone = true;
+        if (httpsFailed) finish(() => reject(httpsError));
+      });
+    };
+    const timer = setTimeout(startHttp, PLAIN_HTTP_DELAY_MS);
+    pingOnce(transport, registry, "https", https.signal).then(async (res) => {
+      if (settled) {
+        await res.body?.cancel();
+        return;
+      }
+      http.abort();
+      interpret(res, registry, "https").then(
+        (r) => finish(() => resolve(r)),
+        (e) => finish(() => reject(e)),
+      );
+    }, (err) => {
+      if (settled) return;
+      if (!(err instanceof NetworkError) || opts.signal?.aborted) {
+        finish(() => reject(err));
+        return;
+      }
+      debug(`${registry}: HTTPS failed (${err.message}), trying plain HTTP`);
+      httpsError = err;
+      httpsFailed = true;
+      if (httpDone) finish(() => reject(err));
+      else startHttp();
+    });
+  });
 }

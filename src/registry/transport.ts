@@ -60,6 +60,11 @@ export function attemptsMade(res: Response): number {
   return attemptsOf.get(res) ?? 1;
 }
 
+/** A URL for debug lines: long query values (upload `_state`) shortened. */
+function shown(url: URL): string {
+  return url.href.replace(/([?&][^=&]+=)([^&]{48})[^&]+/g, "$1$2…");
+}
+
 /** Extracts the texts of `Warning: 299 - "text"` header values. */
 export function parseWarnings(header: string): string[] {
   const out: string[] = [];
@@ -113,7 +118,7 @@ export class Transport {
           throw ne;
         }
         const delay = retryDelay(this.policy, attempt, undefined);
-        debug(`retrying ${req.method} ${req.url} in ${delay} ms: ${c.reason}`);
+        debug(`retrying ${req.method} ${shown(req.url)} in ${delay} ms: ${c.reason}`);
         await sleep(delay, req.signal);
         continue;
       }
@@ -128,7 +133,7 @@ export class Transport {
         parseRetryAfter(res.headers.get("retry-after")),
       );
       await res.body?.cancel();
-      debug(`retrying ${req.method} ${req.url} in ${delay} ms: ${res.status} ${res.statusText}`);
+      debug(`retrying ${req.method} ${shown(req.url)} in ${delay} ms: ${res.status}`);
       await sleep(delay, req.signal);
     }
   }
@@ -155,9 +160,9 @@ export class Transport {
       };
       if (req.signal) init.signal = req.signal;
       if (payload instanceof ReadableStream) init.duplex = "half";
-      debug(`--> ${method} ${url}`);
+      debug(`--> ${method} ${shown(url)}`);
       const res = await fetch(url, init);
-      debug(`<-- ${res.status} ${method} ${url}`);
+      debug(`<-- ${res.status} ${method} ${shown(url)}`);
       this.#logWarnings(res, req.registry);
       const location = res.headers.get("location");
       if (!REDIRECT_STATUSES.has(res.status) || location === null) return res;
