@@ -168,6 +168,7 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
         out.push(entry);
         continue;
       }
+      const template = parseTemplate("argsTmpl", entry);
       data ??= createTemplateData({
         env,
         dir,
@@ -176,7 +177,6 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
         processEnv: inputs.processEnv,
         creationTime: inputs.creationTime,
       });
-      const template = parseTemplate("argsTmpl", entry);
       out.push(template.execute(await data));
     }
     return out;

@@ -1,3 +1,9 @@
 package main
 
-func main() {}
+import "fmt"
+
+var version = "dev"
+
+func main() {
+	fmt.Println(version)
+}
