@@ -6,6 +6,7 @@
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node } from "yaml";
 import { parseDocument } from "yaml";
 import { KoError } from "../util/errors.ts";
+import { warn } from "../util/log.ts";
 
 /** A key of a mapping with its value node (undefined for an explicit null). */
 export interface Entry {
@@ -24,11 +25,15 @@ export class ConfigSource {
    * `file` is the name used in messages.
    */
   constructor(readonly file: string, text: string) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false });
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, merge: true });
     const err = this.doc.errors[0];
     if (err) {
       const { line, col } = this.lines.linePos(err.pos[0]);
       throw new KoError(`error reading config file: ${file}:${line}:${col}: ${err.message}`);
+    }
+    for (const w of this.doc.warnings) {
+      const { line, col } = this.lines.linePos(w.pos[0]);
+      warn(`${file}:${line}:${col}: ${w.message}`);
     }
   }
 
@@ -57,20 +62,35 @@ export class ConfigSource {
     return (n as Node | undefined) ?? undefined;
   }
 
-  /** The entries of a mapping, or a type error naming `what`. */
+  /**
+   * The entries of a mapping, or a type error naming `what`. Merge keys (`<<: *anchor` or
+   * `<<: [*a, *b]`, which Go's yaml honours) are expanded; explicit keys win over merged ones,
+   * compared case-insensitively as every ko key is.
+   */
   entries(node: Node, what: string): Entry[] {
     if (!isMap(node)) throw this.error(node, `${what} must be a mapping, got ${describe(node)}`);
-    return node.items.map((pair) => {
+    const explicit: Entry[] = [];
+    const merged: Entry[] = [];
+    for (const pair of node.items) {
       const keyNode = pair.key as Node;
       if (!isScalar(keyNode) || typeof keyNode.value === "object") {
         throw this.error(keyNode, `${what} keys must be strings, got ${describe(keyNode)}`);
       }
-      return {
-        key: String(keyNode.value),
-        keyNode,
-        value: this.resolve(pair.value as Node | null),
-      };
-    });
+      const value = this.resolve(pair.value as Node | null);
+      const isMerge = keyNode.value === "<<" || typeof keyNode.value === "symbol";
+      if (isMerge && value !== undefined) {
+        const sources = this.items(value) ?? [value];
+        for (const src of sources) {
+          for (const e of this.entries(src, `${what} merge`)) {
+            if (!merged.some((m) => m.key.toLowerCase() === e.key.toLowerCase())) merged.push(e);
+          }
+        }
+        continue;
+      }
+      explicit.push({ key: String(keyNode.value), keyNode, value });
+    }
+    const keys = new Set(explicit.map((e) => e.key.toLowerCase()));
+    return [...explicit, ...merged.filter((m) => !keys.has(m.key.toLowerCase()))];
   }
 
   /** A scalar as a string (numbers and booleans converted, as viper does), or a type error. */

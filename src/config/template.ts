@@ -24,7 +24,8 @@
  */
 import { KoError } from "../util/errors.ts";
 import { executeTree, TemplateExecError } from "./template_exec.ts";
-import { type ListNode, parseTemplateTree, TemplateParseError } from "./template_parser.ts";
+import type { ListNode } from "./template_nodes.ts";
+import { parseTemplateTree, TemplateParseError } from "./template_parser.ts";
 
 export { GoFloat, stringMap } from "./template_values.ts";
 

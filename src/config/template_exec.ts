@@ -18,7 +18,7 @@ import {
   type NumberNode,
   type PipeNode,
   type VariableNode,
-} from "./template_parser.ts";
+} from "./template_nodes.ts";
 import { GoFloat, isStringMap, isTrue, kindOf, sortedKeys, typeName } from "./template_values.ts";
 
 /** An execution failure; the message is in Go's form. */

@@ -69,10 +69,18 @@ export function lexTemplate(input: string): Token[] {
   let pos = 0;
   let parenDepth = 0;
 
+  // Line numbers by binary search over the offsets of line starts.
+  const starts = [0];
+  for (let i = 0; i < input.length; i++) if (input.charCodeAt(i) === 10) starts.push(i + 1);
   const lineAt = (p: number) => {
-    let n = 1;
-    for (let i = 0; i < p; i++) if (input.charCodeAt(i) === 10) n++;
-    return n;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= p) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
   };
   const emit = (kind: TokenKind, start: number, end: number, value = input.slice(start, end)) => {
     tokens.push({ kind, value, pos: start, line: lineAt(start) });

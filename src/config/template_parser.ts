@@ -4,127 +4,17 @@
  * (`template: <name>:<line>: …`).
  */
 import { lexTemplate, type Token, type TokenKind } from "./template_lexer.ts";
-
-/** A field chain on dot: `.A.B`. */
-export interface FieldNode {
-  type: "field";
-  pos: number;
-  ident: string[];
-}
-/** A variable with an optional field chain: `$`, `$x`, `$x.A`. */
-export interface VariableNode {
-  type: "variable";
-  pos: number;
-  ident: string[];
-}
-/** Fields applied to a term that is not dot or a variable: `(pipeline).A`. */
-export interface ChainNode {
-  type: "chain";
-  pos: number;
-  node: ArgNode;
-  field: string[];
-}
-/** A function name. */
-export interface IdentifierNode {
-  type: "identifier";
-  pos: number;
-  name: string;
-}
-/** A number or character constant, with every interpretation Go allows. */
-export interface NumberNode {
-  type: "number";
-  pos: number;
-  text: string;
-  isInt: boolean;
-  int: bigint;
-  isUint: boolean;
-  isFloat: boolean;
-  float: number;
-}
-/** A string constant; `quoted` is the source text. */
-export interface StringNode {
-  type: "string";
-  pos: number;
-  quoted: string;
-  text: string;
-}
-/** `true` or `false`. */
-export interface BoolNode {
-  type: "bool";
-  pos: number;
-  value: boolean;
-}
-/** `nil`. */
-export interface NilNode {
-  type: "nil";
-  pos: number;
-}
-/** `.`. */
-export interface DotNode {
-  type: "dot";
-  pos: number;
-}
-/** One word of a command. */
-export type ArgNode =
-  | FieldNode
-  | VariableNode
-  | ChainNode
-  | IdentifierNode
-  | NumberNode
-  | StringNode
-  | BoolNode
-  | NilNode
-  | DotNode
-  | PipeNode;
-
-/** A command: a function or value followed by arguments. */
-export interface CommandNode {
-  type: "command";
-  pos: number;
-  args: ArgNode[];
-}
-/** A pipeline, with the variables it declares (`$x :=`) or assigns (`$x =`). */
-export interface PipeNode {
-  type: "pipe";
-  pos: number;
-  line: number;
-  isAssign: boolean;
-  decl: VariableNode[];
-  cmds: CommandNode[];
-}
-/** Literal text. */
-export interface TextNode {
-  type: "text";
-  pos: number;
-  text: string;
-}
-/** `{{pipeline}}`. */
-export interface ActionNode {
-  type: "action";
-  pos: number;
-  pipe: PipeNode;
-}
-/** `{{if}}`, `{{with}}` and `{{range}}` with their bodies. */
-export interface BranchNode {
-  type: "if" | "with" | "range";
-  pos: number;
-  pipe: PipeNode;
-  list: ListNode;
-  elseList?: ListNode;
-}
-/** `{{break}}` or `{{continue}}` inside a range. */
-export interface LoopControlNode {
-  type: "break" | "continue";
-  pos: number;
-}
-/** A sequence of nodes. */
-export interface ListNode {
-  type: "list";
-  pos: number;
-  nodes: Node[];
-}
-/** A node of the template body. */
-export type Node = TextNode | ActionNode | BranchNode | LoopControlNode | ListNode;
+import { parseGoFloat, parseGoInt, unquote } from "./template_literals.ts";
+import {
+  type ArgNode,
+  type BranchNode,
+  type CommandNode,
+  type ListNode,
+  type Node,
+  nodeString,
+  type NumberNode,
+  type PipeNode,
+} from "./template_nodes.ts";
 
 interface EndOrElse {
   type: "end" | "else";
@@ -510,103 +400,6 @@ class Parser {
   }
 }
 
-/** Go's strconv.ParseInt(s, 0, 64) without the range check (the caller checks it). */
-function parseGoInt(text: string): bigint | undefined {
-  let s = text;
-  let sign = 1n;
-  if (s[0] === "+" || s[0] === "-") {
-    if (s[0] === "-") sign = -1n;
-    s = s.slice(1);
-  }
-  let base = 10;
-  let prefixed = false;
-  if (/^0[xX]/.test(s)) [base, s, prefixed] = [16, s.slice(2), true];
-  else if (/^0[oO]/.test(s)) [base, s, prefixed] = [8, s.slice(2), true];
-  else if (/^0[bB]/.test(s)) [base, s, prefixed] = [2, s.slice(2), true];
-  else if (/^0[0-9_]/.test(s)) [base, s, prefixed] = [8, s.slice(1), true];
-  if (s.includes("_")) {
-    if (!prefixed && base === 10 && !/^[0-9]+(_[0-9]+)*$/.test(s)) return undefined;
-    if (/__|_$/.test(s) || (!prefixed && s.startsWith("_"))) return undefined;
-    s = s.replaceAll("_", "");
-  }
-  const digits = base === 16
-    ? /^[0-9a-fA-F]+$/
-    : base === 8
-    ? /^[0-7]+$/
-    : base === 2
-    ? /^[01]+$/
-    : /^[0-9]+$/;
-  if (s === "" || !digits.test(s)) return text === "0" ? 0n : undefined;
-  const prefix = base === 16 ? "0x" : base === 8 ? "0o" : base === 2 ? "0b" : "";
-  return sign * BigInt(prefix + s);
-}
-
-/** Go's strconv.ParseFloat for decimal literals (hex floats are refused). */
-function parseGoFloat(text: string): number | undefined {
-  const s = text.replaceAll("_", "");
-  if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(s)) return undefined;
-  const f = Number(s);
-  return Number.isFinite(f) ? f : undefined;
-}
-
-const SIMPLE_ESCAPES: Record<string, string> = {
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-  v: "\v",
-  "\\": "\\",
-  '"': '"',
-};
-
-/** Go's strconv.Unquote for a double-quoted literal; undefined when it is invalid. */
-export function unquote(quoted: string): string | undefined {
-  if (quoted.length < 2 || quoted[0] !== '"' || quoted.at(-1) !== '"') return undefined;
-  const s = quoted.slice(1, -1);
-  const bytes: number[] = [];
-  const enc = new TextEncoder();
-  for (let i = 0; i < s.length;) {
-    const c = s[i]!;
-    if (c === '"' || c === "\n") return undefined;
-    if (c !== "\\") {
-      const cp = s.codePointAt(i)!;
-      const ch = String.fromCodePoint(cp);
-      bytes.push(...enc.encode(ch));
-      i += ch.length;
-      continue;
-    }
-    const e = s[i + 1];
-    if (e === undefined) return undefined;
-    if (e in SIMPLE_ESCAPES) {
-      bytes.push(SIMPLE_ESCAPES[e]!.charCodeAt(0));
-      i += 2;
-    } else if (e === "x" || e === "u" || e === "U") {
-      const len = e === "x" ? 2 : e === "u" ? 4 : 8;
-      const hex = s.slice(i + 2, i + 2 + len);
-      if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) return undefined;
-      const v = parseInt(hex, 16);
-      if (e === "x") bytes.push(v);
-      else {
-        if (v > 0x10ffff || (v >= 0xd800 && v < 0xe000)) return undefined;
-        bytes.push(...enc.encode(String.fromCodePoint(v)));
-      }
-      i += 2 + len;
-    } else if (/[0-7]/.test(e)) {
-      const oct = s.slice(i + 1, i + 4);
-      if (!/^[0-7]{3}$/.test(oct)) return undefined;
-      const v = parseInt(oct, 8);
-      if (v > 255) return undefined;
-      bytes.push(v);
-      i += 4;
-    } else {
-      return undefined;
-    }
-  }
-  return new TextDecoder().decode(new Uint8Array(bytes));
-}
-
 function tokenString(t: Token): string {
   if (t.kind === "eof") return "EOF";
   if (t.kind === "error") return t.value;
@@ -615,54 +408,4 @@ function tokenString(t: Token): string {
   const runes = [...v];
   if (runes.length > 10) return `${JSON.stringify(runes.slice(0, 10).join(""))}...`;
   return JSON.stringify(v);
-}
-
-/** A node as Go prints it in error messages (`.Env.X`, `index .Env "X"`, `(x).Y`). */
-export function nodeString(n: ArgNode | CommandNode | Node): string {
-  switch (n.type) {
-    case "field":
-      return n.ident.map((f) => `.${f}`).join("");
-    case "variable":
-      return n.ident.join(".");
-    case "chain": {
-      const base = n.node.type === "pipe" ? `(${nodeString(n.node)})` : nodeString(n.node);
-      return base + n.field.map((f) => `.${f}`).join("");
-    }
-    case "identifier":
-      return n.name;
-    case "number":
-      return n.text;
-    case "string":
-      return n.quoted;
-    case "bool":
-      return String(n.value);
-    case "nil":
-      return "nil";
-    case "dot":
-      return ".";
-    case "command":
-      return n.args.map((a) => (a.type === "pipe" ? `(${nodeString(a)})` : nodeString(a))).join(
-        " ",
-      );
-    case "pipe": {
-      const decl = n.decl.length
-        ? `${n.decl.map((d) => nodeString(d)).join(", ")} ${n.isAssign ? "=" : ":="} `
-        : "";
-      return decl + n.cmds.map((c) => nodeString(c)).join(" | ");
-    }
-    case "action":
-      return `{{${nodeString(n.pipe)}}}`;
-    case "text":
-      return n.text;
-    case "list":
-      return n.nodes.map((x) => nodeString(x)).join("");
-    case "break":
-    case "continue":
-      return `{{${n.type}}}`;
-    default: {
-      const b = n as BranchNode;
-      const els = b.elseList ? `{{else}}${nodeString(b.elseList)}` : "";
-      return `{{${b.type} ${nodeString(b.pipe)}}}${nodeString(b.list)}${els}{{end}}`;
-    }
-  }
 }

@@ -24,13 +24,15 @@ Deno.test("builds entries resolve to import paths with go list, relative to the 
 });
 
 Deno.test("a builds main naming a file or a dir resolves to its package (ko's createBuildConfigMap cases)", async () => {
-  const config = await loadBuilds(
-    "builds:\n" +
-      "- main: cmd/root\n" +
-      "- main: cmd/root/main.go\n" +
-      "- dir: cmd/root\n" +
-      "- dir: cmd/root\n  main: main.go\n" +
-      "- dir: app\n  main: cmd/bar/main.go\n",
+  const { result: config, lines } = await captureLogs(() =>
+    loadBuilds(
+      "builds:\n" +
+        "- main: cmd/root\n" +
+        "- main: cmd/root/main.go\n" +
+        "- dir: cmd/root\n" +
+        "- dir: cmd/root\n  main: main.go\n" +
+        "- dir: app\n  main: cmd/bar/main.go\n",
+    )
   );
   deepEqual(config.builds.map((b) => b.importPath), [
     "example.com/root/cmd/root",
@@ -39,6 +41,8 @@ Deno.test("a builds main naming a file or a dir resolves to its package (ko's cr
     "example.com/root/cmd/root",
     "example.com/testapp/cmd/bar",
   ]);
+  // Four entries build the same package: the later ones win, and that is said.
+  equal(lines.length, 3);
 });
 
 Deno.test("builds entries keep every key, with GoReleaser-style scalar forms", async () => {
@@ -132,4 +136,21 @@ Deno.test("builds env entries without '=' fail where they are written", async ()
     message,
     /ko\.yaml:5:5: 'builds' entry #0 'env': invalid environment variable entry "BROKEN": expected KEY=VALUE$/,
   );
+});
+
+Deno.test("YAML anchors and merge keys share settings between builds, as Go's yaml allows", async () => {
+  const { result: config, lines } = await captureLogs(() =>
+    loadBuilds(
+      "common: &common\n  flags: [-tags, netgo]\n  ldflags: [-s -w]\n" +
+        "builds:\n- <<: *common\n  id: root\n  main: ./cmd/root\n" +
+        "- <<: *common\n  id: foo\n  dir: app\n  main: ./cmd/foo\n  Flags: [-v]\n",
+    )
+  );
+  deepEqual(config.builds.map((b) => [b.id, b.flags, b.ldflags]), [
+    ["root", ["-tags", "netgo"], ["-s -w"]],
+    ["foo", ["-v"], ["-s -w"]],
+  ]);
+  // The anchor's holder is still an unknown key, and said so.
+  equal(lines.length, 1);
+  match(lines[0]!, /ko\.yaml:1:1: unknown key "common" is ignored/);
 });
