@@ -102,21 +102,24 @@ export async function getBlobBytes(
   signal?: AbortSignal,
 ): Promise<Uint8Array> {
   const d = parseDigest(digest);
-  const res = await session.request(repo, [pullScope(repo.repository)], {
-    method: "GET",
-    url: blobPath(repo, digest),
-    expect: [200],
-    context: `GET ${repoName(repo)} blob ${digest}`,
-    ...(signal ? { signal } : {}),
-  });
-  const bytes = await readBody(res, repo.registry);
-  const got = digestWith(d.slice(0, d.indexOf(":")), bytes);
-  if (got !== d) {
-    throw new KoError(
-      `GET ${repoName(repo)} blob ${digest}: the registry sent content with digest ${got}`,
-    );
-  }
-  return bytes;
+  return await withRetry(session.transport.policy, async () => {
+    const res = await session.request(repo, [pullScope(repo.repository)], {
+      method: "GET",
+      url: blobPath(repo, digest),
+      expect: [200],
+      context: `GET ${repoName(repo)} blob ${digest}`,
+      retry: false,
+      ...(signal ? { signal } : {}),
+    });
+    const bytes = await readBody(res, repo.registry);
+    const got = digestWith(d.slice(0, d.indexOf(":")), bytes);
+    if (got !== d) {
+      throw new KoError(
+        `GET ${repoName(repo)} blob ${digest}: the registry sent content with digest ${got}`,
+      );
+    }
+    return bytes;
+  }, signal ? { signal } : {});
 }
 
 /** The `Location` of an upload answer, resolved against the request URL. */
@@ -227,7 +230,7 @@ async function uploadOnce(
  * Uploads a blob unless the repository has it: `existing`, `mounted` (from `mountFrom` in the
  * same registry) or `pushed`. Retried as a whole on retryable failures.
  */
-export function uploadBlob(
+export async function uploadBlob(
   session: Session,
   repo: RepositoryRef,
   blob: BlobSource,
@@ -235,7 +238,7 @@ export function uploadBlob(
 ): Promise<UploadResult> {
   parseDigest(blob.digest);
   const from = mountSource(repo, opts.mountFrom);
-  return withRetry(
+  return await withRetry(
     session.transport.policy,
     () => uploadOnce(session, repo, blob, from, opts.signal),
     opts.signal ? { signal: opts.signal } : {},

@@ -10,6 +10,7 @@ import type { Descriptor } from "../oci/descriptor.ts";
 import { detectMediaType, parseJsonObject } from "../oci/manifest.ts";
 import { MANIFEST_ACCEPT } from "../oci/media_types.ts";
 import { pullScope, pushScopes, repoName, type RepositoryRef } from "./scope.ts";
+import { withRetry } from "./retry.ts";
 import { readBody, type Session } from "./session.ts";
 
 /** A manifest as fetched: its exact bytes, media type and digest. */
@@ -55,24 +56,28 @@ export async function getManifest(
 ): Promise<FetchedManifest> {
   const wanted = checkManifestRef(ref);
   const context = `GET ${repoName(repo)} manifest ${ref}`;
-  const res = await session.request(repo, [pullScope(repo.repository)], {
-    method: "GET",
-    url: manifestPath(repo, ref),
-    headers: { accept: MANIFEST_ACCEPT.join(", ") },
-    expect: [200],
-    context,
-    ...(signal ? { signal } : {}),
-  });
-  const bytes = await readBody(res, repo.registry);
-  const digest = digestWith(wanted ? digestAlgorithm(wanted) : "sha256", bytes);
-  if (wanted !== undefined && digest !== wanted) {
-    throw new KoError(`${context}: the registry sent content with digest ${digest}`);
-  }
-  let mediaType = contentType(res) ?? "";
-  if (!MANIFEST_ACCEPT.includes(mediaType)) {
-    mediaType = detectMediaType(parseJsonObject(bytes, context), mediaType);
-  }
-  return { bytes, mediaType, digest };
+  // Retried as a whole, so a body cut short is fetched again too.
+  return await withRetry(session.transport.policy, async () => {
+    const res = await session.request(repo, [pullScope(repo.repository)], {
+      method: "GET",
+      url: manifestPath(repo, ref),
+      headers: { accept: MANIFEST_ACCEPT.join(", ") },
+      expect: [200],
+      context,
+      retry: false,
+      ...(signal ? { signal } : {}),
+    });
+    const bytes = await readBody(res, repo.registry);
+    const digest = digestWith(wanted ? digestAlgorithm(wanted) : "sha256", bytes);
+    if (wanted !== undefined && digest !== wanted) {
+      throw new KoError(`${context}: the registry sent content with digest ${digest}`);
+    }
+    let mediaType = contentType(res) ?? "";
+    if (!MANIFEST_ACCEPT.includes(mediaType)) {
+      mediaType = detectMediaType(parseJsonObject(bytes, context), mediaType);
+    }
+    return { bytes, mediaType, digest };
+  }, signal ? { signal } : {});
 }
 
 /**

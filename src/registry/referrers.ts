@@ -7,6 +7,7 @@ import { parseDigest } from "../oci/digest.ts";
 import { type Index, parseIndex } from "../oci/manifest.ts";
 import { MediaType } from "../oci/media_types.ts";
 import { pullScope, repoName, type RepositoryRef } from "./scope.ts";
+import { withRetry } from "./retry.ts";
 import { readBody, type Session } from "./session.ts";
 
 /** The tag of the referrers fallback schema: `sha256:<hex>` → `sha256-<hex>`. */
@@ -27,20 +28,25 @@ export async function getReferrers(
 ): Promise<Index | undefined> {
   parseDigest(digest);
   const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : "";
-  const res = await session.request(repo, [pullScope(repo.repository)], {
-    method: "GET",
-    url: `/v2/${repo.repository}/referrers/${digest}${query}`,
-    headers: { accept: MediaType.OciIndex },
-    expect: [200, 404],
-    context: `GET ${repoName(repo)} referrers ${digest}`,
-    ...(signal ? { signal } : {}),
-  });
-  if (res.status === 404) {
-    await res.body?.cancel();
-    return undefined;
-  }
+  const answer = await withRetry(session.transport.policy, async () => {
+    const res = await session.request(repo, [pullScope(repo.repository)], {
+      method: "GET",
+      url: `/v2/${repo.repository}/referrers/${digest}${query}`,
+      headers: { accept: MediaType.OciIndex },
+      expect: [200, 404],
+      context: `GET ${repoName(repo)} referrers ${digest}`,
+      retry: false,
+      ...(signal ? { signal } : {}),
+    });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    return { res, bytes: await readBody(res, repo.registry) };
+  }, signal ? { signal } : {});
+  if (answer === undefined) return undefined;
+  const { res, bytes } = answer;
   const type = res.headers.get("content-type")?.split(";")[0]?.trim();
-  const bytes = await readBody(res, repo.registry);
   if (type !== MediaType.OciIndex) return undefined;
   let index: Index;
   try {

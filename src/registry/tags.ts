@@ -4,6 +4,7 @@
  */
 import { KoError } from "../util/errors.ts";
 import { pullScope, repoName, type RepositoryRef } from "./scope.ts";
+import { withRetry } from "./retry.ts";
 import { readBody, type Session } from "./session.ts";
 
 /** Page size asked for; registries may ignore it. */
@@ -33,15 +34,20 @@ export async function listTags(
   let url: string | URL = `/v2/${repo.repository}/tags/list?n=${TAGS_PAGE_SIZE}`;
   const seen = new Set<string>();
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await session.request(repo, [pullScope(repo.repository)], {
-      method: "GET",
-      url,
-      expect: [200],
-      context,
-      ...(signal ? { signal } : {}),
-    });
+    const fetched = await withRetry(session.transport.policy, async () => {
+      const res = await session.request(repo, [pullScope(repo.repository)], {
+        method: "GET",
+        url,
+        expect: [200],
+        context,
+        retry: false,
+        ...(signal ? { signal } : {}),
+      });
+      const text = new TextDecoder().decode(await readBody(res, repo.registry));
+      return { res, text };
+    }, signal ? { signal } : {});
+    const { res, text } = fetched;
     const requestUrl: URL = new URL(res.url || String(url), `https://${repo.registry}`);
-    const text = new TextDecoder().decode(await readBody(res, repo.registry));
     let body: unknown;
     try {
       body = JSON.parse(text);

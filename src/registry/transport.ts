@@ -4,6 +4,7 @@
  * that never carry `Authorization` to another host, and `Warning` headers logged once each.
  */
 import { KoError } from "../util/errors.ts";
+import { VERSION } from "../version.ts";
 import { debug, warn } from "../util/log.ts";
 import { createRegistryHttpClient, type TlsOptions } from "./http_client.ts";
 import { classifyNetworkError, networkError } from "./http_errors.ts";
@@ -50,8 +51,8 @@ export interface TransportOptions extends TlsOptions {
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
-/** The `User-Agent` used when none is configured. */
-export const DEFAULT_USER_AGENT = "ko/dev";
+/** The `User-Agent` used when none is configured: `ko/<version>`. */
+export const DEFAULT_USER_AGENT = `ko/${VERSION}`;
 
 const attemptsOf = new WeakMap<Response, number>();
 
@@ -168,9 +169,14 @@ export class Transport {
       if (!REDIRECT_STATUSES.has(res.status) || location === null) return res;
       await res.body?.cancel();
       if (hop >= MAX_REDIRECTS) {
-        throw new KoError(`${method} ${req.url}: more than ${MAX_REDIRECTS} redirects`);
+        throw new KoError(`${method} ${shown(req.url)}: more than ${MAX_REDIRECTS} redirects`);
       }
-      const next = new URL(location, url);
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        throw new KoError(`${method} ${shown(url)}: invalid redirect Location "${location}"`);
+      }
       if (next.protocol !== "https:" && next.protocol !== "http:") {
         throw new KoError(`${method} ${url}: refusing redirect to "${next.protocol}" URL`);
       }
