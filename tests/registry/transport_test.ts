@@ -320,3 +320,31 @@ Deno.test("content that does not match the requested digest is refused", async (
     c.close();
   }
 });
+
+Deno.test("headManifest treats 403 as absent; putManifest checks Docker-Content-Digest", async () => {
+  await using reg = await startRegistry();
+  const bogus = sha256Digest("not what was sent");
+  await using proxy = await startFaultProxy(reg.host, (r) => {
+    if (r.method === "HEAD" && r.path.endsWith("/manifests/forbidden")) {
+      return { status: 403, body: '{"errors":[{"code":"DENIED","message":"no"}]}' };
+    }
+    if (r.method === "PUT" && r.path.includes("/manifests/")) {
+      return { status: 201, headers: { "docker-content-digest": bogus } };
+    }
+    return "pass";
+  });
+  const c = client({ keychain: () => Promise.resolve({}) });
+  try {
+    const repo = repoOf(proxy.host, "team/app");
+    equal(await c.headManifest(repo, "forbidden"), undefined);
+    const bytes = new TextEncoder().encode("{}");
+    await rejects(c.putManifest(repo, "v1", bytes, MediaType.OciManifest), {
+      message:
+        `PUT ${proxy.host}/team/app manifest v1: the registry stored digest ${bogus}, expected ${
+          sha256Digest(bytes)
+        }`,
+    });
+  } finally {
+    c.close();
+  }
+});
