@@ -1,0 +1,145 @@
+/**
+ * One file of `ko resolve`: parse its documents, drop null ones, apply the label selector,
+ * find the `ko://` references, and once they are published write the file back with each
+ * reference replaced in place.
+ *
+ * Output: the kept documents joined by `---\n` (no separator before the first, as ko), each
+ * ending with a line break; empty when no document is kept. Within a document everything but
+ * the replaced values, removed List items, the `---` marker and directives is byte for byte
+ * the input (see yaml_stream.ts). Unlike ko, which re-encodes with go-yaml, indentation,
+ * comments, quoting, key order and flow style (JSON stays JSON) are therefore as written.
+ *
+ * Every rewritten document is parsed again and compared with the intended value (the
+ * original with items removed and references replaced). Should the in-place edit ever read
+ * differently, the document is serialised from its syntax tree instead (comments and styles
+ * kept, layout normalised), so the output is always right even when not byte-exact.
+ */
+import { isDeepStrictEqual } from "node:util";
+import { type Document, isScalar, parseAllDocuments } from "yaml";
+import { errorMessage, KoError } from "../util/errors.ts";
+import { debug } from "../util/log.ts";
+import type { LabelSelector } from "./label_selector.ts";
+import { selectDocument, type Selection, SelectorMatchError } from "./selector_filter.ts";
+import { applyEdits, type TextEdit } from "./text_edits.ts";
+import { findReferences, type ReferenceSite, scalarEdit } from "./yaml_refs.ts";
+import { PARSE_OPTIONS, parseYamlStream, type SourceDocument } from "./yaml_stream.ts";
+
+/** A reference as found in a file, for checking and error messages. */
+export interface FileReference {
+  /** The trimmed `ko://` reference. */
+  readonly ref: string;
+  /** 1-based line of the scalar holding it. */
+  readonly line: number;
+}
+
+/** A file parsed, filtered and searched, waiting for its references to be published. */
+export interface PreparedFile {
+  /** The file name as enumerated (`-` for stdin). */
+  readonly file: string;
+  /** Every reference occurrence, in document order. */
+  readonly references: readonly FileReference[];
+  /** The distinct references, in order of first occurrence. */
+  readonly distinct: readonly string[];
+  /**
+   * The file's output with every reference replaced by `published(ref)`. Call once: the
+   * documents' syntax trees are updated in the process.
+   */
+  render(published: (ref: string) => string): string;
+}
+
+interface KeptDocument {
+  readonly source: SourceDocument;
+  readonly selection: Selection;
+  readonly sites: readonly ReferenceSite[];
+}
+
+/**
+ * Parses one file's text and prepares it for rewriting. Throws KoError for malformed YAML
+ * (`<file>:<line>:<col>: …`) and for documents the selector cannot evaluate
+ * (`error evaluating selector: <file>:<line>: yaml doesn't represent a k8s object`).
+ */
+export function prepareFile(file: string, text: string, selector?: LabelSelector): PreparedFile {
+  const stream = parseYamlStream(file, text.startsWith("\uFEFF") ? text.slice(1) : text);
+  const kept: KeptDocument[] = [];
+  for (const source of stream.documents) {
+    if (isNullDocument(source.doc)) continue;
+    let selection: Selection = { keep: true, removals: [], reserialize: false };
+    if (selector && !selector.empty) {
+      try {
+        selection = selectDocument(source.doc, stream.text, selector);
+      } catch (err) {
+        if (!(err instanceof SelectorMatchError)) throw err;
+        const { line } = stream.position(err.offset);
+        throw new KoError(`error evaluating selector: ${file}:${line}: ${err.message}`);
+      }
+      if (!selection.keep) continue;
+    }
+    kept.push({ source, selection, sites: findReferences(source.doc) });
+  }
+
+  const references = kept.flatMap((k) =>
+    k.sites.map((s) => ({ ref: s.ref, line: stream.position(s.node.range![0]).line }))
+  );
+  return {
+    file,
+    references,
+    distinct: [...new Set(references.map((r) => r.ref))],
+    render(published) {
+      return kept.map((k) => ensureNewline(renderDocument(stream.text, k, published))).join(
+        "---\n",
+      );
+    },
+  };
+}
+
+/** A document whose content is null: empty (e.g. after a trailing `---`), `~` or `null`. */
+function isNullDocument(doc: Document.Parsed): boolean {
+  const c = doc.contents;
+  return c === null ||
+    (isScalar(c) && c.value === null &&
+      (c.tag === undefined || c.tag === "tag:yaml.org,2002:null"));
+}
+
+function renderDocument(
+  text: string,
+  kept: KeptDocument,
+  published: (ref: string) => string,
+): string {
+  const { source, selection, sites } = kept;
+  const edits: TextEdit[] = [...selection.removals];
+  if (source.marker) edits.push({ start: source.marker[0], end: source.marker[1], text: "" });
+  for (const site of sites) {
+    const value = published(site.ref);
+    edits.push(scalarEdit(text, site.node, value, site.inFlow));
+    site.node.value = value;
+  }
+  const fallback = () => source.doc.toString({ directives: false, lineWidth: 0, indentSeq: true });
+  if (selection.reserialize) return fallback();
+
+  const out = source.lead + applyEdits(text, source.start, source.end, edits);
+  const changed = sites.length > 0 || selection.removals.length > 0 || source.markerHasContent;
+  if (!changed || readsAs(out, source.doc)) return out;
+  debug(`resolve: in-place rewrite of a document did not read back as intended; reserialising`);
+  return fallback();
+}
+
+/** Whether `text` is one document with the same value as `doc` (same YAML version). */
+function readsAs(text: string, doc: Document.Parsed): boolean {
+  try {
+    const docs = parseAllDocuments(text, {
+      ...PARSE_OPTIONS,
+      version: doc.directives.yaml.version,
+    });
+    if (!Array.isArray(docs) || docs.length !== 1) return false;
+    const [again] = docs;
+    if (!again || again.errors.length > 0) return false;
+    return isDeepStrictEqual(again.toJS(), doc.toJS());
+  } catch (err) {
+    debug(`resolve: reading back a rewritten document failed: ${errorMessage(err)}`);
+    return false;
+  }
+}
+
+function ensureNewline(s: string): string {
+  return s === "" || s.endsWith("\n") ? s : s + "\n";
+}

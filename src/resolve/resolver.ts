@@ -1,0 +1,213 @@
+/**
+ * The YAML resolver behind `ko resolve`, `ko apply` and `ko create`: read every `-f` input,
+ * check every `ko://` reference, build and publish each distinct one once, and write each
+ * file back with the references replaced, in enumeration order.
+ *
+ * Order of work: all files are read and parsed, then all references of all files are
+ * checked (ko validates before building), then every distinct reference across all files is
+ * resolved once (a Map of promises), at most `jobs` at a time, and each file is written as
+ * soon as it and every earlier file are complete. A file is written whole or not at all: its
+ * output is produced only once all its references are published.
+ *
+ * Each file's output is followed by `\n---\n`, as ko (so a blank line precedes the
+ * separator, and a file with nothing left writes just `\n---\n`).
+ *
+ * Errors are KoErrors naming the file: `error processing import paths in "<file>": …`. The
+ * first failure cancels the rest (the signal given to the resolver aborts) and nothing is
+ * written after it; files written before it stay written, as in ko.
+ */
+import { errorMessage, isAbortError, KoError } from "../util/errors.ts";
+import { debug } from "../util/log.ts";
+import { enumerateFiles, fsProblem, STDIN } from "./files.ts";
+import { parseLabelSelector } from "./label_selector.ts";
+import { Limiter } from "./limiter.ts";
+import { type PreparedFile, prepareFile } from "./resolve_file.ts";
+
+/** Turns a ko:// reference (trimmed, e.g. "ko://example.com/app/cmd/x") into the published image reference. */
+export type ReferenceResolver = (ref: string, signal?: AbortSignal) => Promise<string>;
+/** Validates a reference before any build starts (is it a package main?); throws KoError if not. */
+export type ReferenceChecker = (ref: string) => Promise<void>;
+
+/** What {@link resolveFiles} reads, how it resolves, and where it writes. */
+export interface ResolveFilesOptions {
+  /** `-f` values: files, directories, or `-` for stdin, in order. */
+  inputs: readonly string[];
+  /** Walk subdirectories of directories (`-R`). */
+  recursive?: boolean;
+  /** Label selector (`-l`); empty or absent keeps every object. */
+  selector?: string;
+  /** Standard input, for `-`; defaults to the process's stdin. */
+  stdin?: ReadableStream<Uint8Array> | string;
+  /** Builds and publishes one reference. */
+  resolver: ReferenceResolver;
+  /** Checks one reference before any build; no check when absent. */
+  checker?: ReferenceChecker;
+  /** At most this many resolver (and checker) calls at once; defaults to the CPU count. */
+  jobs?: number;
+  /** Cancels the whole resolution. */
+  signal?: AbortSignal;
+  /** Receives each file's output, in order. */
+  write: (chunk: string) => Promise<void>;
+}
+
+/** What follows every file's output. */
+export const FILE_SEPARATOR = "\n---\n";
+
+/**
+ * Resolves every `ko://` reference in the inputs and writes the rewritten YAML.
+ *
+ * @example
+ * ```ts
+ * await resolveFiles({
+ *   inputs: ["config/"],
+ *   resolver: (ref) => builder.buildAndPublish(ref),
+ *   write: (chunk) => stdout.write(chunk),
+ * });
+ * ```
+ */
+export async function resolveFiles(options: ResolveFilesOptions): Promise<void> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const selector = options.selector ? parseLabelSelector(options.selector) : undefined;
+  const files = await enumerateFiles(options.inputs, { recursive: options.recursive ?? false });
+
+  const prepared: PreparedFile[] = [];
+  for (const file of files) {
+    const text = await readInput(file, options.stdin);
+    try {
+      prepared.push(prepareFile(file, text, selector));
+    } catch (err) {
+      throw fileError(file, errorMessage(err), err);
+    }
+  }
+  signal?.throwIfAborted();
+
+  const limiter = new Limiter(options.jobs ?? navigator.hardwareConcurrency ?? 1);
+  if (options.checker) await checkAll(prepared, options.checker, limiter);
+  signal?.throwIfAborted();
+  debug(
+    `resolve: ${prepared.length} file(s), ${
+      new Set(prepared.flatMap((p) => p.distinct)).size
+    } reference(s)`,
+  );
+  await publishAndWrite(prepared, options, limiter);
+}
+
+async function readInput(
+  file: string,
+  stdin: ReadableStream<Uint8Array> | string | undefined,
+): Promise<string> {
+  try {
+    if (file !== STDIN) return await Deno.readTextFile(file);
+    const input = stdin ?? Deno.stdin.readable;
+    return typeof input === "string" ? input : await new Response(input).text();
+  } catch (err) {
+    const what = file === STDIN ? "standard input" : JSON.stringify(file);
+    throw fileError(file, `reading ${what}: ${fsProblem(err)}`, err);
+  }
+}
+
+/**
+ * Checks each distinct reference once; the error names the first failing occurrence in
+ * file order, with its line.
+ */
+async function checkAll(
+  prepared: readonly PreparedFile[],
+  checker: ReferenceChecker,
+  limiter: Limiter,
+): Promise<void> {
+  const outcomes = new Map<string, Promise<{ error: unknown } | undefined>>();
+  for (const file of prepared) {
+    for (const ref of file.distinct) {
+      if (outcomes.has(ref)) continue;
+      outcomes.set(
+        ref,
+        limiter.run(() => checker(ref)).then(() => undefined, (error: unknown) => ({ error })),
+      );
+    }
+  }
+  for (const file of prepared) {
+    for (const { ref, line } of file.references) {
+      const outcome = await outcomes.get(ref);
+      if (!outcome) continue;
+      await Promise.all(outcomes.values()); // let every check finish before reporting
+      throw fileError(
+        file.file,
+        `error resolving image references: ${file.file}:${line}: found strict reference but ${ref} is not a valid import path: ${
+          errorMessage(outcome.error)
+        }`,
+        outcome.error,
+      );
+    }
+  }
+}
+
+async function publishAndWrite(
+  prepared: readonly PreparedFile[],
+  options: ResolveFilesOptions,
+  limiter: Limiter,
+): Promise<void> {
+  const { signal, resolver } = options;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  let failure: KoError | undefined;
+  const fail = (err: KoError) => {
+    if (failure) return;
+    failure = err;
+    controller.abort(err);
+  };
+
+  // Each distinct reference is resolved once; a failure is charged to the first file using it.
+  const published = new Map<string, Promise<string>>();
+  for (const file of prepared) {
+    for (const ref of file.distinct) {
+      if (published.has(ref)) continue;
+      const promise = limiter.run(() => resolver(ref, controller.signal), controller.signal);
+      promise.catch((err: unknown) => {
+        if (controller.signal.aborted) return; // a consequence of an earlier failure or abort
+        fail(fileError(file.file, `error resolving image references: ${errorMessage(err)}`, err));
+      });
+      published.set(ref, promise);
+    }
+  }
+
+  const outputs = prepared.map(async (file) => {
+    const values = await Promise.all(file.distinct.map((ref) => published.get(ref)!));
+    const byRef = new Map(file.distinct.map((ref, i) => [ref, values[i]!]));
+    return file.render((ref) => byRef.get(ref)!);
+  });
+  for (const output of outputs) output.catch(() => {}); // reported in order below
+
+  try {
+    for (const [i, file] of prepared.entries()) {
+      let text: string;
+      try {
+        text = await outputs[i]!;
+      } catch (err) {
+        signal?.throwIfAborted();
+        if (failure) throw failure;
+        if (isAbortError(err)) throw err;
+        throw fileError(file.file, errorMessage(err), err);
+      }
+      signal?.throwIfAborted();
+      if (failure) throw failure;
+      await options.write(text + FILE_SEPARATOR);
+    }
+  } catch (err) {
+    controller.abort(err);
+    await Promise.allSettled(published.values());
+    throw err;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function fileError(file: string, message: string, cause: unknown): KoError {
+  const exitCode = cause instanceof KoError ? cause.exitCode : 1;
+  return new KoError(`error processing import paths in ${JSON.stringify(file)}: ${message}`, {
+    exitCode,
+    cause,
+  });
+}

@@ -1,0 +1,161 @@
+/**
+ * Parsing one YAML file (a stream of documents) into composed documents that remember the
+ * exact source text they came from, so that they can be written back with minimal changes.
+ *
+ * Each document's text is cut from the file: the top-level comments just before it (a
+ * licence header, say), then its own text up to where the next document, `...` marker or
+ * the end of the file begins. What is left out, on purpose:
+ *
+ * - `%YAML` / `%TAG` directives, as ko (go-yaml writes none). The output is a single
+ *   stream where a directive could not follow the separators anyway.
+ * - the `---` marker of each document: the resolver writes its own separators (`---\n`
+ *   between documents, none before the first, as ko). Whatever follows the marker on its
+ *   line (`--- # note`, `--- |`) is kept.
+ * - `...` document-end markers and anything on their line; comments after a `...` go with
+ *   the next document.
+ * - a leading byte-order mark.
+ */
+import { Composer, type CST, type Document, Parser, type YAMLParseError } from "yaml";
+import { KoError } from "../util/errors.ts";
+
+/** The options every document of a file is parsed with (ko accepts duplicate keys). */
+export const PARSE_OPTIONS = { uniqueKeys: false, keepSourceTokens: true } as const;
+
+/** One document of a file, with where its text lies in the file. */
+export interface SourceDocument {
+  /** The composed document (with `srcToken` on its nodes). */
+  readonly doc: Document.Parsed;
+  /** Top-level comments and blank lines just before the document, kept with it. */
+  readonly lead: string;
+  /** Offset of the document's own text in the file. */
+  readonly start: number;
+  /** Offset just past the document's text. */
+  readonly end: number;
+  /** The `---` marker (and what to drop with it) as [start, end), if the document has one. */
+  readonly marker?: readonly [number, number];
+  /** Whether content (not just a comment) follows the `---` on its line. */
+  readonly markerHasContent: boolean;
+}
+
+/** A parsed file: its text, its documents, and positions. */
+export interface YamlStream {
+  readonly file: string;
+  readonly text: string;
+  readonly documents: readonly SourceDocument[];
+  /** 1-based line and column of an offset in the text. */
+  position(offset: number): { line: number; column: number };
+}
+
+/**
+ * Parses a file's text. Malformed YAML throws KoError `<file>:<line>:<col>: <problem>`,
+ * naming the first problem in the file.
+ *
+ * @example
+ * ```ts
+ * const stream = parseYamlStream("deploy.yaml", "a: 1\n---\nb: 2\n");
+ * stream.documents.length; // 2
+ * ```
+ */
+export function parseYamlStream(file: string, text: string): YamlStream {
+  const lineStarts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  const position = (offset: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - lineStarts[lo]! + 1 };
+  };
+
+  const tokens = Array.from(new Parser().parse(text));
+  const composer = new Composer(PARSE_OPTIONS);
+  const docs = Array.from(composer.compose(tokens));
+  const errors: YAMLParseError[] = [
+    ...docs.flatMap((d) => d.errors),
+    ...composer.streamInfo().errors,
+  ];
+  if (errors.length > 0) {
+    const first = errors.reduce((a, b) => (b.pos[0] < a.pos[0] ? b : a));
+    const { line, column } = position(first.pos[0]);
+    throw new KoError(`${file}:${line}:${column}: ${lowerFirst(first.message)}`, {
+      cause: first,
+    });
+  }
+
+  const documents: SourceDocument[] = [];
+  let lead = "";
+  let afterDirective = false;
+  let docIndex = 0;
+  tokens.forEach((token, i) => {
+    const next = tokens[i + 1];
+    const end = next ? next.offset : text.length;
+    switch (token.type) {
+      case "comment":
+      case "space":
+        lead += token.source;
+        afterDirective = false;
+        break;
+      case "newline":
+        // A directive's own line break goes with it.
+        if (!afterDirective) lead += token.source;
+        afterDirective = false;
+        break;
+      case "directive":
+        afterDirective = true;
+        break;
+      case "doc-end":
+        lead = "";
+        break;
+      case "document": {
+        const doc = docs[docIndex++];
+        if (!doc) throw new Error(`yaml stream: no composed document for offset ${token.offset}`);
+        documents.push({ doc, lead, start: token.offset, end, ...markerOf(token, end, text) });
+        lead = "";
+        break;
+      }
+      default:
+        // byte-order-mark and other stream-level tokens carry no document text.
+        break;
+    }
+  });
+  if (docIndex !== docs.length) {
+    throw new Error(`yaml stream: ${docs.length} documents composed, ${docIndex} found`);
+  }
+  return { file, text, documents, position };
+}
+
+/** Finds the `---` marker of a document, with the spaces after it and, alone, its newline. */
+function markerOf(
+  token: CST.Document,
+  end: number,
+  text: string,
+): { marker?: readonly [number, number]; markerHasContent: boolean } {
+  const start = token.start;
+  const at = start.findIndex((t) => t.type === "doc-start");
+  if (at === -1) return { markerHasContent: false };
+  const markerToken = start[at]!;
+  let stop = markerToken.offset + markerToken.source.length;
+  let i = at + 1;
+  while (start[i]?.type === "space") {
+    stop = start[i]!.offset + start[i]!.source.length;
+    i++;
+  }
+  const following = start[i];
+  if (following?.type === "newline") {
+    return {
+      marker: [markerToken.offset, following.offset + following.source.length],
+      markerHasContent: false,
+    };
+  }
+  const hasContent = following?.type !== "comment" && stop < end &&
+    !/^[ \t]*(\r?\n|$)/.test(text.slice(stop, end));
+  return { marker: [markerToken.offset, stop], markerHasContent: hasContent };
+}
+
+/** `Nested mappings are …` → `nested mappings are …`, leaving acronyms (`YAML …`) alone. */
+export function lowerFirst(message: string): string {
+  return /^[A-Z][a-z]/.test(message) ? message[0]!.toLowerCase() + message.slice(1) : message;
+}
