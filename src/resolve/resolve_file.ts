@@ -110,15 +110,16 @@ function renderDocument(
   if (source.marker) edits.push({ start: source.marker[0], end: source.marker[1], text: "" });
   for (const site of sites) {
     const value = published(site.ref);
-    edits.push(scalarEdit(text, site.node, value, site.inFlow));
+    edits.push(scalarEdit(text, site, value));
     site.node.value = value;
   }
   const fallback = () => source.doc.toString({ directives: false, lineWidth: 0, indentSeq: true });
   if (selection.reserialize) return fallback();
 
   const out = source.lead + applyEdits(text, source.start, source.end, edits);
-  const changed = sites.length > 0 || selection.removals.length > 0 || source.markerHasContent;
-  if (!changed || readsAs(out, source.doc)) return out;
+  const uncertain = source.markerHasContent || selection.removals.length > 0 ||
+    edits.some((e) => e.verify);
+  if (!uncertain || readsAs(out, source.doc)) return out;
   debug(`resolve: in-place rewrite of a document did not read back as intended; reserialising`);
   return fallback();
 }

@@ -16,7 +16,7 @@
  * first failure cancels the rest (the signal given to the resolver aborts) and nothing is
  * written after it; files written before it stay written, as in ko.
  */
-import { errorMessage, isAbortError, KoError } from "../util/errors.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import { enumerateFiles, fsProblem, STDIN } from "./files.ts";
 import { parseLabelSelector } from "./label_selector.ts";
@@ -77,7 +77,8 @@ export async function resolveFiles(options: ResolveFilesOptions): Promise<void> 
     try {
       prepared.push(prepareFile(file, text, selector));
     } catch (err) {
-      throw fileError(file, errorMessage(err), err);
+      if (!(err instanceof KoError)) throw err; // a bug, not bad input
+      throw fileError(file, err.message, err);
     }
   }
   signal?.throwIfAborted();
@@ -188,8 +189,8 @@ async function publishAndWrite(
       } catch (err) {
         signal?.throwIfAborted();
         if (failure) throw failure;
-        if (isAbortError(err)) throw err;
-        throw fileError(file.file, errorMessage(err), err);
+        if (!(err instanceof KoError)) throw err; // a bug in rendering, not a failed build
+        throw fileError(file.file, err.message, err);
       }
       signal?.throwIfAborted();
       if (failure) throw failure;

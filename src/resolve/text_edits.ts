@@ -5,6 +5,8 @@ export interface TextEdit {
   readonly start: number;
   readonly end: number;
   readonly text: string;
+  /** Set when the result is not certain to read as intended and should be read back. */
+  readonly verify?: boolean;
 }
 
 /**

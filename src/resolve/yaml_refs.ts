@@ -7,7 +7,7 @@
  * trimming, so leading spaces defeat it; the reference is the value with surrounding
  * whitespace trimmed. Aliases are not followed: the anchored scalar is the one rewritten.
  */
-import { type Document, isCollection, isScalar, parse, type ParsedNode, Scalar, visit } from "yaml";
+import { type Document, isCollection, isScalar, parse, Scalar, visit } from "yaml";
 import type { TextEdit } from "./text_edits.ts";
 
 /** The scheme that marks a reference to build. */
@@ -23,6 +23,8 @@ export interface ReferenceSite {
   readonly node: Scalar<string>;
   /** Whether the scalar is inside a flow collection (`[…]`, `{…}`), which restricts plain style. */
   readonly inFlow: boolean;
+  /** Whether the scalar is a map key. */
+  readonly isKey: boolean;
 }
 
 /** Whether a node is a string scalar the way go-yaml tags it `!!str`. */
@@ -38,10 +40,10 @@ export function isStringScalar(node: unknown): node is Scalar<string> {
 export function findReferences(doc: Document): ReferenceSite[] {
   const sites: ReferenceSite[] = [];
   visit(doc, {
-    Scalar(_key, node, path) {
+    Scalar(key, node, path) {
       if (!isStringScalar(node) || !node.value.startsWith(KO_SCHEME)) return;
       const inFlow = path.some((p) => isCollection(p) && p.flow === true);
-      sites.push({ ref: node.value.trim(), node, inFlow });
+      sites.push({ ref: node.value.trim(), node, inFlow, isKey: key === "key" });
     },
   });
   return sites;
@@ -52,20 +54,23 @@ export function findReferences(doc: Document): ReferenceSite[] {
  * plain (double-quoted if the value could not be read back as the same plain string),
  * single and double quotes are kept, and a block scalar keeps `|` or `>` with `-` chomping
  * (the new value has no final line break, as in ko), its header comment and indentation.
+ *
+ * Quoted and checked plain values are certain to read back as written; block scalars and
+ * long keys (implicit keys are limited to 1024 characters) are marked to be verified.
  */
 export function scalarEdit(
   text: string,
-  node: Scalar & { range?: ParsedNode["range"] | null },
+  site: Pick<ReferenceSite, "node" | "inFlow" | "isKey">,
   value: string,
-  inFlow: boolean,
 ): TextEdit {
-  const range = node.range;
+  const range = site.node.range;
   if (!range) throw new Error("scalarEdit: node has no source range");
   const [start, end] = range;
   let replacement: string;
-  switch (node.type) {
+  let verify = site.isKey && value.length > 1000;
+  switch (site.node.type) {
     case Scalar.PLAIN:
-      replacement = isPlainSafe(value, inFlow) ? value : doubleQuoted(value);
+      replacement = isPlainSafe(value, site.inFlow) ? value : doubleQuoted(value);
       break;
     case Scalar.QUOTE_SINGLE:
       replacement = /[\n\r]/.test(value) ? doubleQuoted(value) : singleQuoted(value);
@@ -73,11 +78,12 @@ export function scalarEdit(
     case Scalar.BLOCK_LITERAL:
     case Scalar.BLOCK_FOLDED:
       replacement = blockScalar(text.slice(start, end), value);
+      verify = true;
       break;
     default:
       replacement = doubleQuoted(value);
   }
-  return { start, end, text: replacement };
+  return { start, end, text: replacement, verify };
 }
 
 /** A YAML double-quoted scalar; JSON's escaping is valid YAML and keeps JSON files JSON. */
@@ -89,16 +95,28 @@ function singleQuoted(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+const plainSafety = new Map<string, boolean>();
+
 /**
  * Whether `value` written plain reads back as the same string: no surrounding or special
  * whitespace, no leading indicator, no `: ` or ` #`, no trailing `:`, no flow indicators
  * inside flow collections, and not a number, boolean or null under YAML 1.1 or 1.2.
  */
 export function isPlainSafe(value: string, inFlow: boolean): boolean {
+  if (inFlow && /[,[\]{}]/.test(value)) return false;
+  let safe = plainSafety.get(value);
+  if (safe === undefined) {
+    safe = readsAsPlainString(value);
+    if (plainSafety.size > 10_000) plainSafety.clear();
+    plainSafety.set(value, safe);
+  }
+  return safe;
+}
+
+function readsAsPlainString(value: string): boolean {
   if (value === "" || value !== value.trim() || /[\n\r\t]/.test(value)) return false;
   if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(value)) return false;
   if (value.includes(": ") || value.includes(" #") || value.endsWith(":")) return false;
-  if (inFlow && /[,[\]{}]/.test(value)) return false;
   try {
     return parse(value, { version: "1.2" }) === value && parse(value, { version: "1.1" }) === value;
   } catch {

@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { labelKeyErrors, parseLabelSelector } from "../../src/resolve/label_selector.ts";
+import { parseLabelSelector } from "../../src/resolve/label_selector.ts";
 import { KoError } from "../../src/util/errors.ts";
 
 const labels = (o: Record<string, string>) => new Map(Object.entries(o));
@@ -124,12 +124,4 @@ Deno.test("parseLabelSelector rejects malformed selectors with apimachinery's re
       return message.test(err.message);
     }, input);
   }
-});
-
-Deno.test("labelKeyErrors accepts prefixed keys and rejects long names", () => {
-  deepEqual(labelKeyErrors("app.kubernetes.io/name"), []);
-  deepEqual(labelKeyErrors("a"), []);
-  deepEqual(labelKeyErrors("A_b.c-D"), []);
-  equal(labelKeyErrors(`${"a".repeat(63)}`).length, 0);
-  equal(labelKeyErrors(`${"a".repeat(64)}`).length, 1);
 });

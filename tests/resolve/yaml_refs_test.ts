@@ -1,5 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { parseDocument, type Scalar } from "yaml";
+import { parseDocument } from "yaml";
 import { applyEdits } from "../../src/resolve/text_edits.ts";
 import { findReferences, isPlainSafe, scalarEdit } from "../../src/resolve/yaml_refs.ts";
 
@@ -8,7 +8,7 @@ const refsOf = (text: string) => findReferences(parseDocument(text)).map((s) => 
 /** Replaces every reference in `text` with `value(ref)`, the way the resolver does. */
 function rewrite(text: string, value: (ref: string) => string): string {
   const sites = findReferences(parseDocument(text));
-  const edits = sites.map((s) => scalarEdit(text, s.node, value(s.ref), s.inFlow));
+  const edits = sites.map((s) => scalarEdit(text, s, value(s.ref)));
   return applyEdits(text, 0, text.length, edits);
 }
 
@@ -105,6 +105,5 @@ Deno.test("isPlainSafe accepts image references and rejects what YAML would read
 Deno.test("scalarEdit replaces exactly the scalar's source range", () => {
   const text = "k: &a ko://x # c\n";
   const [site] = findReferences(parseDocument(text));
-  const edit = scalarEdit(text, site!.node as Scalar, "v", false);
-  deepEqual(edit, { start: 6, end: 12, text: "v" });
+  deepEqual(scalarEdit(text, site!, "v"), { start: 6, end: 12, text: "v", verify: false });
 });
