@@ -272,6 +272,12 @@ function registryProblem(registry: string): string {
     `with an optional port, such as ghcr.io or 127.0.0.1:5000`;
 }
 
+/** Throws a KoError naming the tag unless it is a valid tag (`[\w][\w.-]{0,127}`). */
+export function checkTag(tag: string): void {
+  const why = tagProblem(tag);
+  if (why) throw new KoError(why);
+}
+
 function tagProblem(tag: string): string | undefined {
   if (TAG_RE.test(tag)) return undefined;
   return `invalid tag ${quote(tag)}: a tag is 1 to 128 letters, digits, "_", "." or "-", ` +

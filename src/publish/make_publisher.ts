@@ -5,7 +5,7 @@
  * `--image-refs` recorder and the memoising cache.
  */
 import type { Repository } from "../oci/reference.ts";
-import { parseRepository } from "../oci/reference.ts";
+import { checkTag, parseRepository } from "../oci/reference.ts";
 import type { BuildResult } from "../image/image.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import { checkWritableTarget } from "../util/atomic_file.ts";
@@ -51,6 +51,7 @@ export interface PublisherSettings {
 
 /** Builds the publisher for a command. */
 export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
+  for (const tag of s.tags) checkTag(tag);
   let repo = s.dockerRepo ?? "";
   if (s.local && repo === "") repo = "ko.local";
   const name = namer(namingStrategy(s));

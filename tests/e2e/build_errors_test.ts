@@ -1,0 +1,152 @@
+/**
+ * ko build's bad inputs: each gives one clear error line and a non-zero exit, and none leaves
+ * a partial tarball, layout, refs file, or a tag pointing at an incomplete image.
+ */
+import { equal, match, ok, rejects } from "node:assert/strict";
+import { join } from "node:path";
+import { startRegistry } from "../helpers/registry_server.ts";
+import { pushFixtureBases } from "../helpers/fixtures.ts";
+import { startFaultProxy } from "../helpers/fault_proxy.ts";
+import { freePort, tempDir } from "../helpers/tools.ts";
+import { ko, type KoRun } from "../helpers/ko_cli.ts";
+import { PRINT_KODATA_MAIN, writeGoApp } from "../helpers/go_app.ts";
+
+function errorLine(r: KoRun): string {
+  const lines = r.stderr.split("\n").filter((l) => l.startsWith("Error: "));
+  equal(lines.length, 1, `expected one Error line in:\n${r.stderr}`);
+  return lines[0]!;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await Deno.lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("ko build reports bad input clearly and leaves no partial output", async (t) => {
+  await using registry = await startRegistry();
+  await using tmp = await tempDir();
+  const bases = await pushFixtureBases(registry);
+  const src = await writeGoApp(join(tmp.path, "src"), {
+    module: "example.com/bad",
+    files: {
+      "cmd/ok/main.go": PRINT_KODATA_MAIN,
+      "cmd/broken/main.go": "package main\n\nfunc main() { undefinedThing() }\n",
+      "lib/lib.go": "package lib\n\nfunc X() {}\n",
+    },
+  });
+  const env = { KO_DOCKER_REPO: `${registry.host}/bad`, KO_DEFAULTBASEIMAGE: bases.ociImage.ref };
+  const run = (args: string[], extra: Record<string, string> = {}) =>
+    ko(["build", ...args], { cwd: src, env: { ...env, ...extra } });
+
+  await t.step("a library package is not a main package", async () => {
+    const r = await run(["./lib"]);
+    equal(r.code, 1);
+    match(errorLine(r), /importpath "\.\/lib" is not supported: .*is not `package main`/);
+    equal(r.stdout, "");
+  });
+
+  await t.step("a missing package", async () => {
+    const r = await run(["./nope"]);
+    equal(r.code, 1);
+    match(errorLine(r), /importpath "\.\/nope" is not supported/);
+  });
+
+  await t.step("a compile error shows the compiler output", async () => {
+    const r = await run(["./cmd/broken"]);
+    equal(r.code, 1);
+    match(r.stderr, /error building "\.\/cmd\/broken": build: go build: exit status 1/);
+    match(r.stderr, /undefined: undefinedThing/);
+  });
+
+  await t.step("an unreachable base registry", async () => {
+    const closed = `127.0.0.1:${freePort()}`;
+    const r = await run(["./cmd/ok"], { KO_DEFAULTBASEIMAGE: `${closed}/nothing:latest` });
+    equal(r.code, 1);
+    match(
+      errorLine(r),
+      new RegExp(
+        `pulling ${closed}/nothing:latest: cannot reach registry ${closed}: connection refused`,
+      ),
+    );
+  });
+
+  await t.step("a base that does not exist", async () => {
+    const r = await run(["./cmd/ok"], { KO_DEFAULTBASEIMAGE: `${registry.host}/fixtures/missing` });
+    equal(r.code, 1);
+    match(errorLine(r), /pulling .*fixtures\/missing.*(MANIFEST_UNKNOWN|NAME_UNKNOWN|not found)/i);
+  });
+
+  await t.step("KO_DOCKER_REPO unset, empty or invalid", async () => {
+    const unset = await ko(["build", "./cmd/ok"], {
+      cwd: src,
+      env: { KO_DEFAULTBASEIMAGE: bases.ociImage.ref },
+    });
+    equal(unset.code, 1);
+    match(errorLine(unset), /KO_DOCKER_REPO environment variable is unset/);
+    const bad = await run(["./cmd/ok"], { KO_DOCKER_REPO: "Registry.Example/UPPER" });
+    equal(bad.code, 1);
+    match(errorLine(bad), /failed to parse "Registry\.Example\/UPPER" as repository/);
+  });
+
+  await t.step("a bad tag fails before anything is built", async () => {
+    const r = await run(["-t", "bad tag!", "./cmd/ok"]);
+    equal(r.code, 1);
+    match(errorLine(r), /invalid tag "bad tag!"/);
+    ok(!r.stderr.includes("Building"));
+  });
+
+  await t.step("unwritable --tarball and --image-refs paths fail before building", async () => {
+    for (const flag of ["--tarball", "--image-refs"]) {
+      const r = await run([flag, join(tmp.path, "no", "such", "dir", "out"), "./cmd/ok"]);
+      equal(r.code, 1, flag);
+      match(errorLine(r), new RegExp(`${flag} .*does not exist`));
+      ok(!r.stderr.includes("Building"), flag);
+    }
+  });
+
+  await t.step("a failing build leaves no tarball, layout or refs file", async () => {
+    const out = join(tmp.path, "partial");
+    await Deno.mkdir(out);
+    const r = await run([
+      "./cmd/ok",
+      "./cmd/broken",
+      "--tarball",
+      join(out, "img.tar"),
+      "--oci-layout-path",
+      join(out, "layout"),
+      "--image-refs",
+      join(out, "refs"),
+    ]);
+    equal(r.code, 1);
+    for (const f of ["img.tar", "layout", "refs"]) ok(!(await exists(join(out, f))), f);
+    equal([...Deno.readDirSync(out)].length, 0, "no temporary files left");
+  });
+
+  await t.step("a push that fails mid-way leaves no tag", async () => {
+    let patches = 0;
+    await using proxy = await startFaultProxy(registry.host, (req) => {
+      if (req.method === "PATCH" && ++patches >= 1) return "drop";
+      return "pass";
+    });
+    const r = await run(["./cmd/ok"], { KO_DOCKER_REPO: `${proxy.host}/halfway` });
+    equal(r.code, 1);
+    match(errorLine(r), /error publishing "\.\/cmd\/ok"/);
+    const head = await fetch(`${registry.url}/v2/halfway/ok-${""}`, { method: "HEAD" }).catch(
+      () => undefined,
+    );
+    await head?.body?.cancel();
+    const tags = await fetch(`${registry.url}/v2/halfway/tags/list`);
+    const body = await tags.text();
+    ok(tags.status === 404 || !body.includes("latest"), body);
+  });
+
+  await t.step("rejects are one line without a stack trace", async () => {
+    const r = await run(["./lib"]);
+    ok(!r.stderr.includes("    at "), r.stderr);
+    await rejects(Promise.reject(new Error("sanity")));
+  });
+});
