@@ -4,15 +4,24 @@
  * reference replaced in place.
  *
  * Output: the kept documents joined by `---\n` (no separator before the first, as ko), each
- * ending with a line break; empty when no document is kept. Within a document everything but
- * the replaced values, removed List items, the `---` marker and directives is byte for byte
- * the input (see yaml_stream.ts). Unlike ko, which re-encodes with go-yaml, indentation,
- * comments, quoting, key order and flow style (JSON stays JSON) are therefore as written.
+ * ending with a line break; empty when no document is kept. Within a document everything
+ * but the replaced values, removed List items, the `---` marker and directives is byte for
+ * byte the input (see yaml_stream.ts). Unlike ko, which re-encodes with go-yaml,
+ * indentation, comments, quoting, key order and flow style (JSON stays JSON) are therefore
+ * as written.
  *
- * Every rewritten document is parsed again and compared with the intended value (the
- * original with items removed and references replaced). Should the in-place edit ever read
- * differently, the document is serialised from its syntax tree instead (comments and styles
- * kept, layout normalised), so the output is always right even when not byte-exact.
+ * Compared with ko (go-yaml v4): null documents (empty, `~`, `null`) are always dropped,
+ * where ko writes an empty document for a trailing `---` (`---\n\n`) and keeps a `~`
+ * document (kubectl ignores both); comments before the first `---` stay, as in ko; a
+ * `%YAML` directive is dropped, where ko fails on `%YAML 1.2`; a comment before a `---`
+ * keeps its place, where ko inserts a blank line before it.
+ *
+ * Edits whose result is not certain by construction (block scalars, removed List items,
+ * content after `---`, very long keys) are checked by parsing the document again and
+ * comparing it with the intended value (the original with items removed and references
+ * replaced). Should an in-place edit ever read differently, the document is serialised from
+ * its syntax tree instead (comments and styles kept, layout normalised), so the output is
+ * right even when not byte-exact.
  */
 import { isDeepStrictEqual } from "node:util";
 import { type Document, isScalar, parseAllDocuments } from "yaml";
