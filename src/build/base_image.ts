@@ -15,9 +15,7 @@ import { type BaseImage, fetchRemote, type RegistryReader } from "../image/remot
 import { isScratch } from "../image/scratch.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
-
-/** The default base when nothing is configured. */
-export const DEFAULT_BASE_IMAGE = "cgr.dev/chainguard/static:latest";
+import { DEFAULT_BASE_IMAGE } from "../config/ko_config.ts";
 
 /** A resolved base: where it came from and what it is. */
 export type ResolvedBase =

@@ -24,7 +24,7 @@ import { layerFromBuilt } from "../layer/layer.ts";
 import type { Semaphore } from "../util/concurrency.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
-import { unixToGoTime } from "../oci/go_json.ts";
+import { formatRfc3339Utc } from "../config/epoch_env.ts";
 import { appImage, appName, binaryEntries } from "./app_image.ts";
 import type { BaseImageResolver, ResolvedBase } from "./base_image.ts";
 import { type GoBuildInvocation, runGoBuild } from "./go_build.ts";
@@ -49,10 +49,16 @@ export type InvocationFactory = (args: {
   output: string;
 }) => Promise<GoBuildInvocation>;
 
+/**
+ * Where `go list` runs for an import path and how the path reads there: the `builds[]` entry's
+ * `dir` (with a local path rewritten relative to it), else the working directory.
+ */
+export type PackageLocator = (importPath: string) => Promise<{ dir: string; path: string }>;
+
 /** Options of the Go builder. */
 export interface GoBuilderOptions {
-  /** The working directory (`go list` and the default build dir). */
-  readonly dir: string;
+  /** Finds the directory to run `go list` in for an import path. */
+  readonly locate: PackageLocator;
   readonly platforms: PlatformSpec;
   readonly bases: BaseImageResolver;
   readonly invocation: InvocationFactory;
@@ -269,10 +275,10 @@ export class GoBuilder implements Builder {
           importPath,
           os: platform.os,
           ...(this.o.kodataCreationTime !== undefined
-            ? { kodataCreated: unixToGoTime(this.o.kodataCreationTime) }
+            ? { kodataCreated: formatRfc3339Utc(this.o.kodataCreationTime) }
             : {}),
           ...(this.o.creationTime !== undefined
-            ? { created: unixToGoTime(this.o.creationTime) }
+            ? { created: formatRfc3339Utc(this.o.creationTime) }
             : {}),
           ...(this.o.user ? { user: this.o.user } : {}),
           ...(this.o.labels ? { labels: this.o.labels } : {}),
@@ -292,9 +298,10 @@ export class GoBuilder implements Builder {
     }, signal);
   }
 
-  /** go list for a path relative to the builder's dir. */
-  #list(path: string): Promise<GoPackage[]> {
-    return goList(this.o.dir, [path]);
+  /** go list for a path, in the directory its build config says. */
+  async #list(path: string): Promise<GoPackage[]> {
+    const where = await this.o.locate(path);
+    return goList(where.dir, [where.path]);
   }
 
   /** The package of a `ko://` reference, checked to be `package main`. */

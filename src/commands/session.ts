@@ -7,7 +7,8 @@ import type { BuildOptions } from "../cli/options/build_options.ts";
 import type { PublishOptions } from "../cli/options/publish_options.ts";
 import type { VerbContext } from "../cli/context.ts";
 import { BaseImageResolver } from "../build/base_image.ts";
-import { type Builder, GoBuilder, type InvocationFactory } from "../build/go_builder.ts";
+import { type Builder, GoBuilder } from "../build/go_builder.ts";
+import { parseRepository } from "../oci/reference.ts";
 import { resolvePlatformSpec } from "../oci/platform.ts";
 import { RegistryClient } from "../registry/client.ts";
 import { makePublisher } from "../publish/make_publisher.ts";
@@ -35,7 +36,7 @@ export class Session {
     const getClient = () =>
       client ??= new RegistryClient({
         userAgent: `ko/${VERSION}`,
-        insecureRegistries: options.insecureRegistry ? settings.insecureRegistries : [],
+        insecureRegistries: options.insecureRegistry ? insecureRegistries(ctx.env) : [],
       });
     const platforms = resolvePlatformSpec({
       flag: options.platforms,
@@ -54,13 +55,12 @@ export class Session {
         insecure: options.insecureRegistry,
       },
     );
-    const invocation: InvocationFactory = (a) => settings.invocation(a);
     const builder = new CachingBuilder(
       new GoBuilder({
-        dir: ctx.cwd,
+        locate: settings.locate,
         platforms,
         bases,
-        invocation,
+        invocation: settings.invocation,
         jobs: new Semaphore(options.jobs),
         annotations: options.imageAnnotations,
         labels: options.imageLabels,
@@ -94,5 +94,16 @@ export class Session {
   close(): void {
     this.release();
     closeLayerPool();
+  }
+}
+
+/** The registry `--insecure-registry` applies to: the one `KO_DOCKER_REPO` names. */
+function insecureRegistries(env: Readonly<Record<string, string>>): string[] {
+  const repo = env.KO_DOCKER_REPO;
+  if (!repo) return [];
+  try {
+    return [parseRepository(repo).registry];
+  } catch {
+    return [];
   }
 }

@@ -6,6 +6,7 @@
  * Error texts are ko's without its `build: ` prefix, which the builder adds (as ko's does).
  */
 import { posix, resolve } from "node:path";
+import type { GoBuildInvocation } from "../build/go_build.ts";
 import { goList, isLocalImport } from "../build/go_list.ts";
 import { KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
@@ -99,15 +100,6 @@ export interface GoBuildInputs {
   goPath: string;
   /** Where the binary goes (`-o`). */
   output: string;
-}
-
-/** A decided `go build` (the shape src/build/go_build.ts runs). */
-export interface GoBuildInvocation {
-  goPath: string;
-  dir: string;
-  /** `build <flags…> [-ldflags=…] -o <output> <importpath>`. */
-  args: string[];
-  env: Record<string, string>;
 }
 
 const announced = new Set<string>();

@@ -162,9 +162,3 @@ export function goTime(s: string): string {
   const z = zone === "Z" || zone === "z" || zone === "+00:00" || zone === "-00:00" ? "Z" : zone;
   return `${y}-${mo}-${d}T${h}:${mi}:${sec}${f}${z}`;
 }
-
-/** Formats Unix seconds as RFC 3339 in UTC (`1970-01-01T00:00:00Z`); Go's zero time for null. */
-export function unixToGoTime(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined) return ZERO_TIME;
-  return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, "Z");
-}
