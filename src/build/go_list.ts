@@ -60,7 +60,9 @@ async function runGoList(
     throw e;
   }
   const stdout = new TextDecoder().decode(out.stdout);
-  const stderr = new TextDecoder().decode(out.stderr).trim();
+  // go's messages span lines ("…\n\tto create a module there, run:\n\tgo mod init"): one line.
+  const stderr = new TextDecoder().decode(out.stderr).split("\n").map((l) => l.trim())
+    .filter(Boolean).join(" ");
   if (!out.success && !stdout.trim()) {
     throw new KoError(`go list ${patterns.join(" ")}: ${stderr || `exit code ${out.code}`}`);
   }

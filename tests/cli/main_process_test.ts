@@ -21,11 +21,11 @@ Deno.test("main.ts version prints the version and exits 0", async () => {
   equal(run.stderr, "");
 });
 
-Deno.test("main.ts exits 1 with a one-line error for an unimplemented verb", async () => {
-  const run = await deno(["main.ts", "build", "./cmd/app"]);
+Deno.test("main.ts exits 1 with a one-line error when a verb fails", async () => {
+  const run = await deno(["main.ts", "build", "--push=false", "./no/such/package"]);
   equal(run.code, 1);
   equal(run.stdout, "");
-  equal(run.stderr, "Error: ko build is not implemented yet\n");
+  match(run.stderr, /^Error: importpath "\.\/no\/such\/package" is not supported: [^\n]+\n$/);
 });
 
 Deno.test("main.ts exits 1 on a bad flag, with the usage hint", async () => {
