@@ -13,6 +13,10 @@ have runc || need+=(runc)
 have qemu-aarch64-static || need+=(qemu-user-static)
 have openssl || need+=(openssl)
 have git || need+=(git)
+have setcap || need+=(libcap2-bin)
+have getfattr || need+=(attr)
+have zsh || need+=(zsh)
+have fish || need+=(fish)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ] || ! have apt-get; then
   echo "missing test dependencies: ${need[*]} (install them, or run as root on Debian)" >&2

@@ -25,7 +25,8 @@ check "deno lint" "$deno" lint
 check "deno check" "$deno" check main.ts src tests scripts
 
 report=$(mktemp -d)/junit.xml
-"$deno" test -A --junit-path="$report" "$@" tests/
+# A hung test must not hang CI: the whole run is bounded (the suite takes a few minutes).
+timeout --kill-after=30 1500 "$deno" test -A --junit-path="$report" "$@" tests/
 if [ -s "$report" ]; then
   # Count test cases (steps included) from the JUnit report Deno writes.
   t=$(grep -o '<testcase ' "$report" | wc -l)

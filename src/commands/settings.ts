@@ -42,10 +42,11 @@ export async function loadSettings(ctx: VerbContext, options: BuildOptions): Pro
     };
   };
   const invocation: InvocationFactory = async ({ importPath, platformEnv, output }) => {
+    const build = await selectBuildConfig(config, importPath, cwd, env);
     try {
-      return await goBuildInvocation({
+      const invocation = await goBuildInvocation({
         config,
-        build: await selectBuildConfig(config, importPath, cwd, env),
+        build,
         importPath,
         platformEnv,
         processEnv: env,
@@ -56,6 +57,7 @@ export async function loadSettings(ctx: VerbContext, options: BuildOptions): Pro
         goPath,
         output,
       });
+      return { ...invocation, linuxCapabilities: build?.linuxCapabilities ?? [] };
     } catch (e) {
       throw wrapError("build", e);
     }

@@ -9,6 +9,12 @@ import { type Index, type Manifest, serializeIndex, serializeManifest } from "..
 import { MediaType } from "../oci/media_types.ts";
 import type { Layer } from "../layer/layer.ts";
 
+/** Files that travel with a result without being part of it (cosign-style attachments). */
+export interface Attachments {
+  /** The SBOM describing the result. */
+  readonly sbom?: { readonly mediaType: string; readonly bytes: Uint8Array };
+}
+
 /** One image: manifest, config and layers, with their exact bytes. */
 export interface Image {
   readonly kind: "image";
@@ -21,6 +27,7 @@ export interface Image {
   readonly configBytes: Uint8Array;
   /** Layers in manifest order (base first). */
   readonly layers: readonly Layer[];
+  readonly attachments?: Attachments;
 }
 
 /** A child of an index: its descriptor (with platform) and, when we have it, the image. */
@@ -38,6 +45,7 @@ export interface ImageIndex {
   readonly digest: Digest;
   /** Children in index order; built children carry their image. */
   readonly children: readonly IndexChild[];
+  readonly attachments?: Attachments;
 }
 
 /** What a build produces and a publisher consumes. */

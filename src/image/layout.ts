@@ -9,12 +9,10 @@ import { digestHex } from "../oci/digest.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { type Index, parseIndex, serializeIndex } from "../oci/manifest.ts";
 import { MediaType } from "../oci/media_types.ts";
+import { REF_NAME_ANNOTATION as REF_NAME } from "../oci/annotations.ts";
 import { writeFileAtomic } from "../util/atomic_file.ts";
 import { KoError } from "../util/errors.ts";
 import { type BuildResult, descriptorOf, type Image } from "./image.ts";
-
-/** The annotation naming a reference in a layout's index. */
-export const REF_NAME = "org.opencontainers.image.ref.name";
 
 const LAYOUT_FILE = '{"imageLayoutVersion": "1.0.0"}';
 

@@ -128,6 +128,8 @@ export function goString(s: string): string {
     else if (c === 0x0a) out += "\\n";
     else if (c === 0x0d) out += "\\r";
     else if (c === 0x09) out += "\\t";
+    else if (c === 0x08) out += "\\b"; // Go 1.22+ writes these two short forms
+    else if (c === 0x0c) out += "\\f";
     else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) {
       out += "\\u" + c.toString(16).padStart(4, "0");
     } else if (c >= 0xd800 && c <= 0xdfff) {

@@ -10,11 +10,7 @@ import { parseReference, referenceName, repoString } from "../oci/reference.ts";
 import { isImageMediaType } from "../oci/media_types.ts";
 import { KoError } from "../util/errors.ts";
 import { ociPurl, type Qualifier } from "./purl.ts";
-
-/** Annotation naming the base image (ko sets it to the base reference's full name). */
-export const BASE_NAME_ANNOTATION = "org.opencontainers.image.base.name";
-/** Annotation holding the base image's digest. */
-export const BASE_DIGEST_ANNOTATION = "org.opencontainers.image.base.digest";
+import { BASE_DIGEST_ANNOTATION, BASE_NAME_ANNOTATION } from "../oci/annotations.ts";
 
 /** The base image an image or index was built on. */
 export interface BaseImage {

@@ -1,0 +1,142 @@
+/**
+ * One platform of a build (ko's `buildOne`): `go build` for the platform, the kodata and
+ * binary layers (built concurrently, in the worker pool), the app image on the base, then the
+ * hooks that attach an SBOM. Runs under the `--jobs` semaphore.
+ */
+import { join } from "node:path";
+import type { Platform } from "../oci/descriptor.ts";
+import { formatPlatform, goEnvForPlatform } from "../oci/platform.ts";
+import { layerMediaTypeFor } from "../oci/media_types.ts";
+import type { Image } from "../image/image.ts";
+import type { LayerEntry } from "../layer/entry.ts";
+import { buildLayer } from "../layer/compress.ts";
+import { type Layer, layerFromBuilt } from "../layer/layer.ts";
+import { formatRfc3339Utc } from "../config/epoch_env.ts";
+import { errorMessage, KoError, wrapError } from "../util/errors.ts";
+import { info } from "../util/log.ts";
+import { appImage, appName, binaryEntries } from "./app_image.ts";
+import { encodeCapabilityXattr, parseCapabilities } from "./capabilities.ts";
+import { type GoBuildInvocation, runGoBuild } from "./go_build.ts";
+import { kodataEntries } from "./kodata.ts";
+
+/** A decided `go build` plus the build config facts the layers need. */
+export interface BuildPlan extends GoBuildInvocation {
+  /** `linux_capabilities` of the build config. */
+  readonly linuxCapabilities?: readonly string[];
+}
+
+/** What the builder asks for each `go build` (decided by the configuration layer). */
+export type InvocationFactory = (args: {
+  importPath: string;
+  platform: Platform;
+  platformEnv: Record<string, string>;
+  output: string;
+}) => Promise<BuildPlan>;
+
+/** Makes the binary layer; KOCACHE replaces this to reuse layers of unchanged binaries. */
+export type BinaryLayerMaker = (args: {
+  readonly binaryPath: string;
+  readonly entries: LayerEntry[];
+  readonly mediaType: string;
+  /** False when options (capabilities) forbid reusing a cached layer. */
+  readonly cacheable: boolean;
+}) => Promise<Layer>;
+
+/** Facts about one built image, for SBOM generation. */
+export interface BuiltImageInfo {
+  readonly importPath: string;
+  readonly platform: Platform;
+  /** The go build output (valid only during the hook). */
+  readonly binaryPath: string;
+  readonly appName: string;
+}
+
+/** Settings shared by every platform build of a session. */
+export interface PlatformBuildSettings {
+  readonly invocation: InvocationFactory;
+  /** `--image-annotation` values. */
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly user?: string;
+  /** `SOURCE_DATE_EPOCH` seconds. */
+  readonly creationTime?: number;
+  /** `KO_DATA_DATE_EPOCH` seconds. */
+  readonly kodataCreationTime?: number;
+  /** `KO_DATA_PATH_ALLOWED_ROOT`. */
+  readonly kodataAllowedRoot?: string;
+  /** Where `go build` writes for a platform; a fresh temp dir (removed after) when unset. */
+  readonly outputDir?: (importPath: string, platform: Platform) => Promise<string | undefined>;
+  readonly binaryLayer?: BinaryLayerMaker;
+  /** May attach an SBOM after an image is built. */
+  readonly afterImage?: (img: Image, info: BuiltImageInfo) => Promise<Image>;
+}
+
+/** Builds the image of one platform on `base`. */
+export async function buildForPlatform(
+  s: PlatformBuildSettings,
+  importPath: string,
+  pkgDir: string,
+  base: Image,
+  platform: Platform,
+  annotations: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<Image> {
+  const mediaType = layerMediaTypeFor(base.mediaType);
+  const kept = await s.outputDir?.(importPath, platform);
+  const dir = kept ?? await Deno.makeTempDir({ prefix: "ko" });
+  try {
+    const output = join(dir, "out");
+    const plan = await s.invocation({
+      importPath,
+      platform,
+      platformEnv: goEnvForPlatform(platform),
+      output,
+    });
+    const xattr = capabilityXattr(plan, platform);
+    info(`Building ${importPath} for ${formatPlatform(platform)}`);
+    const kodataLayer = kodataEntries(pkgDir, {
+      os: platform.os,
+      mtime: s.kodataCreationTime ?? 0,
+      ...(s.kodataAllowedRoot ? { allowedRootOverride: s.kodataAllowedRoot } : {}),
+    }).then((entries) => buildLayer(entries, { mediaType })).catch((e) => {
+      throw new KoError(`tarring kodata: ${errorMessage(e)}`, { cause: e });
+    });
+    kodataLayer.catch(() => {}); // awaited below; don't report it unhandled meanwhile
+    await runGoBuild(plan, signal);
+    const name = appName(importPath);
+    const entries = binaryEntries(name, output, platform.os, xattr);
+    const makeBinaryLayer: BinaryLayerMaker = s.binaryLayer ??
+      (async (a) => layerFromBuilt(await buildLayer(a.entries, { mediaType: a.mediaType })));
+    if (xattr) info("Some options prevent us from using layer cache");
+    const [kodata, binary] = await Promise.all([
+      kodataLayer,
+      makeBinaryLayer({ binaryPath: output, entries, mediaType, cacheable: !xattr }),
+    ]);
+    const img = appImage(base, { kodata: layerFromBuilt(kodata), binary }, {
+      importPath,
+      os: platform.os,
+      ...(s.kodataCreationTime !== undefined
+        ? { kodataCreated: formatRfc3339Utc(s.kodataCreationTime) }
+        : {}),
+      ...(s.creationTime !== undefined ? { created: formatRfc3339Utc(s.creationTime) } : {}),
+      ...(s.user ? { user: s.user } : {}),
+      ...(s.labels ? { labels: s.labels } : {}),
+      annotations,
+    });
+    return s.afterImage
+      ? await s.afterImage(img, { importPath, platform, binaryPath: output, appName: name })
+      : img;
+  } finally {
+    if (kept === undefined) await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+function capabilityXattr(plan: BuildPlan, platform: Platform): Uint8Array | undefined {
+  if (platform.os !== "linux" || !plan.linuxCapabilities?.length) return undefined;
+  try {
+    const caps = parseCapabilities([...plan.linuxCapabilities]);
+    return caps ? encodeCapabilityXattr(caps) : undefined;
+  } catch (e) {
+    throw wrapError("linux_capabilities", e);
+  }
+}
