@@ -4,6 +4,7 @@
  */
 import { KoError } from "../util/errors.ts";
 import { runBuild } from "../commands/build.ts";
+import { runResolve } from "../commands/resolve.ts";
 import type { ApplyHandler } from "./apply.ts";
 import type { BuildHandler } from "./build.ts";
 import type { VerbHandler } from "./context.ts";
@@ -45,7 +46,7 @@ export function notImplemented<O>(verb: string): VerbHandler<O> {
 /** The handlers `ko` runs with. */
 export const defaultHandlers: Handlers = {
   build: runBuild,
-  resolve: notImplemented("resolve"),
+  resolve: runResolve,
   apply: notImplemented("apply"),
   create: notImplemented("create"),
   delete: notImplemented("delete"),

@@ -1,0 +1,113 @@
+/**
+ * `ko resolve`: every `ko://` reference in the `-f` YAML is checked, built and published once
+ * (one memoised builder and publisher for all files), and the YAML is written with each
+ * reference replaced, file by file in `-f` order (src/resolve/resolver.ts does the YAML work).
+ *
+ * {@link streamResolvedYaml} is the whole verb minus the destination, so `ko apply` and
+ * `ko create` only add the kubectl pipe.
+ *
+ * Local references: `ko://./cmd/x` (also `.`, `..`, `../x`) is qualified with `go list` in the
+ * working directory, like the argument of `ko build ./cmd/x`, and then built and named as
+ * `ko://<module path>/cmd/x`. ko instead builds and names it as written (`x-md5("./cmd/x")`,
+ * or `<repo>/cmd/x` with `-P`); qualifying makes both spellings one image with the name
+ * `ko build` gives it, and lets `.ko.yaml` entries keyed by import path apply. Every other
+ * reference (absolute filesystem paths included) is used as written.
+ */
+import type { VerbContext } from "../cli/context.ts";
+import type { ResolveCommandOptions, ResolveHandler } from "../cli/resolve.ts";
+import { isLocalImport } from "../build/go_list.ts";
+import { resolveFiles } from "../resolve/resolver.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
+import { Session } from "./session.ts";
+
+const KO_PREFIX = "ko://";
+
+/** Where {@link streamResolvedYaml} writes and what else may stop it. */
+export interface ResolvedYamlSink {
+  /** Receives each file's resolved YAML (followed by `\n---\n`) in `-f` order, as it is ready. */
+  write(chunk: string): Promise<void>;
+  /** Cancels the resolution besides `ctx.signal` (e.g. when kubectl has exited). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Resolves the `-f` inputs and streams the YAML into `sink`. Outputs that wait for the end
+ * (`--tarball`, `--image-refs`, the layout index) are written once everything succeeded;
+ * on failure the publisher's partial outputs are undone and the error is thrown. Files
+ * written before a failure stay written (as with ko).
+ *
+ * @example
+ * ```ts
+ * await streamResolvedYaml(ctx, options, { write: (chunk) => kubectlStdin.write(chunk) });
+ * ```
+ */
+export async function streamResolvedYaml(
+  ctx: VerbContext,
+  options: ResolveCommandOptions,
+  sink: ResolvedYamlSink,
+): Promise<void> {
+  const signal = sink.signal ? AbortSignal.any([ctx.signal, sink.signal]) : ctx.signal;
+  signal.throwIfAborted();
+  const session = await Session.create(ctx, options);
+  try {
+    const { builder, publisher } = session;
+    const qualified = new Map<string, Promise<string>>();
+    const qualify = (ref: string): Promise<string> => {
+      let q = qualified.get(ref);
+      if (!q) {
+        q = qualifyReference(ref, (ip) => builder.qualify(ip));
+        qualified.set(ref, q);
+      }
+      return q;
+    };
+    await resolveFiles({
+      inputs: options.filenames,
+      recursive: options.recursive,
+      selector: options.selector,
+      stdin: ctx.stdin,
+      jobs: options.jobs,
+      signal,
+      checker: async (ref) => await builder.check(await qualify(ref)),
+      resolver: async (ref, signal) => {
+        const koRef = await qualify(ref);
+        let result;
+        try {
+          result = await builder.build(koRef, signal);
+        } catch (e) {
+          throw new KoError(`error building "${ref}": ${errorMessage(e)}`, { cause: e });
+        }
+        try {
+          return await publisher.publish(result, koRef, signal);
+        } catch (e) {
+          throw new KoError(`error publishing "${ref}": ${errorMessage(e)}`, { cause: e });
+        }
+      },
+      write: (chunk) => sink.write(chunk),
+    });
+    await publisher.close();
+  } catch (e) {
+    await session.publisher.abort?.();
+    throw e;
+  } finally {
+    session.close();
+  }
+}
+
+/**
+ * The `ko://` reference a YAML reference is built as: local forms (`ko://./cmd/x`) qualified
+ * to the package's import path by `qualify` (the builder's, which runs `go list`), anything
+ * else unchanged.
+ */
+export async function qualifyReference(
+  ref: string,
+  qualify: (importPath: string) => Promise<string>,
+): Promise<string> {
+  if (!ref.startsWith(KO_PREFIX)) return ref; // the checker reports it
+  const importPath = ref.slice(KO_PREFIX.length);
+  return isLocalImport(importPath) ? await qualify(importPath) : ref;
+}
+
+/** The `ko resolve` handler: the resolved YAML goes to stdout. */
+export const runResolve: ResolveHandler = async (ctx, _args, options) => {
+  await streamResolvedYaml(ctx, options, { write: (chunk) => ctx.stdout.write(chunk) });
+};
