@@ -380,9 +380,9 @@ Deno.test("the invocation builds a working binary with templated ldflags (real g
       })
     );
     const r = await new Deno.Command(inv.goPath, {
-      args: inv.args,
+      args: [...inv.args],
       cwd: inv.dir,
-      env: inv.env,
+      env: { ...inv.env },
       clearEnv: true,
       stdout: "piped",
       stderr: "piped",
