@@ -25,14 +25,26 @@ export function goList(
   patterns: readonly string[],
   env?: Record<string, string>,
 ): Promise<GoPackage[]> {
-  const key = JSON.stringify([dir, patterns, env ?? null]);
+  const key = cacheKey(dir, patterns, env);
   let p = cache.get(key);
   if (!p) {
     p = runGoList(dir, patterns, env);
     p.catch(() => cache.delete(key));
+    p.then((pkgs) => {
+      // `go list ./cmd/x` also answers a later `go list example.com/m/cmd/x` in the same dir.
+      const only = pkgs.length === 1 ? pkgs[0] : undefined;
+      if (only?.ImportPath && patterns.length === 1 && only.ImportPath !== patterns[0]) {
+        const alias = cacheKey(dir, [only.ImportPath], env);
+        if (!cache.has(alias)) cache.set(alias, p!);
+      }
+    }, () => {});
     cache.set(key, p);
   }
   return p;
+}
+
+function cacheKey(dir: string, patterns: readonly string[], env?: Record<string, string>): string {
+  return JSON.stringify([dir, patterns, env ?? null]);
 }
 
 async function runGoList(

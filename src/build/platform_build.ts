@@ -18,6 +18,7 @@ import { appImage, appName, binaryEntries } from "./app_image.ts";
 import { encodeCapabilityXattr, parseCapabilities } from "./capabilities.ts";
 import { type GoBuildInvocation, runGoBuild } from "./go_build.ts";
 import { kodataEntries } from "./kodata.ts";
+import { lockOutputDir } from "./build_output.ts";
 
 /** A decided `go build` plus the build config facts the layers need. */
 export interface BuildPlan extends GoBuildInvocation {
@@ -64,7 +65,10 @@ export interface PlatformBuildSettings {
   readonly kodataCreationTime?: number;
   /** `KO_DATA_PATH_ALLOWED_ROOT`. */
   readonly kodataAllowedRoot?: string;
-  /** Where `go build` writes for a platform; a fresh temp dir (removed after) when unset. */
+  /**
+   * A kept directory `go build` writes to for a platform (locked while in use, see
+   * build_output.ts); a fresh temp dir, removed after, when unset or when it returns undefined.
+   */
   readonly outputDir?: (importPath: string, platform: Platform) => Promise<string | undefined>;
   readonly binaryLayer?: BinaryLayerMaker;
   /** May attach an SBOM after an image is built. */
@@ -83,6 +87,7 @@ export async function buildForPlatform(
 ): Promise<Image> {
   const mediaType = layerMediaTypeFor(base.mediaType);
   const kept = await s.outputDir?.(importPath, platform);
+  const lock = kept === undefined ? undefined : await lockOutputDir(kept);
   const dir = kept ?? await Deno.makeTempDir({ prefix: "ko" });
   try {
     const output = join(dir, "out");
@@ -127,7 +132,8 @@ export async function buildForPlatform(
       ? await s.afterImage(img, { importPath, platform, binaryPath: output, appName: name })
       : img;
   } finally {
-    if (kept === undefined) await Deno.remove(dir, { recursive: true }).catch(() => {});
+    if (lock) lock.release();
+    else await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
 

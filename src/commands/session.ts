@@ -8,12 +8,17 @@ import type { PublishOptions } from "../cli/options/publish_options.ts";
 import type { VerbContext } from "../cli/context.ts";
 import { BaseImageResolver } from "../build/base_image.ts";
 import { type Builder, GoBuilder } from "../build/go_builder.ts";
+import { sbomHooks } from "../build/sbom_attach.ts";
+import { sbomPeripherals } from "../publish/sbom_push.ts";
 import { parseRepository } from "../oci/reference.ts";
+import type { Platform } from "../oci/descriptor.ts";
+import { defaultOutputRoot, outputDirFor } from "../build/build_output.ts";
 import { resolvePlatformSpec } from "../oci/platform.ts";
 import { RegistryClient } from "../registry/client.ts";
 import { makePublisher } from "../publish/make_publisher.ts";
+import { localPublisherHooks } from "../publish/local_publishers.ts";
 import type { Publisher } from "../publish/publisher.ts";
-import { closeLayerPool } from "../layer/worker_pool.ts";
+import { closeLayerPool, layerPool } from "../layer/worker_pool.ts";
 import { Semaphore } from "../util/concurrency.ts";
 import { VERSION } from "../version.ts";
 import { CachingBuilder } from "./caching_builder.ts";
@@ -31,6 +36,8 @@ export class Session {
 
   /** Sets everything up from the context and the validated options. */
   static async create(ctx: VerbContext, options: BuildOptions & PublishOptions): Promise<Session> {
+    // Layer workers take a moment to start: start them now, while go list and go build run.
+    layerPool().warm();
     const settings = await loadSettings(ctx, options);
     let client: RegistryClient | undefined;
     const getClient = () =>
@@ -61,7 +68,9 @@ export class Session {
         platforms,
         bases,
         invocation: settings.invocation,
+        outputDir: keptOutputDir(ctx.env),
         jobs: new Semaphore(options.jobs),
+        ...sbomHooks({ format: options.sbom, sbomDir: options.sbomDir, goPath: settings.goPath }),
         annotations: options.imageAnnotations,
         labels: options.imageLabels,
         ...(options.imageUser ? { user: options.imageUser } : {}),
@@ -79,6 +88,12 @@ export class Session {
       dockerRepo: ctx.env.KO_DOCKER_REPO,
       jobs: options.jobs,
       client: getClient,
+      ...localPublisherHooks(ctx.env),
+      peripherals: sbomPeripherals({
+        client: getClient,
+        ...(ctx.env.COSIGN_REPOSITORY ? { cosignRepository: ctx.env.COSIGN_REPOSITORY } : {}),
+        insecure: options.insecureRegistry,
+      }),
     });
     return new Session(ctx, settings, builder, publisher, () => client?.close());
   }
@@ -106,4 +121,11 @@ function insecureRegistries(env: Readonly<Record<string, string>>): string[] {
   } catch {
     return [];
   }
+}
+
+/** Stable build-output directories (faster warm rebuilds; see build_output.ts). */
+function keptOutputDir(env: Readonly<Record<string, string>>) {
+  const root = defaultOutputRoot(env);
+  return (importPath: string, platform: Platform) =>
+    Promise.resolve(root ? outputDirFor(root, importPath, platform) : undefined);
 }

@@ -98,6 +98,23 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * Starts up to `count` workers ahead of need (a worker takes ~50 ms to start), so they are
+   * ready when the first layer arrives — e.g. while `go build` runs. Idle workers still stop
+   * after `holdMs`.
+   */
+  warm(count = this.size, holdMs = 10_000): void {
+    if (this.#closed) return;
+    while (this.#slots.length < Math.min(count, this.size)) this.#start();
+    if (this.#queue.length === 0 && this.#slots.every((s) => s.jobs.length === 0)) {
+      if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+      this.#idleTimer = setTimeout(() => {
+        this.#idleTimer = undefined;
+        this.#terminateAll();
+      }, holdMs);
+    }
+  }
+
   /** Terminates every worker and rejects jobs still queued or running. Idempotent. */
   close(): void {
     this.#closed = true;
