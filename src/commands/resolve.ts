@@ -65,6 +65,7 @@ export async function streamResolvedYaml(
       recursive: options.recursive,
       selector: options.selector,
       stdin: ctx.stdin,
+      cwd: ctx.cwd,
       jobs: options.jobs,
       signal,
       checker: async (ref) => await builder.check(await qualify(ref)),

@@ -11,7 +11,7 @@
  * and a symlink to a directory is not followed (as Walk); URLs are rejected with a clear
  * error (ko's help mentions them but they never worked); `-` may be given once only.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { errorMessage, KoError } from "../util/errors.ts";
 
 /** The name standing for standard input. */
@@ -21,6 +21,8 @@ export const STDIN = "-";
 export interface EnumerateOptions {
   /** Also walk subdirectories of directories given explicitly (`-R`). */
   recursive: boolean;
+  /** Relative paths are read from here (default: the process's working directory); names stay as given. */
+  cwd?: string;
 }
 
 const YAML_EXTENSION = /\.(ya?ml|json)$/i;
@@ -40,6 +42,7 @@ export async function enumerateFiles(
   options: EnumerateOptions,
 ): Promise<string[]> {
   const files: string[] = [];
+  const at = (path: string) => options.cwd ? resolve(options.cwd, path) : path;
   let sawStdin = false;
   for (const input of inputs) {
     if (input === STDIN) {
@@ -58,20 +61,25 @@ export async function enumerateFiles(
     if (input === "") throw new KoError(`-f "": an empty path is not a file or directory`);
     let info: Deno.FileInfo;
     try {
-      info = await Deno.stat(input);
+      info = await Deno.stat(at(input));
     } catch (err) {
       throw new KoError(`-f ${JSON.stringify(input)}: ${fsProblem(err)}`, { cause: err });
     }
-    if (info.isDirectory) await walk(input, options.recursive, files);
+    if (info.isDirectory) await walk(input, options.recursive, files, at);
     else files.push(input);
   }
   return files;
 }
 
-async function walk(dir: string, recursive: boolean, out: string[]): Promise<void> {
+async function walk(
+  dir: string,
+  recursive: boolean,
+  out: string[],
+  at: (path: string) => string,
+): Promise<void> {
   let entries: Deno.DirEntry[];
   try {
-    entries = await Array.fromAsync(Deno.readDir(dir));
+    entries = await Array.fromAsync(Deno.readDir(at(dir)));
   } catch (err) {
     throw new KoError(
       `error enumerating files: reading directory ${JSON.stringify(dir)}: ${fsProblem(err)}`,
@@ -82,11 +90,11 @@ async function walk(dir: string, recursive: boolean, out: string[]): Promise<voi
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory) {
-      if (recursive) await walk(path, recursive, out);
+      if (recursive) await walk(path, recursive, out, at);
       continue;
     }
     if (!YAML_EXTENSION.test(entry.name)) continue;
-    if (entry.isSymlink && await isDirectory(path)) continue;
+    if (entry.isSymlink && await isDirectory(at(path))) continue;
     out.push(path);
   }
 }

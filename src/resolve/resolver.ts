@@ -16,6 +16,7 @@
  * first failure cancels the rest (the signal given to the resolver aborts) and nothing is
  * written after it; files written before it stay written, as in ko.
  */
+import { resolve } from "node:path";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import { enumerateFiles, fsProblem, STDIN } from "./files.ts";
@@ -44,6 +45,8 @@ export interface ResolveFilesOptions {
   checker?: ReferenceChecker;
   /** At most this many resolver (and checker) calls at once; defaults to the CPU count. */
   jobs?: number;
+  /** Relative `-f` paths are read from here (default: the process's working directory). */
+  cwd?: string;
   /** Cancels the whole resolution. */
   signal?: AbortSignal;
   /** Receives each file's output, in order. */
@@ -69,11 +72,14 @@ export async function resolveFiles(options: ResolveFilesOptions): Promise<void> 
   const { signal } = options;
   signal?.throwIfAborted();
   const selector = options.selector ? parseLabelSelector(options.selector) : undefined;
-  const files = await enumerateFiles(options.inputs, { recursive: options.recursive ?? false });
+  const files = await enumerateFiles(options.inputs, {
+    recursive: options.recursive ?? false,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+  });
 
   const prepared: PreparedFile[] = [];
   for (const file of files) {
-    const text = await readInput(file, options.stdin);
+    const text = await readInput(file, options.stdin, options.cwd);
     try {
       prepared.push(prepareFile(file, text, selector));
     } catch (err) {
@@ -97,9 +103,10 @@ export async function resolveFiles(options: ResolveFilesOptions): Promise<void> 
 async function readInput(
   file: string,
   stdin: ReadableStream<Uint8Array> | string | undefined,
+  cwd: string | undefined,
 ): Promise<string> {
   try {
-    if (file !== STDIN) return await Deno.readTextFile(file);
+    if (file !== STDIN) return await Deno.readTextFile(cwd ? resolve(cwd, file) : file);
     const input = stdin ?? Deno.stdin.readable;
     return typeof input === "string" ? input : await new Response(input).text();
   } catch (err) {

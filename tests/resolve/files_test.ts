@@ -55,6 +55,19 @@ Deno.test("enumerateFiles names paths like Go's filepath.Join (cleaned)", async 
   }
 });
 
+Deno.test("enumerateFiles with cwd reads relative paths from there and names them as given", async () => {
+  const parent = join(TREE, "..");
+  deepEqual(
+    await enumerateFiles(["tree/sub", "tree/a.yaml"], { recursive: true, cwd: parent }),
+    ["tree/sub/deeper/f.YAML", "tree/sub/e.yaml", "tree/a.yaml"],
+  );
+  await rejects(
+    enumerateFiles(["tree/nope.yaml"], { recursive: false, cwd: parent }),
+    (e: unknown) =>
+      e instanceof KoError && e.message === '-f "tree/nope.yaml": no such file or directory',
+  );
+});
+
 Deno.test("enumerateFiles reports a missing path as a KoError naming it", async () => {
   await rejects(
     enumerateFiles([join(TREE, "nope.yaml")], { recursive: false }),
