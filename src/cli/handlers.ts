@@ -4,6 +4,10 @@
  */
 import { KoError } from "../util/errors.ts";
 import { runBuild } from "../commands/build.ts";
+import { runApply, runCreate } from "../commands/apply.ts";
+import { runDelete } from "../commands/delete.ts";
+import { runLogin } from "../commands/login.ts";
+import { runRun } from "../commands/run.ts";
 import { runResolve } from "../commands/resolve.ts";
 import type { ApplyHandler } from "./apply.ts";
 import type { BuildHandler } from "./build.ts";
@@ -47,11 +51,11 @@ export function notImplemented<O>(verb: string): VerbHandler<O> {
 export const defaultHandlers: Handlers = {
   build: runBuild,
   resolve: runResolve,
-  apply: notImplemented("apply"),
-  create: notImplemented("create"),
-  delete: notImplemented("delete"),
-  run: notImplemented("run"),
-  login: notImplemented("login"),
+  apply: runApply,
+  create: runCreate,
+  delete: runDelete,
+  run: runRun,
+  login: runLogin,
   deps: notImplemented("deps"),
   version: printVersion,
 };

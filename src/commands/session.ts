@@ -17,6 +17,7 @@ import { resolvePlatformSpec } from "../oci/platform.ts";
 import { RegistryClient } from "../registry/client.ts";
 import { makePublisher } from "../publish/make_publisher.ts";
 import { localPublisherHooks } from "../publish/local_publishers.ts";
+import { localPublisherHooks } from "../publish/local_publishers.ts";
 import type { Publisher } from "../publish/publisher.ts";
 import { closeLayerPool, layerPool } from "../layer/worker_pool.ts";
 import { Semaphore } from "../util/concurrency.ts";
@@ -88,6 +89,7 @@ export class Session {
       dockerRepo: ctx.env.KO_DOCKER_REPO,
       jobs: options.jobs,
       client: getClient,
+      ...localPublisherHooks(ctx.env),
       ...localPublisherHooks(ctx.env),
       peripherals: sbomPeripherals({
         client: getClient,

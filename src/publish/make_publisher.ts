@@ -13,7 +13,7 @@ import { errorMessage, KoError } from "../util/errors.ts";
 import { CachingPublisher } from "./caching_publisher.ts";
 import { LayoutPublisher } from "./layout_publisher.ts";
 import { MultiPublisher } from "./multi_publisher.ts";
-import { namer, namingStrategy } from "./naming.ts";
+import { type Namer, namer, namingStrategy } from "./naming.ts";
 import { NoopPublisher } from "./noop_publisher.ts";
 import type { Publisher } from "./publisher.ts";
 import { RecordingPublisher } from "./recording_publisher.ts";
@@ -44,10 +44,17 @@ export interface PublisherSettings {
     result: BuildResult,
     signal?: AbortSignal,
   ) => Promise<void>;
-  /** Publishers for ko.local and kind.local, when available. */
-  readonly daemon?: (repo: string) => Promise<Publisher>;
-  readonly kind?: (repo: string) => Promise<Publisher>;
+  /** Publishers for ko.local and kind.local (given the repository, namer and tags). */
+  readonly daemon?: LocalPublisherFactory;
+  readonly kind?: LocalPublisherFactory;
 }
+
+/** Makes the ko.local or kind.local publisher for a repository, namer and tags. */
+export type LocalPublisherFactory = (
+  repo: string,
+  namer: Namer,
+  tags: readonly string[],
+) => Promise<Publisher>;
 
 /** Builds the publisher for a command. */
 export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
@@ -62,10 +69,10 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
         "publishing to the local Docker daemon (ko.local, --local) is not supported yet",
       );
     }
-    inner = await s.daemon(repo);
+    inner = await s.daemon(repo, name, s.tags);
   } else if (repo.startsWith("kind.local")) {
     if (!s.kind) throw new KoError("publishing to kind (kind.local) is not supported yet");
-    inner = await s.kind(repo);
+    inner = await s.kind(repo, name, s.tags);
   } else {
     if (s.push) {
       if (repo === "") {

@@ -1,0 +1,36 @@
+/**
+ * `ko apply` and `ko create`: resolve the `-f` inputs exactly as `ko resolve` does and stream
+ * the YAML into `kubectl apply -f -` / `kubectl create -f -`, followed by `--kubeconfig` when
+ * given and every argument after `--` (ko-behaviour 1.5).
+ */
+import type { ApplyCommandOptions, ApplyHandler } from "../cli/apply.ts";
+import type { VerbContext } from "../cli/context.ts";
+import type { CreateHandler } from "../cli/create.ts";
+import { kubeconfigArgs, requireKubectl } from "../kube/kubectl.ts";
+import { pipeToKubectl } from "../kube/kubectl_pipe.ts";
+import { streamResolvedYaml } from "./resolve.ts";
+
+/** Resolves and pipes into `kubectl <verb>`. */
+export async function resolveIntoKubectl(
+  verb: "apply" | "create",
+  ctx: VerbContext,
+  kubectlArgs: readonly string[],
+  options: ApplyCommandOptions,
+): Promise<void> {
+  const kubectl = requireKubectl(ctx.env, verb);
+  await pipeToKubectl(
+    kubectl,
+    verb,
+    [...kubeconfigArgs(options.kubeconfig), ...kubectlArgs],
+    { env: ctx.env, cwd: ctx.cwd, stdout: ctx.stdout, stderr: ctx.stderr, signal: ctx.signal },
+    (sink) => streamResolvedYaml(ctx, options, sink),
+  );
+}
+
+/** The `ko apply` handler. */
+export const runApply: ApplyHandler = (ctx, args, options) =>
+  resolveIntoKubectl("apply", ctx, args, options);
+
+/** The `ko create` handler. */
+export const runCreate: CreateHandler = (ctx, args, options) =>
+  resolveIntoKubectl("create", ctx, args, options);

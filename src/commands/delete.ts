@@ -1,0 +1,18 @@
+/**
+ * `ko delete`: `kubectl delete` with every argument given after `delete`, verbatim, and ko's
+ * stdin, stdout, stderr and environment (ko-behaviour 1.6).
+ */
+import type { DeleteHandler } from "../cli/delete.ts";
+import { requireKubectl, startKubectl } from "../kube/kubectl.ts";
+
+/** The `ko delete` handler. */
+export const runDelete: DeleteHandler = async (ctx, args) => {
+  const kubectl = requireKubectl(ctx.env, "delete");
+  await startKubectl(
+    kubectl,
+    ["delete", ...args],
+    { env: ctx.env, cwd: ctx.cwd, stdout: ctx.stdout, stderr: ctx.stderr, signal: ctx.signal },
+    "delete",
+    ctx.stdin,
+  ).done;
+};

@@ -1,0 +1,89 @@
+/**
+ * `ko run`: build and publish each import path as `ko build` does, then for each result run
+ * `kubectl run <pod> --image <ref> --attach --rm --restart=Never --log-flush-frequency=1s
+ * [--kubeconfig K] <args after -->` with ko's stdin, stdout and stderr (ko-behaviour 1.7).
+ * The pod is named after the last element of the image's repository.
+ */
+import type { RunHandler } from "../cli/run.ts";
+import { parseReference } from "../oci/reference.ts";
+import { lastElement } from "../publish/naming.ts";
+import { kubeconfigArgs, requireKubectl, startKubectl } from "../kube/kubectl.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
+import { info } from "../util/log.ts";
+import { Session } from "./session.ts";
+
+/** The flags ko always gives `kubectl run`. */
+export const KUBECTL_RUN_DEFAULTS = [
+  "--attach",
+  "--rm",
+  "--restart=Never",
+  "--log-flush-frequency=1s",
+] as const;
+
+/** The pod name for a published reference: the last element of its repository. */
+export function podName(ref: string): string {
+  try {
+    const parsed = parseReference(ref);
+    return lastElement(parsed.repository || parsed.registry);
+  } catch {
+    return lastElement(ref.split("@")[0]!.replace(/:[^/]*$/, ""));
+  }
+}
+
+/** The `ko run` handler. */
+export const runRun: RunHandler = async (ctx, importPaths, options) => {
+  const kubectl = requireKubectl(ctx.env, "run");
+  const session = await Session.create(ctx, options);
+  let published: Array<{ ref: string; image: string }>;
+  try {
+    const refs = await Promise.all(importPaths.map(async (ip) => {
+      try {
+        const ref = await session.builder.qualify(ip);
+        await session.builder.check(ref);
+        return { ip, ref };
+      } catch (e) {
+        throw new KoError(`importpath "${ip}" is not supported: ${errorMessage(e)}`, { cause: e });
+      }
+    }));
+    const unique = [...new Map(refs.map((r) => [r.ref, r])).values()];
+    published = await Promise.all(unique.map(async ({ ip, ref }) => {
+      let result;
+      try {
+        result = await session.builder.build(ref, ctx.signal);
+      } catch (e) {
+        throw new KoError(`error building "${ip}": ${errorMessage(e)}`, { cause: e });
+      }
+      try {
+        return { ref, image: await session.publisher.publish(result, ref, ctx.signal) };
+      } catch (e) {
+        throw new KoError(`error publishing "${ip}": ${errorMessage(e)}`, { cause: e });
+      }
+    }));
+    await session.publisher.close();
+  } catch (e) {
+    await session.publisher.abort?.();
+    throw new KoError(`failed to publish images: ${errorMessage(e)}`, { cause: e });
+  } finally {
+    session.close();
+  }
+  for (const { ref, image } of published) {
+    info(`Running ${JSON.stringify(ref)}`);
+    const argv = [
+      "run",
+      podName(image),
+      "--image",
+      image,
+      ...KUBECTL_RUN_DEFAULTS,
+      ...kubeconfigArgs(options.kubeconfig),
+      ...options.kubectlArgs,
+    ];
+    info(`$ kubectl ${argv.join(" ")}`);
+    await startKubectl(
+      kubectl,
+      argv,
+      { env: ctx.env, cwd: ctx.cwd, stdout: ctx.stdout, stderr: ctx.stderr, signal: ctx.signal },
+      "run",
+      ctx.stdin,
+    ).done;
+  }
+};

@@ -1,0 +1,114 @@
+/**
+ * Running kubectl for `ko apply`, `create`, `delete` and `run`: finding it on the verb's
+ * `PATH`, `--kubeconfig` passthrough, and a child process whose stdout and stderr go to the
+ * verb's writers and whose exit status becomes `error executing 'kubectl <verb>': exit status N`.
+ */
+import type { Writer } from "../cli/context.ts";
+import { lookPath } from "../config/command.ts";
+import { KoError } from "../util/errors.ts";
+import { debug } from "../util/log.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** kubectl's path on the `PATH` of `env`, or ko's error naming the verb that needs it. */
+export function requireKubectl(env: Env, verb: string): string {
+  const path = lookPath("kubectl", env);
+  if (path) return path;
+  throw new KoError(
+    `error: kubectl is not available. kubectl must be installed to use ko ${verb}`,
+  );
+}
+
+/** `["--kubeconfig", path]` when a kubeconfig was given, else nothing. */
+export function kubeconfigArgs(kubeconfig: string): string[] {
+  return kubeconfig ? ["--kubeconfig", kubeconfig] : [];
+}
+
+/** Where kubectl runs and where its output goes. */
+export interface KubectlIo {
+  readonly env: Env;
+  readonly cwd: string;
+  readonly stdout: Writer;
+  readonly stderr: Writer;
+  /** Kills kubectl when it fires (Ctrl-C, or a failure elsewhere). */
+  readonly signal?: AbortSignal;
+}
+
+/** A running kubectl. */
+export interface KubectlProcess {
+  /** kubectl's stdin, when it was started with `stdin: "piped"`. */
+  readonly stdin?: WritableStream<Uint8Array>;
+  /** Resolves when kubectl has exited and its output is copied; rejects on a non-zero exit. */
+  readonly done: Promise<void>;
+  /** Fires as soon as kubectl exits, whatever its status. */
+  readonly exited: AbortSignal;
+  /** Stops kubectl. */
+  kill(): void;
+}
+
+/**
+ * Starts `kubectl <args>`. `stdin` is "piped" (the caller writes), a stream copied in, or
+ * nothing. `verb` names the command in the error (`error executing 'kubectl apply': …`).
+ */
+export function startKubectl(
+  path: string,
+  args: readonly string[],
+  io: KubectlIo,
+  verb: string,
+  stdin?: "piped" | ReadableStream<Uint8Array>,
+): KubectlProcess {
+  debug(`$ kubectl ${args.join(" ")}`);
+  const env = Object.fromEntries(
+    Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(path, {
+      args: [...args],
+      cwd: io.cwd,
+      env,
+      clearEnv: true,
+      stdin: stdin ? "piped" : "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (e) {
+    throw new KoError(`error executing 'kubectl ${verb}': ${(e as Error).message}`, { cause: e });
+  }
+  const exitedController = new AbortController();
+  const kill = () => {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+  };
+  const onAbort = () => kill();
+  io.signal?.addEventListener("abort", onAbort, { once: true });
+  if (stdin instanceof ReadableStream) {
+    stdin.pipeTo(child.stdin, { signal: exitedController.signal }).catch(() => {});
+  }
+  const copies = Promise.all([copy(child.stdout, io.stdout), copy(child.stderr, io.stderr)]);
+  const done = (async () => {
+    const status = await child.status;
+    exitedController.abort();
+    io.signal?.removeEventListener("abort", onAbort);
+    await copies;
+    io.signal?.throwIfAborted();
+    if (!status.success) {
+      const why = status.signal ? `signal: ${status.signal}` : `exit status ${status.code}`;
+      throw new KoError(`error executing 'kubectl ${verb}': ${why}`);
+    }
+  })();
+  done.catch(() => {}); // the caller awaits it; this keeps an early failure from going unhandled
+  return {
+    ...(stdin === "piped" ? { stdin: child.stdin } : {}),
+    done,
+    exited: exitedController.signal,
+    kill,
+  };
+}
+
+async function copy(from: ReadableStream<Uint8Array>, to: Writer): Promise<void> {
+  for await (const chunk of from) await to.write(chunk);
+}

@@ -1,0 +1,250 @@
+/**
+ * ko apply / create / delete / run end to end: real Go builds pushed to a real registry, and
+ * kubectl invoked with the exact arguments, stdin and exit-code handling ko has.
+ *
+ * What is real and what is not: no Kubernetes API server can run here (no kube-apiserver, kind
+ * or k3s package; building kube-apiserver and etcd from source takes far too long for a test),
+ * so most steps use a FAKE kubectl (tests/helpers/fake_kubectl.ts) that records its argv and
+ * stdin. The last step runs the REAL kubectl (when installed) against an address where nothing
+ * listens, which shows the real binary receives the stream and `--kubeconfig`, and that its
+ * failure becomes ko's error.
+ */
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { startRegistry } from "../helpers/registry_server.ts";
+import { pushFixtureBases } from "../helpers/fixtures.ts";
+import { findExecutable, skopeoInspect, tempDir } from "../helpers/tools.ts";
+import { ko } from "../helpers/ko_cli.ts";
+import { PRINT_KODATA_MAIN, writeGoApp } from "../helpers/go_app.ts";
+import { writeFakeKubectl } from "../helpers/fake_kubectl.ts";
+import { md5Hex } from "../../src/publish/naming.ts";
+import { KUBECTL_PRIMING } from "../../src/kube/kubectl_pipe.ts";
+
+const APP = "example.com/kube/cmd/hello";
+const APP_NAME = `hello-${md5Hex(APP)}`;
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: hello # the app
+spec:
+  template:
+    spec:
+      containers:
+        - name: hello
+          image: ko://example.com/kube/cmd/hello
+`;
+
+Deno.test("ko apply, create, delete and run drive kubectl", async (t) => {
+  await using registry = await startRegistry();
+  await using tmp = await tempDir();
+  const bases = await pushFixtureBases(registry);
+  const src = await writeGoApp(join(tmp.path, "src"), {
+    module: "example.com/kube",
+    files: {
+      "cmd/hello/main.go": PRINT_KODATA_MAIN,
+      "cmd/hello/kodata/hello.txt": "Hello\n",
+      "config/deploy.yaml": DEPLOYMENT,
+      "config/bad.yaml": "image: ko://example.com/kube/cmd/missing\n",
+    },
+  });
+  const kubectl = await writeFakeKubectl(join(tmp.path, "fake"));
+  const repo = `${registry.host}/kube`;
+  const env = (extra: Record<string, string> = {}) =>
+    kubectl.env({ KO_DOCKER_REPO: repo, KO_DEFAULTBASEIMAGE: bases.ociImage.ref, ...extra });
+  const kubeconfig = join(tmp.path, "kubeconfig");
+
+  const resolved = await ko(["resolve", "-f", "config/deploy.yaml"], { cwd: src, env: env() });
+  equal(resolved.code, 0, resolved.stderr);
+
+  for (const verb of ["apply", "create"]) {
+    await t.step(
+      `${verb} streams the primed, resolved YAML into kubectl ${verb} -f -`,
+      async () => {
+        await kubectl.reset();
+        const r = await ko([
+          verb,
+          "-f",
+          "config/deploy.yaml",
+          "--kubeconfig",
+          kubeconfig,
+          "--",
+          "--namespace=staging",
+          "--server-side",
+        ], { cwd: src, env: env({ KUBECONFIG: "/from/env" }) });
+        equal(r.code, 0, r.stderr);
+        const [call, ...more] = await kubectl.calls();
+        equal(more.length, 0);
+        deepEqual(call!.argv, [
+          verb,
+          "-f",
+          "-",
+          "--kubeconfig",
+          kubeconfig,
+          "--namespace=staging",
+          "--server-side",
+        ]);
+        ok(call!.stdin.startsWith(KUBECTL_PRIMING), "stdin starts with 1000 ---");
+        equal(KUBECTL_PRIMING, "---\n".repeat(1000));
+        equal(call!.stdin.slice(KUBECTL_PRIMING.length), resolved.stdout);
+        equal(call!.kubeconfigEnv, "/from/env");
+        // kubectl's own output reaches ko's stdout and stderr.
+        equal(r.stdout, `fake kubectl: ${verb} done\n`);
+        match(r.stderr, /fake kubectl: stderr line/);
+      },
+    );
+  }
+
+  await t.step("the YAML kubectl gets names a pushed image", async () => {
+    const [call] = await kubectl.calls();
+    const doc = parse(call!.stdin.slice(KUBECTL_PRIMING.length).split("\n---\n")[0]!);
+    const image = doc.spec.template.spec.containers[0].image as string;
+    match(image, new RegExp(`^${repo}/${APP_NAME}@sha256:[0-9a-f]{64}$`));
+    equal((await skopeoInspect(image)).Digest, image.split("@")[1]);
+    match(call!.stdin, /name: hello # the app\n/); // comments survive
+  });
+
+  await t.step("a failing kubectl is ko's error with its exit status", async () => {
+    await kubectl.reset();
+    const r = await ko(["apply", "-f", "config/deploy.yaml"], {
+      cwd: src,
+      env: env({ FAKE_KUBECTL_EXIT: "3" }),
+    });
+    equal(r.code, 1);
+    match(r.stderr, /Error: error executing 'kubectl apply': exit status 3\n$/);
+    equal((await kubectl.calls()).length, 1);
+  });
+
+  await t.step("kubectl exiting without reading stops the resolution", async () => {
+    await kubectl.reset();
+    const r = await ko(["create", "-f", "config/deploy.yaml"], {
+      cwd: src,
+      env: env({ FAKE_KUBECTL_EXIT: "1", FAKE_KUBECTL_STDIN: "ignore" }),
+    });
+    equal(r.code, 1);
+    match(r.stderr, /Error: error executing 'kubectl create': exit status 1\n$/);
+  });
+
+  await t.step("a YAML error is reported instead of kubectl's", async () => {
+    await kubectl.reset();
+    const r = await ko(["apply", "-f", "config/bad.yaml"], { cwd: src, env: env() });
+    equal(r.code, 1);
+    match(r.stderr, /Error: error processing import paths in "config\/bad\.yaml"/);
+    ok(!r.stderr.includes("executing 'kubectl"), r.stderr);
+  });
+
+  await t.step("delete passes its arguments and stdin to kubectl delete", async () => {
+    await kubectl.reset();
+    const r = await ko(
+      ["delete", "-f", "-", "--wait=false", "--kubeconfig", kubeconfig, "-l", "app=web"],
+      { cwd: src, env: env(), stdin: "kind: Pod\n" },
+    );
+    equal(r.code, 0, r.stderr);
+    const [call] = await kubectl.calls();
+    deepEqual(call!.argv, [
+      "delete",
+      "-f",
+      "-",
+      "--wait=false",
+      "--kubeconfig",
+      kubeconfig,
+      "-l",
+      "app=web",
+    ]);
+    equal(call!.stdin, "kind: Pod\n");
+    equal(r.stdout, "fake kubectl: delete done\n");
+  });
+
+  await t.step("delete reports kubectl's failure", async () => {
+    const r = await ko(["delete", "pod", "x"], { cwd: src, env: env({ FAKE_KUBECTL_EXIT: "1" }) });
+    equal(r.code, 1);
+    match(r.stderr, /Error: error executing 'kubectl delete': exit status 1\n$/);
+  });
+
+  await t.step("run builds, publishes and runs kubectl run with ko's defaults", async () => {
+    await kubectl.reset();
+    const r = await ko([
+      "run",
+      "./cmd/hello",
+      "--kubeconfig",
+      kubeconfig,
+      "--",
+      "--labels=foo=bar",
+      "--",
+      "-wait=false",
+    ], { cwd: src, env: env() });
+    equal(r.code, 0, r.stderr);
+    const [call, ...more] = await kubectl.calls();
+    equal(more.length, 0);
+    const image = call!.argv[3]!;
+    match(image, new RegExp(`^${repo}/${APP_NAME}@sha256:[0-9a-f]{64}$`));
+    deepEqual(call!.argv, [
+      "run",
+      APP_NAME,
+      "--image",
+      image,
+      "--attach",
+      "--rm",
+      "--restart=Never",
+      "--log-flush-frequency=1s",
+      "--kubeconfig",
+      kubeconfig,
+      "--labels=foo=bar",
+      "--",
+      "-wait=false",
+    ]);
+    match(r.stderr, new RegExp(`Running "ko://${APP.replaceAll(".", "\\.")}"`));
+    ok(r.stderr.includes(`$ kubectl ${call!.argv.join(" ")}`), r.stderr);
+    equal(r.stdout, "fake kubectl: run done\n");
+  });
+
+  await t.step("run reports kubectl's failure", async () => {
+    const r = await ko(["run", "./cmd/hello"], { cwd: src, env: env({ FAKE_KUBECTL_EXIT: "2" }) });
+    equal(r.code, 1);
+    match(r.stderr, /Error: error executing 'kubectl run': exit status 2\n$/);
+  });
+
+  await t.step("without kubectl on PATH the verbs fail before building", async () => {
+    const empty = join(tmp.path, "empty");
+    await Deno.mkdir(empty);
+    for (const verb of ["apply", "create", "delete", "run"]) {
+      const args = verb === "run" ? ["./cmd/hello"] : ["-f", "config/deploy.yaml"];
+      const r = await ko([verb, ...args], { cwd: src, env: env({ PATH: empty }) });
+      equal(r.code, 1, verb);
+      equal(
+        r.stderr,
+        `Error: error: kubectl is not available. kubectl must be installed to use ko ${verb}\n`,
+      );
+    }
+  });
+
+  const realKubectl = findExecutable("kubectl");
+  if (!realKubectl) return;
+  await t.step("the real kubectl gets --kubeconfig and the YAML; its failure is ko's", async () => {
+    // Nothing listens on port 1: kubectl reads the config and the stream, then cannot connect.
+    await Deno.writeTextFile(
+      kubeconfig,
+      `apiVersion: v1
+kind: Config
+clusters:
+  - name: nowhere
+    cluster: {server: "http://127.0.0.1:1"}
+contexts:
+  - name: nowhere
+    context: {cluster: nowhere, user: nobody}
+current-context: nowhere
+users:
+  - name: nobody
+    user: {}
+`,
+    );
+    const r = await ko(["apply", "-f", "config/deploy.yaml", "--kubeconfig", kubeconfig], {
+      cwd: src,
+      env: { KO_DOCKER_REPO: repo, KO_DEFAULTBASEIMAGE: bases.ociImage.ref },
+    });
+    equal(r.code, 1);
+    match(r.stderr, /127\.0\.0\.1:1/); // kubectl's own message names the kubeconfig's server
+    match(r.stderr, /Error: error executing 'kubectl apply': exit status 1\n$/);
+  });
+});
