@@ -3,6 +3,11 @@
  * (several), per ko-behaviour 5 and 6. It qualifies and checks import paths with `go list`,
  * picks the base, builds every matching platform (src/build/platform_build.ts, bounded by
  * `--jobs`), and assembles an index in the base's order.
+ *
+ * Deliberate difference from ko: an index built on an OCI index base carries the base index's
+ * registry digest in `org.opencontainers.image.base.digest`. ko writes the digest of the base
+ * index after adding its own annotations to it (a value that names nothing in any registry);
+ * for Docker manifest lists ko writes the real digest too, so both kinds now agree.
  */
 import { BASE_DIGEST_ANNOTATION, BASE_NAME_ANNOTATION } from "../oci/annotations.ts";
 import type { Descriptor, Platform } from "../oci/descriptor.ts";
@@ -25,6 +30,7 @@ import { scratchImage } from "../image/scratch.ts";
 import type { LazyIndex } from "../image/remote.ts";
 import type { Semaphore } from "../util/concurrency.ts";
 import { KoError } from "../util/errors.ts";
+import { debug } from "../util/log.ts";
 import type { BaseImageResolver } from "./base_image.ts";
 import { goList, type GoPackage, isLocalImport } from "./go_list.ts";
 import { buildForPlatform, type PlatformBuildSettings } from "./platform_build.ts";
@@ -93,12 +99,17 @@ export class GoBuilder implements Builder {
     const importPath = ref.slice("ko://".length);
     const base = await this.o.bases.resolve(importPath, signal);
     const one = (img: Image, platform: Platform, baseDigest: string) =>
-      this.o.jobs.run(() =>
-        buildForPlatform(this.o, importPath, pkg.Dir, img, platform, {
+      this.o.jobs.run(async () => {
+        const built = await buildForPlatform(this.o, importPath, pkg.Dir, img, platform, {
           ...this.o.annotations,
           [BASE_NAME_ANNOTATION]: base.name,
           [BASE_DIGEST_ANNOTATION]: baseDigest,
-        }, signal), signal);
+        }, signal);
+        // With "Building <ip> for <platform>", marks when this platform's job ran (tests
+        // read the pair to show platforms overlap under --jobs).
+        debug(`Built ${importPath} for ${formatPlatform(platform)}`);
+        return built;
+      }, signal);
 
     if (base.kind === "scratch") {
       const platforms = scratchPlatforms(this.o.platforms);

@@ -8,6 +8,7 @@ import { runApply, runCreate } from "../commands/apply.ts";
 import { runDelete } from "../commands/delete.ts";
 import { runLogin } from "../commands/login.ts";
 import { runRun } from "../commands/run.ts";
+import { runDeps } from "../commands/deps.ts";
 import { runResolve } from "../commands/resolve.ts";
 import type { ApplyHandler } from "./apply.ts";
 import type { BuildHandler } from "./build.ts";
@@ -56,6 +57,6 @@ export const defaultHandlers: Handlers = {
   delete: runDelete,
   run: runRun,
   login: runLogin,
-  deps: notImplemented("deps"),
+  deps: runDeps,
   version: printVersion,
 };

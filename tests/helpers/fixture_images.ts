@@ -20,6 +20,8 @@ export interface FixturePlatform {
   os: string;
   architecture: string;
   variant?: string;
+  /** Windows build, e.g. `10.0.20348.2227`; written to the config and the index entry. */
+  "os.version"?: string;
 }
 
 /** A single-image manifest with its blobs (config first, then layers). */
@@ -164,6 +166,7 @@ export function buildImage(opts: ImageOptions): BuiltImage {
         : `ko-ts fixture: layer ${i}`,
     })),
     os: opts.platform.os,
+    ...(opts.platform["os.version"] ? { "os.version": opts.platform["os.version"] } : {}),
     rootfs: { type: "layers", diff_ids: layers.map((l) => l.diffId) },
     config: {
       User: FIXTURE_USER,

@@ -5,12 +5,7 @@
 import { availableParallelism } from "node:os";
 import type { KoCommand } from "../ko_command.ts";
 import { UsageError } from "../usage_error.ts";
-
-/** SBOM formats `--sbom` accepts; `none` turns SBOMs off. */
-export const SBOM_FORMATS = ["spdx", "cyclonedx", "go.version-m", "none"] as const;
-
-/** One of {@link SBOM_FORMATS}. */
-export type SbomFormat = typeof SBOM_FORMATS[number];
+import { SBOM_FORMATS, type SbomFormat } from "../../sbom/sbom.ts";
 
 /** Validated build flags. */
 export interface BuildOptions {

@@ -1,0 +1,117 @@
+/**
+ * Pushing an OCI 1.1 referrer (distribution-spec "referrers"): the artifact's blobs, then its
+ * manifest by digest. A registry with the referrers API lists it from its `subject` by
+ * itself; for one without (a 404 from `GET /v2/<name>/referrers/<digest>`, as Debian's
+ * distribution 2.8 answers), the client keeps the fallback tag `sha256-<hex>` of the subject:
+ * an image index of referrer descriptors that is read, deduplicated, appended to and pushed.
+ *
+ * Whether the registry has the API is asked after the manifest is in (so the repository
+ * exists), by the GET above: an OCI index answer means yes.
+ */
+import type { Descriptor } from "../oci/descriptor.ts";
+import { type Index, parseIndex, serializeIndex } from "../oci/manifest.ts";
+import { MediaType } from "../oci/media_types.ts";
+import type { Repository } from "../oci/reference.ts";
+import type { RegistryClient } from "../registry/client.ts";
+import { referrersTag } from "../registry/referrers.ts";
+import { RegistryError } from "../registry/http_errors.ts";
+import { KoError } from "../util/errors.ts";
+import type { Artifact } from "./attachment_artifact.ts";
+
+/** How a referrer became discoverable. */
+export type ReferrerRoute = "referrers-api" | "fallback-tag";
+
+/** Pushes the blobs of an artifact (skipping those present). */
+export async function pushArtifactBlobs(
+  client: RegistryClient,
+  repo: Repository,
+  artifact: Artifact,
+  signal?: AbortSignal,
+): Promise<void> {
+  await Promise.all(artifact.blobs.map((b) =>
+    client.uploadBlob(repo, {
+      digest: b.digest,
+      size: b.bytes.length,
+      open: () => Promise.resolve(new Blob([b.bytes as BlobPart]).stream()),
+    }, signal ? { signal } : {})
+  ));
+}
+
+/**
+ * Pushes a referrer artifact (its manifest must have a `subject`) into the subject's
+ * repository and makes it discoverable: by the registry's referrers API when it has one,
+ * else through the fallback tag. Returns which way it went.
+ */
+export async function pushReferrer(
+  client: RegistryClient,
+  repo: Repository,
+  artifact: Artifact,
+  signal?: AbortSignal,
+): Promise<ReferrerRoute> {
+  const subject = artifact.manifest.subject;
+  if (!subject) throw new KoError(`artifact ${artifact.digest} has no subject: not a referrer`);
+  await pushArtifactBlobs(client, repo, artifact, signal);
+  await client.putManifest(repo, artifact.digest, artifact.bytes, artifact.mediaType, signal);
+  const listed = await client.getReferrers(repo, subject.digest, undefined, signal);
+  if (listed !== undefined) return "referrers-api";
+  await addToFallbackTag(client, repo, subject.digest, referrerDescriptor(artifact), signal);
+  return "fallback-tag";
+}
+
+/** The index entry of a referrer: media type, size, digest, artifactType and annotations. */
+export function referrerDescriptor(artifact: Artifact): Descriptor {
+  const m = artifact.manifest;
+  return {
+    mediaType: artifact.mediaType,
+    size: artifact.bytes.length,
+    digest: artifact.digest,
+    ...(m.annotations ? { annotations: m.annotations } : {}),
+    artifactType: m.artifactType ?? m.config.mediaType,
+  };
+}
+
+/**
+ * The fallback index with `entry` added: `existing` (or an empty OCI index) with any entry of
+ * the same digest replaced by `entry`, new entries appended. Undefined when nothing changes.
+ */
+export function withReferrer(existing: Index | undefined, entry: Descriptor): Index | undefined {
+  const index: Index = existing ??
+    { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
+  const same = index.manifests.findIndex((d) => d.digest === entry.digest);
+  if (same >= 0 && sameDescriptor(index.manifests[same]!, entry)) return undefined;
+  const manifests = same >= 0
+    ? index.manifests.map((d, i) => (i === same ? entry : d))
+    : [...index.manifests, entry];
+  return { ...index, mediaType: index.mediaType ?? MediaType.OciIndex, manifests };
+}
+
+/** Reads the fallback tag of `subject`, adds `entry` and pushes it back if it changed. */
+async function addToFallbackTag(
+  client: RegistryClient,
+  repo: Repository,
+  subject: string,
+  entry: Descriptor,
+  signal?: AbortSignal,
+): Promise<void> {
+  const tag = referrersTag(subject);
+  let existing: Index | undefined;
+  try {
+    const got = await client.getManifest(repo, tag, signal);
+    if (got.mediaType !== MediaType.OciIndex) {
+      throw new KoError(
+        `referrers fallback tag ${repo.registry}/${repo.repository}:${tag} holds a ${got.mediaType}, not an OCI image index: delete that tag so referrers of ${subject} can be listed`,
+      );
+    }
+    existing = parseIndex(got.bytes, `referrers fallback index ${tag}`);
+  } catch (e) {
+    if (!(e instanceof RegistryError && e.status === 404)) throw e;
+  }
+  const updated = withReferrer(existing, entry);
+  if (!updated) return;
+  await client.putManifest(repo, tag, serializeIndex(updated), MediaType.OciIndex, signal);
+}
+
+function sameDescriptor(a: Descriptor, b: Descriptor): boolean {
+  return JSON.stringify(serializeIndex({ schemaVersion: 2, manifests: [a] })) ===
+    JSON.stringify(serializeIndex({ schemaVersion: 2, manifests: [b] }));
+}

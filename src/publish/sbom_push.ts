@@ -1,0 +1,142 @@
+/**
+ * Publishing the SBOMs attached to a build result (the registry publisher's `peripherals`):
+ * for the result and, for an index, every child, two ways at once —
+ *
+ * - ko's cosign-style attachment at `<repo>:sha256-<hex>.sbom`, in `$COSIGN_REPOSITORY` when
+ *   set (so `cosign download sbom` finds it, as with ko), logged `Published SBOM <ref>`;
+ * - an OCI 1.1 referrer next to the subject in its own repository (where OCI 1.1 clients look
+ *   for it), listed by the referrers API or the fallback tag (src/publish/referrer_push.ts).
+ *
+ * Nothing here touches the image itself: its digest is the same with or without SBOMs.
+ */
+import type { BuildResult } from "../image/image.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import { parseRepository, type Repository } from "../oci/reference.ts";
+import type { RegistryClient } from "../registry/client.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
+import { info } from "../util/log.ts";
+import {
+  type AttachedFile,
+  attachmentTag,
+  cosignAttachment,
+  referrerArtifact,
+} from "./attachment_artifact.ts";
+import { pushArtifactBlobs, pushReferrer } from "./referrer_push.ts";
+
+/** What SBOM publishing needs. */
+export interface SbomPushOptions {
+  /** The registry client (created lazily by the session). */
+  readonly client: () => RegistryClient;
+  /** `COSIGN_REPOSITORY`: where the cosign-style tags go instead of the image repository. */
+  readonly cosignRepository?: string;
+  /** `--insecure-registry`: parse `COSIGN_REPOSITORY` allowing plain HTTP. */
+  readonly insecure?: boolean;
+  /** Also push OCI 1.1 referrers (default true). */
+  readonly referrers?: boolean;
+}
+
+/** The `peripherals` hook of the registry publisher. */
+export type Peripherals = (
+  repo: Repository,
+  result: BuildResult,
+  signal?: AbortSignal,
+) => Promise<void>;
+
+/** One SBOM to publish and what it describes. */
+export interface SbomSubject {
+  readonly subject: Descriptor;
+  readonly sbom: AttachedFile;
+}
+
+/**
+ * The peripherals hook publishing SBOMs. A bad `COSIGN_REPOSITORY` fails here, before any
+ * build starts.
+ */
+export function sbomPeripherals(o: SbomPushOptions): Peripherals {
+  const cosignRepo = o.cosignRepository ? parseCosignRepository(o) : undefined;
+  return async (repo, result, signal) => {
+    const subjects = sbomSubjects(result);
+    if (subjects.length === 0) return;
+    const client = o.client();
+    await Promise.all(subjects.map(async ({ subject, sbom }) => {
+      await Promise.all([
+        pushCosignSbom(client, cosignRepo ?? repo, subject, sbom, signal),
+        o.referrers === false ? undefined : pushSbomReferrer(client, repo, subject, sbom, signal),
+      ]);
+    }));
+  };
+}
+
+/** The SBOMs attached to a result and its built children, result first, children in order. */
+export function sbomSubjects(result: BuildResult): SbomSubject[] {
+  const out: SbomSubject[] = [];
+  const add = (subject: Descriptor, sbom: AttachedFile | undefined) => {
+    if (sbom) out.push({ subject, sbom });
+  };
+  add(descriptorFor(result), result.attachments?.sbom);
+  if (result.kind === "index") {
+    for (const child of result.children) {
+      if (child.image) add(descriptorFor(child.image), child.image.attachments?.sbom);
+    }
+  }
+  return out;
+}
+
+/** Pushes ko's cosign-style SBOM attachment for `subject` and logs `Published SBOM <ref>`. */
+export async function pushCosignSbom(
+  client: RegistryClient,
+  repo: Repository,
+  subject: Descriptor,
+  sbom: AttachedFile,
+  signal?: AbortSignal,
+): Promise<string> {
+  const artifact = cosignAttachment(sbom);
+  const tag = attachmentTag(subject.digest);
+  const ref = `${repo.registry}/${repo.repository}:${tag}`;
+  try {
+    if ((await client.headManifest(repo, tag, signal))?.digest !== artifact.digest) {
+      await pushArtifactBlobs(client, repo, artifact, signal);
+      await client.putManifest(repo, tag, artifact.bytes, artifact.mediaType, signal);
+    }
+  } catch (e) {
+    throw new KoError(`writing sbom: ${errorMessage(e)}`, { cause: e });
+  }
+  info(`Published SBOM ${ref}`);
+  return ref;
+}
+
+/** Pushes the SBOM of `subject` as an OCI 1.1 referrer in the subject's repository. */
+export async function pushSbomReferrer(
+  client: RegistryClient,
+  repo: Repository,
+  subject: Descriptor,
+  sbom: AttachedFile,
+  signal?: AbortSignal,
+): Promise<void> {
+  const artifact = referrerArtifact(sbom, subject);
+  let route;
+  try {
+    route = await pushReferrer(client, repo, artifact, signal);
+  } catch (e) {
+    throw new KoError(`writing sbom referrer: ${errorMessage(e)}`, { cause: e });
+  }
+  info(
+    `Published SBOM ${repo.registry}/${repo.repository}@${artifact.digest} as a referrer of ${subject.digest}` +
+      (route === "fallback-tag" ? ` (fallback tag ${subject.digest.replace(":", "-")})` : ""),
+  );
+}
+
+function descriptorFor(result: BuildResult): Descriptor {
+  return { mediaType: result.mediaType, size: result.manifestBytes.length, digest: result.digest };
+}
+
+function parseCosignRepository(o: SbomPushOptions): Repository {
+  try {
+    return parseRepository(o.cosignRepository!, { insecure: o.insecure ?? false });
+  } catch (e) {
+    throw new KoError(
+      `invalid COSIGN_REPOSITORY "${o.cosignRepository}": ${errorMessage(e)}`,
+      { cause: e },
+    );
+  }
+}

@@ -1,0 +1,423 @@
+/**
+ * Multi-platform `ko build` end to end (ko-behaviour 5.4 and 6) against a real registry:
+ * a 3-platform index on the fixture index base checked with `skopeo inspect --raw`, the arm64
+ * binary taken out of the pushed image and run under qemu, the arm/v7 one checked for
+ * GOARM=7, the amd64 child run in Docker; parallelism read from the timed
+ * "Building"/"Built" log lines; platform choice from flags, config and GOOS/GOARCH/GOARM;
+ * Docker manifest list bases; the error cases.
+ */
+import { deepEqual, equal, match, notEqual, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { memoryWriter, stdinFrom, type Writer } from "../../src/cli/context.ts";
+import { runCli } from "../../src/cli/main.ts";
+import { md5Hex } from "../../src/publish/naming.ts";
+import { isDockerAvailable, startDockerEngine } from "../helpers/docker_engine.ts";
+import { pushFixtureBases, pushManifest } from "../helpers/fixtures.ts";
+import { PRINT_KODATA_MAIN, writeGoApp } from "../helpers/go_app.ts";
+import { baseEnv, ko, koOk } from "../helpers/ko_cli.ts";
+import { registryFetch } from "../helpers/registry_http.ts";
+import { type RegistryServer, startRegistry } from "../helpers/registry_server.ts";
+import { readTar } from "../helpers/tar_reader.ts";
+import { findExecutable, run, runOk, skopeoInspect, tempDir } from "../helpers/tools.ts";
+
+const APP = "example.com/multi/cmd/greeter";
+const APP_NAME = `greeter-${md5Hex(APP)}`;
+const ANNOTATION_BASE_NAME = "org.opencontainers.image.base.name";
+const ANNOTATION_BASE_DIGEST = "org.opencontainers.image.base.digest";
+
+/** A log line and when (performance.now()) ko wrote it. */
+interface TimedLine {
+  at: number;
+  line: string;
+}
+
+/** Runs ko in-process, recording when each stderr line was written. */
+async function koTimed(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; lines: TimedLine[] }> {
+  const lines: TimedLine[] = [];
+  const dec = new TextDecoder();
+  const stderr: Writer = {
+    write(chunk) {
+      const at = performance.now();
+      const text = typeof chunk === "string" ? chunk : dec.decode(chunk);
+      for (const line of text.split("\n")) if (line) lines.push({ at, line });
+      return Promise.resolve();
+    },
+  };
+  const stdout = memoryWriter();
+  const code = await runCli(args, {
+    cwd,
+    env: { ...baseEnv(), ...env },
+    stdout,
+    stderr,
+    stdin: stdinFrom(""),
+    signal: new AbortController().signal,
+  });
+  if (code !== 0) {
+    throw new Error(`ko ${args.join(" ")} exited ${code}:\n${lines.map((l) => l.line).join("\n")}`);
+  }
+  return { code, stdout: stdout.text(), lines };
+}
+
+/** The [start, end] of each platform's job, from "Building … for P" / "Built … for P". */
+function platformIntervals(lines: TimedLine[]): Map<string, [number, number]> {
+  const out = new Map<string, [number, number]>();
+  for (const { at, line } of lines) {
+    const start = / Building \S+ for (\S+)$/.exec(line);
+    if (start) out.set(start[1]!, [at, NaN]);
+    const end = / Built \S+ for (\S+)$/.exec(line);
+    if (end) out.get(end[1]!)![1] = at;
+  }
+  return out;
+}
+
+function overlaps(intervals: Iterable<[number, number]>): boolean {
+  const xs = [...intervals].sort((a, b) => a[0] - b[0]);
+  return xs.some((x, i) => i > 0 && x[0] < xs[i - 1]![1]);
+}
+
+async function fetchJson(server: RegistryServer, repo: string, ref: string) {
+  const res = await registryFetch(server, `/v2/${repo}/manifests/${ref}`, {
+    headers: {
+      accept: [
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+      ].join(", "),
+    },
+  });
+  if (res.status !== 200) throw new Error(`GET ${repo}:${ref}: ${res.status} ${await res.text()}`);
+  return await res.json();
+}
+
+async function fetchBlob(server: RegistryServer, repo: string, digest: string) {
+  const res = await registryFetch(server, `/v2/${repo}/blobs/${digest}`);
+  if (res.status !== 200) throw new Error(`GET blob ${digest}: ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** Writes the last two layers (kodata, binary) of an image into `dir`; returns the binary path. */
+async function extractApp(
+  server: RegistryServer,
+  repo: string,
+  digest: string,
+  dir: string,
+): Promise<{ binary: string; kodata: string }> {
+  const manifest = await fetchJson(server, repo, digest);
+  const layers = manifest.layers as Array<{ digest: string }>;
+  const kodataTar = readTar(await fetchBlob(server, repo, layers.at(-2)!.digest));
+  const binTar = readTar(await fetchBlob(server, repo, layers.at(-1)!.digest));
+  const kodata = join(dir, "kodata");
+  await Deno.mkdir(kodata, { recursive: true });
+  for (const m of kodataTar) {
+    if (m.type !== "0" || !m.name.startsWith("/var/run/ko/")) continue;
+    const path = join(kodata, m.name.slice("/var/run/ko/".length));
+    await Deno.mkdir(join(path, ".."), { recursive: true });
+    await Deno.writeFile(path, m.content);
+  }
+  const bin = binTar.find((m) => m.name === "/ko-app/greeter")!;
+  const binary = join(dir, "greeter");
+  await Deno.writeFile(binary, bin.content, { mode: 0o755 });
+  return { binary, kodata };
+}
+
+Deno.test("ko build makes multi-platform indexes from index bases", async (t) => {
+  await using registry = await startRegistry();
+  await using tmp = await tempDir();
+  const bases = await pushFixtureBases(registry);
+  const src = await writeGoApp(join(tmp.path, "src"), {
+    module: "example.com/multi",
+    files: {
+      "cmd/greeter/main.go": PRINT_KODATA_MAIN,
+      "cmd/greeter/kodata/hello.txt": "Hello there\n",
+    },
+  });
+  const repo = `${registry.host}/multi`;
+  const env = (base = bases.ociIndex.ref, extra: Record<string, string> = {}) => ({
+    KO_DOCKER_REPO: repo,
+    KO_DEFAULTBASEIMAGE: base,
+    ...extra,
+  });
+  const three = "linux/amd64,linux/arm64,linux/arm/v7";
+
+  let index = "";
+  let parallelDigest = "";
+  await t.step(
+    "3 platforms with --jobs 2: an index like the base's, built concurrently",
+    async () => {
+      const r = await koTimed(
+        ["build", "-v", "--sbom=none", "--jobs", "2", `--platform=${three}`, "./cmd/greeter"],
+        src,
+        env(),
+      );
+      index = r.stdout.trim();
+      match(index, new RegExp(`^${repo}/${APP_NAME}@sha256:[0-9a-f]{64}$`));
+      parallelDigest = index.split("@")[1]!;
+      const raw = await skopeoInspect(index, { raw: true });
+      equal(raw.mediaType, "application/vnd.oci.image.index.v1+json");
+      deepEqual(raw.annotations, {
+        [ANNOTATION_BASE_DIGEST]: bases.ociIndex.digest,
+        [ANNOTATION_BASE_NAME]: bases.ociIndex.ref,
+      });
+      const manifests = raw.manifests as Array<Record<string, unknown>>;
+      deepEqual(manifests.map((m) => m.platform), [
+        { architecture: "amd64", os: "linux" },
+        { architecture: "arm64", os: "linux" },
+        { architecture: "arm", os: "linux", variant: "v7" },
+      ]);
+      for (const m of manifests) {
+        equal(m.mediaType, "application/vnd.oci.image.manifest.v1+json");
+        equal(m.artifactType, "application/vnd.oci.image.config.v1+json");
+        deepEqual(Object.keys(m), ["mediaType", "size", "digest", "platform", "artifactType"]);
+      }
+      // Each child names its own base child.
+      for (const [i, m] of manifests.entries()) {
+        const child = await skopeoInspect(`${repo}/${APP_NAME}@${m.digest}`, { raw: true });
+        const annotations = child.annotations as Record<string, string>;
+        equal(annotations[ANNOTATION_BASE_DIGEST], bases.ociIndex.manifests[i]!.digest);
+        equal(annotations[ANNOTATION_BASE_NAME], bases.ociIndex.ref);
+      }
+      const intervals = platformIntervals(r.lines);
+      deepEqual([...intervals.keys()].sort(), ["linux/amd64", "linux/arm/v7", "linux/arm64"]);
+      for (const [p, [s, e]] of intervals) ok(e > s, `${p} has a start before its end`);
+      ok(overlaps(intervals.values()), "with --jobs 2 some platform builds overlap");
+    },
+  );
+
+  await t.step("--jobs 1 builds one platform at a time, and the index is the same", async () => {
+    const r = await koTimed(
+      ["build", "-v", "--sbom=none", "--jobs", "1", `--platform=${three}`, "./cmd/greeter"],
+      src,
+      env(),
+    );
+    const intervals = platformIntervals(r.lines);
+    equal(intervals.size, 3);
+    ok(!overlaps(intervals.values()), "with --jobs 1 no platform builds overlap");
+    equal(r.stdout.trim(), index);
+  });
+
+  await t.step("--platform=all takes every base platform but the attestation", async () => {
+    const [line] = await koOk(["build", "--sbom=none", "--platform=all", "./cmd/greeter"], {
+      cwd: src,
+      env: env(),
+    });
+    equal(line, index);
+  });
+
+  await t.step("the arm64 binary from the registry runs under qemu-aarch64-static", async () => {
+    const qemu = findExecutable("qemu-aarch64-static");
+    ok(qemu, "qemu-aarch64-static is installed (scripts/install-deps.sh)");
+    const raw = await skopeoInspect(index, { raw: true });
+    const arm64 = (raw.manifests as Array<{ digest: string; platform: { architecture: string } }>)
+      .find((m) => m.platform.architecture === "arm64")!;
+    const dir = join(tmp.path, "arm64");
+    const { binary, kodata } = await extractApp(registry, `multi/${APP_NAME}`, arm64.digest, dir);
+    const file = await runOk("file", ["-b", binary]).catch(() => undefined);
+    if (file) match(file.stdout, /ARM aarch64/);
+    const out = await runOk(qemu!, [binary], { env: { KO_DATA_PATH: kodata } });
+    equal(out.stdout, "Hello there\n");
+  });
+
+  await t.step("the arm/v7 binary was built with GOARM=7", async () => {
+    const raw = await skopeoInspect(index, { raw: true });
+    const armv7 = (raw.manifests as Array<{ digest: string; platform: { variant?: string } }>)
+      .find((m) => m.platform.variant === "v7")!;
+    const { binary } = await extractApp(
+      registry,
+      `multi/${APP_NAME}`,
+      armv7.digest,
+      join(tmp.path, "armv7"),
+    );
+    const info = await runOk("go", ["version", "-m", binary]);
+    match(info.stdout, /\tbuild\tGOARCH=arm\n/);
+    match(info.stdout, /\tbuild\tGOARM=7\n/);
+  });
+
+  await t.step("a Docker manifest list base gives a manifest list in its order", async () => {
+    const [line] = await koOk(
+      ["build", "--sbom=none", "--platform=linux/arm64,linux/amd64", "./cmd/greeter"],
+      { cwd: src, env: env(bases.dockerList.ref) },
+    );
+    const raw = await skopeoInspect(line!, { raw: true });
+    equal(raw.mediaType, "application/vnd.docker.distribution.manifest.list.v2+json");
+    const manifests = raw.manifests as Array<Record<string, unknown>>;
+    deepEqual(manifests.map((m) => (m.platform as { architecture: string }).architecture), [
+      "amd64",
+      "arm64",
+    ]);
+    for (const m of manifests) {
+      equal(m.mediaType, "application/vnd.docker.distribution.manifest.v2+json");
+      equal(m.artifactType, "application/vnd.docker.container.image.v1+json");
+    }
+    deepEqual(raw.annotations, {
+      [ANNOTATION_BASE_DIGEST]: bases.dockerList.digest,
+      [ANNOTATION_BASE_NAME]: bases.dockerList.ref,
+    });
+  });
+
+  await t.step("defaultPlatforms from KO_DEFAULTPLATFORMS and .ko.yaml", async () => {
+    const [fromEnv] = await koOk(["build", "--sbom=none", "./cmd/greeter"], {
+      cwd: src,
+      env: env(bases.ociIndex.ref, { KO_DEFAULTPLATFORMS: "linux/arm64,linux/arm/v7" }),
+    });
+    const raw = await skopeoInspect(fromEnv!, { raw: true });
+    deepEqual(
+      (raw.manifests as Array<{ platform: { architecture: string } }>).map((m) =>
+        m.platform.architecture
+      ),
+      ["arm64", "arm"],
+    );
+    await Deno.writeTextFile(join(src, ".ko.yaml"), "defaultPlatforms:\n  - linux/arm64\n");
+    try {
+      const [fromConfig] = await koOk(["build", "--sbom=none", "./cmd/greeter"], {
+        cwd: src,
+        env: env(),
+      });
+      const one = await skopeoInspect(fromConfig!, { raw: true });
+      equal(one.mediaType, "application/vnd.oci.image.manifest.v1+json");
+      equal(
+        (one.annotations as Record<string, string>)[ANNOTATION_BASE_DIGEST],
+        bases.ociIndex.manifests[1]!.digest,
+      );
+      // --platform wins over the config.
+      const [flag] = await koOk(
+        ["build", "--sbom=none", "--platform=linux/amd64", "./cmd/greeter"],
+        {
+          cwd: src,
+          env: env(),
+        },
+      );
+      notEqual(flag, fromConfig);
+    } finally {
+      await Deno.remove(join(src, ".ko.yaml"));
+    }
+  });
+
+  await t.step("GOOS/GOARCH/GOARM pick one platform when nothing else does", async () => {
+    const [arm] = await koOk(["build", "--sbom=none", "./cmd/greeter"], {
+      cwd: src,
+      env: env(bases.ociIndex.ref, { GOOS: "linux", GOARCH: "arm", GOARM: "7" }),
+    });
+    const raw = await skopeoInspect(arm!, { raw: true });
+    equal(
+      (raw.annotations as Record<string, string>)[ANNOTATION_BASE_DIGEST],
+      bases.ociIndex.manifests[2]!.digest,
+    );
+    const config = await skopeoInspect(arm!, { config: true });
+    equal(config.architecture, "arm");
+    equal(config.variant, "v7");
+  });
+
+  await t.step("bad platform input fails with one clear line", async () => {
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [["--platform=all,linux/amd64"], {}, /Error: .*all or specific platforms should be used/],
+      [
+        ["--platform=all", "--platform=linux/arm64"],
+        {},
+        /all or specific platforms should be used/,
+      ],
+      [
+        ["--platform=linux/amd64/v2/x"],
+        {},
+        /too many slashes in platform spec: linux\/amd64\/v2\/x/,
+      ],
+      [
+        ["--platform=linux/arm64"],
+        { GOOS: "linux" },
+        /cannot use --platform or defaultPlatforms in \.ko\.yaml or env KO_DEFAULTPLATFORMS combined with GOOS="linux"/,
+      ],
+      [
+        [],
+        { GOARCH: "arm64", KO_DEFAULTPLATFORMS: "linux/arm64" },
+        /combined with GOARCH="arm64"/,
+      ],
+      [
+        ["--platform=windows/amd64,plan9/386"],
+        {},
+        /no matching platforms in base image index \(it has linux\/amd64, linux\/arm64, linux\/arm\/v7, unknown\/unknown\)/,
+      ],
+      [["--platform=linux/arm/vX"], {}, /no matching platforms in base image index/],
+      [["--sbom=bogus"], {}, /Error: invalid argument "bogus" for "--sbom" flag/],
+    ];
+    for (const [flags, extra, want] of cases) {
+      const r = await ko(["build", ...flags, "./cmd/greeter"], {
+        cwd: src,
+        env: env(bases.ociIndex.ref, extra),
+      });
+      equal(r.code, 1, `ko build ${flags.join(" ")} fails`);
+      match(r.stderr, want);
+      equal(r.stdout, "");
+    }
+    // An os/arch Go has no port for, on the scratch base (no base list to match against).
+    const bogus = await ko(["build", "--platform=linux/bogus", "./cmd/greeter"], {
+      cwd: src,
+      env: env("scratch"),
+    });
+    equal(bogus.code, 1);
+    match(bogus.stderr, /unsupported GOOS\/GOARCH pair linux\/bogus/);
+    const armBad = await ko(["build", "--platform=linux/arm/vX", "./cmd/greeter"], {
+      cwd: src,
+      env: env("scratch"),
+    });
+    match(armBad.stderr, /goarm failure: arm variant "vX" is not of the form v<number>/);
+  });
+
+  await t.step("nested indexes and non-image children in the base are rejected", async () => {
+    const nested = {
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [{
+        mediaType: bases.ociIndex.mediaType,
+        digest: bases.ociIndex.digest,
+        size: (await fetchRaw(registry, bases.ociIndex.repo, bases.ociIndex.digest)).length,
+        platform: { os: "linux", architecture: "amd64" },
+      }],
+    };
+    const bytes = new TextEncoder().encode(JSON.stringify(nested));
+    await pushManifest(registry, bases.ociIndex.repo, "nested", {
+      mediaType: nested.mediaType,
+      bytes,
+    });
+    const r = await ko(["build", "./cmd/greeter"], {
+      cwd: src,
+      env: env(`${registry.host}/${bases.ociIndex.repo}:nested`),
+    });
+    equal(r.code, 1);
+    match(
+      r.stderr,
+      new RegExp(
+        `"${bases.ociIndex.digest}" has unexpected mediaType "application/vnd\\.oci\\.image\\.index\\.v1\\+json" in base for "${APP}"`,
+      ),
+    );
+  });
+
+  if (!isDockerAvailable()) return;
+  await t.step("Docker runs the amd64 child of the pushed index", async () => {
+    await using docker = await startDockerEngine();
+    const r = await docker.docker([
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      "--platform",
+      "linux/amd64",
+      index,
+    ]);
+    equal(r.code, 0, r.stderr);
+    equal(r.stdout, "Hello there\n");
+  });
+  void parallelDigest;
+});
+
+async function fetchRaw(server: RegistryServer, repo: string, ref: string): Promise<Uint8Array> {
+  const res = await registryFetch(server, `/v2/${repo}/manifests/${ref}`, {
+    headers: { accept: "application/vnd.oci.image.index.v1+json" },
+  });
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+void run;
