@@ -15,6 +15,7 @@ import type { Platform } from "../oci/descriptor.ts";
 import { defaultOutputRoot, outputDirFor } from "../build/build_output.ts";
 import { resolvePlatformSpec } from "../oci/platform.ts";
 import { RegistryClient } from "../registry/client.ts";
+import { defaultKeychain } from "../registry/credentials.ts";
 import { makePublisher } from "../publish/make_publisher.ts";
 import { localPublisherHooks } from "../publish/local_publishers.ts";
 import { localPublisherHooks } from "../publish/local_publishers.ts";
@@ -44,6 +45,8 @@ export class Session {
     const getClient = () =>
       client ??= new RegistryClient({
         userAgent: `ko/${VERSION}`,
+        // Credentials from the verb's environment (DOCKER_CONFIG, HOME…), not the process's.
+        keychain: defaultKeychain({ env: (name) => ctx.env[name] }),
         insecureRegistries: options.insecureRegistry ? insecureRegistries(ctx.env) : [],
       });
     const platforms = resolvePlatformSpec({
