@@ -16,6 +16,7 @@
 import type { VerbContext } from "../cli/context.ts";
 import type { ResolveCommandOptions, ResolveHandler } from "../cli/resolve.ts";
 import { isLocalImport } from "../build/go_list.ts";
+import { parseLabelSelector } from "../resolve/label_selector.ts";
 import { resolveFiles } from "../resolve/resolver.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { Session } from "./session.ts";
@@ -48,6 +49,7 @@ export async function streamResolvedYaml(
 ): Promise<void> {
   const signal = sink.signal ? AbortSignal.any([ctx.signal, sink.signal]) : ctx.signal;
   signal.throwIfAborted();
+  if (options.selector) parseLabelSelector(options.selector); // a typo fails before any setup
   const session = await Session.create(ctx, options);
   try {
     const { builder, publisher } = session;

@@ -332,8 +332,12 @@ Deno.test("ko resolve builds, pushes and rewrites ko:// references against a rea
       );
       equal(r.stdout, "");
 
-      r = await resolve(["-l", "app in (web", "-f", good]);
-      expectOneError(r, /^Error: unable to parse selector "app in \(web": /);
+      // A bad selector is reported before anything else (here KO_DOCKER_REPO is unset).
+      r = await resolve(["-l", "app in (web", "-f", good], { env: {} });
+      expectOneError(
+        r,
+        /^Error: unable to parse selector "app in \(web": unable to parse requirement: found end of string, expected: ',' or '\)'$/,
+      );
       equal(r.stdout, "");
 
       // A failed build: the earlier file is written whole (with -j 1 it is complete before
