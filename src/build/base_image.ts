@@ -1,7 +1,7 @@
 /**
  * Which base image an import path builds on (ko-behaviour 5.2) and fetching it: the
  * `baseImageOverrides` entry for the lowercased import path, else `defaultBaseImage`; the
- * built-in `scratch`; otherwise a registry read (manifest and config only), memoised per
+ * built-in `scratch`; `ko.local/…` from the local Docker daemon; otherwise a registry read (manifest and config only), memoised per
  * reference for the life of the process.
  */
 import { type Digest, isDigest } from "../oci/digest.ts";
@@ -12,6 +12,7 @@ import {
   referenceName,
 } from "../oci/reference.ts";
 import { type BaseImage, fetchRemote, type RegistryReader } from "../image/remote.ts";
+import type { Image } from "../image/image.ts";
 import { isScratch } from "../image/scratch.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
@@ -35,6 +36,8 @@ export interface BaseImageSettings {
   /** Lowercased import path → reference. */
   readonly baseImageOverrides?: Readonly<Record<string, string>>;
   readonly insecure?: boolean;
+  /** Reads a `ko.local/…` base from the local Docker daemon. */
+  readonly daemon?: (ref: Reference, signal?: AbortSignal) => Promise<Image>;
 }
 
 /** Resolves and fetches base images; one instance per process. */
@@ -78,9 +81,18 @@ export class BaseImageResolver {
       throw new KoError(`parsing base image (${JSON.stringify(refString)}): ${errorMessage(e)}`);
     }
     if (ref.registry === "ko.local") {
-      throw new KoError(
-        `base image ${refString}: reading bases from the local Docker daemon (ko.local) is not supported yet`,
-      );
+      if (!this.settings.daemon) {
+        throw new KoError(
+          `base image ${refString}: reading bases from the local Docker daemon (ko.local) is not supported here`,
+        );
+      }
+      let image: Image;
+      try {
+        image = await this.settings.daemon(ref, signal);
+      } catch (e) {
+        throw new KoError(`fetching base image: ${errorMessage(e)}`, { cause: e });
+      }
+      return { kind: "remote", ref, name: referenceName(ref), digest: image.digest, image };
     }
     let image: BaseImage;
     try {

@@ -18,6 +18,7 @@ import { RegistryClient } from "../registry/client.ts";
 import { defaultKeychain } from "../registry/credentials.ts";
 import { makePublisher } from "../publish/make_publisher.ts";
 import { localPublisherHooks } from "../publish/local_publishers.ts";
+import { daemonBaseReader } from "../docker/daemon_image.ts";
 import { localPublisherHooks } from "../publish/local_publishers.ts";
 import type { Publisher } from "../publish/publisher.ts";
 import { closeLayerPool, layerPool } from "../layer/worker_pool.ts";
@@ -64,6 +65,7 @@ export class Session {
         defaultBaseImage: settings.config.defaultBaseImage,
         baseImageOverrides: settings.config.baseImageOverrides,
         insecure: options.insecureRegistry,
+        daemon: daemonBaseReader(ctx.env),
       },
     );
     const builder = new CachingBuilder(

@@ -8,7 +8,7 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
-import { tempDir } from "../helpers/tools.ts";
+import { skopeoInspect, tempDir } from "../helpers/tools.ts";
 import {
   type DockerDaemon,
   isDockerAvailable,
@@ -84,7 +84,7 @@ Deno.test({
   });
 
   await t.step("a second build only tags the image the daemon already has", async () => {
-    const since = Math.floor(Date.now() / 1000) - 1;
+    const since = (Date.now() / 1000).toFixed(3);
     const r = await ko(["build", "-t", "v1,v2", "./cmd/hello"], {
       cwd: src,
       env: env({ KO_DOCKER_REPO: "ko.local" }),
@@ -96,13 +96,13 @@ Deno.test({
       [loaded, `ko.local/${APP_NAME}:latest`, `ko.local/${APP_NAME}:v1`, `ko.local/${APP_NAME}:v2`]
         .sort(),
     );
-    const until = Math.floor(Date.now() / 1000) + 1;
+    const until = (Date.now() / 1000 + 0.5).toFixed(3);
     const events = await docker.docker([
       "events",
       "--since",
-      String(since),
+      since,
       "--until",
-      String(until),
+      until,
       "--filter",
       "type=image",
       "--format",
@@ -163,6 +163,48 @@ Deno.test({
     match(ref, new RegExp(`^ko\\.local/${APP_NAME}:[0-9a-f]{64}$`));
     const arch = await docker.docker(["image", "inspect", "--format", "{{.Architecture}}", ref]);
     equal(arch.stdout.trim(), "arm64");
+  });
+
+  await t.step("a ko.local base is read from the daemon and pushed with the app", async () => {
+    const pulled = await docker.docker(["pull", bases.dockerImage.ref]);
+    equal(pulled.code, 0, pulled.stderr);
+    equal((await docker.docker(["tag", bases.dockerImage.ref, "ko.local/base:v1"])).code, 0);
+    const r = await ko(["build", "./cmd/hello"], {
+      cwd: src,
+      env: env({
+        KO_DOCKER_REPO: `${registry.host}/fromdaemon`,
+        KO_DEFAULTBASEIMAGE: "ko.local/base:v1",
+      }),
+    });
+    equal(r.code, 0, r.stderr);
+    const ref = r.stdout.trim();
+    match(ref, new RegExp(`^${registry.host}/fromdaemon/${APP_NAME}@sha256:`));
+    const raw = await skopeoInspect(ref, { raw: true });
+    equal(
+      (raw.annotations as Record<string, string>)["org.opencontainers.image.base.name"],
+      "ko.local/base:v1",
+    );
+    const config = await skopeoInspect(ref, { config: true });
+    const diffIds = (config.rootfs as { diff_ids: string[] }).diff_ids;
+    const baseConfig = await skopeoInspect(bases.dockerImage.ref, { config: true });
+    deepEqual(
+      diffIds.slice(0, -2),
+      (baseConfig.rootfs as { diff_ids: string[] }).diff_ids,
+      "the base layers are the daemon's",
+    );
+    equal(await runImage(docker, ref), "Hello from the daemon\n");
+  });
+
+  await t.step("a ko.local base the daemon lacks is a clear error", async () => {
+    const r = await ko(["build", "./cmd/hello"], {
+      cwd: src,
+      env: env({ KO_DOCKER_REPO: "ko.local", KO_DEFAULTBASEIMAGE: "ko.local/absent:v1" }),
+    });
+    equal(r.code, 1);
+    match(
+      r.stderr,
+      /fetching base image: reading ko\.local\/absent:v1 from the Docker daemon: .*404/,
+    );
   });
 
   await t.step("an unreachable daemon is a clear error", async () => {
