@@ -131,12 +131,19 @@ function descriptorFor(result: BuildResult): Descriptor {
 }
 
 function parseCosignRepository(o: SbomPushOptions): Repository {
+  let repo: Repository;
   try {
-    return parseRepository(o.cosignRepository!, { insecure: o.insecure ?? false });
+    repo = parseRepository(o.cosignRepository!, { insecure: o.insecure ?? false });
   } catch (e) {
     throw new KoError(
       `invalid COSIGN_REPOSITORY "${o.cosignRepository}": ${errorMessage(e)}`,
       { cause: e },
     );
   }
+  if (repo.repository === "") {
+    throw new KoError(
+      `invalid COSIGN_REPOSITORY "${o.cosignRepository}": name a repository, not just a registry (e.g. ${repo.registry}/signatures)`,
+    );
+  }
+  return repo;
 }

@@ -12,13 +12,14 @@ import { memoryWriter, stdinFrom, type Writer } from "../../src/cli/context.ts";
 import { runCli } from "../../src/cli/main.ts";
 import { md5Hex } from "../../src/publish/naming.ts";
 import { isDockerAvailable, startDockerEngine } from "../helpers/docker_engine.ts";
-import { pushFixtureBases, pushManifest } from "../helpers/fixtures.ts";
+import { pushBuilt, pushFixtureBases, pushManifest } from "../helpers/fixtures.ts";
+import { buildImage, buildIndex } from "../helpers/fixture_images.ts";
 import { PRINT_KODATA_MAIN, writeGoApp } from "../helpers/go_app.ts";
 import { baseEnv, ko, koOk } from "../helpers/ko_cli.ts";
 import { registryFetch } from "../helpers/registry_http.ts";
 import { type RegistryServer, startRegistry } from "../helpers/registry_server.ts";
 import { readTar } from "../helpers/tar_reader.ts";
-import { findExecutable, run, runOk, skopeoInspect, tempDir } from "../helpers/tools.ts";
+import { findExecutable, runOk, skopeoInspect, tempDir } from "../helpers/tools.ts";
 
 const APP = "example.com/multi/cmd/greeter";
 const APP_NAME = `greeter-${md5Hex(APP)}`;
@@ -145,7 +146,6 @@ Deno.test("ko build makes multi-platform indexes from index bases", async (t) =>
   const three = "linux/amd64,linux/arm64,linux/arm/v7";
 
   let index = "";
-  let parallelDigest = "";
   await t.step(
     "3 platforms with --jobs 2: an index like the base's, built concurrently",
     async () => {
@@ -156,7 +156,6 @@ Deno.test("ko build makes multi-platform indexes from index bases", async (t) =>
       );
       index = r.stdout.trim();
       match(index, new RegExp(`^${repo}/${APP_NAME}@sha256:[0-9a-f]{64}$`));
-      parallelDigest = index.split("@")[1]!;
       const raw = await skopeoInspect(index, { raw: true });
       equal(raw.mediaType, "application/vnd.oci.image.index.v1+json");
       deepEqual(raw.annotations, {
@@ -410,7 +409,6 @@ Deno.test("ko build makes multi-platform indexes from index bases", async (t) =>
     equal(r.code, 0, r.stderr);
     equal(r.stdout, "Hello there\n");
   });
-  void parallelDigest;
 });
 
 async function fetchRaw(server: RegistryServer, repo: string, ref: string): Promise<Uint8Array> {
@@ -420,4 +418,132 @@ async function fetchRaw(server: RegistryServer, repo: string, ref: string): Prom
   return new Uint8Array(await res.arrayBuffer());
 }
 
-void run;
+/** An index of linux/amd64 and a synthetic Windows Server 2022 image (os.version 10.0.20348.x). */
+function windowsIndex() {
+  const windows = buildImage({
+    family: "oci",
+    platform: { os: "windows", architecture: "amd64", "os.version": "10.0.20348.2227" },
+    label: "windows",
+    base: false,
+    layers: [[
+      { path: "Files", type: "dir" },
+      { path: "Files/Windows", type: "dir" },
+      { path: "Hives", type: "dir" },
+    ]],
+    containerConfig: { Env: ["PATH=C:\\Windows\\system32;C:\\Windows"], User: "ContainerUser" },
+  });
+  const linux = buildImage({
+    family: "oci",
+    platform: { os: "linux", architecture: "amd64" },
+    label: "windows-index",
+  });
+  return buildIndex("oci", [linux, windows]);
+}
+
+Deno.test("ko build lays out Windows images as ko does", async (t) => {
+  await using registry = await startRegistry();
+  await using tmp = await tempDir();
+  const base = await pushBuilt(registry, "fixtures/windows", "ltsc2022", windowsIndex());
+  const src = await writeGoApp(join(tmp.path, "src"), {
+    module: "example.com/multi",
+    files: {
+      "cmd/greeter/main.go": PRINT_KODATA_MAIN,
+      "cmd/greeter/kodata/hello.txt": "Hello there\n",
+    },
+    symlinks: { "cmd/greeter/kodata/link.txt": "hello.txt" },
+  });
+  const env = { KO_DOCKER_REPO: `${registry.host}/win`, KO_DEFAULTBASEIMAGE: base.ref };
+  const sbomDir = join(tmp.path, "sbom");
+
+  let image = "";
+  await t.step("windows/amd64:10.0.20348 matches the 10.0.20348.2227 child", async () => {
+    const r = await ko(
+      ["build", "--platform=windows/amd64:10.0.20348", "--sbom-dir", sbomDir, "./cmd/greeter"],
+      { cwd: src, env },
+    );
+    equal(r.code, 0, r.stderr);
+    image = r.stdout.trim();
+    match(
+      r.stderr,
+      /Building example\.com\/multi\/cmd\/greeter for windows\/amd64:10\.0\.20348\.2227\n/,
+    );
+    match(r.stderr, /skipping symlink in kodata for windows: link\.txt/);
+    const raw = await skopeoInspect(image, { raw: true });
+    equal(raw.mediaType, "application/vnd.oci.image.manifest.v1+json");
+    equal(
+      (raw.annotations as Record<string, string>)[ANNOTATION_BASE_DIGEST],
+      base.manifests[1]!.digest,
+    );
+    deepEqual([...Deno.readDirSync(sbomDir)].map((e) => e.name), [
+      "greeter-windows-amd64-10.0.20348.2227.spdx.json",
+    ]);
+  });
+
+  await t.step("config: entrypoint, PATH and KO_DATA_PATH in Windows form", async () => {
+    const config = await skopeoInspect(image, { config: true });
+    equal(config.os, "windows");
+    equal(config["os.version"], "10.0.20348.2227");
+    const c = config.config as Record<string, unknown>;
+    deepEqual(c.Entrypoint, ["C:\\ko-app\\greeter"]);
+    deepEqual(c.Env, [
+      "PATH=C:\\Windows\\system32;C:\\Windows:C:\\ko-app",
+      "KO_DATA_PATH=C:\\var\\run\\ko",
+    ]);
+    equal(c.User, "ContainerUser");
+  });
+
+  await t.step("layers: Files/ and Hives/, each file with the MSWINDOWS.rawsd record", async () => {
+    const digest = image.split("@")[1]!;
+    const repo = `win/${APP_NAME}`;
+    const manifest = await fetchJson(registry, repo, digest);
+    const layers = manifest.layers as Array<{ digest: string }>;
+    const kodata = readTar(await fetchBlob(registry, repo, layers.at(-2)!.digest));
+    const binary = readTar(await fetchBlob(registry, repo, layers.at(-1)!.digest));
+    const rawsd = "AQAAgBQAAAAkAAAAAAAAAAAAAAABAgAAAAAABSAAAAAhAgAAAQIAAAAAAAUgAAAAIQIAAA==";
+    deepEqual(kodata.map((m) => [m.name, m.type]), [
+      ["Hives", "5"],
+      ["Files", "5"],
+      ["Files/var", "5"],
+      ["Files/var/run", "5"],
+      ["Files/var/run/ko", "5"],
+      ["Files/var/run/ko/hello.txt", "0"],
+    ]);
+    equal(kodata.at(-1)!.pax["MSWINDOWS.rawsd"], rawsd);
+    equal(new TextDecoder().decode(kodata.at(-1)!.content), "Hello there\n");
+    deepEqual(binary.map((m) => [m.name, m.type]), [
+      ["Hives", "5"],
+      ["Files", "5"],
+      ["Files/ko-app", "5"],
+      ["Files/ko-app/greeter", "0"],
+    ]);
+    equal(binary.at(-1)!.pax["MSWINDOWS.rawsd"], rawsd);
+    // A PE binary (MZ header) for windows/amd64.
+    equal(new TextDecoder().decode(binary.at(-1)!.content.subarray(0, 2)), "MZ");
+  });
+
+  await t.step("osversion matching: X.Y.Z matches X.Y.Z.B only; other versions fail", async () => {
+    for (const p of ["windows/amd64:10.0.17763", "windows/amd64:10", "linux/amd64:10.0.20348"]) {
+      const r = await ko(["build", `--platform=${p}`, "./cmd/greeter"], { cwd: src, env });
+      equal(r.code, 1, p);
+      match(
+        r.stderr,
+        /no matching platforms in base image index \(it has linux\/amd64, windows\/amd64:10\.0\.20348\.2227\)/,
+      );
+    }
+    const [exact] = await koOk(
+      ["build", "--platform=windows/amd64:10.0.20348.2227", "./cmd/greeter"],
+      { cwd: src, env },
+    );
+    equal(exact, image);
+  });
+
+  await t.step("--platform=all: an index with the Windows platform copied verbatim", async () => {
+    const [line] = await koOk(["build", "--platform=all", "./cmd/greeter"], { cwd: src, env });
+    const raw = await skopeoInspect(line!, { raw: true });
+    deepEqual((raw.manifests as Array<{ platform: unknown }>).map((m) => m.platform), [
+      { architecture: "amd64", os: "linux" },
+      { architecture: "amd64", os: "windows", "os.version": "10.0.20348.2227" },
+    ]);
+    equal((raw.manifests as Array<{ digest: string }>)[1]!.digest, image.split("@")[1]);
+  });
+});

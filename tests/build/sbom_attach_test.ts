@@ -1,0 +1,167 @@
+/**
+ * The SBOM hooks on real inputs: a Go binary built by the real toolchain (offline) packed on
+ * the scratch image, read with the real `go version -m`.
+ */
+import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
+import { join } from "node:path";
+import { attachImageSbom, attachIndexSbom, sbomHooks } from "../../src/build/sbom_attach.ts";
+import { type Image, makeIndex } from "../../src/image/image.ts";
+import { scratchImage } from "../../src/image/scratch.ts";
+import { mutateImage } from "../../src/image/mutate.ts";
+import type { Platform } from "../../src/oci/descriptor.ts";
+import { MediaType } from "../../src/oci/media_types.ts";
+import { setLogSink } from "../../src/util/log.ts";
+import { goBuildFixture, tempDir } from "../helpers/tools.ts";
+import { spdxSchemaErrors } from "../sbom/schema_validator.ts";
+
+const MAIN = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n';
+const dec = new TextDecoder();
+
+function withAnnotations(img: Image, annotations: Record<string, string>): Image {
+  return mutateImage(img, { layers: [], annotations });
+}
+
+Deno.test("sbom hooks attach documents, write --sbom-dir files and keep digests", async (t) => {
+  await using tmp = await tempDir();
+  const logged: string[] = [];
+  using _restore = { [Symbol.dispose]: setLogSink((line) => logged.push(line)) };
+  const binary = await goBuildFixture(tmp.path, MAIN, { name: "app" });
+  const info = (platform: Platform = { os: "linux", architecture: "amd64" }) => ({
+    importPath: "example.com/app",
+    platform,
+    binaryPath: binary,
+    appName: "app",
+  });
+  const base = withAnnotations(scratchImage(), {
+    "org.opencontainers.image.base.name": "cgr.dev/chainguard/static:latest",
+    "org.opencontainers.image.base.digest": `sha256:${"a".repeat(64)}`,
+  });
+
+  await t.step("--sbom=none installs no hooks", () => {
+    deepEqual(sbomHooks({ format: "none", sbomDir: "/x" }), {});
+    ok(sbomHooks({ format: "spdx" }).afterImage);
+    ok(sbomHooks({ format: "spdx" }).afterIndex);
+  });
+
+  let amd64: Image;
+  await t.step("an image gets its SPDX document; the image itself is unchanged", async () => {
+    const dir = join(tmp.path, "sboms");
+    amd64 = await attachImageSbom(base, info(), {
+      format: "spdx",
+      sbomDir: dir,
+      toolVersion: "test",
+    });
+    equal(amd64.digest, base.digest);
+    deepEqual(amd64.manifestBytes, base.manifestBytes);
+    equal(amd64.attachments?.sbom?.mediaType, "text/spdx+json");
+    const doc = JSON.parse(dec.decode(amd64.attachments!.sbom!.bytes));
+    deepEqual(await spdxSchemaErrors(doc), []);
+    equal(doc.name, `sbom-${base.digest}`);
+    deepEqual(doc.creationInfo.creators, ["Tool: ko test"]);
+    // The base from the annotations, the main module from go version -m.
+    ok(
+      doc.packages.some((p: { versionInfo?: string }) =>
+        p.versionInfo === "cgr.dev/chainguard/static:latest"
+      ),
+    );
+    ok(doc.packages.some((p: { name: string }) => p.name === "example.com/app"));
+    deepEqual(
+      await Deno.readFile(join(dir, "app-linux-amd64.spdx.json")),
+      amd64.attachments!.sbom!.bytes,
+    );
+  });
+
+  await t.step("file names follow ko: / and : become -", async () => {
+    const dir = join(tmp.path, "names");
+    await attachImageSbom(
+      base,
+      info({ os: "linux", architecture: "arm", variant: "v7" }),
+      {
+        format: "cyclonedx",
+        sbomDir: dir,
+      },
+    );
+    await attachImageSbom(
+      base,
+      info({ os: "windows", architecture: "amd64", "os.version": "10.0.20348.1" }),
+      { format: "go.version-m", sbomDir: dir },
+    );
+    deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+      "app-linux-arm-v7.cyclonedx.json",
+      "app-windows-amd64-10.0.20348.1.go.version-m",
+    ]);
+  });
+
+  await t.step("go.version-m is the go version -m text with the binary at /ko-app", async () => {
+    const img = await attachImageSbom(base, info(), { format: "go.version-m" });
+    equal(img.attachments?.sbom?.mediaType, "application/vnd.go.version-m");
+    match(dec.decode(img.attachments!.sbom!.bytes), /^\/ko-app\/app: go1\.\d+/);
+  });
+
+  await t.step("the scratch base is named nowhere in the document", async () => {
+    const onScratch = withAnnotations(scratchImage(), {
+      "org.opencontainers.image.base.name": "scratch",
+      "org.opencontainers.image.base.digest": scratchImage().digest,
+    });
+    const img = await attachImageSbom(onScratch, info(), { format: "spdx" });
+    const doc = JSON.parse(dec.decode(img.attachments!.sbom!.bytes));
+    equal(
+      doc.relationships.filter((r: { relationshipType: string }) =>
+        r.relationshipType === "DESCENDANT_OF"
+      ).length,
+      0,
+    );
+  });
+
+  await t.step("an index gets its document from its children; go.version-m has none", async () => {
+    const arm64 = await attachImageSbom(
+      mutateImage(base, {
+        layers: [],
+        editConfig: (c) => void (c.created = "2024-05-06T07:08:09Z"),
+      }),
+      info({ os: "linux", architecture: "arm64" }),
+      { format: "spdx" },
+    );
+    const children = [amd64, arm64].map((image, i) => ({
+      image,
+      descriptor: {
+        mediaType: image.mediaType,
+        size: image.manifestBytes.length,
+        digest: image.digest,
+        platform: { os: "linux", architecture: i === 0 ? "amd64" : "arm64" },
+      },
+    }));
+    const index = makeIndex({
+      schemaVersion: 2,
+      mediaType: MediaType.OciIndex,
+      manifests: children.map((c) => c.descriptor),
+      annotations: base.manifest.annotations!,
+    }, children);
+    const dir = join(tmp.path, "index");
+    const withDoc = await attachIndexSbom(index, "example.com/app", {
+      format: "spdx",
+      sbomDir: dir,
+    });
+    equal(withDoc.digest, index.digest);
+    const doc = JSON.parse(dec.decode(withDoc.attachments!.sbom!.bytes));
+    deepEqual(await spdxSchemaErrors(doc), []);
+    equal(
+      doc.relationships.filter((r: { relationshipType: string }) =>
+        r.relationshipType === "VARIANT_OF"
+      ).length,
+      2,
+    );
+    // The first child's created: amd64's (the scratch zero time), not arm64's.
+    equal(doc.creationInfo.created, "0001-01-01T00:00:00Z");
+    deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["app-index.spdx.json"]);
+    const none = await attachIndexSbom(index, "example.com/app", { format: "go.version-m" });
+    equal(none.attachments, undefined);
+  });
+
+  await t.step("a missing go command is a clear error", async () => {
+    await rejects(
+      attachImageSbom(base, info(), { format: "spdx", goPath: join(tmp.path, "no-go") }),
+      /go command ".*no-go" not found: install Go or set KO_GO_PATH/,
+    );
+  });
+});

@@ -1,0 +1,77 @@
+import { deepEqual, equal, throws } from "node:assert/strict";
+import { makeIndex } from "../../src/image/image.ts";
+import { scratchImage } from "../../src/image/scratch.ts";
+import { MediaType } from "../../src/oci/media_types.ts";
+import { parseRepository } from "../../src/oci/reference.ts";
+import type { RegistryClient } from "../../src/registry/client.ts";
+import { sbomPeripherals, sbomSubjects } from "../../src/publish/sbom_push.ts";
+
+const sbom = (s: string) => ({ mediaType: "text/spdx+json", bytes: new TextEncoder().encode(s) });
+const amd64 = {
+  ...scratchImage({ os: "linux", architecture: "amd64" }),
+  attachments: { sbom: sbom("amd64") },
+};
+const arm64 = {
+  ...scratchImage({ os: "linux", architecture: "arm64" }),
+  attachments: { sbom: sbom("arm64") },
+};
+const bare = scratchImage({ os: "linux", architecture: "s390x" });
+
+function index(children: Array<typeof bare>, withSbom: boolean) {
+  const built = children.map((image) => ({
+    image,
+    descriptor: {
+      mediaType: image.mediaType,
+      size: image.manifestBytes.length,
+      digest: image.digest,
+    },
+  }));
+  const idx = makeIndex(
+    { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: built.map((c) => c.descriptor) },
+    built,
+  );
+  return withSbom ? { ...idx, attachments: { sbom: sbom("index") } } : idx;
+}
+
+Deno.test("sbomSubjects lists the index first, then children with an SBOM, in order", () => {
+  const idx = index([amd64, bare, arm64], true);
+  const subjects = sbomSubjects(idx);
+  deepEqual(subjects.map((s) => s.subject.digest), [idx.digest, amd64.digest, arm64.digest]);
+  deepEqual(subjects.map((s) => new TextDecoder().decode(s.sbom.bytes)), [
+    "index",
+    "amd64",
+    "arm64",
+  ]);
+  deepEqual(subjects[0]!.subject, {
+    mediaType: MediaType.OciIndex,
+    size: idx.manifestBytes.length,
+    digest: idx.digest,
+  });
+  // An index without its own document (go.version-m) still publishes its children's.
+  deepEqual(sbomSubjects(index([amd64], false)).map((s) => s.subject.digest), [amd64.digest]);
+  deepEqual(sbomSubjects(bare), []);
+  equal(sbomSubjects(amd64).length, 1);
+});
+
+Deno.test("sbomPeripherals touches no registry when there is nothing to publish", async () => {
+  const push = sbomPeripherals({
+    client: () => {
+      throw new Error("the client must not be created");
+    },
+  });
+  await push(parseRepository("127.0.0.1:1/app"), bare);
+  await push(parseRepository("127.0.0.1:1/app"), index([bare], false));
+});
+
+Deno.test("sbomPeripherals rejects a bad COSIGN_REPOSITORY up front", () => {
+  const client = () => ({}) as RegistryClient;
+  throws(
+    () => sbomPeripherals({ client, cosignRepository: "Bad Repo" }),
+    /^KoError: invalid COSIGN_REPOSITORY "Bad Repo": /,
+  );
+  throws(
+    () => sbomPeripherals({ client, cosignRepository: "ghcr.io" }),
+    /invalid COSIGN_REPOSITORY "ghcr\.io": name a repository, not just a registry \(e\.g\. ghcr\.io\/signatures\)/,
+  );
+  sbomPeripherals({ client, cosignRepository: "ghcr.io/me/sigs" });
+});
