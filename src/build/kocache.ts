@@ -1,0 +1,105 @@
+/**
+ * `KOCACHE` (ko-behaviour 10.1): when set, builds keep their Go binaries at
+ * `$KOCACHE/bin/<importpath>/<platform>/out` (so `go build` finds them up to date), reuse the
+ * compressed binary layer of an unchanged binary (src/build/layer_cache.ts), and read base
+ * manifests and configs from `$KOCACHE/img` (src/image/base_cache.ts).
+ *
+ * Concurrent ko processes may share one KOCACHE: a platform build holds an exclusive lock on
+ * its `bin/<importpath>/<platform>` directory from `go build` until the image is made
+ * (src/build/build_output.ts), so one process never reads a binary another is rewriting; every
+ * cache file is written under a unique temporary name and renamed into place.
+ */
+import { dirname, join, resolve, sep } from "node:path";
+import type { Platform } from "../oci/descriptor.ts";
+import { formatPlatform } from "../oci/platform.ts";
+import { buildLayer } from "../layer/compress.ts";
+import { layerFromBuilt } from "../layer/layer.ts";
+import { CachedRegistryReader, type HeadManifest } from "../image/base_cache.ts";
+import type { RegistryReader } from "../image/remote.ts";
+import { describeFsError } from "../util/atomic_file.ts";
+import { KoError } from "../util/errors.ts";
+import { binaryIdentity, LayerCacheDir, layerCacheKey } from "./layer_cache.ts";
+import type { BinaryLayerMaker, PlatformBuildSettings } from "./platform_build.ts";
+
+/** An open KOCACHE directory. */
+export class KoCache {
+  private constructor(readonly root: string) {}
+
+  /**
+   * The cache `KOCACHE` names (relative to `cwd`), created if missing; undefined when unset
+   * or empty. Throws ko's errors when it is not a directory or cannot be examined.
+   */
+  static async open(
+    env: Readonly<Record<string, string | undefined>>,
+    cwd: string,
+  ): Promise<KoCache | undefined> {
+    const value = env.KOCACHE;
+    if (!value) return undefined;
+    const root = resolve(cwd, value);
+    try {
+      const st = await Deno.stat(root);
+      if (!st.isDirectory) {
+        throw new KoError(`KOCACHE should be a directory, ${value} is not a directory`);
+      }
+    } catch (e) {
+      if (e instanceof KoError) throw e;
+      if (!(e instanceof Deno.errors.NotFound)) {
+        throw new KoError(`could not stat KOCACHE: ${root}: ${describeFsError(e)}`, { cause: e });
+      }
+      try {
+        await Deno.mkdir(root, { recursive: true });
+      } catch (e) {
+        throw new KoError(`could not create KOCACHE ${root}: ${describeFsError(e)}`, { cause: e });
+      }
+    }
+    return new KoCache(root);
+  }
+
+  /** `$KOCACHE/bin/<importpath>/<platform>`, ko's place for a kept binary. */
+  binDir(importPath: string, platform: Platform): string {
+    return join(this.root, "bin", importPath, formatPlatform(platform));
+  }
+
+  /** The directory of base manifests and configs. */
+  get imgDir(): string {
+    return join(this.root, "img");
+  }
+
+  /**
+   * The platform-build hooks: the kept output directory (which the platform build locks while
+   * it uses it, see build_output.ts) and the cached binary layer.
+   */
+  buildHooks(): Pick<PlatformBuildSettings, "outputDir" | "binaryLayer"> {
+    return {
+      outputDir: (importPath, platform) => Promise.resolve(this.binDir(importPath, platform)),
+      binaryLayer: this.binaryLayer,
+    };
+  }
+
+  /**
+   * Makes a binary layer through the cache (or directly when the options forbid caching).
+   * Entries live next to the binary (`bin/<importpath>/<platform>/layers`), under the lock
+   * the platform build holds on that directory.
+   */
+  readonly binaryLayer: BinaryLayerMaker = async (a) => {
+    if (!a.cacheable) {
+      return layerFromBuilt(await buildLayer(a.entries, { mediaType: a.mediaType }));
+    }
+    const outDir = dirname(a.binaryPath);
+    const bin = join(this.root, "bin");
+    const dir = outDir.startsWith(bin + sep) ? join(outDir, "layers") : join(this.root, "layers");
+    const cache = new LayerCacheDir(dir);
+    const key = layerCacheKey(await binaryIdentity(a.binaryPath), a.entries, a.mediaType);
+    const rebuild = async (outPath: string) => {
+      const now = layerCacheKey(await binaryIdentity(a.binaryPath), a.entries, a.mediaType);
+      if (now !== key) return undefined;
+      return await buildLayer(a.entries, { mediaType: a.mediaType, outPath });
+    };
+    return await cache.get(key, rebuild) ?? await cache.put(key, a.entries, a.mediaType);
+  };
+
+  /** Wraps a registry reader with the on-disk manifest and config cache. */
+  baseReader(inner: RegistryReader, head: HeadManifest): RegistryReader {
+    return new CachedRegistryReader(this.imgDir, inner, head);
+  }
+}
