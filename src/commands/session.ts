@@ -9,17 +9,18 @@ import type { VerbContext } from "../cli/context.ts";
 import { BaseImageResolver } from "../build/base_image.ts";
 import { type Builder, GoBuilder } from "../build/go_builder.ts";
 import { sbomHooks } from "../build/sbom_attach.ts";
+import { KoCache } from "../build/kocache.ts";
 import { sbomPeripherals } from "../publish/sbom_push.ts";
 import { parseRepository } from "../oci/reference.ts";
 import type { Platform } from "../oci/descriptor.ts";
 import { defaultOutputRoot, outputDirFor } from "../build/build_output.ts";
 import { resolvePlatformSpec } from "../oci/platform.ts";
+import type { RegistryReader } from "../image/remote.ts";
 import { RegistryClient } from "../registry/client.ts";
 import { defaultKeychain } from "../registry/credentials.ts";
 import { makePublisher } from "../publish/make_publisher.ts";
 import { localPublisherHooks } from "../publish/local_publishers.ts";
 import { daemonBaseReader } from "../docker/daemon_image.ts";
-import { localPublisherHooks } from "../publish/local_publishers.ts";
 import type { Publisher } from "../publish/publisher.ts";
 import { closeLayerPool, layerPool } from "../layer/worker_pool.ts";
 import { Semaphore } from "../util/concurrency.ts";
@@ -39,8 +40,11 @@ export class Session {
 
   /** Sets everything up from the context and the validated options. */
   static async create(ctx: VerbContext, options: BuildOptions & PublishOptions): Promise<Session> {
+    const kocache = await KoCache.open(ctx.env, ctx.cwd);
     // Layer workers take a moment to start: start them now, while go list and go build run.
-    layerPool().warm();
+    // Not with KOCACHE: a warm rebuild then compresses nothing, and starting a worker blocks
+    // this thread for 40+ ms (more under load); a cache miss starts them when needed.
+    if (!kocache) layerPool().warm();
     const settings = await loadSettings(ctx, options);
     let client: RegistryClient | undefined;
     const getClient = () =>
@@ -55,12 +59,15 @@ export class Session {
       config: settings.config.defaultPlatforms,
       env: ctx.env,
     });
+    const reader = { // the client is only created when a remote base is actually read
+      getManifest: (r, ref, s) => getClient().getManifest(r, ref, s),
+      getBlob: (r, d, s) => getClient().getBlob(r, d, s),
+      getBlobBytes: (r, d, s) => getClient().getBlobBytes(r, d, s),
+    } satisfies RegistryReader;
     const bases = new BaseImageResolver(
-      { // the client is only created when a remote base is actually read
-        getManifest: (r, ref, s) => getClient().getManifest(r, ref, s),
-        getBlob: (r, d, s) => getClient().getBlob(r, d, s),
-        getBlobBytes: (r, d, s) => getClient().getBlobBytes(r, d, s),
-      },
+      kocache
+        ? kocache.baseReader(reader, (r, ref, s) => getClient().headManifest(r, ref, s))
+        : reader,
       {
         defaultBaseImage: settings.config.defaultBaseImage,
         baseImageOverrides: settings.config.baseImageOverrides,
@@ -75,6 +82,7 @@ export class Session {
         bases,
         invocation: settings.invocation,
         outputDir: keptOutputDir(ctx.env),
+        ...kocache?.buildHooks(), // KOCACHE: $KOCACHE/bin outputs, cached binary layers
         jobs: new Semaphore(options.jobs),
         ...sbomHooks({ format: options.sbom, sbomDir: options.sbomDir, goPath: settings.goPath }),
         annotations: options.imageAnnotations,
@@ -94,7 +102,6 @@ export class Session {
       dockerRepo: ctx.env.KO_DOCKER_REPO,
       jobs: options.jobs,
       client: getClient,
-      ...localPublisherHooks(ctx.env),
       ...localPublisherHooks(ctx.env),
       peripherals: sbomPeripherals({
         client: getClient,
