@@ -1,8 +1,8 @@
 /**
  * Which base image an import path builds on (ko-behaviour 5.2) and fetching it: the
  * `baseImageOverrides` entry for the lowercased import path, else `defaultBaseImage`; the
- * built-in `scratch`; `ko.local/…` from the local Docker daemon; otherwise a registry read (manifest and config only), memoised per
- * reference for the life of the process.
+ * built-in `scratch`; `ko.local/…` from the local Docker daemon; otherwise a registry read
+ * (manifest and config only), memoised per reference for the life of the process.
  */
 import { type Digest, isDigest } from "../oci/digest.ts";
 import {
