@@ -17,7 +17,14 @@ import type { VerbContext } from "../cli/context.ts";
 import type { ResolveCommandOptions, ResolveHandler } from "../cli/resolve.ts";
 import { isLocalImport } from "../build/go_list.ts";
 import { parseLabelSelector } from "../resolve/label_selector.ts";
-import { resolveFiles } from "../resolve/resolver.ts";
+import { Limiter } from "../resolve/limiter.ts";
+import {
+  type ReferenceChecker,
+  type ReferenceResolver,
+  resolveFiles,
+} from "../resolve/resolver.ts";
+import type { Builder } from "../build/go_builder.ts";
+import type { Publisher } from "../publish/publisher.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { Session } from "./session.ts";
 
@@ -52,48 +59,70 @@ export async function streamResolvedYaml(
   if (options.selector) parseLabelSelector(options.selector); // a typo fails before any setup
   const session = await Session.create(ctx, options);
   try {
-    const { builder, publisher } = session;
-    const qualified = new Map<string, Promise<string>>();
-    const qualify = (ref: string): Promise<string> => {
-      let q = qualified.get(ref);
-      if (!q) {
-        q = qualifyReference(ref, (ip) => builder.qualify(ip));
-        qualified.set(ref, q);
-      }
-      return q;
-    };
+    const { checker, resolver } = referenceResolution(session, options.jobs, signal);
     await resolveFiles({
       inputs: options.filenames,
       recursive: options.recursive,
       selector: options.selector,
       stdin: ctx.stdin,
       cwd: ctx.cwd,
-      jobs: options.jobs,
+      jobs: Number.POSITIVE_INFINITY, // the stages are bounded: see referenceResolution
       signal,
-      checker: async (ref) => await builder.check(await qualify(ref)),
-      resolver: async (ref, signal) => {
-        const koRef = await qualify(ref);
-        let result;
-        try {
-          result = await builder.build(koRef, signal);
-        } catch (e) {
-          throw new KoError(`error building "${ref}": ${errorMessage(e)}`, { cause: e });
-        }
-        try {
-          return await publisher.publish(result, koRef, signal);
-        } catch (e) {
-          throw new KoError(`error publishing "${ref}": ${errorMessage(e)}`, { cause: e });
-        }
-      },
+      checker,
+      resolver,
       write: (chunk) => sink.write(chunk),
     });
-    await publisher.close();
+    await session.publisher.close();
   } catch (e) {
     await session.publisher.abort?.();
     throw e;
   } finally {
     session.close();
   }
+}
+
+/**
+ * The checker and resolver {@link resolveFiles} calls, over one builder and publisher. Both
+ * first qualify the reference ({@link qualifyReference}, once per distinct reference).
+ *
+ * `jobs` (`--jobs`) bounds the work, not the references, as ko bounds its builds: `go list`
+ * checks here, go builds in the builder, each image's uploads in the publisher; a push
+ * starts when its build finishes, so pushes are paced by the builds. One image is pushed
+ * while the next compiles — ~13% faster for 6 apps on 2 CPUs than bounding whole
+ * build-and-publish resolutions by `--jobs`, where a slot sits idle during its push.
+ */
+export function referenceResolution(
+  { builder, publisher }: { builder: Builder; publisher: Publisher },
+  jobs: number,
+  signal?: AbortSignal,
+): { checker: ReferenceChecker; resolver: ReferenceResolver } {
+  const qualified = new Map<string, Promise<string>>();
+  const qualify = (ref: string): Promise<string> => {
+    let q = qualified.get(ref);
+    if (!q) {
+      q = qualifyReference(ref, (ip) => builder.qualify(ip));
+      qualified.set(ref, q);
+    }
+    return q;
+  };
+  const checks = new Limiter(jobs);
+  return {
+    checker: (ref) => checks.run(async () => await builder.check(await qualify(ref)), signal),
+    resolver: async (ref, signal) => {
+      const koRef = await qualify(ref);
+      let result;
+      try {
+        result = await builder.build(koRef, signal);
+      } catch (e) {
+        throw new KoError(`error building "${ref}": ${errorMessage(e)}`, { cause: e });
+      }
+      try {
+        return await publisher.publish(result, koRef, signal);
+      } catch (e) {
+        throw new KoError(`error publishing "${ref}": ${errorMessage(e)}`, { cause: e });
+      }
+    },
+  };
 }
 
 /**

@@ -340,10 +340,10 @@ Deno.test("ko resolve builds, pushes and rewrites ko:// references against a rea
       );
       equal(r.stdout, "");
 
-      // A failed build: the earlier file is written whole (with -j 1 it is complete before
-      // the failing build starts), the failing one not at all. The compiler's own lines follow
-      // the one Error line, as with ko build.
-      r = await resolve(["-j", "1", "-f", good, "-f", broken]);
+      // A failed build: the failing file is not written at all, and the earlier one either
+      // whole or (when the failure cancels it first) not at all. The compiler's own lines
+      // follow the one Error line, as with ko build.
+      r = await resolve(["-f", good, "-f", broken]);
       equal(r.code, 1, r.stderr);
       match(
         r.stderr,
@@ -351,10 +351,9 @@ Deno.test("ko resolve builds, pushes and rewrites ko:// references against a rea
       );
       equal(r.stderr.match(/^Error: /gm)?.length, 1);
       const image = appRepo(repo, "web");
-      equal(
-        r.stdout,
-        `apiVersion: v1\nkind: Pod\nspec:\n  image: ${image}@${await digestOf(image)}\n\n---\n`,
-      );
+      const ref = `${image}@${await digestOf(image)}`;
+      const whole = `apiVersion: v1\nkind: Pod\nspec:\n  image: ${ref}\n\n---\n`;
+      ok(r.stdout === "" || r.stdout === whole, r.stdout);
     },
   );
 
