@@ -6,7 +6,7 @@ import { KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import { type Challenge, parseChallenges, pickChallenge } from "./challenge.ts";
 import { errorFromResponse, NetworkError } from "./http_errors.ts";
-import { allowsPlainHttp } from "./scheme.ts";
+import { allowsPlainHttp, isLocalRegistry } from "./scheme.ts";
 import type { Transport } from "./transport.ts";
 
 /** What a ping learned about a registry. */
@@ -22,11 +22,13 @@ async function pingOnce(
   registry: string,
   scheme: "https" | "http",
   signal: AbortSignal | undefined,
+  retry = true,
 ): Promise<Response> {
   return await transport.send({
     method: "GET",
     url: new URL(`${scheme}://${registry}/v2/`),
     registry,
+    retry,
     ...(signal ? { signal } : {}),
   });
 }
@@ -63,6 +65,31 @@ async function interpret(
   return { registry, scheme, challenge };
 }
 
+/**
+ * A registry on this machine is asked over plain HTTP first, HTTPS only when that gives no
+ * 200 or 401 (a TLS server answers plain HTTP with 400, or drops it): local registries are
+ * usually plain, and this spares a warm `ko build` the first TLS handshake's loading of the CA
+ * roots (40+ ms). Loopback traffic never leaves the machine, and the ping carries no
+ * credentials.
+ */
+async function pingLocal(
+  transport: Transport,
+  registry: string,
+  signal: AbortSignal | undefined,
+): Promise<PingResult> {
+  try {
+    const res = await pingOnce(transport, registry, "http", signal, false);
+    if (res.status === 200 || res.status === 401) return await interpret(res, registry, "http");
+    await res.body?.cancel();
+    debug(`${registry}: plain HTTP answered ${res.status}, trying HTTPS`);
+  } catch (err) {
+    if (!(err instanceof NetworkError) || signal?.aborted) throw err;
+    debug(`${registry}: plain HTTP failed (${err.message}), trying HTTPS`);
+  }
+  const res = await pingOnce(transport, registry, "https", signal);
+  return await interpret(res, registry, "https");
+}
+
 /** How long HTTPS gets alone before plain HTTP is tried alongside it (ggcr waits 300 ms). */
 export const PLAIN_HTTP_DELAY_MS = 300;
 
@@ -75,9 +102,9 @@ function childSignal(parent: AbortSignal | undefined): AbortController {
 }
 
 /**
- * Pings a registry. HTTPS first; for local registries and those in `insecure`, plain HTTP is
- * tried too when HTTPS fails or has not answered within {@link PLAIN_HTTP_DELAY_MS} (a plain
- * server may never answer a TLS handshake). Any HTTPS answer wins; HTTP wins with 200 or 401.
+ * Pings a registry. Local registries: plain HTTP first (see pingLocal). Otherwise HTTPS first;
+ * for those in `insecure`, plain HTTP is tried too when HTTPS fails or has not answered within
+ * {@link PLAIN_HTTP_DELAY_MS} (a plain server may never answer a TLS handshake). Any HTTPS answer wins; HTTP wins with 200 or 401.
  * When neither works, the HTTPS error is reported.
  */
 export function ping(
@@ -90,6 +117,7 @@ export function ping(
       interpret(res, registry, "https")
     );
   }
+  if (isLocalRegistry(registry)) return pingLocal(transport, registry, opts.signal);
   const https = childSignal(opts.signal);
   const http = childSignal(opts.signal);
   return new Promise<PingResult>((resolve, reject) => {

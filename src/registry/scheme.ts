@@ -1,7 +1,7 @@
 /**
  * Which registries may be spoken to over plain HTTP: local ones (`localhost`, `*.localhost`,
- * 127.0.0.0/8, `::1`) and those marked insecure (`--insecure-registry`). HTTPS is still tried
- * first for them; plain HTTP is only the fallback when TLS fails.
+ * 127.0.0.0/8, `::1`) and those marked insecure (`--insecure-registry`). Local ones are asked
+ * over plain HTTP first, insecure ones over HTTPS first (see ping.ts).
  */
 
 /** The host part of a registry (`[::1]:5000` → `::1`, `localhost:5000` → `localhost`). */
