@@ -13,8 +13,8 @@ import type { BuildResult } from "../image/image.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { parseRepository, type Repository } from "../oci/reference.ts";
 import type { RegistryClient } from "../registry/client.ts";
-import { errorMessage, KoError } from "../util/errors.ts";
-import { info } from "../util/log.ts";
+import { errorMessage, isAbortError, KoError } from "../util/errors.ts";
+import { info, warn } from "../util/log.ts";
 import {
   type AttachedFile,
   attachmentTag,
@@ -105,25 +105,37 @@ export async function pushCosignSbom(
   return ref;
 }
 
-/** Pushes the SBOM of `subject` as an OCI 1.1 referrer in the subject's repository. */
+/**
+ * Pushes the SBOM of `subject` as an OCI 1.1 referrer in the subject's repository. The
+ * referrer is an addition to what ko publishes: a registry that refuses OCI 1.1 artifacts
+ * (empty config, `artifactType`) gets a warning, not a failed build, since the cosign-style
+ * tag carries the SBOM already. Returns whether it was published.
+ */
 export async function pushSbomReferrer(
   client: RegistryClient,
   repo: Repository,
   subject: Descriptor,
   sbom: AttachedFile,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<boolean> {
   const artifact = referrerArtifact(sbom, subject);
   let route;
   try {
     route = await pushReferrer(client, repo, artifact, signal);
   } catch (e) {
-    throw new KoError(`writing sbom referrer: ${errorMessage(e)}`, { cause: e });
+    if (isAbortError(e) || signal?.aborted) throw e;
+    warn(
+      `could not publish the SBOM of ${subject.digest} as an OCI referrer in ${repo.registry}/${repo.repository}: ${
+        errorMessage(e)
+      }`,
+    );
+    return false;
   }
   info(
     `Published SBOM ${repo.registry}/${repo.repository}@${artifact.digest} as a referrer of ${subject.digest}` +
       (route === "fallback-tag" ? ` (fallback tag ${subject.digest.replace(":", "-")})` : ""),
   );
+  return true;
 }
 
 function descriptorFor(result: BuildResult): Descriptor {

@@ -15,6 +15,7 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { sha256Digest } from "../../src/oci/digest.ts";
+import { startFaultProxy } from "../helpers/fault_proxy.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { ko, koOk } from "../helpers/ko_cli.ts";
 import { registryFetch } from "../helpers/registry_http.ts";
@@ -306,6 +307,40 @@ Deno.test("ko build publishes SBOMs by cosign tag and as OCI referrers", async (
     equal(bad.code, 1);
     match(bad.stderr, /Error: invalid COSIGN_REPOSITORY "UPPER\/case": /);
   });
+
+  await t.step(
+    "a registry refusing the referrer artifact gets a warning, not a failure",
+    async () => {
+      // Refuses the empty-descriptor blob `{}` that only the OCI 1.1 artifact uses.
+      const empty = "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
+      await using proxy = await startFaultProxy(
+        registry.host,
+        (req) =>
+          req.method === "PUT" && req.target.includes(empty)
+            ? {
+              status: 400,
+              body: '{"errors":[{"code":"UNSUPPORTED","message":"no artifacts here"}]}',
+            }
+            : "pass",
+      );
+      const r = await ko(["build", "-B", "--platform=linux/amd64", "--image-label=x=proxy", "."], {
+        cwd: src,
+        env: env({ KO_DOCKER_REPO: `${proxy.host}/refuses` }),
+      });
+      equal(r.code, 0, r.stderr);
+      const digest = r.stdout.trim().split("@")[1]!;
+      match(
+        r.stderr,
+        new RegExp(
+          `WARNING: could not publish the SBOM of ${digest} as an OCI referrer in ${proxy.host}/refuses/app: .*no artifacts here`,
+        ),
+      );
+      equal(
+        (await cosignDownloadSbom(registry, "refuses/app", digest)).mediaType,
+        "text/spdx+json",
+      );
+    },
+  );
 
   await t.step("--sbom-dir is written whatever the publisher", async () => {
     const dir = join(tmp.path, "nopush");
