@@ -311,6 +311,26 @@ Deno.test("ko build makes multi-platform indexes from index bases", async (t) =>
     equal(config.variant, "v7");
   });
 
+  await t.step("an amd64 variant sets GOAMD64 (scratch base: the platform as named)", async () => {
+    const dir = join(tmp.path, "v3");
+    const r = await ko(
+      [
+        "build",
+        "--platform=linux/amd64/v3",
+        "--sbom=go.version-m",
+        "--sbom-dir",
+        dir,
+        "./cmd/greeter",
+      ],
+      { cwd: src, env: env("scratch") },
+    );
+    equal(r.code, 0, r.stderr);
+    const text = await Deno.readTextFile(join(dir, "greeter-linux-amd64-v3.go.version-m"));
+    match(text, /\tbuild\tGOAMD64=v3\n/);
+    const config = await skopeoInspect(r.stdout.trim(), { config: true });
+    equal(config.variant, "v3");
+  });
+
   await t.step("bad platform input fails with one clear line", async () => {
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
       [["--platform=all,linux/amd64"], {}, /Error: .*all or specific platforms should be used/],
