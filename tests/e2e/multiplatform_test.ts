@@ -205,6 +205,38 @@ Deno.test("ko build makes multi-platform indexes from index bases", async (t) =>
       env: env(),
     });
     equal(line, index);
+    // Repeated flags are the same list.
+    const [repeated] = await koOk([
+      "build",
+      "--sbom=none",
+      "--platform=linux/amd64",
+      "--platform=linux/arm64,linux/arm/v7",
+      "./cmd/greeter",
+    ], { cwd: src, env: env() });
+    equal(repeated, index);
+  });
+
+  await t.step("--image-annotation goes on the index and on every child", async () => {
+    const [line] = await koOk(
+      [
+        "build",
+        "--sbom=none",
+        `--platform=${three}`,
+        "--image-annotation=org.example.team=ko",
+        "./cmd/greeter",
+      ],
+      { cwd: src, env: env() },
+    );
+    const raw = await skopeoInspect(line!, { raw: true });
+    deepEqual(raw.annotations, {
+      [ANNOTATION_BASE_DIGEST]: bases.ociIndex.digest,
+      [ANNOTATION_BASE_NAME]: bases.ociIndex.ref,
+      "org.example.team": "ko",
+    });
+    for (const m of raw.manifests as Array<{ digest: string }>) {
+      const child = await skopeoInspect(`${repo}/${APP_NAME}@${m.digest}`, { raw: true });
+      equal((child.annotations as Record<string, string>)["org.example.team"], "ko");
+    }
   });
 
   await t.step("the arm64 binary from the registry runs under qemu-aarch64-static", async () => {
@@ -412,6 +444,31 @@ Deno.test("ko build makes multi-platform indexes from index bases", async (t) =>
         `"${bases.ociIndex.digest}" has unexpected mediaType "application/vnd\\.oci\\.image\\.index\\.v1\\+json" in base for "${APP}"`,
       ),
     );
+    // A child that is not an image manifest (here a schema 1 manifest type).
+    const amd64 = bases.ociIndex.manifests[0]!;
+    const odd = {
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [{
+        mediaType: "application/vnd.docker.distribution.manifest.v1+prettyjws",
+        digest: amd64.digest,
+        size: (await fetchRaw(registry, bases.ociIndex.repo, amd64.digest)).length,
+        platform: { os: "linux", architecture: "amd64" },
+      }],
+    };
+    await pushManifest(registry, bases.ociIndex.repo, "odd", {
+      mediaType: odd.mediaType,
+      bytes: new TextEncoder().encode(JSON.stringify(odd)),
+    });
+    const r2 = await ko(["build", "./cmd/greeter"], {
+      cwd: src,
+      env: env(`${registry.host}/${bases.ociIndex.repo}:odd`),
+    });
+    equal(r2.code, 1);
+    match(
+      r2.stderr,
+      /has unexpected mediaType "application\/vnd\.docker\.distribution\.manifest\.v1\+prettyjws" in base/,
+    );
   });
 
   if (!isDockerAvailable()) return;
@@ -433,8 +490,11 @@ Deno.test("ko build makes multi-platform indexes from index bases", async (t) =>
 
 async function fetchRaw(server: RegistryServer, repo: string, ref: string): Promise<Uint8Array> {
   const res = await registryFetch(server, `/v2/${repo}/manifests/${ref}`, {
-    headers: { accept: "application/vnd.oci.image.index.v1+json" },
+    headers: {
+      accept: "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json",
+    },
   });
+  if (res.status !== 200) throw new Error(`GET ${repo}:${ref}: ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
 }
 
