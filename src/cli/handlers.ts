@@ -3,13 +3,6 @@
  * these; wiring a real implementation in means replacing one entry of `defaultHandlers`.
  */
 import { KoError } from "../util/errors.ts";
-import { runBuild } from "../commands/build.ts";
-import { runApply, runCreate } from "../commands/apply.ts";
-import { runDelete } from "../commands/delete.ts";
-import { runLogin } from "../commands/login.ts";
-import { runRun } from "../commands/run.ts";
-import { runDeps } from "../commands/deps.ts";
-import { runResolve } from "../commands/resolve.ts";
 import type { ApplyHandler } from "./apply.ts";
 import type { BuildHandler } from "./build.ts";
 import type { VerbHandler } from "./context.ts";
@@ -48,15 +41,24 @@ export function notImplemented<O>(verb: string): VerbHandler<O> {
   return () => Promise.reject(new KoError(`ko ${verb} is not implemented yet`));
 }
 
+/**
+ * A handler whose implementation is loaded when the verb runs, so each verb loads only its own
+ * modules: `ko build` skips the YAML resolver, kubectl and Docker clients (and the `yaml`
+ * package), which cuts tens of milliseconds off its start-up.
+ */
+function lazy<O>(load: () => Promise<VerbHandler<O>>): VerbHandler<O> {
+  return async (ctx, args, options) => (await load())(ctx, args, options);
+}
+
 /** The handlers `ko` runs with. */
 export const defaultHandlers: Handlers = {
-  build: runBuild,
-  resolve: runResolve,
-  apply: runApply,
-  create: runCreate,
-  delete: runDelete,
-  run: runRun,
-  login: runLogin,
-  deps: runDeps,
+  build: lazy(async () => (await import("../commands/build.ts")).runBuild),
+  resolve: lazy(async () => (await import("../commands/resolve.ts")).runResolve),
+  apply: lazy(async () => (await import("../commands/apply.ts")).runApply),
+  create: lazy(async () => (await import("../commands/apply.ts")).runCreate),
+  delete: lazy(async () => (await import("../commands/delete.ts")).runDelete),
+  run: lazy(async () => (await import("../commands/run.ts")).runRun),
+  login: lazy(async () => (await import("../commands/login.ts")).runLogin),
+  deps: lazy(async () => (await import("../commands/deps.ts")).runDeps),
   version: printVersion,
 };

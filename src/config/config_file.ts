@@ -6,7 +6,7 @@
  */
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { KoError } from "../util/errors.ts";
-import { ConfigSource } from "./config_source.ts";
+import { ConfigSource, loadYaml } from "./config_source.ts";
 
 /** The extensions viper looks for, in its order. */
 export const CONFIG_EXTENSIONS: readonly string[] = [
@@ -106,5 +106,6 @@ export async function readConfigFile(loc: ConfigFileLocation): Promise<ConfigSou
   } catch (e) {
     throw new KoError(`error reading config file: ${loc.display}: ${(e as Error).message}`);
   }
+  await loadYaml();
   return new ConfigSource(loc.display, text);
 }

@@ -3,10 +3,30 @@
  * value can say `<file>:<line>:<col>: …`. Parsing uses the `yaml` package (YAML 1.2 core
  * schema, like Go's yaml v3/v4: `yes` is a string); JSON is parsed as the YAML it also is.
  */
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node } from "yaml";
-import { parseDocument } from "yaml";
+import type * as Yaml from "yaml";
+import type { Document, Node } from "yaml";
 import { KoError } from "../util/errors.ts";
 import { warn } from "../util/log.ts";
+
+let yamlModule: typeof Yaml | undefined;
+
+/**
+ * Loads the `yaml` package. It is only needed once a configuration file is read, and loading
+ * it costs a build without one ~25 ms of start-up; call this before making a ConfigSource.
+ */
+export async function loadYaml(): Promise<typeof Yaml> {
+  return yamlModule ??= await import("yaml");
+}
+
+function yaml(): typeof Yaml {
+  if (!yamlModule) throw new Error("the yaml package is not loaded: await loadYaml() first");
+  return yamlModule;
+}
+
+const isAlias = (n: unknown) => yaml().isAlias(n);
+const isMap = (n: unknown) => yaml().isMap(n);
+const isScalar = (n: unknown) => yaml().isScalar(n);
+const isSeq = (n: unknown) => yaml().isSeq(n);
 
 /** A key of a mapping with its value node (undefined for an explicit null). */
 export interface Entry {
@@ -17,15 +37,19 @@ export interface Entry {
 
 /** A configuration document with positions. */
 export class ConfigSource {
-  private readonly lines = new LineCounter();
+  private readonly lines = new (yaml().LineCounter)();
   private readonly doc: Document.Parsed;
 
   /**
    * Parses the text; syntax errors throw `error reading config file: <file>:<l>:<c>: …`.
-   * `file` is the name used in messages.
+   * `file` is the name used in messages. Needs {@link loadYaml} to have completed.
    */
   constructor(readonly file: string, text: string) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, merge: true });
+    this.doc = yaml().parseDocument(text, {
+      lineCounter: this.lines,
+      prettyErrors: false,
+      merge: true,
+    });
     const err = this.doc.errors[0];
     if (err) {
       const { line, col } = this.lines.linePos(err.pos[0]);
