@@ -127,7 +127,11 @@ try {
     const requests = registry.logs().slice(before).split("\n")
       .map((l) => /"(GET|HEAD|PUT|POST|PATCH|DELETE) (\S+)/.exec(l))
       .filter((m) => m !== null)
-      .map((m) => `${m![1]} ${m![2]!.includes("/blobs/") ? "blob" : "manifest"}`);
+      .map((m) => {
+        const path = m![2]!;
+        const what = path === "/v2/" ? "ping" : path.includes("/blobs/") ? "blob" : "manifest";
+        return `${m![1]} ${what}`;
+      });
     const counts = new Map<string, number>();
     for (const q of requests) counts.set(q, (counts.get(q) ?? 0) + 1);
     const hit = /kocache: layer \w+: hit/.test(r.stderr)

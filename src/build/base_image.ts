@@ -55,6 +55,21 @@ export class BaseImageResolver {
     return override || this.settings.defaultBaseImage || DEFAULT_BASE_IMAGE;
   }
 
+  /**
+   * Starts fetching the default base now, so its registry round trips overlap `go list`
+   * instead of following it. Only when no import path has an override (then every build uses
+   * it), and only for registry bases; a failure surfaces when a build asks for the base.
+   */
+  prefetchDefault(signal?: AbortSignal): void {
+    if (Object.keys(this.settings.baseImageOverrides ?? {}).length > 0) return;
+    const refString = this.baseFor("");
+    if (isScratch(refString) || /^ko\.local(\/|:|@|$)/.test(refString)) return;
+    if (this.#cache.has(refString)) return;
+    const p = this.#fetch(refString, signal);
+    p.catch(() => this.#cache.delete(refString));
+    this.#cache.set(refString, p);
+  }
+
   /** Fetches (once) the base of an import path and logs which one is used. */
   async resolve(importPath: string, signal?: AbortSignal): Promise<ResolvedBase> {
     const refString = this.baseFor(importPath);

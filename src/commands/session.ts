@@ -109,6 +109,7 @@ export class Session {
         insecure: options.insecureRegistry,
       }),
     });
+    bases.prefetchDefault(ctx.signal); // its round trips overlap go list
     return new Session(ctx, settings, builder, publisher, () => client?.close());
   }
 

@@ -1,0 +1,64 @@
+/**
+ * BaseImageResolver.prefetchDefault against a real registry: the default base is fetched
+ * ahead of the build (so its round trips overlap `go list`), once, and only when it is sure to
+ * be used; a failed prefetch is reported by the build that needs the base.
+ */
+import { deepEqual, equal, rejects } from "node:assert/strict";
+import { BaseImageResolver } from "../../src/build/base_image.ts";
+import type { RegistryReader } from "../../src/image/remote.ts";
+import { RegistryClient } from "../../src/registry/client.ts";
+import { pushFixtureBases } from "../helpers/fixtures.ts";
+import { startRegistry } from "../helpers/registry_server.ts";
+
+Deno.test("the default base is prefetched once, and only when every build uses it", async (t) => {
+  await using registry = await startRegistry();
+  const bases = await pushFixtureBases(registry);
+  const client = new RegistryClient({ keychain: () => Promise.resolve({}) });
+  const calls: string[] = [];
+  const reader: RegistryReader = {
+    getManifest: (r, ref, s) => {
+      calls.push(`manifest ${r.repository} ${ref}`);
+      return client.getManifest(r, ref, s);
+    },
+    getBlob: (r, d, s) => client.getBlob(r, d, s),
+    getBlobBytes: (r, d, s) => {
+      calls.push(`blob ${r.repository}`);
+      return client.getBlobBytes(r, d, s);
+    },
+  };
+  try {
+    await t.step("fetched before any build asks, reused by the build", async () => {
+      calls.length = 0;
+      const resolver = new BaseImageResolver(reader, { defaultBaseImage: bases.ociImage.ref });
+      resolver.prefetchDefault();
+      deepEqual(calls, ["manifest fixtures/oci-image latest"]);
+      const base = await resolver.resolve("example.com/app");
+      equal(base.kind === "remote" && base.digest, bases.ociImage.digest);
+      deepEqual(calls, ["manifest fixtures/oci-image latest", "blob fixtures/oci-image"]);
+      resolver.prefetchDefault();
+      equal(calls.length, 2);
+    });
+    await t.step("not with overrides, nor for scratch", async () => {
+      calls.length = 0;
+      new BaseImageResolver(reader, {
+        defaultBaseImage: bases.ociImage.ref,
+        baseImageOverrides: { "example.com/app": bases.dockerImage.ref },
+      }).prefetchDefault();
+      new BaseImageResolver(reader, { defaultBaseImage: "scratch" }).prefetchDefault();
+      await new Promise((r) => setTimeout(r, 10));
+      deepEqual(calls, []);
+    });
+    await t.step("a failed prefetch is reported by the build that needs the base", async () => {
+      const missing = `${registry.host}/fixtures/nothing:latest`;
+      const resolver = new BaseImageResolver(reader, { defaultBaseImage: missing });
+      resolver.prefetchDefault();
+      await new Promise((r) => setTimeout(r, 50));
+      await rejects(
+        resolver.resolve("example.com/app"),
+        /fetching base image: pulling .*nothing:latest: /,
+      );
+    });
+  } finally {
+    client.close();
+  }
+});
