@@ -1,29 +1,46 @@
 /**
- * The `daemon` and `kind` hooks of makePublisher: the ko.local publisher over the Docker
- * Engine API client of the environment (`DOCKER_HOST`…), and the kind.local publisher over
- * kind's node provider (`KIND_CLUSTER_NAME`…).
+ * The `daemon` and `kind` hooks of makePublisher, and the `ko.local` base reader: the ko.local
+ * publisher over the Docker Engine API client of the environment (`DOCKER_HOST`…), the
+ * kind.local publisher over kind's node provider (`KIND_CLUSTER_NAME`…). Their modules load
+ * only when used, so a registry build does not pay for them at start-up.
  */
-import { DockerClient } from "../docker/docker_client.ts";
-import { DaemonPublisher } from "./daemon_publisher.ts";
-import { KindPublisher } from "./kind_publisher.ts";
+import type { Reference } from "../oci/reference.ts";
+import type { Image } from "../image/image.ts";
 import type { LocalPublisherFactory } from "./make_publisher.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 /** The hooks for an environment (the verb's, so tests can point at their own daemon). */
 export function localPublisherHooks(
-  env: Readonly<Record<string, string | undefined>>,
+  env: Env,
 ): { daemon: LocalPublisherFactory; kind: LocalPublisherFactory } {
   return {
-    daemon: (repo, namer, tags) =>
-      Promise.resolve(
-        new DaemonPublisher({
-          client: DockerClient.fromEnv(env),
-          baseRepo: repo,
-          namer,
-          tags: [...new Set(tags)],
-          env,
-        }),
-      ),
-    kind: (repo, namer, tags) =>
-      Promise.resolve(KindPublisher.fromEnv(env, repo, namer, [...new Set(tags)])),
+    daemon: async (repo, namer, tags) => {
+      const [{ DockerClient }, { DaemonPublisher }] = await Promise.all([
+        import("../docker/docker_client.ts"),
+        import("./daemon_publisher.ts"),
+      ]);
+      return new DaemonPublisher({
+        client: DockerClient.fromEnv(env),
+        baseRepo: repo,
+        namer,
+        tags: [...new Set(tags)],
+        env,
+      });
+    },
+    kind: async (repo, namer, tags) => {
+      const { KindPublisher } = await import("./kind_publisher.ts");
+      return KindPublisher.fromEnv(env, repo, namer, [...new Set(tags)]);
+    },
+  };
+}
+
+/** Reads `ko.local/…` base images from the daemon the environment points at. */
+export function daemonBaseReader(
+  env: Env,
+): (ref: Reference, signal?: AbortSignal) => Promise<Image> {
+  return async (ref, signal) => {
+    const { daemonBaseReader } = await import("../docker/daemon_image.ts");
+    return await daemonBaseReader(env)(ref, signal);
   };
 }
