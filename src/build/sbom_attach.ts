@@ -34,7 +34,7 @@ export interface SbomAttachOptions {
   readonly toolVersion?: string;
 }
 
-/** The Builder hooks ({@link GoBuilderOptions} `afterImage` / `afterIndex`). */
+/** The Builder hooks (`afterImage` / `afterIndex` of the Go builder's options). */
 export interface SbomHooks {
   readonly afterImage?: (img: Image, info: BuiltImageInfo) => Promise<Image>;
   readonly afterIndex?: (index: ImageIndex, importPath: string) => Promise<ImageIndex>;

@@ -111,7 +111,9 @@ async function addToFallbackTag(
   await client.putManifest(repo, tag, serializeIndex(updated), MediaType.OciIndex, signal);
 }
 
+/** Whether two descriptors serialise to the same bytes (field order and omissions as Go's). */
 function sameDescriptor(a: Descriptor, b: Descriptor): boolean {
-  return JSON.stringify(serializeIndex({ schemaVersion: 2, manifests: [a] })) ===
-    JSON.stringify(serializeIndex({ schemaVersion: 2, manifests: [b] }));
+  const text = (d: Descriptor) =>
+    new TextDecoder().decode(serializeIndex({ schemaVersion: 2, manifests: [d] }));
+  return text(a) === text(b);
 }
