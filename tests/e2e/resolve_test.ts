@@ -407,6 +407,26 @@ Deno.test("ko resolve builds, pushes and rewrites ko:// references against a rea
     },
   );
 
+  await t.step(
+    "--sbom: SPDX SBOMs are pushed next to each image by default, none with --sbom=none",
+    async () => {
+      const file = await write("flags/sbom.yaml", pod("web"));
+      for (const [flags, path] of [[[], "sbom"], [["--sbom=none"], "nosbom"]] as const) {
+        const r = await resolveOk(["-f", file, ...flags], {
+          env: env({ KO_DOCKER_REPO: `${registry.host}/${path}` }),
+        });
+        const [ref] = imagesIn(r.stdout);
+        const hex = ref!.split("@sha256:")[1]!;
+        const tags = await tagsOf(appRepo(path, "web"));
+        // spdx: the cosign-style tag, and the referrers fallback tag on this registry.
+        deepEqual(
+          tags?.sort(),
+          flags.length ? ["latest"] : ["latest", `sha256-${hex}`, `sha256-${hex}.sbom`],
+        );
+      }
+    },
+  );
+
   await t.step("-t and --tag-only", async () => {
     const file = await write("flags/tags.yaml", pod("web"));
     const tagged = await resolveOk(["-f", file, "-t", "v1,v2", "-j", "1"]);
