@@ -108,8 +108,13 @@ export class Session {
         insecure: options.insecureRegistry,
       }),
     });
-    bases.prefetchDefault(ctx.signal); // its round trips overlap go list
-    return new Session(ctx, settings, builder, publisher, () => client?.close());
+    // Started on the next turn, once go list is running: making the registry client reads the
+    // CA bundle (~6 ms), which would otherwise delay go list.
+    const prefetch = setTimeout(() => bases.prefetchDefault(ctx.signal), 0);
+    return new Session(ctx, settings, builder, publisher, () => {
+      clearTimeout(prefetch);
+      client?.close();
+    });
   }
 
   /** Builds and publishes a checked `ko://` reference. */

@@ -4,7 +4,6 @@
  * load time. `go list` runs once per distinct directory for all entries in it (ko runs it once
  * per entry, a known slowness, #305).
  */
-import { realpath } from "node:fs/promises";
 import { join, posix } from "node:path";
 import type { Node } from "yaml";
 import { goList, type GoPackage } from "../build/go_list.ts";
@@ -145,7 +144,7 @@ async function statKind(path: string): Promise<"file" | "dir" | "other" | undefi
 
 async function real(path: string): Promise<string> {
   try {
-    return await realpath(path);
+    return await Deno.realPath(path); // not node:fs/promises: loading it costs ~6 ms
   } catch {
     return path;
   }
