@@ -3,6 +3,7 @@
  * these; wiring a real implementation in means replacing one entry of `defaultHandlers`.
  */
 import { KoError } from "../util/errors.ts";
+import { prefetchGoList } from "../build/go_list_prefetch.ts";
 import type { ApplyHandler } from "./apply.ts";
 import type { BuildHandler } from "./build.ts";
 import type { VerbHandler } from "./context.ts";
@@ -52,7 +53,15 @@ function lazy<O>(load: () => Promise<VerbHandler<O>>): VerbHandler<O> {
 
 /** The handlers `ko` runs with. */
 export const defaultHandlers: Handlers = {
-  build: lazy(async () => (await import("../commands/build.ts")).runBuild),
+  build: async (ctx, args, options) => {
+    // go list runs while the builder's modules load (see go_list_prefetch.ts).
+    const listing = prefetchGoList(ctx.cwd, ctx.env, args);
+    try {
+      await (await import("../commands/build.ts")).runBuild(ctx, args, options);
+    } finally {
+      await Promise.all(listing.values()); // never leave a go list running
+    }
+  },
   resolve: lazy(async () => (await import("../commands/resolve.ts")).runResolve),
   apply: lazy(async () => (await import("../commands/apply.ts")).runApply),
   create: lazy(async () => (await import("../commands/apply.ts")).runCreate),

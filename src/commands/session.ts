@@ -108,13 +108,10 @@ export class Session {
         insecure: options.insecureRegistry,
       }),
     });
-    // Started on the next turn, once go list is running: making the registry client reads the
-    // CA bundle (~6 ms), which would otherwise delay go list.
-    const prefetch = setTimeout(() => bases.prefetchDefault(ctx.signal), 0);
-    return new Session(ctx, settings, builder, publisher, () => {
-      clearTimeout(prefetch);
-      client?.close();
-    });
+    // Its round trips overlap go list (which `ko build` has usually started already, see
+    // go_list_prefetch.ts).
+    bases.prefetchDefault(ctx.signal);
+    return new Session(ctx, settings, builder, publisher, () => client?.close());
   }
 
   /** Builds and publishes a checked `ko://` reference. */
