@@ -18,7 +18,8 @@ const runs = Number(Deno.args[Deno.args.indexOf("--runs") + 1] || 9) || 9;
 const root = new URL("..", import.meta.url).pathname;
 const main = join(root, "main.ts");
 
-const HELLO = (n: number) => `package main
+const HELLO = (n: number) =>
+  `package main
 
 import "fmt"
 
@@ -54,7 +55,8 @@ try {
     KO_DEFAULTBASEIMAGE: bases.ociImage.ref,
   };
   const deno = Deno.execPath();
-  const ko = (cwd: string) => timed(deno, ["run", "-A", main, "build", "--sbom=none", "."], cwd, env);
+  const ko = (cwd: string) =>
+    timed(deno, ["run", "-A", main, "build", "--sbom=none", "."], cwd, env);
   const goBuild = (cwd: string) =>
     timed("go", ["build", "-trimpath", "-o", join(dir, "out"), "."], cwd, {
       ...env,
@@ -82,9 +84,13 @@ try {
 
   const row = (name: string, r: { go: number[]; ko: number[] }) => {
     const g = median(r.go), k = median(r.ko);
-    return `| ${name} | ${g.toFixed(0)} | ${k.toFixed(0)} | ${(k - g).toFixed(0)} | ${(k / g).toFixed(2)}× |`;
+    return `| ${name} | ${g.toFixed(0)} | ${k.toFixed(0)} | ${(k - g).toFixed(0)} | ${
+      (k / g).toFixed(2)
+    }× |`;
   };
-  console.log(`ko build overhead over go build, medians of ${runs} runs (ms), ${new Date().toISOString()}`);
+  console.log(
+    `ko build overhead over go build, medians of ${runs} runs (ms), ${new Date().toISOString()}`,
+  );
   console.log("| case | go build | ko build | overhead | ratio |");
   console.log("|---|---|---|---|---|");
   console.log(row("warm rebuild (nothing changed, blobs present)", warm));
