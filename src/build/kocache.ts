@@ -17,7 +17,8 @@ import { layerFromBuilt } from "../layer/layer.ts";
 import { CachedRegistryReader, type HeadManifest } from "../image/base_cache.ts";
 import type { RegistryReader } from "../image/remote.ts";
 import { describeFsError } from "../util/atomic_file.ts";
-import { KoError } from "../util/errors.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
+import { warn } from "../util/log.ts";
 import { binaryIdentity, LayerCacheDir, layerCacheKey } from "./layer_cache.ts";
 import type { BinaryLayerMaker, PlatformBuildSettings } from "./platform_build.ts";
 
@@ -95,7 +96,15 @@ export class KoCache {
       if (now !== key) return undefined;
       return await buildLayer(a.entries, { mediaType: a.mediaType, outPath });
     };
-    return await cache.get(key, rebuild) ?? await cache.put(key, a.entries, a.mediaType);
+    const hit = await cache.get(key, rebuild);
+    if (hit) return hit;
+    try {
+      return await cache.put(key, a.entries, a.mediaType);
+    } catch (e) {
+      // A cache that cannot be written must not fail the build: make the layer without it.
+      warn(`KOCACHE: cannot store the layer of ${a.binaryPath}: ${errorMessage(e)}`);
+      return layerFromBuilt(await buildLayer(a.entries, { mediaType: a.mediaType }));
+    }
   };
 
   /** Wraps a registry reader with the on-disk manifest and config cache. */

@@ -343,6 +343,31 @@ Deno.test("the binary layer cache reuses, checks and repairs layers", async (t) 
     deepEqual(await entryFiles(), before);
   });
 
+  await t.step("a cache that cannot be written warns and builds without it", async () => {
+    const blocked = join(tmp.path, "blocked", "bin", "example.com", "x", "linux", "amd64");
+    await Deno.mkdir(blocked, { recursive: true });
+    await Deno.writeTextFile(join(blocked, "layers"), "not a directory");
+    const blockedCache = (await KoCache.open({ KOCACHE: join(tmp.path, "blocked") }, tmp.path))!;
+    const bin = join(blocked, "out");
+    await Deno.copyFile(binA, bin);
+    const lines: string[] = [];
+    const restore = setLogSink((l) => lines.push(l));
+    let layer: Layer;
+    try {
+      layer = await blockedCache.binaryLayer({
+        binaryPath: bin,
+        entries: binaryEntries("app", bin, "linux"),
+        mediaType: MediaType.OciLayerGzip,
+        cacheable: true,
+      });
+    } finally {
+      restore();
+    }
+    equal(layer.digest, first.digest);
+    deepEqual(await drain(layer), { digest: first.digest, size: first.size });
+    ok(lines.some((l) => l.includes(`WARNING: KOCACHE: cannot store the layer of ${bin}`)));
+  });
+
   await t.step("pruning keeps recent and the newest entries", async () => {
     const dir = join(tmp.path, "prune");
     await Deno.mkdir(dir);
