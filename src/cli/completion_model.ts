@@ -2,8 +2,7 @@
  * The command tree reduced to what shell completion needs: verbs, their flags and what their
  * values and positional arguments are. The script generators read only this.
  */
-import type { Command } from "commander";
-import { KoCommand, type PositionalHint } from "./ko_command.ts";
+import type { KoCommand, PositionalHint } from "./ko_command.ts";
 import type { CompleteHint } from "./ko_option.ts";
 
 /** Shells `ko completion` writes scripts for. */
@@ -61,8 +60,7 @@ const HELP_FLAG = (name: string): CompletionFlag => ({
   takesValue: false,
 });
 
-function flagsOf(cmd: Command): CompletionFlag[] {
-  if (!(cmd instanceof KoCommand)) return [];
+function flagsOf(cmd: KoCommand): CompletionFlag[] {
   return cmd.koOptions().filter((o) => !o.hidden).map((o) => {
     const flag: CompletionFlag = {
       long: o.longName(),
@@ -79,7 +77,7 @@ function flagsOf(cmd: Command): CompletionFlag[] {
 }
 
 /** Reduces a program's command tree to a CompletionModel. */
-export function completionModel(root: Command, descriptions = true): CompletionModel {
+export function completionModel(root: KoCommand, descriptions = true): CompletionModel {
   const verbs = [...root.commands]
     .sort((a, b) => a.name().localeCompare(b.name()))
     .map((c): CompletionVerb => ({
@@ -87,7 +85,7 @@ export function completionModel(root: Command, descriptions = true): CompletionM
       aliases: c.aliases(),
       description: c.summary() || c.description(),
       flags: [...flagsOf(c), HELP_FLAG(c.name())],
-      positional: c instanceof KoCommand ? c.positional : "none",
+      positional: c.positional,
     }));
   return {
     program: root.name(),

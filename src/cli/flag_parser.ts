@@ -1,12 +1,12 @@
 /**
  * Command-line parsing with the rules of Go's pflag, which ko (cobra) uses: `--name=value`,
  * `--name value`, `-n value`, `-nvalue`, `-n=value`, grouped short booleans (`-RL`), flags
- * and operands interleaved, `--` ending flags. Values are stored on the commander commands
- * that own the flags; the flags of ancestor commands (the global `-v`) are accepted too.
+ * and operands interleaved, `--` ending flags. Values are stored on the commands that own
+ * the flags; the flags of ancestor commands (the global `-v`) are accepted too.
  */
-import type { Command } from "commander";
 import { parseGoBool, parseGoInt, splitCsv } from "./flag_values.ts";
-import { KoOption } from "./ko_option.ts";
+import type { KoCommand } from "./ko_command.ts";
+import type { KoOption } from "./ko_option.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** What parsing one command's arguments found. */
@@ -32,21 +32,21 @@ export interface ParseMode {
 }
 
 interface Found {
-  owner: Command;
+  owner: KoCommand;
   option: KoOption;
 }
 
-function findFlag(cmd: Command, test: (o: KoOption) => boolean): Found | undefined {
-  for (let c: Command | null = cmd; c; c = c.parent) {
+function findFlag(cmd: KoCommand, test: (o: KoOption) => boolean): Found | undefined {
+  for (let c: KoCommand | null = cmd; c; c = c.parent) {
     for (const option of c.options) {
-      if (option instanceof KoOption && test(option)) return { owner: c, option };
+      if (test(option)) return { owner: c, option };
     }
   }
   return undefined;
 }
 
 /**
- * Parses `args` for `cmd`, storing flag values on the commands that own them (source "cli").
+ * Parses `args` for `cmd`, storing flag values on the commands that own them.
  * Throws a UsageError with pflag's wording for unknown flags, missing values and bad values.
  *
  * @example
@@ -57,7 +57,7 @@ function findFlag(cmd: Command, test: (o: KoOption) => boolean): Found | undefin
  * parsed.operands; // ["./cmd"]
  * ```
  */
-export function parseArgs(cmd: Command, args: readonly string[], mode: ParseMode): ParsedArgs {
+export function parseArgs(cmd: KoCommand, args: readonly string[], mode: ParseMode): ParsedArgs {
   const result: ParsedArgs = { operands: [], dashAt: -1, help: false, rest: [] };
   const fail = (message: string): never => {
     throw new UsageError(message, mode.commandPath);
@@ -146,12 +146,12 @@ function quoteChoice(value: string): string {
  * `--no-…` flag the stored value is the flag's own (true when given).
  */
 export function assignFlag(
-  owner: Command,
+  owner: KoCommand,
   option: KoOption,
   raw: string | undefined,
   commandPath = "ko",
 ): void {
-  const key = option.attributeName();
+  const key = option.longName();
   const invalid = (why: string): never => {
     throw new UsageError(
       `invalid argument "${raw}" for "${option.names}" flag: ${why}`,
@@ -162,13 +162,13 @@ export function assignFlag(
     case "bool": {
       const value = raw === undefined ? true : parseGoBool(raw);
       if (value === undefined) invalid("expected true or false (also 1, 0, t, f)");
-      owner.setOptionValueWithSource(key, value, "cli");
+      owner.setFlag(key, value!);
       return;
     }
     case "int": {
       const value = parseGoInt(raw ?? "");
       if (value === undefined) invalid("expected an integer");
-      owner.setOptionValueWithSource(key, value, "cli");
+      owner.setFlag(key, value!);
       return;
     }
     case "string": {
@@ -176,7 +176,7 @@ export function assignFlag(
       if (option.allowed && !option.allowed.includes(value)) {
         invalid(`expected one of ${option.allowed.map(quoteChoice).join(", ")}`);
       }
-      owner.setOptionValueWithSource(key, value, "cli");
+      owner.setFlag(key, value);
       return;
     }
     case "strings": {
@@ -186,10 +186,8 @@ export function assignFlag(
       } catch (err) {
         invalid((err as Error).message);
       }
-      const previous = owner.getOptionValueSource(key) === "cli"
-        ? owner.getOptionValue(key) as string[]
-        : [];
-      owner.setOptionValueWithSource(key, [...previous, ...fields], "cli");
+      const previous = owner.flagGiven(key) ? owner.flagValue<string[]>(key) : [];
+      owner.setFlag(key, [...previous, ...fields]);
       return;
     }
   }

@@ -2,34 +2,20 @@
  * Help text in the layout ko users know from cobra: description, Usage, Aliases, Examples,
  * Available Commands, Flags (with pflag type hints and defaults), Global Flags.
  */
-import type { Command } from "commander";
-import { KoOption } from "./ko_option.ts";
-
-/** What the formatter needs to know about a command beyond commander's own fields. */
-export interface HelpInfo {
-  /** Usage after the program name, e.g. `build IMPORTPATH... [flags]`. */
-  usageLine: string;
-  /** Example invocations, already indented by two spaces. */
-  examples: string;
-}
-
-/** Reads the extra help fields of a command (KoCommand implements them). */
-function infoOf(cmd: Command): HelpInfo {
-  const maybe = cmd as Command & Partial<HelpInfo>;
-  return { usageLine: maybe.usageLine ?? "", examples: maybe.examples ?? "" };
-}
+import type { KoCommand } from "./ko_command.ts";
+import type { KoOption } from "./ko_option.ts";
 
 /** The full command path, e.g. `ko build`. */
-export function commandPath(cmd: Command): string {
+export function commandPath(cmd: KoCommand): string {
   const names: string[] = [];
-  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  for (let c: KoCommand | null = cmd; c; c = c.parent) names.unshift(c.name());
   return names.join(" ");
 }
 
 /** Typed flags of one command, help-visible ones only, sorted by long name like pflag. */
-export function visibleFlags(cmd: Command): KoOption[] {
+export function visibleFlags(cmd: KoCommand): KoOption[] {
   return cmd.options
-    .filter((o): o is KoOption => o instanceof KoOption && !o.hidden)
+    .filter((o) => !o.hidden)
     .sort((a, b) => a.longName().localeCompare(b.longName()));
 }
 
@@ -61,7 +47,7 @@ function flagRow(option: KoOption): FlagRow {
   return { term, text: def ? `${option.description} (default ${def})` : option.description };
 }
 
-function helpRow(cmd: Command): FlagRow {
+function helpRow(cmd: KoCommand): FlagRow {
   return { term: "  -h, --help", text: `help for ${cmd.name()}` };
 }
 
@@ -79,8 +65,8 @@ function sortRows(rows: FlagRow[]): FlagRow[] {
  * Formats the help of `cmd`. Subcommands are listed for a command that has them; flags of
  * ancestors appear under "Global Flags".
  */
-export function formatHelp(cmd: Command): string {
-  const info = infoOf(cmd);
+export function formatHelp(cmd: KoCommand): string {
+  const info = { usageLine: cmd.usageLine, examples: cmd.examples };
   const path = commandPath(cmd);
   const parts: string[] = [];
   const about = (cmd.description() || cmd.summary()).trim();

@@ -17,8 +17,8 @@ export function helpCommand(ctx: VerbContext, root: KoCommand): KoCommand {
       await ctx.stdout.write(root.helpText());
       return;
     }
-    const target = root.commands.find((c) => c.name() === topic || c.aliases().includes(topic));
-    if (!(target instanceof KoCommand)) {
+    const target = root.findCommand(topic);
+    if (!target) {
       throw new UsageError(`unknown help topic "${topic}"`, "ko");
     }
     await ctx.stdout.write(target.helpText());

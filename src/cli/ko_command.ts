@@ -1,9 +1,8 @@
 /**
- * The commander Command every ko verb is made of. It replaces commander's option parsing with
- * pflag's rules (see flag_parser.ts), takes over help (`-h/--help` on any verb, cobra layout)
- * and turns commander's process exits into thrown errors.
+ * The command every ko verb (and the `ko` root) is made of: typed flags parsed with pflag's
+ * rules (see flag_parser.ts), cobra-style help (`-h/--help` on any verb), and dispatch from the
+ * root to the verb named by the first operand.
  */
-import { Command } from "commander";
 import { setVerbose } from "../util/log.ts";
 import type { Writer } from "./context.ts";
 import { parseArgs } from "./flag_parser.ts";
@@ -22,8 +21,8 @@ export interface RunInput {
 /** What shells should offer for a verb's positional arguments. */
 export type PositionalHint = "none" | "dir" | "file" | "verbs" | "shells";
 
-/** A ko command: a commander Command with typed flags, pflag parsing and cobra-style help. */
-export class KoCommand extends Command {
+/** A ko command: typed flags, pflag parsing, cobra-style help, subcommands. */
+export class KoCommand {
   /** Usage after the parent's path, e.g. `build IMPORTPATH... [flags]`. */
   usageLine = "";
   /** Example invocations for help, indented by two spaces. */
@@ -38,42 +37,101 @@ export class KoCommand extends Command {
   helpRequested = false;
   /** Set while parsing: operands before `--`, or -1. */
   dashAt = -1;
+  /** The command this one is a subcommand of (null for the root). */
+  parent: KoCommand | null = null;
+  /** Subcommands, in the order added. */
+  readonly commands: KoCommand[] = [];
+  /** Flags declared on this command, in the order declared. */
+  readonly options: KoOption[] = [];
+  readonly #name: string;
   readonly #helpOut: Writer;
+  readonly #aliases: string[] = [];
+  #summary = "";
+  #description = "";
+  readonly #values = new Map<string, FlagValue>();
+  readonly #given = new Set<string>();
+  #run: ((input: RunInput) => Promise<void>) | undefined;
 
   /** Makes a command named `name` whose help is written to `helpOut`. */
   constructor(name: string, helpOut: Writer) {
-    super(name);
+    this.#name = name;
     this.#helpOut = helpOut;
-    this.exitOverride();
-    this.helpOption(false);
-    this.helpCommand(false);
-    this.allowExcessArguments(true);
-    this.configureOutput({ outputError: () => {} });
-    this.configureHelp({ formatHelp: (cmd) => formatHelp(cmd) });
+  }
+
+  /** The command's name (`build`). */
+  name(): string {
+    return this.#name;
+  }
+
+  /** Adds another name the command answers to (`publish` for `build`). */
+  alias(alias: string): this {
+    this.#aliases.push(alias);
+    return this;
+  }
+
+  /** The other names of the command. */
+  aliases(): string[] {
+    return [...this.#aliases];
+  }
+
+  /** The one-line summary shown in lists of commands. */
+  summary(): string;
+  /** Sets the one-line summary. */
+  summary(text: string): this;
+  summary(text?: string): string | this {
+    if (text === undefined) return this.#summary;
+    this.#summary = text;
+    return this;
+  }
+
+  /** The description heading the command's help. */
+  description(): string;
+  /** Sets the description. */
+  description(text: string): this;
+  description(text?: string): string | this {
+    if (text === undefined) return this.#description;
+    this.#description = text;
+    return this;
+  }
+
+  /** Adds a subcommand. */
+  addCommand(cmd: KoCommand): this {
+    cmd.parent = this;
+    this.commands.push(cmd);
+    return this;
   }
 
   /** Declares a typed flag. */
   flag(spec: FlagSpec): this {
-    this.addOption(new KoOption(spec));
+    const option = new KoOption(spec);
+    if (this.options.some((o) => o.longName() === option.longName())) {
+      throw new Error(`ko: flag --${option.longName()} declared twice on ${this.path()}`);
+    }
+    this.options.push(option);
     return this;
   }
 
   /** The typed flags declared on this command. */
   koOptions(): KoOption[] {
-    return this.options.filter((o): o is KoOption => o instanceof KoOption);
+    return [...this.options];
   }
 
   /** The current value of a flag of this command, by long name (`tags`). */
   flagValue<T extends FlagValue>(longName: string): T {
-    const option = this.koOptions().find((o) => o.longName() === longName);
-    if (!option) throw new Error(`ko: no flag --${longName} on ${commandPath(this)}`);
-    return this.getOptionValue(option.attributeName()) as T;
+    const option = this.#option(longName);
+    return (this.#values.get(longName) ?? option.defaultValue) as T;
   }
 
   /** Whether a flag was given on the command line (rather than left at its default). */
   flagGiven(longName: string): boolean {
-    const option = this.koOptions().find((o) => o.longName() === longName);
-    return option !== undefined && this.getOptionValueSource(option.attributeName()) === "cli";
+    return this.#given.has(longName);
+  }
+
+  /** Records a value given on the command line for one of this command's flags. */
+  setFlag(longName: string, value: FlagValue): void {
+    this.#option(longName);
+    this.#values.set(longName, value);
+    this.#given.add(longName);
   }
 
   /** The command path, e.g. `ko build`. */
@@ -86,13 +144,31 @@ export class KoCommand extends Command {
     return formatHelp(this);
   }
 
-  /** Replaces commander's parser with pflag's rules; called by commander for each command. */
-  override parseOptions(args: string[]): { operands: string[]; unknown: string[] } {
+  /**
+   * Sets what the command does. Before `fn` runs, the global `-v` takes effect and a help
+   * request (on this command or before the verb) prints help instead.
+   */
+  onRun(fn: (input: RunInput) => Promise<void>): this {
+    this.#run = fn;
+    return this;
+  }
+
+  /**
+   * Parses `args` (without the program name) and runs this command, or, on a command with
+   * subcommands, the one its first operand names (with the arguments after it). `before` are
+   * operands already taken (after a `--` given before the verb).
+   *
+   * @example
+   * ```ts
+   * await createProgram(processContext(), defaultHandlers).execute(["version"]);
+   * ```
+   */
+  async execute(args: readonly string[], before: readonly string[] = []): Promise<void> {
     if (this.passthrough) {
       const end = args.indexOf("--");
       const flags = end === -1 ? args : args.slice(0, end);
       this.helpRequested = flags.some((a) => a === "-h" || a === "--help");
-      return { operands: [...args], unknown: [] };
+      return await this.#invoke({ operands: [...before, ...args], dashAt: this.dashAt });
     }
     const isRoot = this.commands.length > 0;
     const parsed = parseArgs(this, args, {
@@ -102,39 +178,19 @@ export class KoCommand extends Command {
     });
     this.helpRequested ||= parsed.help;
     this.dashAt = parsed.dashAt;
+    const operands = [...before, ...parsed.operands];
     if (isRoot) {
-      const [first] = parsed.operands;
-      const isVerb = first !== undefined &&
-        this.commands.some((c) => c.name() === first || c.aliases().includes(first));
-      if (isVerb) return { operands: parsed.operands, unknown: parsed.rest };
-      return { operands: [...parsed.operands, ...parsed.rest], unknown: [] };
+      const [first] = operands;
+      const verb = first === undefined ? undefined : this.findCommand(first);
+      if (verb) return await verb.execute(parsed.rest, operands.slice(1));
+      operands.push(...parsed.rest);
     }
-    return { operands: parsed.operands, unknown: [] };
+    await this.#invoke({ operands, dashAt: this.dashAt });
   }
 
-  /**
-   * Sets what the command does. Before `fn` runs, the global `-v` takes effect and a help
-   * request (on this command or before the verb) prints help instead.
-   */
-  onRun(fn: (input: RunInput) => Promise<void>): this {
-    this.action(async () => {
-      let helpWanted = false;
-      const chain: Command[] = [this];
-      for (let p = this.parent; p; p = p.parent) chain.push(p);
-      for (const c of chain) {
-        if (c instanceof KoCommand) {
-          helpWanted ||= c.helpRequested;
-          const verbose = c.koOptions().find((o) => o.longName() === "verbose");
-          if (verbose && c.getOptionValue(verbose.attributeName()) === true) setVerbose(true);
-        }
-      }
-      if (helpWanted) {
-        await this.#helpOut.write(this.helpText());
-        return;
-      }
-      await fn({ operands: [...this.args], dashAt: this.dashAt });
-    });
-    return this;
+  /** The subcommand called `word` (by name or alias), if any. */
+  findCommand(word: string): KoCommand | undefined {
+    return this.commands.find((c) => c.name() === word || c.#aliases.includes(word));
   }
 
   /** Throws a UsageError unless the number of operands is within [min, max]. */
@@ -149,5 +205,26 @@ export class KoCommand extends Command {
     else expected = `${min} to ${max} ${what}`;
     const got = n === 0 ? "none" : `${n} (${operands.map((o) => JSON.stringify(o)).join(" ")})`;
     throw new UsageError(`${this.path()} takes ${expected}, got ${got}`, this.path());
+  }
+
+  async #invoke(input: RunInput): Promise<void> {
+    let helpWanted = false;
+    const chain: KoCommand[] = [this];
+    for (let p = this.parent; p; p = p.parent) chain.push(p);
+    for (const c of chain) {
+      helpWanted ||= c.helpRequested;
+      if (c.#given.has("verbose") && c.#values.get("verbose") === true) setVerbose(true);
+    }
+    if (helpWanted || !this.#run) {
+      await this.#helpOut.write(this.helpText());
+      return;
+    }
+    await this.#run(input);
+  }
+
+  #option(longName: string): KoOption {
+    const option = this.options.find((o) => o.longName() === longName);
+    if (!option) throw new Error(`ko: no flag --${longName} on ${this.path()}`);
+    return option;
   }
 }

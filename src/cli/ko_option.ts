@@ -1,8 +1,8 @@
 /**
- * A commander Option that knows its pflag type (bool, string, strings, int), so the parser
- * reads its values the way ko does and help shows ko's type hints and defaults.
+ * A typed command-line flag: its pflag type (bool, string, strings, int), names, default and
+ * help, so the parser reads its values the way ko does and help shows ko's type hints and
+ * defaults.
  */
-import { Option } from "commander";
 
 /** The value types ko's flags have (pflag's Bool, String, StringSlice, Int). */
 export type FlagKind = "bool" | "string" | "strings" | "int";
@@ -32,34 +32,49 @@ export interface FlagSpec {
 }
 
 /** A typed flag; see {@link FlagSpec}. */
-export class KoOption extends Option {
+export class KoOption {
   /** Value type. */
   readonly kind: FlagKind;
   /** Names as written in help (`-t, --tags`). */
   readonly names: string;
+  /** One-line help text. */
+  readonly description: string;
+  /** The value when the flag is not given. */
+  readonly defaultValue: FlagValue;
+  /** Left out of help and completion. */
+  readonly hidden: boolean;
   /** Accepted values of a string flag, if restricted. */
   readonly allowed?: readonly string[];
   /** Shell completion hint for the value. */
   readonly complete?: CompleteHint;
+  readonly #long: string;
+  readonly #short: string | undefined;
 
+  /** Declares a flag; throws on names that are not `-x, --name` or `--name`. */
   constructor(spec: FlagSpec) {
-    super(spec.kind === "bool" ? spec.names : `${spec.names} <${spec.kind}>`, spec.description);
+    const m = /^(?:-([A-Za-z0-9]), )?--([A-Za-z0-9][A-Za-z0-9-]*)$/.exec(spec.names);
+    if (!m) {
+      throw new Error(`ko: bad flag names "${spec.names}": expected "-x, --name" or "--name"`);
+    }
+    this.#short = m[1];
+    this.#long = m[2]!;
     this.kind = spec.kind;
     this.names = spec.names;
+    this.description = spec.description;
+    this.defaultValue = spec.default ?? zeroValue(spec.kind);
+    this.hidden = spec.hidden ?? false;
     if (spec.allowed) this.allowed = spec.allowed;
     if (spec.complete) this.complete = spec.complete;
-    this.default(spec.default ?? zeroValue(spec.kind));
-    if (spec.hidden) this.hideHelp();
   }
 
   /** The long name without dashes (`tags`). */
   longName(): string {
-    return (this.long ?? "").replace(/^--/, "");
+    return this.#long;
   }
 
   /** The short letter without the dash (`t`), if any. */
   shortName(): string | undefined {
-    return this.short?.replace(/^-/, "");
+    return this.#short;
   }
 }
 

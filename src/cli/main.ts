@@ -2,7 +2,6 @@
  * The CLI entry: parses argv, runs a verb, and turns any failure into one `Error: …` line on
  * stderr and an exit code (1 by default, 130 after Ctrl-C).
  */
-import { CommanderError } from "commander";
 import { errorMessage, isAbortError, KoError } from "../util/errors.ts";
 import { isVerbose, redact, setLogSink, setVerbose } from "../util/log.ts";
 import { type ContextOverrides, processContext, type Writer } from "./context.ts";
@@ -64,7 +63,7 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
       Object.entries(handlers ?? {}).filter(([, handler]) => handler !== undefined),
     );
     const program = createProgram(ctx, { ...defaultHandlers, ...chosen });
-    await program.parseAsync(args, { from: "user" });
+    await program.execute(args);
     if (ctx.signal.aborted) return await reportError(ctx.signal.reason, ctx.stderr, ctx.signal);
     return 0;
   } catch (err) {
@@ -85,7 +84,6 @@ export async function reportError(
   stderr: Writer,
   signal?: AbortSignal,
 ): Promise<number> {
-  if (err instanceof CommanderError && err.exitCode === 0) return 0;
   if (signal?.aborted || isAbortError(err)) {
     await stderr.write("Error: interrupted\n");
     return INTERRUPTED_EXIT_CODE;
@@ -96,9 +94,6 @@ export async function reportError(
     lines.push(`Error: ${err.message}`);
     if (err instanceof UsageError) lines.push(`Run '${err.command} --help' for usage.`);
     code = err.exitCode;
-  } else if (err instanceof CommanderError) {
-    lines.push(`Error: ${err.message.replace(/^error: /, "")}`);
-    code = err.exitCode || 1;
   } else {
     lines.push(`Error: ${errorMessage(err)}`);
   }

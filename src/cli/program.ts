@@ -48,7 +48,7 @@ function unknownCommand(root: KoCommand, word: string): UsageError {
  * @example
  * ```ts
  * const program = createProgram(processContext(), defaultHandlers);
- * await program.parseAsync(["version"], { from: "user" });
+ * await program.execute(["version"]);
  * ```
  */
 export function createProgram(ctx: VerbContext, handlers: Handlers): KoCommand {
