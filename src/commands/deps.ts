@@ -17,9 +17,10 @@ import { formatPlatformSpec, type PlatformSpec, resolvePlatformSpec } from "../o
 import { type BuildInfo, readBuildInfo } from "../sbom/build_info.ts";
 import { dependencyTree, imageSbom } from "../sbom/sbom.ts";
 import { Semaphore } from "../util/concurrency.ts";
-import { errorMessage, KoError } from "../util/errors.ts";
+import { KoError } from "../util/errors.ts";
 import { VERSION } from "../version.ts";
 import { APP_DIR } from "../build/app_image.ts";
+import { buildReference, qualifyImportPath } from "./publish_steps.ts";
 import { loadSettings } from "./settings.ts";
 
 /** The `ko deps` handler. */
@@ -49,21 +50,8 @@ export const runDeps: DepsHandler = async (ctx, args, options) => {
   });
   let result: BuildResult;
   try {
-    const ref = await builder.qualify(importPath).catch((e) => {
-      throw new KoError(`importpath "${importPath}" is not supported: ${errorMessage(e)}`, {
-        cause: e,
-      });
-    });
-    await builder.check(ref).catch((e) => {
-      throw new KoError(`importpath "${importPath}" is not supported: ${errorMessage(e)}`, {
-        cause: e,
-      });
-    });
-    try {
-      result = await builder.build(ref, ctx.signal);
-    } catch (e) {
-      throw new KoError(`error building "${importPath}": ${errorMessage(e)}`, { cause: e });
-    }
+    const ref = await qualifyImportPath(builder, importPath);
+    result = await buildReference(builder, ref, importPath, ctx.signal);
   } finally {
     closeLayerPool();
   }

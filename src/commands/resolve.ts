@@ -25,7 +25,7 @@ import {
 } from "../resolve/resolver.ts";
 import type { Builder } from "../build/go_builder.ts";
 import type { Publisher } from "../publish/publisher.ts";
-import { errorMessage, KoError } from "../util/errors.ts";
+import { buildAndPublish, withPublishing } from "./publish_steps.ts";
 import { Session } from "./session.ts";
 
 const KO_PREFIX = "ko://";
@@ -58,7 +58,7 @@ export async function streamResolvedYaml(
   signal.throwIfAborted();
   if (options.selector) parseLabelSelector(options.selector); // a typo fails before any setup
   const session = await Session.create(ctx, options);
-  try {
+  await withPublishing(session, async () => {
     const { checker, resolver } = referenceResolution(session, options.jobs, signal);
     await resolveFiles({
       inputs: options.filenames,
@@ -72,13 +72,7 @@ export async function streamResolvedYaml(
       resolver,
       write: (chunk) => sink.write(chunk),
     });
-    await session.publisher.close();
-  } catch (e) {
-    await session.publisher.abort?.();
-    throw e;
-  } finally {
-    session.close();
-  }
+  });
 }
 
 /**
@@ -108,20 +102,8 @@ export function referenceResolution(
   const checks = new Limiter(jobs);
   return {
     checker: (ref) => checks.run(async () => await builder.check(await qualify(ref)), signal),
-    resolver: async (ref, signal) => {
-      const koRef = await qualify(ref);
-      let result;
-      try {
-        result = await builder.build(koRef, signal);
-      } catch (e) {
-        throw new KoError(`error building "${ref}": ${errorMessage(e)}`, { cause: e });
-      }
-      try {
-        return await publisher.publish(result, koRef, signal);
-      } catch (e) {
-        throw new KoError(`error publishing "${ref}": ${errorMessage(e)}`, { cause: e });
-      }
-    },
+    resolver: async (ref, signal) =>
+      await buildAndPublish({ builder, publisher }, await qualify(ref), ref, signal),
   };
 }
 

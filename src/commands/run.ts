@@ -6,10 +6,11 @@
  */
 import type { RunHandler } from "../cli/run.ts";
 import { parseReference } from "../oci/reference.ts";
-import { lastElement } from "../publish/naming.ts";
+import { lastElement } from "../util/go_path.ts";
 import { kubeconfigArgs, requireKubectl, startKubectl } from "../kube/kubectl.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
+import { type PublishedImage, publishImportPaths, withPublishing } from "./publish_steps.ts";
 import { Session } from "./session.ts";
 
 /** The flags ko always gives `kubectl run`. */
@@ -34,37 +35,14 @@ export function podName(ref: string): string {
 export const runRun: RunHandler = async (ctx, importPaths, options) => {
   const kubectl = requireKubectl(ctx.env, "run");
   const session = await Session.create(ctx, options);
-  let published: Array<{ ref: string; image: string }>;
+  let published: PublishedImage[];
   try {
-    const refs = await Promise.all(importPaths.map(async (ip) => {
-      try {
-        const ref = await session.builder.qualify(ip);
-        await session.builder.check(ref);
-        return { ip, ref };
-      } catch (e) {
-        throw new KoError(`importpath "${ip}" is not supported: ${errorMessage(e)}`, { cause: e });
-      }
-    }));
-    const unique = [...new Map(refs.map((r) => [r.ref, r])).values()];
-    published = await Promise.all(unique.map(async ({ ip, ref }) => {
-      let result;
-      try {
-        result = await session.builder.build(ref, ctx.signal);
-      } catch (e) {
-        throw new KoError(`error building "${ip}": ${errorMessage(e)}`, { cause: e });
-      }
-      try {
-        return { ref, image: await session.publisher.publish(result, ref, ctx.signal) };
-      } catch (e) {
-        throw new KoError(`error publishing "${ip}": ${errorMessage(e)}`, { cause: e });
-      }
-    }));
-    await session.publisher.close();
+    published = await withPublishing(
+      session,
+      () => publishImportPaths(session, importPaths, ctx.signal),
+    );
   } catch (e) {
-    await session.publisher.abort?.();
     throw new KoError(`failed to publish images: ${errorMessage(e)}`, { cause: e });
-  } finally {
-    session.close();
   }
   for (const { ref, image } of published) {
     info(`Running ${JSON.stringify(ref)}`);

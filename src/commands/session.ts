@@ -114,13 +114,6 @@ export class Session {
     return new Session(ctx, settings, builder, publisher, () => client?.close());
   }
 
-  /** Builds and publishes a checked `ko://` reference. */
-  async publish(ref: string): Promise<string> {
-    const signal = this.ctx.signal;
-    const result = await this.builder.build(ref, signal);
-    return await this.publisher.publish(result, ref, signal);
-  }
-
   /** Releases connections and workers. */
   close(): void {
     this.release();
