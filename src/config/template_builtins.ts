@@ -5,6 +5,7 @@
  * A builtin signals a failure by throwing {@link BuiltinError}; the executor reports it as
  * `error calling <name>: <message>`.
  */
+import { queryEscape } from "../util/query_escape.ts";
 import { sprint, sprintf, sprintln } from "./go_fmt.ts";
 import { isStringMap, isTrue, kindOf, lengthOf, numberOf, typeName } from "./template_values.ts";
 
@@ -199,18 +200,6 @@ export function jsEscape(s: string): string {
     else if (cp < 0x80) out += r;
     else if (/[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(r)) out += r;
     else out += `\\u${cp.toString(16).toUpperCase().padStart(4, "0")}`;
-  }
-  return out;
-}
-
-/** Go's url.QueryEscape. */
-export function queryEscape(s: string): string {
-  let out = "";
-  for (const b of new TextEncoder().encode(s)) {
-    const c = String.fromCharCode(b);
-    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
-    else if (c === " ") out += "+";
-    else out += `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   return out;
 }

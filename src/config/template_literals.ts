@@ -1,6 +1,6 @@
 /**
- * Go literal syntax for template constants: integers with base prefixes and `_` (like
- * strconv.ParseInt with base 0), decimal floats, and interpreted strings (strconv.Unquote).
+ * Go literal syntax for template number constants: integers with base prefixes and `_` (like
+ * strconv.ParseInt with base 0) and decimal floats. String constants: src/util/go_quote.ts.
  */
 
 /** Go's strconv.ParseInt(s, 0, 64) without the range check (the caller checks it). */
@@ -40,62 +40,4 @@ export function parseGoFloat(text: string): number | undefined {
   if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(s)) return undefined;
   const f = Number(s);
   return Number.isFinite(f) ? f : undefined;
-}
-
-const SIMPLE_ESCAPES: Record<string, string> = {
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-  v: "\v",
-  "\\": "\\",
-  '"': '"',
-};
-
-/** Go's strconv.Unquote for a double-quoted literal; undefined when it is invalid. */
-export function unquote(quoted: string): string | undefined {
-  if (quoted.length < 2 || quoted[0] !== '"' || quoted.at(-1) !== '"') return undefined;
-  const s = quoted.slice(1, -1);
-  const bytes: number[] = [];
-  const enc = new TextEncoder();
-  for (let i = 0; i < s.length;) {
-    const c = s[i]!;
-    if (c === '"' || c === "\n") return undefined;
-    if (c !== "\\") {
-      const cp = s.codePointAt(i)!;
-      const ch = String.fromCodePoint(cp);
-      bytes.push(...enc.encode(ch));
-      i += ch.length;
-      continue;
-    }
-    const e = s[i + 1];
-    if (e === undefined) return undefined;
-    if (e in SIMPLE_ESCAPES) {
-      bytes.push(SIMPLE_ESCAPES[e]!.charCodeAt(0));
-      i += 2;
-    } else if (e === "x" || e === "u" || e === "U") {
-      const len = e === "x" ? 2 : e === "u" ? 4 : 8;
-      const hex = s.slice(i + 2, i + 2 + len);
-      if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) return undefined;
-      const v = parseInt(hex, 16);
-      if (e === "x") bytes.push(v);
-      else {
-        if (v > 0x10ffff || (v >= 0xd800 && v < 0xe000)) return undefined;
-        bytes.push(...enc.encode(String.fromCodePoint(v)));
-      }
-      i += 2 + len;
-    } else if (/[0-7]/.test(e)) {
-      const oct = s.slice(i + 1, i + 4);
-      if (!/^[0-7]{3}$/.test(oct)) return undefined;
-      const v = parseInt(oct, 8);
-      if (v > 255) return undefined;
-      bytes.push(v);
-      i += 4;
-    } else {
-      return undefined;
-    }
-  }
-  return new TextDecoder().decode(new Uint8Array(bytes));
 }

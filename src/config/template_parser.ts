@@ -4,7 +4,8 @@
  * (`template: <name>:<line>: …`).
  */
 import { lexTemplate, type Token, type TokenKind } from "./template_lexer.ts";
-import { parseGoFloat, parseGoInt, unquote } from "./template_literals.ts";
+import { goUnquote } from "../util/go_quote.ts";
+import { parseGoFloat, parseGoInt } from "./template_literals.ts";
 import {
   type ArgNode,
   type BranchNode,
@@ -347,9 +348,7 @@ class Parser {
         return this.pipeline("parenthesized pipeline", "rightParen");
       case "string":
       case "rawString": {
-        const text = t.kind === "rawString"
-          ? t.value.slice(1, -1).replaceAll("\r", "")
-          : unquote(t.value);
+        const text = goUnquote(t.value);
         if (text === undefined) this.fail("invalid syntax");
         return { type: "string", pos: t.pos, quoted: t.value, text };
       }
@@ -371,7 +370,7 @@ class Parser {
     };
     if (t.kind === "charConstant") {
       const inner = t.value.slice(1, -1);
-      const s = inner === "\\'" ? "'" : inner === '"' ? '"' : unquote(`"${inner}"`);
+      const s = inner === "\\'" ? "'" : inner === '"' ? '"' : goUnquote(`"${inner}"`);
       const cps = s === undefined ? [] : [...s];
       if (cps.length !== 1) this.fail(`malformed character constant: ${t.value}`);
       const cp = cps[0]!.codePointAt(0)!;

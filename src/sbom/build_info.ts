@@ -4,7 +4,7 @@
  * Every SBOM format is made from the {@link BuildInfo} this yields.
  */
 import { KoError } from "../util/errors.ts";
-import { goQuotedPrefix, goUnquote } from "./go_quote.ts";
+import { goQuotedPrefix, goUnquote } from "../util/go_quote.ts";
 
 /** A Go module as build info records it. */
 export interface GoModule {

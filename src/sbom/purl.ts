@@ -4,6 +4,7 @@
  */
 import type { GoModule } from "./build_info.ts";
 import { compareUtf8 } from "../oci/go_json.ts";
+import { queryEscape } from "../util/query_escape.ts";
 
 /** A purl qualifier; keys may repeat (`os-feature`), their order is then kept. */
 export type Qualifier = readonly [key: string, value: string];
@@ -46,19 +47,4 @@ export function encodeQuery(qualifiers: readonly Qualifier[]): string {
     }
   }
   return parts.join("&");
-}
-
-/**
- * Go's `url.QueryEscape`: letters, digits and `-_.~` stay, space becomes `+`, every other
- * UTF-8 byte becomes `%XX` (uppercase hex).
- */
-export function queryEscape(s: string): string {
-  let out = "";
-  for (const b of new TextEncoder().encode(s)) {
-    const c = String.fromCharCode(b);
-    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
-    else if (c === " ") out += "+";
-    else out += "%" + b.toString(16).toUpperCase().padStart(2, "0");
-  }
-  return out;
 }

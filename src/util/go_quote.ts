@@ -1,6 +1,7 @@
 /**
  * Go string literals as `strconv.Unquote` and `strconv.QuotedPrefix` read them: the quoted
- * keys and values of `build` lines in Go build info (`build\t-ldflags="-s -w"`).
+ * keys and values of `build` lines in Go build info (`build\t-ldflags="-s -w"`) and the string
+ * constants of `.ko.yaml` templates.
  */
 
 const SIMPLE_ESCAPES: Record<string, number> = {

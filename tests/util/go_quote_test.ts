@@ -1,5 +1,5 @@
 import { equal } from "node:assert/strict";
-import { goQuotedPrefix, goUnquote } from "../../src/sbom/go_quote.ts";
+import { goQuotedPrefix, goUnquote } from "../../src/util/go_quote.ts";
 
 Deno.test("goUnquote reads interpreted and raw Go string literals", () => {
   equal(goUnquote('"a\\tb\\n\\"c\\"\\\\"'), 'a\tb\n"c"\\');
