@@ -9,7 +9,7 @@ import type { Layer } from "../layer/layer.ts";
 import type { LayerEntry } from "../layer/entry.ts";
 import type { Image } from "../image/image.ts";
 import { mutateImage } from "../image/mutate.ts";
-import { lastElement } from "../publish/naming.ts";
+import { lastElement } from "../util/go_path.ts";
 import { KODATA_ROOT } from "./kodata.ts";
 import { WINDOWS_RAWSD } from "./windows.ts";
 

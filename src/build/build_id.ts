@@ -5,6 +5,7 @@
  * `\xff Go build ID: "<id>"\n \xff` near the start of the text segment, within the first 32 KiB.
  */
 import { KoError } from "../util/errors.ts";
+import { readAt } from "../util/read_at.ts";
 
 /** How much of the file is read: the ELF headers and notes, or the start of the text. */
 const READ_SIZE = 32 * 1024;
@@ -39,19 +40,6 @@ export async function readGoBuildId(path: string): Promise<string | undefined> {
   } finally {
     file.close();
   }
-}
-
-/** Reads up to `size` bytes at `offset` (fewer at the end of the file). */
-async function readAt(file: Deno.FsFile, offset: number, size: number): Promise<Uint8Array> {
-  await file.seek(offset, Deno.SeekMode.Start);
-  const buf = new Uint8Array(size);
-  let n = 0;
-  while (n < size) {
-    const got = await file.read(buf.subarray(n));
-    if (got === null) break;
-    n += got;
-  }
-  return buf.subarray(0, n);
 }
 
 /** The `Go` note's payload in the PT_NOTE segments of an ELF file. */

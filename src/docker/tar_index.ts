@@ -5,6 +5,7 @@
  * prefix, PAX `path` records and GNU long names.
  */
 import { KoError } from "../util/errors.ts";
+import { readAt } from "../util/read_at.ts";
 
 /** Where a member's bytes are in the file. */
 export interface TarMemberRange {
@@ -31,18 +32,6 @@ function octal(b: Uint8Array, off: number, len: number, what: string): number {
   if (s === "") return 0;
   if (!/^[0-7]+$/.test(s)) throw new KoError(`malformed tar header in ${what}: bad number "${s}"`);
   return parseInt(s, 8);
-}
-
-async function readAt(file: Deno.FsFile, offset: number, size: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(size);
-  await file.seek(offset, Deno.SeekMode.Start);
-  let got = 0;
-  while (got < size) {
-    const n = await file.read(buf.subarray(got));
-    if (n === null) break;
-    got += n;
-  }
-  return got === size ? buf : buf.subarray(0, got);
 }
 
 /** PAX records (`<len> key=value\n`…) as a map. */

@@ -8,7 +8,9 @@
  * with {@link tarPadding} zero bytes, and {@link TAR_TRAILER} closes the archive.
  * {@link tarChunks} strings these together over streamed bodies.
  */
+import { compareUtf8 } from "../oci/go_json.ts";
 import { KoError } from "../util/errors.ts";
+import { joinPath } from "../util/go_path.ts";
 
 /** Size of a tar block. */
 export const TAR_BLOCK_SIZE = 512;
@@ -172,7 +174,7 @@ export function encodeTarHeader(h: TarHeader): Uint8Array {
   // are best-effort ASCII (numbers that do not fit are written as zero).
   const parts: Uint8Array[] = [];
   if (pax.size > 0) {
-    const data = concat([...pax.keys()].sort(compareBytes).map((k) => paxRecord(k, pax.get(k)!)));
+    const data = concat([...pax.keys()].sort(compareUtf8).map((k) => paxRecord(k, pax.get(k)!)));
     if (data.length > MAX_PAX_DATA) {
       throw new KoError(`tar entry "${h.name}": PAX records exceed ${MAX_PAX_DATA} bytes`);
     }
@@ -273,7 +275,7 @@ export function paxHeaderName(name: string): string {
   const slash = name.lastIndexOf("/");
   const dir = name.slice(0, slash + 1);
   const file = name.slice(slash + 1);
-  return cleanPath([dir, "PaxHeaders.0", file].filter((s) => s !== "").join("/"));
+  return joinPath(dir, "PaxHeaders.0", file);
 }
 
 /** One PAX record, `"<len> <key>=<value>\n"`, where len counts the whole record in bytes. */
@@ -390,35 +392,6 @@ function utf8Length(s: string): number {
 
 function truncateBytes(ascii: string, max: number): string {
   return ascii.length > max ? ascii.slice(0, max) : ascii;
-}
-
-/** Go's path.Clean. */
-function cleanPath(p: string): string {
-  if (p === "") return ".";
-  const rooted = p.startsWith("/");
-  const out: string[] = [];
-  for (const part of p.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
-      else if (!rooted) out.push("..");
-      continue;
-    }
-    out.push(part);
-  }
-  const joined = out.join("/");
-  if (rooted) return "/" + joined;
-  return joined === "" ? "." : joined;
-}
-
-function compareBytes(a: string, b: string): number {
-  // Go sorts map keys by byte order; UTF-16 order differs only for astral characters.
-  const x = utf8.encode(a);
-  const y = utf8.encode(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return x[i]! - y[i]!;
-  }
-  return x.length - y.length;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -4,6 +4,7 @@
  * element with `-B`, or the base alone with `--bare`.
  */
 import { createHash } from "node:crypto";
+import { joinPath, lastElement } from "../util/go_path.ts";
 
 /** The naming strategy chosen by flags. */
 export type NamingStrategy = "md5" | "preserve" | "base" | "bare";
@@ -40,34 +41,4 @@ export function namer(strategy: NamingStrategy): Namer {
 /** The lowercase hex md5 of a string's UTF-8 bytes. */
 export function md5Hex(s: string): string {
   return createHash("md5").update(s).digest("hex");
-}
-
-/** Go's `path.Base`: the last element, `.` for empty, `/` for all slashes. */
-export function lastElement(p: string): string {
-  if (p === "") return ".";
-  const trimmed = p.replace(/\/+$/, "");
-  if (trimmed === "") return "/";
-  return trimmed.slice(trimmed.lastIndexOf("/") + 1);
-}
-
-/** Go's `path.Join` of two elements: empty elements vanish, the result is cleaned. */
-export function joinPath(a: string, b: string): string {
-  const joined = [a, b].filter((x) => x !== "").join("/");
-  return joined === "" ? "" : cleanPath(joined);
-}
-
-/** Go's `path.Clean`. */
-export function cleanPath(p: string): string {
-  if (p === "") return ".";
-  const rooted = p.startsWith("/");
-  const out: string[] = [];
-  for (const part of p.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (out.length && out[out.length - 1] !== "..") out.pop();
-      else if (!rooted) out.push("..");
-    } else out.push(part);
-  }
-  const s = (rooted ? "/" : "") + out.join("/");
-  return s === "" ? (rooted ? "/" : ".") : s;
 }

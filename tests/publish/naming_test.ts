@@ -1,12 +1,5 @@
 import { equal } from "node:assert/strict";
-import {
-  cleanPath,
-  joinPath,
-  lastElement,
-  md5Hex,
-  namer,
-  namingStrategy,
-} from "../../src/publish/naming.ts";
+import { md5Hex, namer, namingStrategy } from "../../src/publish/naming.ts";
 
 Deno.test("md5Hex matches ko's naming vectors", () => {
   equal(md5Hex("example.org/sample/cmd/example"), "51d74b7127c5f7495a338df33ecdeb19");
@@ -36,16 +29,4 @@ Deno.test("namingStrategy applies ko's precedence -P, then -B, then --bare", () 
     namingStrategy({ preserveImportPaths: true, baseImportPaths: true, bare: true }),
     "preserve",
   );
-});
-
-Deno.test("lastElement, joinPath and cleanPath behave like Go's path package", () => {
-  equal(lastElement("a/b/c"), "c");
-  equal(lastElement("a/b/"), "b");
-  equal(lastElement(""), ".");
-  equal(lastElement("///"), "/");
-  equal(joinPath("", "x"), "x");
-  equal(joinPath("a/", "/b"), "a/b");
-  equal(cleanPath("a/./b/../c"), "a/c");
-  equal(cleanPath("/../a"), "/a");
-  equal(cleanPath("../a/.."), "..");
 });
