@@ -4,52 +4,34 @@
  * (ko-behaviour 8.4). An image the daemon already has (same image ID) is only tagged, not
  * loaded again. An index result loads one platform (see local_platform.ts).
  */
-import { digestHex } from "../oci/digest.ts";
 import type { BuildResult, Image } from "../image/image.ts";
 import { tarballStream } from "../image/tarball.ts";
 import type { DockerClient } from "../docker/docker_client.ts";
 import { daemonPlatform, inspectImage, loadImage, tagImage } from "../docker/docker_images.ts";
-import { info } from "../util/log.ts";
-import {
-  hostLinuxPlatform,
-  loadableImage,
-  platformFromGoEnv,
-  type WantedPlatform,
-} from "./local_platform.ts";
-import type { Namer } from "./naming.ts";
-import { type Publisher, publishName } from "./publisher.ts";
+import { type LocalPublisherOptions, type LocalStore, publishToLocalStore } from "./local_load.ts";
+import { hostLinuxPlatform, platformFromGoEnv, type WantedPlatform } from "./local_platform.ts";
+import type { Publisher } from "./publisher.ts";
 
 /** What the daemon publisher needs. */
-export interface DaemonPublisherOptions {
+export interface DaemonPublisherOptions extends LocalPublisherOptions {
   readonly client: DockerClient;
-  /** The repository images are named under (`ko.local`, or `KO_DOCKER_REPO` with `--local`). */
-  readonly baseRepo: string;
-  readonly namer: Namer;
-  readonly tags: readonly string[];
-  /** GOOS/GOARCH/GOARM, for choosing an index child. */
-  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Publishes into the local daemon. */
 export class DaemonPublisher implements Publisher {
   #wanted: Promise<WantedPlatform> | undefined;
+  readonly #store: LocalStore;
 
-  constructor(private readonly o: DaemonPublisherOptions) {}
+  constructor(private readonly o: DaemonPublisherOptions) {
+    this.#store = {
+      wantedPlatform: (signal) => this.#wantedPlatform(signal),
+      load: (img, digestTag, signal) => this.#write(img, digestTag, signal),
+      tag: (digestTag, tag, signal) => tagImage(o.client, digestTag, tag, signal),
+    };
+  }
 
-  async publish(result: BuildResult, importPath: string, signal?: AbortSignal): Promise<string> {
-    const ip = publishName(importPath);
-    const img = await loadableImage(result, ip, () => this.#wantedPlatform(signal));
-    const name = this.o.namer(this.o.baseRepo, ip);
-    const digestTag = `${name}:${digestHex(img.digest)}`;
-    info(`Loading ${digestTag}`);
-    await this.#write(img, digestTag, signal);
-    info(`Loaded ${digestTag}`);
-    for (const tag of this.o.tags) {
-      info(`Adding tag ${tag}`);
-      await tagImage(this.o.client, digestTag, `${name}:${tag}`, signal);
-      info(`Added tag ${tag}`);
-    }
-    return digestTag;
+  publish(result: BuildResult, importPath: string, signal?: AbortSignal): Promise<string> {
+    return publishToLocalStore(this.o, this.#store, result, importPath, signal);
   }
 
   /** Loads the image under `digestTag`, or only tags it when the daemon already has it. */

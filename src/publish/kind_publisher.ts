@@ -5,35 +5,42 @@
  * every `--tags` tag is added with `ctr … images tag --force` on each node. The cluster is
  * `KIND_CLUSTER_NAME` (default `kind`). An index result loads one platform (local_platform.ts).
  */
-import { digestHex } from "../oci/digest.ts";
-import type { BuildResult } from "../image/image.ts";
+import type { BuildResult, Image } from "../image/image.ts";
 import { tarballStream } from "../image/tarball.ts";
 import { KindProvider, oneLine } from "../docker/kind_nodes.ts";
 import { KoError } from "../util/errors.ts";
-import { info } from "../util/log.ts";
-import { hostLinuxPlatform, loadableImage, platformFromGoEnv } from "./local_platform.ts";
+import { type LocalPublisherOptions, type LocalStore, publishToLocalStore } from "./local_load.ts";
+import { hostLinuxPlatform, platformFromGoEnv } from "./local_platform.ts";
 import type { Namer } from "./naming.ts";
-import { type Publisher, publishName } from "./publisher.ts";
+import type { Publisher } from "./publisher.ts";
 
 /** The containerd namespace Kubernetes' images live in. */
 const CTR = ["ctr", "--namespace=k8s.io", "images"];
 
 /** What the kind publisher needs. */
-export interface KindPublisherOptions {
+export interface KindPublisherOptions extends LocalPublisherOptions {
   readonly provider: KindProvider;
   readonly cluster: string;
-  /** `KO_DOCKER_REPO` (`kind.local…`). */
-  readonly baseRepo: string;
-  readonly namer: Namer;
-  readonly tags: readonly string[];
-  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Publishes into kind's nodes. */
 export class KindPublisher implements Publisher {
   #nodes: Promise<string[]> | undefined;
+  readonly #store: LocalStore;
 
-  constructor(private readonly o: KindPublisherOptions) {}
+  constructor(private readonly o: KindPublisherOptions) {
+    this.#store = {
+      wantedPlatform: () =>
+        Promise.resolve(
+          platformFromGoEnv(o.env) ??
+            { platform: hostLinuxPlatform(), reason: "this machine's CPU" },
+        ),
+      prepare: async (signal) => void await this.#nodeList(signal),
+      load: (img, digestTag, signal) => this.#import(img, digestTag, signal),
+      tag: (digestTag, tag, signal) =>
+        this.#onEachNode([...CTR, "tag", "--force", digestTag, tag], "tag image on", signal),
+    };
+  }
 
   /** The publisher for the environment (`KIND_CLUSTER_NAME`, `KIND_EXPERIMENTAL_PROVIDER`). */
   static fromEnv(
@@ -52,51 +59,39 @@ export class KindPublisher implements Publisher {
     });
   }
 
-  async publish(result: BuildResult, importPath: string, signal?: AbortSignal): Promise<string> {
-    const ip = publishName(importPath);
-    const img = await loadableImage(result, ip, () =>
-      Promise.resolve(
-        platformFromGoEnv(this.o.env) ??
-          { platform: hostLinuxPlatform(), reason: "this machine's CPU" },
-      ));
-    const nodes = await this.#nodeList(signal);
-    const name = this.o.namer(this.o.baseRepo, ip);
-    const digestTag = `${name}:${digestHex(img.digest)}`;
-    info(`Loading ${digestTag}`);
-    for (const node of nodes) {
-      const r = await this.o.provider.exec(
-        node,
-        [...CTR, "import", "--all-platforms", "-"],
-        { stdin: tarballStream([{ image: img, repoTags: [digestTag] }]), ...opt(signal) },
-      );
+  publish(result: BuildResult, importPath: string, signal?: AbortSignal): Promise<string> {
+    return publishToLocalStore(this.o, this.#store, result, importPath, signal);
+  }
+
+  /** Streams the image into each node's containerd (a fresh tarball stream per node). */
+  #import(img: Image, digestTag: string, signal?: AbortSignal): Promise<void> {
+    return this.#onEachNode(
+      [...CTR, "import", "--all-platforms", "-"],
+      "load image to",
+      signal,
+      () => tarballStream([{ image: img, repoTags: [digestTag] }]),
+    );
+  }
+
+  /** Runs a ctr command on every node in turn; the first failure is `failed to <what> node …`. */
+  async #onEachNode(
+    args: readonly string[],
+    what: string,
+    signal?: AbortSignal,
+    stdin?: () => ReadableStream<Uint8Array>,
+  ): Promise<void> {
+    for (const node of await this.#nodeList(signal)) {
+      const r = await this.o.provider.exec(node, args, {
+        ...(stdin ? { stdin: stdin() } : {}),
+        ...(signal ? { signal } : {}),
+      });
       if (r.code !== 0) {
         throw new KoError(
-          `failed to load image to node ${JSON.stringify(node)}: ctr exited with code ${r.code}: ` +
+          `failed to ${what} node ${JSON.stringify(node)}: ctr exited with code ${r.code}: ` +
             oneLine(r.output),
         );
       }
     }
-    info(`Loaded ${digestTag}`);
-    for (const tag of this.o.tags) {
-      info(`Adding tag ${tag}`);
-      for (const node of nodes) {
-        const r = await this.o.provider.exec(
-          node,
-          [...CTR, "tag", "--force", digestTag, `${name}:${tag}`],
-          opt(signal),
-        );
-        if (r.code !== 0) {
-          throw new KoError(
-            `failed to tag image on node ${
-              JSON.stringify(node)
-            }: ctr exited with code ${r.code}: ` +
-              oneLine(r.output),
-          );
-        }
-      }
-      info(`Added tag ${tag}`);
-    }
-    return digestTag;
   }
 
   #nodeList(signal?: AbortSignal): Promise<string[]> {
@@ -111,8 +106,4 @@ export class KindPublisher implements Publisher {
   close(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-function opt(signal?: AbortSignal): { signal?: AbortSignal } {
-  return signal ? { signal } : {};
 }

@@ -1,0 +1,58 @@
+/**
+ * The publish steps the ko.local and kind.local publishers share: pick the one image a local
+ * store can hold, name it `<name>:<manifest digest hex>`, load it, then add every `--tags`
+ * tag, with ko's progress lines. The store itself (the Docker daemon, kind's nodes) supplies
+ * the loading and tagging.
+ */
+import { digestHex } from "../oci/digest.ts";
+import type { BuildResult, Image } from "../image/image.ts";
+import { info } from "../util/log.ts";
+import { loadableImage, type WantedPlatform } from "./local_platform.ts";
+import type { Namer } from "./naming.ts";
+import { publishName } from "./publisher.ts";
+
+/** What both local publishers are configured with. */
+export interface LocalPublisherOptions {
+  /** The repository images are named under (`ko.local`, `kind.local…`, or `KO_DOCKER_REPO`). */
+  readonly baseRepo: string;
+  readonly namer: Namer;
+  readonly tags: readonly string[];
+  /** GOOS/GOARCH/GOARM, for choosing an index child. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** A place images are loaded into and tagged in. */
+export interface LocalStore {
+  /** The platform to load from a multi-platform result, and why. */
+  wantedPlatform(signal?: AbortSignal): Promise<WantedPlatform>;
+  /** Runs once the image is chosen, before anything is loaded (e.g. finding kind's nodes). */
+  prepare?(signal?: AbortSignal): Promise<void>;
+  /** Loads `img` under `digestTag`. */
+  load(img: Image, digestTag: string, signal?: AbortSignal): Promise<void>;
+  /** Points `tag` (a full `<name>:<tag>`) at the image loaded as `digestTag`. */
+  tag(digestTag: string, tag: string, signal?: AbortSignal): Promise<void>;
+}
+
+/** Publishes a result into a local store; returns the `<name>:<digest hex>` reference. */
+export async function publishToLocalStore(
+  o: LocalPublisherOptions,
+  store: LocalStore,
+  result: BuildResult,
+  importPath: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const ip = publishName(importPath);
+  const img = await loadableImage(result, ip, () => store.wantedPlatform(signal));
+  await store.prepare?.(signal);
+  const name = o.namer(o.baseRepo, ip);
+  const digestTag = `${name}:${digestHex(img.digest)}`;
+  info(`Loading ${digestTag}`);
+  await store.load(img, digestTag, signal);
+  info(`Loaded ${digestTag}`);
+  for (const tag of o.tags) {
+    info(`Adding tag ${tag}`);
+    await store.tag(digestTag, `${name}:${tag}`, signal);
+    info(`Added tag ${tag}`);
+  }
+  return digestTag;
+}
