@@ -4,7 +4,7 @@
  * carry it in a `Go` note (type 4) of a PT_NOTE segment; other formats (PE for Windows) carry
  * `\xff Go build ID: "<id>"\n \xff` near the start of the text segment, within the first 32 KiB.
  */
-import { KoError } from "../util/errors.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
 import { readAt } from "../util/read_at.ts";
 
 /** How much of the file is read: the ELF headers and notes, or the start of the text. */
@@ -31,7 +31,7 @@ export async function readGoBuildId(path: string): Promise<string | undefined> {
   try {
     file = await Deno.open(path, { read: true });
   } catch (e) {
-    throw new KoError(`reading the build ID of ${path}: ${(e as Error).message}`, { cause: e });
+    throw new KoError(`reading the build ID of ${path}: ${errorMessage(e)}`, { cause: e });
   }
   try {
     const head = await readAt(file, 0, READ_SIZE);

@@ -4,7 +4,7 @@
  * the `security.capability` extended attribute the kernel reads (`vfs_cap_data`, revision 2),
  * which the binary layer carries as a PAX record.
  */
-import { KoError } from "../util/errors.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
 
 /** PAX record key that carries the `security.capability` xattr in a tar entry. */
 export const CAPABILITY_PAX_KEY = "SCHILY.xattr.security.capability";
@@ -110,7 +110,7 @@ export function parseCapabilities(terms: readonly string[]): FileCaps | undefine
         mask |= parseCapability(name);
       } catch (e) {
         throw new KoError(
-          `invalid capability clause ${JSON.stringify(term)}: ${(e as Error).message}`,
+          `invalid capability clause ${JSON.stringify(term)}: ${errorMessage(e)}`,
         );
       }
     }

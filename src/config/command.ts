@@ -1,4 +1,5 @@
 /** Running the small helper commands configuration needs (`git`, `go env`), with a given env. */
+import { errorMessage } from "../util/errors.ts";
 
 /** What a finished command produced. */
 export interface CommandResult {
@@ -49,7 +50,7 @@ export async function runCommand(
     return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      return { code: 127, stdout: "", stderr: `${program}: ${(e as Error).message}` };
+      return { code: 127, stdout: "", stderr: `${program}: ${errorMessage(e)}` };
     }
     throw e;
   }

@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { KoError } from "../util/errors.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
 
 /** TLS material for a `tcp://` endpoint (PEM text). */
 export interface DockerTls {
@@ -64,7 +64,7 @@ const realFs: EndpointFs = {
       return Deno.readTextFileSync(path);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return undefined;
-      throw new KoError(`cannot read ${path}: ${(e as Error).message}`);
+      throw new KoError(`cannot read ${path}: ${errorMessage(e)}`);
     }
   },
 };
@@ -203,7 +203,7 @@ function fromContext(env: Env, fs: EndpointFs): DockerEndpoint | undefined {
     host = meta.Endpoints?.docker?.Host;
     skipVerify = meta.Endpoints?.docker?.SkipTLSVerify === true;
   } catch (e) {
-    throw new KoError(`cannot parse ${metaPath}: ${(e as Error).message}`);
+    throw new KoError(`cannot parse ${metaPath}: ${errorMessage(e)}`);
   }
   if (typeof host !== "string" || host === "") {
     throw new KoError(`${source} has no Docker endpoint (Endpoints.docker.Host in ${metaPath})`);

@@ -5,7 +5,7 @@
  */
 import type { Writer } from "../cli/context.ts";
 import { lookPath } from "../config/command.ts";
-import { KoError } from "../util/errors.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -73,7 +73,7 @@ export function startKubectl(
       stderr: "piped",
     }).spawn();
   } catch (e) {
-    throw new KoError(`error executing 'kubectl ${verb}': ${(e as Error).message}`, { cause: e });
+    throw new KoError(`error executing 'kubectl ${verb}': ${errorMessage(e)}`, { cause: e });
   }
   const exitedController = new AbortController();
   const kill = () => {

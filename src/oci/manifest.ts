@@ -2,7 +2,7 @@
  * Image manifests and indexes (OCI and Docker schema 2): types, parsing with validation, and
  * Go-compatible serialisation. Serialise once, hash those bytes, push those bytes.
  */
-import { KoError } from "../util/errors.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
 import { type Digest, parseDigest } from "./digest.ts";
 import { type Descriptor, DESCRIPTOR_SCHEMA } from "./descriptor.ts";
 import { goMarshal, type GoStruct } from "./go_json.ts";
@@ -66,7 +66,7 @@ export function parseJsonObject(bytes: Uint8Array | string, what: string): Recor
   try {
     v = JSON.parse(typeof bytes === "string" ? bytes : new TextDecoder().decode(bytes));
   } catch (e) {
-    throw new KoError(`${what} is not valid JSON: ${(e as Error).message}`);
+    throw new KoError(`${what} is not valid JSON: ${errorMessage(e)}`);
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
     throw new KoError(`${what} is not a JSON object`);
@@ -89,7 +89,7 @@ export function parseDescriptor(v: unknown, where: string): Descriptor {
   try {
     digest = parseDigest(d.digest);
   } catch (e) {
-    throw new KoError(`${where}: ${(e as Error).message}`);
+    throw new KoError(`${where}: ${errorMessage(e)}`);
   }
   return { ...(d as unknown as Descriptor), digest };
 }

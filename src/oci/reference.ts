@@ -12,7 +12,7 @@
  * ref.original; // "alpine"
  * ```
  */
-import { KoError } from "../util/errors.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
 import { type Digest, parseDigest } from "./digest.ts";
 
 /** The registry used when a name has none. */
@@ -89,7 +89,7 @@ export function parseReference(s: string, opts: ParseOptions = {}): Reference {
     try {
       digest = parseDigest(d);
     } catch (e) {
-      fail((e as Error).message);
+      fail(errorMessage(e));
     }
     rest = rest.slice(0, at);
   }

@@ -9,7 +9,7 @@ import type { Digest } from "../oci/digest.ts";
 import { parseRepository, type Repository } from "../oci/reference.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import { mapConcurrent } from "../util/concurrency.ts";
-import { KoError } from "../util/errors.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
 import type { Namer } from "./naming.ts";
 import { registryReference } from "./printed_reference.ts";
@@ -56,7 +56,7 @@ export class RegistryPublisher implements Publisher {
     try {
       repo = parseRepository(name, { insecure: o.insecure });
     } catch (e) {
-      throw new KoError(`failed to parse "${name}" as repository: ${(e as Error).message}`);
+      throw new KoError(`failed to parse "${name}" as repository: ${errorMessage(e)}`);
     }
     info(`Publishing ${name}:${o.tags[0]}`);
     await Promise.all([

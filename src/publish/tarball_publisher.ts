@@ -5,7 +5,7 @@
 import type { BuildResult } from "../image/image.ts";
 import { type TarballImage, tarballStream } from "../image/tarball.ts";
 import { checkWritableTarget, writeFileAtomic } from "../util/atomic_file.ts";
-import { KoError } from "../util/errors.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
 import type { Namer } from "./naming.ts";
 import { registryReference } from "./printed_reference.ts";
@@ -55,7 +55,7 @@ export class TarballPublisher implements Publisher {
     try {
       await writeFileAtomic(this.path, tarballStream(this.#images));
     } catch (e) {
-      throw new KoError(`failed to save "${this.path}": ${(e as Error).message}`, { cause: e });
+      throw new KoError(`failed to save "${this.path}": ${errorMessage(e)}`, { cause: e });
     }
     info(`Saved ${this.path}`);
   }

@@ -4,7 +4,8 @@
  * before `host`); files in order: docker config, then podman's auth files. First
  * non-anonymous answer wins. Secrets never appear in messages or logs.
  */
-import { KoError } from "../util/errors.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
+import { writeFileAtomic } from "../util/atomic_file.ts";
 import { debug } from "../util/log.ts";
 import { helperGet, type HelperOptions, helperStore } from "./credential_helper.ts";
 import {
@@ -135,21 +136,6 @@ function base64Utf8(text: string): string {
   return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
 }
 
-/** Writes a file atomically (temporary file in the same directory, then rename), mode 0600. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const dir = path.slice(0, path.lastIndexOf("/")) || "/";
-  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = `${path}.tmp-${crypto.randomUUID()}`;
-  try {
-    await Deno.writeTextFile(tmp, text, { mode: 0o600 });
-    await Deno.chmod(tmp, 0o600);
-    await Deno.rename(tmp, path);
-  } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw new KoError(`cannot write ${path}: ${(err as Error).message}`);
-  }
-}
-
 /**
  * Stores credentials for `ko login`: through the configured helper (`credHelpers[host]`, else
  * `credsStore`), or in `auths` of the docker config (other content kept; written atomically
@@ -172,7 +158,7 @@ export async function storeCredentials(
     text = await Deno.readTextFile(path);
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) {
-      throw new KoError(`cannot read ${path}: ${(err as Error).message}`);
+      throw new KoError(`cannot read ${path}: ${errorMessage(err)}`);
     }
   }
   const file = parseConfigText(text, path);
@@ -189,6 +175,7 @@ export async function storeCredentials(
   const auths = (raw.auths ?? {}) as Record<string, unknown>;
   auths[key] = { auth: base64Utf8(`${username}:${password}`) };
   raw.auths = auths;
-  await writeAtomic(path, JSON.stringify(raw, null, "\t") + "\n");
+  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")) || "/", { recursive: true, mode: 0o700 });
+  await writeFileAtomic(path, JSON.stringify(raw, null, "\t") + "\n", 0o600);
   return path;
 }
