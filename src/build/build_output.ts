@@ -6,7 +6,7 @@
  * KOCACHE is set (as ko), else under the user cache directory — and an exclusive file lock
  * keeps concurrent ko processes from writing the same output at once.
  */
-import { join } from "node:path";
+import { join } from "../util/posix_path.ts";
 import type { Platform } from "../oci/descriptor.ts";
 import { formatPlatform } from "../oci/platform.ts";
 

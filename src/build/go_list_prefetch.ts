@@ -9,7 +9,7 @@
  * busy, so an awaited check would only start `go list` once the loading is over. This module is
  * deliberately light: it must not pull in the modules whose loading it overlaps.
  */
-import { join, resolve } from "node:path";
+import { join, resolve } from "../util/posix_path.ts";
 import { CONFIG_EXTENSIONS } from "../config/config_file.ts";
 import { goList, type GoPackage } from "./go_list.ts";
 

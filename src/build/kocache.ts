@@ -9,7 +9,7 @@
  * (src/build/build_output.ts), so one process never reads a binary another is rewriting; every
  * cache file is written under a unique temporary name and renamed into place.
  */
-import { dirname, join, resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "../util/posix_path.ts";
 import type { Platform } from "../oci/descriptor.ts";
 import { formatPlatform } from "../oci/platform.ts";
 import { buildLayer } from "../layer/compress.ts";

@@ -5,7 +5,7 @@
  * itself). Better than ko: a symlinked `kodata` directory is followed (within the same root),
  * symlink cycles and special files are clear errors instead of hangs.
  */
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "../util/posix_path.ts";
 import { compareUtf8 } from "../oci/go_json.ts";
 import type { LayerEntry } from "../layer/entry.ts";
 import { KoError } from "../util/errors.ts";

@@ -14,8 +14,8 @@
  * logged at debug level and replaced. Writers use unique temporary names and renames, so
  * concurrent ko processes sharing a KOCACHE never see partial files.
  */
-import { join } from "node:path";
-import { type Digest, parseDigest, Sha256, sha256Hex } from "../oci/digest.ts";
+import { join } from "../util/posix_path.ts";
+import { type Digest, loadNativeSha256, parseDigest, Sha256, sha256Hex } from "../oci/digest.ts";
 import type { LayerEntry } from "../layer/entry.ts";
 import { BLOCK_SIZE, buildLayer, GZIP_LEVEL, ZSTD_LEVEL } from "../layer/compress.ts";
 import type { Layer } from "../layer/layer.ts";
@@ -47,6 +47,7 @@ export interface LayerRecord {
 export async function binaryIdentity(binaryPath: string): Promise<string> {
   const id = await readGoBuildId(binaryPath);
   if (id) return `go-build-id:${id}`;
+  await loadNativeSha256();
   const hash = new Sha256();
   const f = await Deno.open(binaryPath, { read: true });
   for await (const chunk of f.readable) hash.update(chunk);
@@ -212,6 +213,7 @@ export class LayerCacheDir {
         return await this.#repair(key, record, rebuild);
       }
       try {
+        await loadNativeSha256();
         const hash = new Sha256();
         let size = 0;
         const buf = new Uint8Array(1 << 20);

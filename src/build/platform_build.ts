@@ -3,7 +3,7 @@
  * binary layers (built concurrently, in the worker pool), the app image on the base, then the
  * hooks that attach an SBOM. Runs under the `--jobs` semaphore.
  */
-import { join } from "node:path";
+import { join } from "../util/posix_path.ts";
 import type { Platform } from "../oci/descriptor.ts";
 import { formatPlatform, goEnvForPlatform } from "../oci/platform.ts";
 import { layerMediaTypeFor } from "../oci/media_types.ts";

@@ -3,7 +3,7 @@
  * environment and the flags: the config itself, where each package is listed and built, how
  * each `go build` is invoked, and the reproducibility epochs.
  */
-import { resolve } from "node:path";
+import { resolve } from "../util/posix_path.ts";
 import type { VerbContext } from "../cli/context.ts";
 import type { BuildOptions } from "../cli/options/build_options.ts";
 import type { InvocationFactory, PackageLocator } from "../build/go_builder.ts";

@@ -4,7 +4,7 @@
  * load time. `go list` runs once per distinct directory for all entries in it (ko runs it once
  * per entry, a known slowness, #305).
  */
-import { join, posix } from "node:path";
+import { dirname, isAbsolute, join, normalize } from "../util/posix_path.ts";
 import type { Node } from "yaml";
 import { goList, type GoPackage } from "../build/go_list.ts";
 import { KoError } from "../util/errors.ts";
@@ -169,16 +169,16 @@ export async function resolveBuilds(
   for (const raw of raws) {
     const dir = raw.dir === "" ? "." : raw.dir;
     const main = raw.main === "" ? "." : raw.main;
-    const baseDir = posix.isAbsolute(dir) ? dir : join(cwd, dir);
+    const baseDir = isAbsolute(dir) ? dir : join(cwd, dir);
     let path = main;
-    if ((await statKind(join(baseDir, main))) === "file") path = posix.dirname(main);
+    if ((await statKind(join(baseDir, main))) === "file") path = dirname(main);
     if (!(await statKind(join(baseDir, path)))) {
       fail(
         raw,
-        `'builds': entry #${raw.index}: stat ${posix.join(dir, path)}: no such file or directory`,
+        `'builds': entry #${raw.index}: stat ${join(dir, path)}: no such file or directory`,
       );
     }
-    const clean = posix.normalize(path);
+    const clean = normalize(path);
     const localImportPath = clean === "." || clean.startsWith("../") ? clean : `./${clean}`;
     targets.push({ raw, baseDir, localImportPath, dir: join(baseDir, path) });
   }

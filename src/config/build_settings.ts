@@ -5,7 +5,7 @@
  *
  * Error texts are ko's without its `build: ` prefix, which the builder adds (as ko's does).
  */
-import { posix, resolve } from "node:path";
+import { relative, resolve } from "../util/posix_path.ts";
 import type { GoBuildInvocation } from "../build/go_build.ts";
 import { goList, isLocalImport } from "../build/go_list.ts";
 import { KoError } from "../util/errors.ts";
@@ -23,7 +23,7 @@ const KO_SCHEME = "ko://";
  */
 export function relativePath(baseDir: string, importPath: string, cwd = Deno.cwd()): string {
   if (!isLocalImport(importPath)) return importPath;
-  let rel = posix.relative(resolve(cwd, baseDir), resolve(cwd, importPath));
+  let rel = relative(resolve(cwd, baseDir), resolve(cwd, importPath));
   if (rel === "") rel = ".";
   if (rel.startsWith("..")) {
     throw new KoError(

@@ -4,7 +4,7 @@
  * first regular file `.ko.<ext>` in the working directory, trying viper's extensions in
  * viper's order (`json` first, so `.ko.json` beats `.ko.yaml`). No file is not an error.
  */
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "../util/posix_path.ts";
 import { KoError } from "../util/errors.ts";
 import { ConfigSource, loadYaml } from "./config_source.ts";
 

@@ -8,7 +8,7 @@
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
 import { parseConfig } from "../oci/config.ts";
-import { type Digest, parseDigest, sha256Digest } from "../oci/digest.ts";
+import { type Digest, loadNativeSha256, parseDigest, sha256Digest } from "../oci/digest.ts";
 import type { Manifest } from "../oci/manifest.ts";
 import { MediaType } from "../oci/media_types.ts";
 import { type Reference, repoString } from "../oci/reference.ts";
@@ -36,6 +36,7 @@ export async function readDaemonImage(
   signal?: AbortSignal,
 ): Promise<Image> {
   const name = daemonName(ref);
+  await loadNativeSha256(); // layers are hashed whole
   const spool = await Deno.makeTempFile({ prefix: "ko-daemon-base-", suffix: ".tar" });
   try {
     const body = await exportImage(client, name, signal);

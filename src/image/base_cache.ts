@@ -7,7 +7,7 @@
  * against its digest; a missing, truncated or corrupt file is fetched again and replaced.
  * Files are written atomically, so concurrent ko processes may share the store.
  */
-import { join } from "node:path";
+import { join } from "../util/posix_path.ts";
 import { type Digest, digestAlgorithm, digestHex, isDigest } from "../oci/digest.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { detectMediaType, parseJsonObject } from "../oci/manifest.ts";

@@ -4,7 +4,7 @@
  * when a batch of images is committed, replacing entries with the same `ref.name` so repeated
  * runs do not pile up duplicates (ko appends forever).
  */
-import { join } from "node:path";
+import { join } from "../util/posix_path.ts";
 import { digestHex } from "../oci/digest.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { type Index, parseIndex, serializeIndex } from "../oci/manifest.ts";

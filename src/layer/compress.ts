@@ -5,17 +5,19 @@
  *
  * gzip runs block-parallel over the worker pool (see gzip_blocks.ts): the main thread reads
  * the files into 1 MiB tar blocks, hashes them, and hands them to workers which deflate them
- * concurrently; the main thread then hashes and stores the results in order. zstd runs as one
- * stream inside a worker. Levels were chosen by measurement on a 50 MB Go binary
+ * concurrently; the main thread then hashes and stores the results in order. A layer up to
+ * {@link INLINE_MAX} is deflated block by block on the calling thread instead: starting a
+ * worker blocks this thread for 40–90 ms, more than compressing a few MiB takes here
+ * (measured with scripts/bench_layer_inline.ts). The bytes are the same either way. zstd runs
+ * as one stream inside a worker. Levels were chosen by measurement on a 50 MB Go binary
  * (scripts/bench_layer.ts --levels): gzip level 2 is 3% smaller than Go's BestSpeed (what ko
  * uses) where level 1 is 12% larger; zstd level 2 keeps a single stream above 150 MB/s and is
  * 3.5% smaller than level 1, while level 3 saves 1.6% more at a third less speed.
  */
-import { type Digest, parseDigest, Sha256 } from "../oci/digest.ts";
+import { type Digest, loadNativeSha256, parseDigest, Sha256 } from "../oci/digest.ts";
 import { isZstdLayer, MediaType } from "../oci/media_types.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import type { LayerEntry } from "./entry.ts";
-import { crc32, deflateBlock, DICTIONARY_SIZE, gzipHeader, gzipTrailer } from "./gzip_blocks.ts";
 import { streamOf } from "./layer.ts";
 import { tarBlocks } from "./tar_blocks.ts";
 import { layerPool, type WorkerPool } from "./worker_pool.ts";
@@ -31,8 +33,15 @@ export const GZIP_LEVEL = 2;
 export const ZSTD_LEVEL = 2;
 /** Size of the tar blocks compressed independently (gzip) or streamed (zstd). */
 export const BLOCK_SIZE = 1 << 20;
-/** A gzip layer whose whole tar fits in this many bytes is compressed on the calling thread. */
-const INLINE_LIMIT = 64 * 1024;
+/**
+ * A gzip layer whose tar is estimated at up to this many bytes is compressed on the calling
+ * thread, without waking the worker pool. Measured on 2 cores (scripts/bench_layer_inline.ts,
+ * fresh processes, a Go binary's bytes, load ~1.5): inline ≈ 25 ms + 17 ms/MiB, workers
+ * 70–150 ms up to 4 MiB, crossing near 16 MiB; the limit sits well below that because
+ * workers leave the main thread free (other platforms' layers, uploads) and compress
+ * several layers at once.
+ */
+export const INLINE_MAX = 4 << 20;
 
 /** Options of {@link buildLayer}. */
 export interface BuildLayerOptions {
@@ -46,6 +55,11 @@ export interface BuildLayerOptions {
   level?: number;
   /** The worker pool to use; default the shared {@link layerPool}. */
   pool?: WorkerPool;
+  /**
+   * gzip on the calling thread (true) or in the workers (false); default by size (see
+   * {@link INLINE_MAX}). Tests and benchmarks set it.
+   */
+  inline?: boolean;
 }
 
 /** A built layer: its digests and where its compressed bytes are. */
@@ -87,11 +101,14 @@ export async function buildLayer(
     (options.mediaType !== undefined && isZstdLayer(options.mediaType) ? "zstd" : "gzip");
   const mediaType = options.mediaType ??
     (compression === "zstd" ? MediaType.OciLayerZstd : MediaType.OciLayerGzip);
-  const pool = options.pool ?? layerPool();
+  const inline = compression === "gzip" &&
+    (options.inline ?? await estimateTarSize(entries) <= INLINE_MAX);
+  const pool = inline ? undefined : options.pool ?? layerPool();
+  await loadNativeSha256(); // before the hashers below are made
   const out = await Output.create(options.outPath);
   try {
     const { diffId, uncompressedSize } = compression === "zstd"
-      ? await zstdLayer(entries, options.level ?? ZSTD_LEVEL, pool, out)
+      ? await zstdLayer(entries, options.level ?? ZSTD_LEVEL, pool!, out)
       : await gzipLayer(entries, options.level ?? GZIP_LEVEL, pool, out);
     return await out.finish(mediaType, diffId, uncompressedSize);
   } catch (err) {
@@ -100,18 +117,39 @@ export async function buildLayer(
   }
 }
 
+/**
+ * About how large the tar of `entries` is: contents (file sizes from `stat`), a header each and
+ * padding. Only chooses where to compress; a file that cannot be examined counts as nothing
+ * (building the layer reports it).
+ */
+export async function estimateTarSize(entries: readonly LayerEntry[]): Promise<number> {
+  const sizes = await Promise.all(entries.map(async (e) => {
+    if (e.type === "dir") return 0;
+    if (e.bytes !== undefined) return e.bytes.length;
+    return (await Deno.stat(e.path).catch(() => undefined))?.size ?? 0;
+  }));
+  return sizes.reduce((sum, n) => sum + n + 1024, 1024);
+}
+
+/** The gzip pieces (node:zlib), loaded with the first gzip layer: a warm build may make none. */
+function gzipBlocks(): Promise<typeof import("./gzip_blocks.ts")> {
+  return import("./gzip_blocks.ts");
+}
+
+/** gzip: block-parallel in the pool, or on this thread when `pool` is undefined. */
 async function gzipLayer(
   entries: readonly LayerEntry[],
   level: number,
-  pool: WorkerPool,
+  pool: WorkerPool | undefined,
   out: Output,
 ): Promise<{ diffId: Digest; uncompressedSize: number }> {
+  const { crc32, deflateBlock, DICTIONARY_SIZE, gzipHeader, gzipTrailer } = await gzipBlocks();
   const tarHash = new Sha256();
   let crc = 0;
   let size = 0;
   let dictionary: Uint8Array<ArrayBuffer> | undefined;
   const inFlight: Promise<Uint8Array>[] = [];
-  const maxInFlight = 3 * pool.size;
+  const maxInFlight = pool ? 3 * pool.size : 1;
   // Blocks come back from the workers and are reused, so the input side allocates only
   // maxInFlight + 1 blocks however large the layer.
   const spare: Uint8Array<ArrayBuffer>[] = [];
@@ -123,8 +161,9 @@ async function gzipLayer(
     size += block.length;
     const dict = dictionary;
     dictionary = block.slice(Math.max(0, block.length - DICTIONARY_SIZE));
-    if (last && size <= INLINE_LIMIT) {
+    if (pool === undefined) {
       inFlight.push(Promise.resolve(deflateBlock(block, dict, level, last)));
+      if (block.buffer.byteLength === BLOCK_SIZE) spare.push(block);
     } else {
       const transfer: Transferable[] = [block.buffer];
       if (dict) transfer.push(dict.buffer);

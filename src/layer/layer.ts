@@ -3,9 +3,7 @@
  * digests and can stream its bytes, plus constructors for layers held in memory or built by
  * {@link buildLayer}, and {@link diffIdOfCompressed} for base layers whose diff_id is unknown.
  */
-import { Buffer } from "node:buffer";
-import * as zlib from "node:zlib";
-import { type Digest, Sha256, sha256Digest } from "../oci/digest.ts";
+import { type Digest, loadNativeSha256, Sha256, sha256Digest } from "../oci/digest.ts";
 import { isGzipLayer, isZstdLayer } from "../oci/media_types.ts";
 import { KoError } from "../util/errors.ts";
 import type { BuiltLayer } from "./compress.ts";
@@ -86,6 +84,9 @@ export async function diffIdOfCompressed(
   compressed: ReadableStream<Uint8Array> | Uint8Array,
   mediaType: string,
 ): Promise<Digest> {
+  // Loaded here, not with the module: a warm build makes layers without them.
+  const [zlib, { Buffer }] = await Promise.all([import("node:zlib"), import("node:buffer")]);
+  await loadNativeSha256();
   const hash = new Sha256();
   const decompressor = isGzipLayer(mediaType)
     ? zlib.createGunzip()

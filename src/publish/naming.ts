@@ -3,8 +3,10 @@
  * `<base>/<last element>-<md5(import path)>` by default, the full path with `-P`, the last
  * element with `-B`, or the base alone with `--bare`.
  */
-import { createHash } from "node:crypto";
 import { joinPath, lastElement } from "../util/go_path.ts";
+import { md5Hex } from "../util/md5.ts";
+
+export { md5Hex };
 
 /** The naming strategy chosen by flags. */
 export type NamingStrategy = "md5" | "preserve" | "base" | "bare";
@@ -36,9 +38,4 @@ export function namer(strategy: NamingStrategy): Namer {
     case "md5":
       return (base, ip) => joinPath(base, `${lastElement(ip)}-${md5Hex(ip)}`);
   }
-}
-
-/** The lowercase hex md5 of a string's UTF-8 bytes. */
-export function md5Hex(s: string): string {
-  return createHash("md5").update(s).digest("hex");
 }

@@ -3,9 +3,10 @@
  * like ggcr) and PUT (exact bytes, `Content-Type` = media type, digest checked against
  * `Docker-Content-Digest`).
  */
-import { createHash } from "node:crypto";
 import { KoError } from "../util/errors.ts";
-import { type Digest, digestAlgorithm, parseDigest } from "../oci/digest.ts";
+import { type Digest, digestAlgorithm, parseDigest, sha256Hex } from "../oci/digest.ts";
+import { toHex } from "../util/sha256.ts";
+import { sha512 } from "../util/sha512.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { detectMediaType, parseJsonObject } from "../oci/manifest.ts";
 import { MANIFEST_ACCEPT } from "../oci/media_types.ts";
@@ -35,7 +36,14 @@ export function checkManifestRef(ref: string): Digest | undefined {
 
 /** The digest of bytes with the given algorithm (sha256 or sha512). */
 export function digestWith(algorithm: string, bytes: Uint8Array): Digest {
-  return `${algorithm}:${createHash(algorithm).update(bytes).digest("hex")}` as Digest;
+  switch (algorithm) {
+    case "sha256":
+      return `sha256:${sha256Hex(bytes)}` as Digest;
+    case "sha512":
+      return `sha512:${toHex(sha512(bytes))}` as Digest;
+    default:
+      throw new KoError(`unsupported digest algorithm "${algorithm}": expected sha256 or sha512`);
+  }
 }
 
 function manifestPath(repo: RepositoryRef, ref: string): string {

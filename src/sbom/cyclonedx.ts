@@ -5,7 +5,6 @@
  * dependencies are libraries. Output is deterministic: the serial number is a UUIDv5 of the
  * subject's digest and the timestamp is the image config's `created`.
  */
-import { createHash } from "node:crypto";
 import { type BuildInfo, type GoModule, h1ToSha256Hex } from "./build_info.ts";
 import { indentedJsonBytes, type JsonValue } from "./indented_json.ts";
 import { goModulePurl, ociPurl } from "./purl.ts";
@@ -19,6 +18,7 @@ import {
   sbomTimestamp,
 } from "./sbom_inputs.ts";
 import { type Digest, digestHex, parseDigest } from "../oci/digest.ts";
+import { sha1 } from "../util/sha1.ts";
 import { formatPlatform } from "../oci/platform.ts";
 
 /** The CycloneDX specification version written. */
@@ -104,7 +104,11 @@ export function indexCycloneDx(inputs: IndexSbomInputs): Uint8Array {
  */
 export function uuidV5Urn(name: string): string {
   const ns = hexBytes("6ba7b8119dad11d180b400c04fd430c8");
-  const h = createHash("sha1").update(ns).update(new TextEncoder().encode(name)).digest();
+  const text = new TextEncoder().encode(name);
+  const input = new Uint8Array(ns.length + text.length);
+  input.set(ns);
+  input.set(text, ns.length);
+  const h = sha1(input);
   const b = new Uint8Array(h.subarray(0, 16));
   b[6] = (b[6]! & 0x0f) | 0x50;
   b[8] = (b[8]! & 0x3f) | 0x80;

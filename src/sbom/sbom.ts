@@ -11,19 +11,12 @@ import type { Platform } from "../oci/descriptor.ts";
 import { MediaType } from "../oci/media_types.ts";
 import { formatPlatform } from "../oci/platform.ts";
 import { info } from "../util/log.ts";
-import { join, normalize } from "node:path";
+import { join, normalize } from "../util/posix_path.ts";
 import { wrapError } from "../util/errors.ts";
 
-/** An `--sbom` value: a document format, or `none` for no SBOM. */
-export type SbomFormat = "spdx" | "cyclonedx" | "go.version-m" | "none";
+import type { SbomFormat } from "./sbom_formats.ts";
 
-/** Every {@link SbomFormat}, the default (`spdx`) first. */
-export const SBOM_FORMATS: readonly SbomFormat[] = ["spdx", "cyclonedx", "go.version-m", "none"];
-
-/** Whether a string is an {@link SbomFormat}. */
-export function isSbomFormat(s: string): s is SbomFormat {
-  return (SBOM_FORMATS as readonly string[]).includes(s);
-}
+export { isSbomFormat, SBOM_FORMATS, type SbomFormat } from "./sbom_formats.ts";
 
 /** Media type of each format's documents (the SBOM layer's media type). */
 export const SBOM_MEDIA_TYPES: Readonly<Record<Exclude<SbomFormat, "none">, string>> = {

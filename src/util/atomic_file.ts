@@ -2,7 +2,7 @@
  * Files that appear whole or not at all: content goes to a temporary file in the same
  * directory, then is renamed over the target. A failure leaves the previous file untouched.
  */
-import { dirname, join } from "node:path";
+import { dirname, join } from "./posix_path.ts";
 import { KoError } from "./errors.ts";
 
 /** Writes bytes, text or a stream to `path` atomically. */

@@ -2,6 +2,10 @@
  * Start-up cost: what `deno run main.ts` loads before any verb runs, and what `ko build`
  * loads. Each module costs start-up time on every run (the `yaml` package alone ~25 ms), so
  * verbs are loaded on demand and the `yaml` package only when a configuration file is read.
+ * No `node:` module either: loading the first one starts Deno's Node compatibility layer
+ * (~10 ms for node:path, ~25 ms for node:crypto or node:zlib); paths and small hashes have
+ * TypeScript implementations in src/util/, and layer compression loads node:zlib and
+ * node:crypto when it runs (a warm build with KOCACHE compresses nothing).
  * Checked on the real module graph (`deno info --json`), following static imports only.
  */
 import { deepEqual, ok } from "node:assert/strict";
@@ -46,16 +50,18 @@ async function staticGraph(entry: string): Promise<string[]> {
   return [...seen].map((s) => s.startsWith(root.href) ? s.slice(root.href.length) : s);
 }
 
-Deno.test("main.ts loads no verb implementation before the verb runs", async () => {
+Deno.test("main.ts loads no verb implementation, npm package or node: module before the verb runs", async () => {
   const graph = await staticGraph("main.ts");
   deepEqual(graph.filter((m) => m.startsWith("src/commands/")), []);
   deepEqual(graph.filter((m) => m.startsWith("npm:")), []); // no command-line library either
+  deepEqual(graph.filter((m) => m.startsWith("node:")), []);
   ok(graph.includes("src/cli/handlers.ts"));
 });
 
-Deno.test("ko build loads neither the yaml package nor the resolver", async () => {
+Deno.test("ko build loads no npm package (yaml included), node: module or resolver", async () => {
   const graph = await staticGraph("src/commands/build.ts");
   ok(graph.includes("src/config/config_source.ts"));
   deepEqual(graph.filter((m) => m.startsWith("npm:")), []);
+  deepEqual(graph.filter((m) => m.startsWith("node:")), []);
   deepEqual(graph.filter((m) => /^src\/(resolve|kube)\//.test(m)), []);
 });

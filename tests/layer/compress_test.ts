@@ -1,7 +1,13 @@
 import { deepEqual, equal, notEqual, ok, rejects } from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import * as zlib from "node:zlib";
-import { BLOCK_SIZE, buildLayer, type LayerEntry } from "../../src/layer/compress.ts";
+import {
+  BLOCK_SIZE,
+  buildLayer,
+  estimateTarSize,
+  INLINE_MAX,
+  type LayerEntry,
+} from "../../src/layer/compress.ts";
 import { encodeTarHeader, TAR_TRAILER, tarPadding } from "../../src/layer/tar.ts";
 import { closeLayerPool, WorkerPool } from "../../src/layer/worker_pool.ts";
 import { sha256Digest } from "../../src/oci/digest.ts";
@@ -119,7 +125,7 @@ Deno.test("buildLayer output depends on the bytes only, not on the pool size", a
   for (const size of [1, 3]) {
     const pool = new WorkerPool({ size });
     try {
-      digests.add((await buildLayer(entries, { pool })).digest);
+      digests.add((await buildLayer(entries, { pool, inline: false })).digest);
     } finally {
       pool.close();
     }
@@ -145,11 +151,13 @@ Deno.test("recycled tar blocks are re-zeroed: padding stays zero across many blo
   const tar = expectedTar(expected);
   const pool = new WorkerPool({ size: 1 });
   try {
-    for (const compression of ["gzip", "zstd"] as const) {
-      const built = await buildLayer(entries, { pool, compression });
+    for (
+      const [compression, inline] of [["gzip", false], ["gzip", true], ["zstd", false]] as const
+    ) {
+      const built = await buildLayer(entries, { pool, compression, inline });
       const bytes = await readAll(await built.open());
       const back = compression === "gzip" ? zlib.gunzipSync(bytes) : zlib.zstdDecompressSync(bytes);
-      equal(Buffer.compare(back, tar), 0, `${compression} round trip`);
+      equal(Buffer.compare(back, tar), 0, `${compression} round trip (inline: ${inline})`);
       equal(built.diffId, sha256Digest(tar));
     }
   } finally {
@@ -158,10 +166,76 @@ Deno.test("recycled tar blocks are re-zeroed: padding stays zero across many blo
 });
 
 Deno.test("buildLayer compresses a tiny layer in place without starting workers", async () => {
-  const built = await buildLayer([{ type: "dir", name: "/var", mode: 0o555 }]);
-  const tar = expectedTar([{ header: { name: "/var", type: "dir", mode: 0o555 } }]);
-  deepEqual(zlib.gunzipSync(await readAll(await built.open())), tar);
-  equal(built.diffId, sha256Digest(tar));
+  const pool = new WorkerPool({ size: 1 });
+  try {
+    const built = await buildLayer([{ type: "dir", name: "/var", mode: 0o555 }], { pool });
+    const tar = expectedTar([{ header: { name: "/var", type: "dir", mode: 0o555 } }]);
+    deepEqual(zlib.gunzipSync(await readAll(await built.open())), tar);
+    equal(built.diffId, sha256Digest(tar));
+    equal(pool.workerCount, 0);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("a gzip layer up to INLINE_MAX is compressed in place, a larger one in the workers", async () => {
+  const dir = await Deno.makeTempDir();
+  const pool = new WorkerPool({ size: 1, idleTimeoutMs: 60_000 });
+  try {
+    const small = `${dir}/small`;
+    await Deno.writeFile(small, sampleBytes(INLINE_MAX - 64 * 1024, 3));
+    const entries: LayerEntry[] = [
+      { type: "dir", name: "ko-app", mode: 0o555 },
+      { type: "file", name: "/ko-app/app", mode: 0o555, path: small },
+    ];
+    ok(await estimateTarSize(entries) <= INLINE_MAX);
+    await buildLayer(entries, { pool });
+    equal(pool.workerCount, 0, "no worker for a layer under the limit");
+    const large = `${dir}/large`;
+    await Deno.writeFile(large, sampleBytes(INLINE_MAX + 1, 3));
+    const big: LayerEntry[] = [{ type: "file", name: "/app", mode: 0o555, path: large }];
+    ok(await estimateTarSize(big) > INLINE_MAX);
+    await buildLayer(big, { pool });
+    equal(pool.workerCount, 1, "the workers compress a layer over the limit");
+  } finally {
+    pool.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("inline and worker compression write the same bytes", async () => {
+  const pool = new WorkerPool({ size: 2 });
+  try {
+    for (const n of [0, 1000, BLOCK_SIZE - 1536, BLOCK_SIZE, 3 * BLOCK_SIZE + 17]) {
+      const entries: LayerEntry[] = [
+        { type: "file", name: "f", mode: 0o644, bytes: sampleBytes(n, n + 1) },
+      ];
+      const inline = await buildLayer(entries, { pool, inline: true });
+      const workers = await buildLayer(entries, { pool, inline: false });
+      deepEqual(
+        { digest: inline.digest, diffId: inline.diffId, size: inline.size },
+        { digest: workers.digest, diffId: workers.diffId, size: workers.size },
+        `${n} bytes`,
+      );
+      deepEqual(await readAll(await inline.open()), await readAll(await workers.open()));
+    }
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("estimateTarSize counts contents, headers and padding generously", async () => {
+  const entries: LayerEntry[] = [
+    { type: "dir", name: "d", mode: 0o755 },
+    { type: "file", name: "d/a", mode: 0o644, bytes: new Uint8Array(1000) },
+    { type: "file", name: "d/missing", mode: 0o644, path: "/nonexistent/ko-file" },
+  ];
+  const tar = expectedTar([
+    { header: { name: "d", type: "dir", mode: 0o755 } },
+    { header: { name: "d/a", type: "file", mode: 0o644, size: 1000 }, body: new Uint8Array(1000) },
+  ]);
+  const estimate = await estimateTarSize(entries);
+  ok(estimate >= tar.length && estimate <= tar.length + 4096, `${estimate} for ${tar.length}`);
 });
 
 Deno.test("buildLayer writes zstd layers that decompress to the tar", async () => {

@@ -2,10 +2,9 @@
  * Flags that shape how images are built, shared by build, resolve, apply, create and run
  * (ko's `AddBuildOptions`).
  */
-import { availableParallelism } from "node:os";
 import type { KoCommand } from "../ko_command.ts";
 import { UsageError } from "../usage_error.ts";
-import { SBOM_FORMATS, type SbomFormat } from "../../sbom/sbom.ts";
+import { SBOM_FORMATS, type SbomFormat } from "../../sbom/sbom_formats.ts";
 
 /** Validated build flags. */
 export interface BuildOptions {
@@ -117,7 +116,9 @@ export function readBuildOptions(cmd: KoCommand): BuildOptions {
     );
   }
   return {
-    jobs: jobs === 0 ? availableParallelism() : jobs,
+    // The CPUs this process may use (affinity and cgroup limits applied), as node:os's
+    // availableParallelism() reports them.
+    jobs: jobs === 0 ? Math.max(1, navigator.hardwareConcurrency) : jobs,
     disableOptimizations: cmd.flagValue<boolean>("disable-optimizations"),
     ldflags: cmd.flagValue<string[]>("ldflags"),
     sbom: cmd.flagValue<SbomFormat>("sbom"),
