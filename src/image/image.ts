@@ -4,7 +4,7 @@
  */
 import { type ConfigFile, serializeConfig } from "../oci/config.ts";
 import { type Digest, sha256Digest } from "../oci/digest.ts";
-import type { Descriptor, Platform } from "../oci/descriptor.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
 import { type Index, type Manifest, serializeIndex, serializeManifest } from "../oci/manifest.ts";
 import { MediaType } from "../oci/media_types.ts";
 import type { Layer } from "../layer/layer.ts";
@@ -50,11 +50,6 @@ export interface ImageIndex {
 
 /** What a build produces and a publisher consumes. */
 export type BuildResult = Image | ImageIndex;
-
-/** The descriptor of an image's config. */
-export function configDescriptor(img: Image): Descriptor {
-  return img.manifest.config;
-}
 
 /** A descriptor pointing at a built result (for indexes, layouts and referrers). */
 export function descriptorOf(result: BuildResult, extra: Partial<Descriptor> = {}): Descriptor {
@@ -124,9 +119,4 @@ export function makeIndex(index: Index, children: readonly IndexChild[]): ImageI
     digest: sha256Digest(manifestBytes),
     children,
   };
-}
-
-/** The platform recorded for an index child, if any. */
-export function childPlatform(child: IndexChild): Platform | undefined {
-  return child.descriptor.platform;
 }

@@ -46,11 +46,3 @@ export const DESCRIPTOR_SCHEMA: GoStruct = [
   ["platform", { ptr: PLATFORM_SCHEMA }, true],
   ["artifactType", "string", true],
 ];
-
-/** `os/arch[/variant][:osversion]`, the way ko prints platforms in logs and paths. */
-export function platformString(p: Platform): string {
-  let s = `${p.os}/${p.architecture}`;
-  if (p.variant) s += `/${p.variant}`;
-  if (p["os.version"]) s += `:${p["os.version"]}`;
-  return s;
-}

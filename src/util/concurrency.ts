@@ -78,8 +78,3 @@ export async function mapConcurrent<T, R>(
   if (failed) throw firstError;
   return results;
 }
-
-/** The default parallelism: the number of CPUs (`--jobs 0`). */
-export function defaultJobs(): number {
-  return Math.max(1, navigator.hardwareConcurrency || 1);
-}
