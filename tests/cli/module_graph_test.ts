@@ -9,46 +9,7 @@
  * Checked on the real module graph (`deno info --json`), following static imports only.
  */
 import { deepEqual, ok } from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-
-interface Dependency {
-  code?: { specifier: string };
-  isDynamic?: boolean;
-}
-interface ModuleInfo {
-  specifier: string;
-  dependencies?: Dependency[];
-}
-
-const root = new URL("../../", import.meta.url);
-
-/** The modules loaded before any code runs when `entry` is imported. */
-async function staticGraph(entry: string): Promise<string[]> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", entry],
-    cwd: fileURLToPath(root),
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
-  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
-    roots: string[];
-    modules: ModuleInfo[];
-    redirects: Record<string, string>;
-  };
-  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
-  const seen = new Set<string>();
-  const visit = (specifier: string) => {
-    const s = info.redirects[specifier] ?? specifier;
-    if (seen.has(s)) return;
-    seen.add(s);
-    for (const d of bySpecifier.get(s)?.dependencies ?? []) {
-      if (d.code && !d.isDynamic) visit(d.code.specifier);
-    }
-  };
-  for (const r of info.roots) visit(r);
-  return [...seen].map((s) => s.startsWith(root.href) ? s.slice(root.href.length) : s);
-}
+import { staticGraph } from "../helpers/module_graph.ts";
 
 Deno.test("main.ts loads no verb implementation, npm package or node: module before the verb runs", async () => {
   const graph = await staticGraph("main.ts");

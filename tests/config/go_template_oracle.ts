@@ -4,37 +4,17 @@
  * ko does (`missingkey=error`) against the data set that {@link oracleData} mirrors.
  */
 import { GoFloat, stringMap } from "../../src/config/template.ts";
+import { runGoProgram } from "../helpers/go_program.ts";
 
 /** What Go produced for one template: its output, or its error message. */
 export type OracleResult = { out: string } | { err: string };
 
-let binary: Promise<string> | undefined;
-
-async function build(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "ko-template-oracle-" });
-  const out = `${dir}/template_oracle`;
-  const src = new URL("../testdata/config/template_oracle/main.go", import.meta.url).pathname;
-  const r = await new Deno.Command("go", {
-    args: ["build", "-o", out, src],
-    env: { GOWORK: "off", GOFLAGS: "" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!r.success) throw new Error(`go build failed: ${new TextDecoder().decode(r.stderr)}`);
-  return out;
-}
+const ORACLE = new URL("../testdata/config/template_oracle/main.go", import.meta.url);
 
 /** Runs every template through Go; one result per template, in order. */
 export async function goExecute(templates: readonly string[]): Promise<OracleResult[]> {
-  binary ??= build();
-  const bin = await binary;
-  const child = new Deno.Command(bin, { stdin: "piped", stdout: "piped", stderr: "piped" }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(templates)));
-  await writer.close();
-  const r = await child.output();
-  if (!r.success) throw new Error(`template_oracle failed: ${new TextDecoder().decode(r.stderr)}`);
-  const lines = new TextDecoder().decode(r.stdout).split("\n").filter((l) => l !== "");
+  const stdout = await runGoProgram(ORACLE, JSON.stringify(templates));
+  const lines = stdout.split("\n").filter((l) => l !== "");
   return lines.map((l) => JSON.parse(l) as OracleResult);
 }
 

@@ -12,6 +12,7 @@
  * try { ... `${proxy.host}/repo:tag` ... } finally { await proxy.stop(); }
  * ```
  */
+import { concatBytes } from "./bytes.ts";
 
 /** What the rule sees of a request. */
 export interface FaultRequest {
@@ -104,7 +105,7 @@ export function startFaultProxy(target: string, rule: FaultRule): Promise<FaultP
         .map(([k, v]) => `${k}: ${v}\r\n`).join("");
       const outHead = `${req.method} ${req.target} ${req.version}\r\nHost: ${target}\r\n` +
         `${fwdHeaders}Connection: close\r\n\r\n`;
-      await writeAll(upstream, concat([new TextEncoder().encode(outHead), body]));
+      await writeAll(upstream, concatBytes([new TextEncoder().encode(outHead), body]));
       const up = new ConnReader(upstream);
       const respHead = await up.readHead();
       if (!respHead) return;
@@ -199,7 +200,7 @@ function injected(
     head += `Content-Type: ${a.body.startsWith("{") ? "application/json" : "text/plain"}\r\n`;
   }
   for (const [k, v] of Object.entries(a.headers ?? {})) head += `${k}: ${v}\r\n`;
-  return concat([new TextEncoder().encode(head + "\r\n"), body]);
+  return concatBytes([new TextEncoder().encode(head + "\r\n"), body]);
 }
 
 interface ParsedHead {
@@ -254,7 +255,7 @@ async function readBody(reader: ConnReader, headers: Record<string, string>): Pr
         for (;;) {
           const t = await reader.readLine();
           parts.push(new TextEncoder().encode(t), CRLF);
-          if (t === "") return concat(parts);
+          if (t === "") return concatBytes(parts);
         }
       }
       parts.push(await reader.readExactly(size + 2));
@@ -273,7 +274,7 @@ class ConnReader {
     const chunk = new Uint8Array(64 * 1024);
     const n = await this.conn.read(chunk);
     if (n === null) return false;
-    this.#buf = concat([this.#buf, chunk.subarray(0, n)]);
+    this.#buf = concatBytes([this.#buf, chunk.subarray(0, n)]);
     return true;
   }
 
@@ -339,16 +340,6 @@ function indexOf(buf: Uint8Array, needle: string): number {
     return i;
   }
   return -1;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
 
 async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {

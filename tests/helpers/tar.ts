@@ -2,6 +2,7 @@
  * A tiny deterministic ustar writer for fixture layers (independent of src/layer, so fixtures
  * stay an outside check). Entries are written in the order given, with mtime 0 unless set.
  */
+import { concatBytes } from "./bytes.ts";
 
 /** One archive member. Directory paths may omit the trailing slash. */
 export interface TarEntry {
@@ -36,13 +37,7 @@ export function tarArchive(entries: TarEntry[]): Uint8Array {
     }
   }
   parts.push(new Uint8Array(2 * BLOCK));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function header(e: TarEntry, size: number): Uint8Array {

@@ -13,6 +13,7 @@ import {
 } from "../../src/layer/tar.ts";
 import { buildLayer, type LayerEntry } from "../../src/layer/compress.ts";
 import { closeLayerPool } from "../../src/layer/worker_pool.ts";
+import { readAllBytes } from "../helpers/bytes.ts";
 import { sha256Digest } from "../../src/oci/digest.ts";
 import { KoError } from "../../src/util/errors.ts";
 import { type GoArchive, goTarArchives } from "./go_tar.ts";
@@ -25,18 +26,6 @@ const field = (block: Uint8Array, off: number, len: number) => {
   const nul = f.indexOf(0);
   return text(nul < 0 ? f : f.subarray(0, nul));
 };
-
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const c of chunks) parts.push(c);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
 
 Deno.test("encodeTarHeader writes a USTAR block with zero-padded NUL-terminated octal fields", () => {
   const b = encodeTarHeader({ name: "/ko-app/app", type: "file", mode: 0o555, size: 1234 });
@@ -167,14 +156,14 @@ Deno.test("tarChunks streams bodies, pads them and ends with two zero blocks onl
       body: ReadableStream.from([utf8.encode("he"), utf8.encode("llo")]),
     },
   ];
-  const tar = await collect(tarChunks(entries));
+  const tar = await readAllBytes(tarChunks(entries));
   equal(tar.length, 512 + 512 + 512 + 1024);
   equal(text(tar.subarray(1024, 1029)), "hello");
   deepEqual(tar.subarray(tar.length - 1024), TAR_TRAILER);
   equal(tarPadding(5), 507);
   equal(tarPadding(512), 0);
   equal(tarPadding(0), 0);
-  const viaStream = await collect(tarStream(entries.slice(0, 1)));
+  const viaStream = await readAllBytes(tarStream(entries.slice(0, 1)));
   equal(viaStream.length, 512 + 1024);
 });
 
@@ -183,12 +172,12 @@ Deno.test("tarChunks rejects a body whose length differs from the header size", 
     header: { name: "f", type: "file", mode: 0, size: 4 } as TarHeader,
     body: utf8.encode("abc"),
   }];
-  await rejects(collect(tarChunks(short)), /body has 3 bytes but the header says 4/);
+  await rejects(readAllBytes(tarChunks(short)), /body has 3 bytes but the header says 4/);
   const long = [{
     header: { name: "f", type: "file", mode: 0, size: 2 } as TarHeader,
     body: utf8.encode("abc"),
   }];
-  await rejects(collect(tarChunks(long)), /more than 2 bytes/);
+  await rejects(readAllBytes(tarChunks(long)), /more than 2 bytes/);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -316,7 +305,9 @@ Deno.test("our tar bytes equal Go archive/tar's for ko's layers and the edge cas
     if (c.headerOnly) {
       got = encodeTarHeader(c.entries[0]!.header);
     } else {
-      got = await collect(tarChunks(c.entries.map((e) => ({ header: e.header, body: e.content }))));
+      got = await readAllBytes(
+        tarChunks(c.entries.map((e) => ({ header: e.header, body: e.content }))),
+      );
     }
     const expected = want.get(c.name)!;
     if (got.length !== expected.length || got.some((b, i) => b !== expected[i])) {
