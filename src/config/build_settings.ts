@@ -8,6 +8,7 @@
 import { relative, resolve } from "../util/posix_path.ts";
 import type { GoBuildInvocation } from "../build/go_build.ts";
 import { goList, isLocalImport } from "../build/go_list.ts";
+import { definedEnv } from "../util/command.ts";
 import { KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
 import type { BuildConfig, KoConfig } from "./ko_config.ts";
@@ -209,10 +210,4 @@ export function checkGoflags(entries: readonly string[], importPath: string): vo
       }
     }
   }
-}
-
-function definedEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
-  );
 }

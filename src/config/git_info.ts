@@ -6,7 +6,7 @@
  * are memoised per directory for the life of the process (ko asks again for every platform).
  */
 import { info } from "../util/log.ts";
-import { lookPath, runCommand } from "./command.ts";
+import { lookPath, runCommand } from "../util/command.ts";
 import { formatRfc3339Utc } from "./epoch_env.ts";
 
 /** The `Git` template value. */

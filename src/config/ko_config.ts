@@ -20,6 +20,7 @@
 import type { Node } from "yaml";
 import { isScratch } from "../image/scratch.ts";
 import { parseReference } from "../oci/reference.ts";
+import { definedEnv } from "../util/command.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { warn } from "../util/log.ts";
 import { type BuildConfig, decodeBuilds, type RawBuild, resolveBuilds } from "./build_entries.ts";
@@ -153,10 +154,7 @@ export async function loadKoConfig(options: LoadOptions = {}): Promise<KoConfig>
   const buildsNode = nodes.get("builds");
   if (buildsNode && src) {
     const raws: RawBuild[] = decodeBuilds(src, buildsNode);
-    const childEnv = Object.fromEntries(
-      Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
-    );
-    config.builds = await resolveBuilds(raws, cwd, childEnv, src);
+    config.builds = await resolveBuilds(raws, cwd, definedEnv(env), src);
   }
   return config;
 }

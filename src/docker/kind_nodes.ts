@@ -5,7 +5,7 @@
  * `docker exec --privileged [-i] <node> …`. `KIND_EXPERIMENTAL_PROVIDER` picks podman or
  * nerdctl, as in kind.
  */
-import { lookPath } from "../config/command.ts";
+import { definedEnv, type Env, lookPath } from "../util/command.ts";
 import { KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 
@@ -15,8 +15,6 @@ export const CLUSTER_LABEL = "io.x-k8s.kind.cluster";
 export const ROLE_LABEL = "io.x-k8s.kind.role";
 /** kind's default cluster name. */
 export const DEFAULT_CLUSTER = "kind";
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** What finished command produced. */
 export interface NodeCommandResult {
@@ -112,12 +110,9 @@ export class KindProvider {
     opts: { stdin?: ReadableStream<Uint8Array>; signal?: AbortSignal } = {},
   ): Promise<NodeCommandResult> {
     debug(`$ ${this.cli} ${args.join(" ")}`);
-    const env = Object.fromEntries(
-      Object.entries(this.env).filter((e): e is [string, string] => e[1] !== undefined),
-    );
     const child = new Deno.Command(this.path, {
       args: [...args],
-      env,
+      env: definedEnv(this.env),
       clearEnv: true,
       stdin: opts.stdin ? "piped" : "null",
       stdout: "piped",

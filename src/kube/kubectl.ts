@@ -4,11 +4,9 @@
  * verb's writers and whose exit status becomes `error executing 'kubectl <verb>': exit status N`.
  */
 import type { Writer } from "../cli/context.ts";
-import { lookPath } from "../config/command.ts";
+import { definedEnv, type Env, lookPath } from "../util/command.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** kubectl's path on the `PATH` of `env`, or ko's error naming the verb that needs it. */
 export function requireKubectl(env: Env, verb: string): string {
@@ -58,15 +56,12 @@ export function startKubectl(
   stdin?: "piped" | ReadableStream<Uint8Array>,
 ): KubectlProcess {
   debug(`$ kubectl ${args.join(" ")}`);
-  const env = Object.fromEntries(
-    Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined),
-  );
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(path, {
       args: [...args],
       cwd: io.cwd,
-      env,
+      env: definedEnv(io.env),
       clearEnv: true,
       stdin: stdin ? "piped" : "null",
       stdout: "piped",

@@ -1,5 +1,18 @@
-/** Running the small helper commands configuration needs (`git`, `go env`), with a given env. */
-import { errorMessage } from "../util/errors.ts";
+/**
+ * Running helper programs (`git`, `go env`, `kubectl`, the container CLI kind's nodes live in)
+ * with exactly a given environment: finding them on its `PATH` and passing it whole.
+ */
+import { errorMessage } from "./errors.ts";
+
+/** An environment as the verbs carry it; unset variables may be present as undefined. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The variables of `env` that are set, as `Deno.Command` takes them. */
+export function definedEnv(env: Env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+}
 
 /** What a finished command produced. */
 export interface CommandResult {
@@ -9,10 +22,7 @@ export interface CommandResult {
 }
 
 /** The absolute path of an executable found on the `PATH` of `env`, or undefined. */
-export function lookPath(
-  name: string,
-  env: Readonly<Record<string, string | undefined>>,
-): string | undefined {
+export function lookPath(name: string, env: Env): string | undefined {
   if (name.includes("/")) return name;
   for (const dir of (env.PATH ?? "").split(":")) {
     if (!dir) continue;
@@ -31,16 +41,13 @@ export function lookPath(
 export async function runCommand(
   program: string,
   args: readonly string[],
-  opts: { cwd: string; env: Readonly<Record<string, string | undefined>> },
+  opts: { cwd: string; env: Env },
 ): Promise<CommandResult> {
-  const env = Object.fromEntries(
-    Object.entries(opts.env).filter((e): e is [string, string] => e[1] !== undefined),
-  );
   try {
     const out = await new Deno.Command(program, {
       args: [...args],
       cwd: opts.cwd,
-      env,
+      env: definedEnv(opts.env),
       clearEnv: true,
       stdin: "null",
       stdout: "piped",
