@@ -63,6 +63,20 @@ function isAlphaNumeric(c: string | undefined): boolean {
   return c !== undefined && (c === "_" || /[\p{L}\p{Nd}]/u.test(c));
 }
 
+/**
+ * The offset just past the `"…"` or `'…'` literal that opens at `start` (backslash escapes
+ * skipped), or undefined when it is not closed on its line.
+ */
+function quotedEnd(input: string, start: number): number | undefined {
+  const quote = input[start];
+  for (let p = start + 1;; p++) {
+    let d = input[p];
+    if (d === "\\") d = input[++p];
+    else if (d === quote) return p + 1;
+    if (d === undefined || d === "\n") return undefined;
+  }
+}
+
 /** Splits a template into tokens; a lexing error is the last token, of kind `error`. */
 export function lexTemplate(input: string): Token[] {
   const tokens: Token[] = [];
@@ -159,22 +173,17 @@ export function lexTemplate(input: string): Token[] {
         emit("pipe", p, ++p);
         continue;
       }
-      if (c === '"') {
-        p++;
-        for (;;) {
-          const d = input[p];
-          if (d === "\\") {
-            p++;
-            if (input[p] === undefined || input[p] === "\n") {
-              return fail("unterminated quoted string", start);
-            }
-          } else if (d === undefined || d === "\n") {
-            return fail("unterminated quoted string", start);
-          } else if (d === '"') break;
-          p++;
+      if (c === '"' || c === "'") {
+        const end = quotedEnd(input, start);
+        const string = c === '"';
+        if (end === undefined) {
+          return fail(
+            string ? "unterminated quoted string" : "unterminated character constant",
+            start,
+          );
         }
-        p++;
-        emit("string", start, p);
+        p = end;
+        emit(string ? "string" : "charConstant", start, p);
         continue;
       }
       if (c === "`") {
@@ -182,24 +191,6 @@ export function lexTemplate(input: string): Token[] {
         if (close < 0) return fail("unterminated raw quoted string", start);
         p = close + 1;
         emit("rawString", start, p);
-        continue;
-      }
-      if (c === "'") {
-        p++;
-        for (;;) {
-          const d = input[p];
-          if (d === "\\") {
-            p++;
-            if (input[p] === undefined || input[p] === "\n") {
-              return fail("unterminated character constant", start);
-            }
-          } else if (d === undefined || d === "\n") {
-            return fail("unterminated character constant", start);
-          } else if (d === "'") break;
-          p++;
-        }
-        p++;
-        emit("charConstant", start, p);
         continue;
       }
       if (c === "$") {

@@ -216,6 +216,8 @@ const CASES: Record<string, string[]> = {
     "{{ 1x }}",
     '{{ "unterminated }}',
     "{{ `unterminated }}",
+    "{{ 'u }}",
+    "{{ '\\\n' }}",
     '{{ "bad \\q escape" }}',
     "{{ 'ab' }}",
     "{{ .Env.A",
