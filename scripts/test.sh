@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs (pinned Deno, the registry, Docker Engine…),
 # runs the static checks and every test, and ends with the plain line "N passed, N failed".
-set -uo pipefail
+set -uo pipefail # no -e: every check runs and is counted
 root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 bash scripts/install-deps.sh || exit 1
 deno=$(scripts/ensure-deno.sh) || exit 1
-export PATH="$(dirname "$deno"):$PATH"
+PATH="$(dirname "$deno"):$PATH"
+export PATH
 
 passed=0
 failed=0
