@@ -64,7 +64,7 @@ const realFs: EndpointFs = {
       return Deno.readTextFileSync(path);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return undefined;
-      throw new KoError(`cannot read ${path}: ${errorMessage(e)}`);
+      throw new KoError(`cannot read "${path}": ${errorMessage(e)}`);
     }
   },
 };
@@ -191,7 +191,7 @@ function fromContext(env: Env, fs: EndpointFs): DockerEndpoint | undefined {
   const text = fs.readText(metaPath);
   if (text === undefined) {
     throw new KoError(
-      `${source} does not exist (no ${metaPath}): run "docker context ls", or set DOCKER_HOST`,
+      `${source} does not exist (no "${metaPath}"): run "docker context ls", or set DOCKER_HOST`,
     );
   }
   let host: unknown;
@@ -203,10 +203,10 @@ function fromContext(env: Env, fs: EndpointFs): DockerEndpoint | undefined {
     host = meta.Endpoints?.docker?.Host;
     skipVerify = meta.Endpoints?.docker?.SkipTLSVerify === true;
   } catch (e) {
-    throw new KoError(`cannot parse ${metaPath}: ${errorMessage(e)}`);
+    throw new KoError(`cannot parse "${metaPath}": ${errorMessage(e)}`);
   }
   if (typeof host !== "string" || host === "") {
-    throw new KoError(`${source} has no Docker endpoint (Endpoints.docker.Host in ${metaPath})`);
+    throw new KoError(`${source} has no Docker endpoint (Endpoints.docker.Host in "${metaPath}")`);
   }
   const endpoint = parseDockerHost(host, source, {}, fs);
   if (endpoint.kind !== "tcp") return endpoint;

@@ -30,7 +30,9 @@ function octal(b: Uint8Array, off: number, len: number, what: string): number {
   }
   const s = field(b, off, len).trim();
   if (s === "") return 0;
-  if (!/^[0-7]+$/.test(s)) throw new KoError(`malformed tar header in ${what}: bad number "${s}"`);
+  if (!/^[0-7]+$/.test(s)) {
+    throw new KoError(`malformed tar header in "${what}": bad number "${s}"`);
+  }
   return parseInt(s, 8);
 }
 
@@ -66,7 +68,7 @@ export async function indexTar(path: string): Promise<Map<string, TarMemberRange
     const type = String.fromCharCode(header[156] || 0x30);
     const dataOffset = offset + BLOCK;
     const next = dataOffset + Math.ceil(size / BLOCK) * BLOCK;
-    if (next > total) throw new KoError(`truncated tar ${path}: a member ends past the file`);
+    if (next > total) throw new KoError(`truncated tar "${path}": a member ends past the file`);
     if (type === "x") {
       longName = paxRecords(await readAt(file, dataOffset, size)).get("path") ?? longName;
     } else if (type === "L") {

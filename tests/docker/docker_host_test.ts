@@ -135,7 +135,7 @@ Deno.test("resolveDockerEndpoint reads a tcp context's TLS files", () => {
 Deno.test("resolveDockerEndpoint reports a missing or empty context", () => {
   throws(
     () => resolveDockerEndpoint({ DOCKER_CONFIG: "/cfg", DOCKER_CONTEXT: "gone" }, memFs({})),
-    /docker context "gone" does not exist \(no \/cfg\/contexts\/meta\/[0-9a-f]{64}\/meta\.json\)/,
+    /docker context "gone" does not exist \(no "\/cfg\/contexts\/meta\/[0-9a-f]{64}\/meta\.json"\)/,
   );
   const id = contextId("k8s");
   throws(
