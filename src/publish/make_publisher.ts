@@ -45,8 +45,8 @@ export interface PublisherSettings {
     signal?: AbortSignal,
   ) => Promise<void>;
   /** Publishers for ko.local and kind.local (given the repository, namer and tags). */
-  readonly daemon?: LocalPublisherFactory;
-  readonly kind?: LocalPublisherFactory;
+  readonly daemon: LocalPublisherFactory;
+  readonly kind: LocalPublisherFactory;
 }
 
 /** Makes the ko.local or kind.local publisher for a repository, namer and tags. */
@@ -64,14 +64,8 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
   const name = namer(namingStrategy(s));
   let inner: Publisher;
   if (s.local || repo.startsWith("ko.local")) {
-    if (!s.daemon) {
-      throw new KoError(
-        "publishing to the local Docker daemon (ko.local, --local) is not supported yet",
-      );
-    }
     inner = await s.daemon(repo, name, s.tags);
   } else if (repo.startsWith("kind.local")) {
-    if (!s.kind) throw new KoError("publishing to kind (kind.local) is not supported yet");
     inner = await s.kind(repo, name, s.tags);
   } else {
     if (s.push) {
