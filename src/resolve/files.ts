@@ -12,6 +12,7 @@
  * error (ko's help mentions them but they never worked); `-` may be given once only.
  */
 import { join, resolve } from "node:path";
+import { compareUtf8 } from "../oci/go_json.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 
 /** The name standing for standard input. */
@@ -86,7 +87,7 @@ async function walk(
       { cause: err },
     );
   }
-  entries.sort((a, b) => compareCodePoints(a.name, b.name));
+  entries.sort((a, b) => compareUtf8(a.name, b.name));
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory) {
@@ -115,17 +116,4 @@ export function fsProblem(err: unknown): string {
   if (err instanceof Deno.errors.IsADirectory) return "is a directory";
   if (err instanceof Deno.errors.NotADirectory) return "not a directory";
   return errorMessage(err);
-}
-
-/** Orders strings by code point, which is Go's byte order of their UTF-8 encodings. */
-export function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const ca = ia.next();
-    const cb = ib.next();
-    if (ca.done || cb.done) return ca.done ? (cb.done ? 0 : -1) : 1;
-    const d = ca.value.codePointAt(0)! - cb.value.codePointAt(0)!;
-    if (d !== 0) return d;
-  }
 }

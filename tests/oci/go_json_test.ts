@@ -1,5 +1,5 @@
 import { equal as assertEquals } from "node:assert/strict";
-import { goString, goTime } from "../../src/oci/go_json.ts";
+import { compareUtf8, goString, goTime } from "../../src/oci/go_json.ts";
 import { parseConfig, serializeConfig } from "../../src/oci/config.ts";
 
 Deno.test("goString escapes HTML characters and line separators as Go does", () => {
@@ -28,4 +28,13 @@ Deno.test("serializeConfig writes ggcr's field order and drops unknown fields", 
     new TextDecoder().decode(serializeConfig(c)),
     '{"architecture":"amd64","created":"0001-01-01T00:00:00Z","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"config":{"Env":["PATH=/bin"],"Labels":{"a":"1","b":"2"},"User":"65532"}}',
   );
+});
+
+Deno.test("compareUtf8 orders like Go's byte comparison of UTF-8", () => {
+  // U+FF21 (FULLWIDTH A) sorts before U+1F600 in UTF-8 bytes, though not in UTF-16 units.
+  assertEquals(compareUtf8("\uFF21", "\u{1F600}") < 0, true);
+  assertEquals("\uFF21" < "\u{1F600}", false);
+  assertEquals(compareUtf8("a", "ab") < 0, true);
+  assertEquals(compareUtf8("B", "a") < 0, true);
+  assertEquals(compareUtf8("x", "x"), 0);
 });

@@ -1,6 +1,6 @@
-import { deepEqual, equal, rejects } from "node:assert/strict";
+import { deepEqual, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { compareCodePoints, enumerateFiles } from "../../src/resolve/files.ts";
+import { enumerateFiles } from "../../src/resolve/files.ts";
 import { KoError } from "../../src/util/errors.ts";
 
 const TREE = new URL("../testdata/resolve/tree", import.meta.url).pathname;
@@ -113,13 +113,4 @@ Deno.test("enumerateFiles follows a named symlink and, inside directories, links
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test("compareCodePoints orders like Go's byte comparison of UTF-8", () => {
-  // U+FF21 (FULLWIDTH A) sorts before U+1F600 in UTF-8 bytes, though not in UTF-16 units.
-  equal(compareCodePoints("\uFF21", "\u{1F600}") < 0, true);
-  equal("\uFF21" < "\u{1F600}", false);
-  equal(compareCodePoints("a", "ab") < 0, true);
-  equal(compareCodePoints("B", "a") < 0, true);
-  equal(compareCodePoints("x", "x"), 0);
 });
