@@ -6,11 +6,10 @@
  */
 import { errorMessage, KoError } from "../util/errors.ts";
 import { readAt } from "../util/read_at.ts";
+import { elfHeader, elfPrograms, PT_NOTE } from "./executable.ts";
 
 /** How much of the file is read: the ELF headers and notes, or the start of the text. */
 const READ_SIZE = 32 * 1024;
-const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
-const PT_NOTE = 4;
 const GO_NOTE_TYPE = 4;
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 /** The marker before the quoted ID (the first byte is 0xff, not UTF-8). */
@@ -35,7 +34,7 @@ export async function readGoBuildId(path: string): Promise<string | undefined> {
   }
   try {
     const head = await readAt(file, 0, READ_SIZE);
-    if (ELF_MAGIC.every((b, i) => head[i] === b)) return await elfBuildId(file, head, path);
+    if (elfHeader(head, path)) return await elfBuildId(file, head, path);
     return rawBuildId(head, path);
   } finally {
     file.close();
@@ -48,37 +47,13 @@ async function elfBuildId(
   head: Uint8Array,
   path: string,
 ): Promise<string | undefined> {
-  const malformed = () => new KoError(`reading the build ID of ${path}: malformed ELF headers`);
-  const is64 = head[4] === 2;
-  const little = head[5] === 1;
-  if ((head[4] !== 1 && !is64) || (head[5] !== 1 && head[5] !== 2)) throw malformed();
-  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  const need = is64 ? 64 : 52;
-  if (head.length < need) throw malformed();
-  const u16 = (o: number) => view.getUint16(o, little);
-  const u32 = (o: number) => view.getUint32(o, little);
-  const word = (o: number) => is64 ? Number(view.getBigUint64(o, little)) : u32(o);
-  const phoff = word(is64 ? 32 : 28);
-  const phentsize = u16(is64 ? 54 : 42);
-  const phnum = u16(is64 ? 56 : 44);
-  if (phnum === 0) return undefined;
-  if (phentsize < (is64 ? 56 : 32)) throw malformed();
-  const table = phoff + phentsize * phnum <= head.length
-    ? head.subarray(phoff, phoff + phentsize * phnum)
-    : await readAt(file, phoff, phentsize * phnum);
-  if (table.length < phentsize * phnum) throw malformed();
-  const tv = new DataView(table.buffer, table.byteOffset, table.byteLength);
-  for (let i = 0; i < phnum; i++) {
-    const p = i * phentsize;
-    if (tv.getUint32(p, little) !== PT_NOTE) continue;
-    const offset = is64 ? Number(tv.getBigUint64(p + 8, little)) : tv.getUint32(p + 4, little);
-    const filesz = is64 ? Number(tv.getBigUint64(p + 32, little)) : tv.getUint32(p + 16, little);
-    const align = is64 ? Number(tv.getBigUint64(p + 48, little)) : tv.getUint32(p + 28, little);
-    if (filesz < 16) continue;
-    const notes = offset + filesz <= head.length
-      ? head.subarray(offset, offset + filesz)
-      : await readAt(file, offset, filesz);
-    const id = goNote(notes, little, align);
+  const h = elfHeader(head, path)!;
+  for (const p of await elfPrograms(file, head, h, path)) {
+    if (p.type !== PT_NOTE || p.filesz < 16) continue;
+    const notes = p.offset + p.filesz <= head.length
+      ? head.subarray(p.offset, p.offset + p.filesz)
+      : await readAt(file, p.offset, p.filesz);
+    const id = goNote(notes, h.little, p.align);
     if (id !== undefined) return id;
   }
   return undefined;

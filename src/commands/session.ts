@@ -21,7 +21,7 @@ import { defaultKeychain } from "../registry/credentials.ts";
 import { makePublisher } from "../publish/make_publisher.ts";
 import { daemonBaseReader, localPublisherHooks } from "../publish/local_publishers.ts";
 import type { Publisher } from "../publish/publisher.ts";
-import { closeLayerPool, layerPool } from "../layer/worker_pool.ts";
+import { closeLayerPool } from "../layer/worker_pool.ts";
 import { Semaphore } from "../util/concurrency.ts";
 import { VERSION } from "../version.ts";
 import { CachingBuilder } from "./caching_builder.ts";
@@ -40,10 +40,6 @@ export class Session {
   /** Sets everything up from the context and the validated options. */
   static async create(ctx: VerbContext, options: BuildOptions & PublishOptions): Promise<Session> {
     const kocache = await KoCache.open(ctx.env, ctx.cwd);
-    // Layer workers take a moment to start: start them now, while go list and go build run.
-    // Not with KOCACHE: a warm rebuild then compresses nothing, and starting a worker blocks
-    // this thread for 40+ ms (more under load); a cache miss starts them when needed.
-    if (!kocache) layerPool().warm();
     const settings = await loadSettings(ctx, options);
     let client: RegistryClient | undefined;
     const getClient = () =>
@@ -81,6 +77,9 @@ export class Session {
         bases,
         invocation: settings.invocation,
         outputDir: keptOutputDir(ctx.env),
+        // Not with KOCACHE: a warm rebuild then compresses nothing, and starting a worker
+        // blocks this thread for 30+ ms; a cache miss starts them when needed.
+        warmLayerWorkers: !kocache,
         ...kocache?.buildHooks(), // KOCACHE: $KOCACHE/bin outputs, cached binary layers
         jobs: new Semaphore(options.jobs),
         ...sbomHooks({ format: options.sbom, sbomDir: options.sbomDir, goPath: settings.goPath }),

@@ -131,6 +131,17 @@ export async function estimateTarSize(entries: readonly LayerEntry[]): Promise<n
   return sizes.reduce((sum, n) => sum + n + 1024, 1024);
 }
 
+/**
+ * Starts the layer workers ahead of need (a worker takes 30+ ms of this thread to start) if a
+ * layer of the file at `path`, or of a missing file, would be compressed in them: called with
+ * a kept `go build` output before the build rewrites it, whose size predicts the new one's.
+ * Never rejects.
+ */
+export async function warmWorkersFor(path: string, pool: WorkerPool = layerPool()): Promise<void> {
+  const size = (await Deno.stat(path).catch(() => undefined))?.size;
+  if (size === undefined || size + 4096 > INLINE_MAX) pool.warm();
+}
+
 /** The gzip pieces (node:zlib), loaded with the first gzip layer: a warm build may make none. */
 function gzipBlocks(): Promise<typeof import("./gzip_blocks.ts")> {
   return import("./gzip_blocks.ts");

@@ -1,10 +1,13 @@
 /**
- * Go build info: running `go version -m` on a built binary, and parsing its output the way
- * ko does (drop the first line, strip leading whitespace, then Go's `debug.ParseBuildInfo`).
- * Every SBOM format is made from the {@link BuildInfo} this yields.
+ * Go build info: what `go version -m` prints for a built binary (read from the binary where
+ * possible, else by running the command), and parsing it the way ko does (drop the first
+ * line, strip leading whitespace, then Go's `debug.ParseBuildInfo`). Every SBOM format is made
+ * from the {@link BuildInfo} this yields.
  */
 import { KoError } from "../util/errors.ts";
 import { goQuotedPrefix, goUnquote } from "../util/go_quote.ts";
+import { readRawBuildInfo } from "./binary_build_info.ts";
+import { formatBuildInfo } from "./build_info_format.ts";
 
 /** A Go module as build info records it. */
 export interface GoModule {
@@ -93,13 +96,47 @@ export async function runGoVersionM(
   return text.replace(binary, () => appPath);
 }
 
-/** Runs `go version -m` on a binary ({@link runGoVersionM}) and parses the result. */
+/**
+ * What `go version -m <binary>` prints (with `appPath` for the file name), read from the binary
+ * without the go command; undefined when the binary is not the ordinary case or its module
+ * info would not print back exactly as stored (then only the go command can say).
+ *
+ * @example
+ * ```ts
+ * await goVersionMFromBinary("/tmp/out", "/ko-app/app");
+ * // "/ko-app/app: go1.26.8\n\tpath\texample.com/app\n\tmod\texample.com/app\t(devel)\t\n…"
+ * ```
+ */
+export async function goVersionMFromBinary(
+  binary: string,
+  appPath: string,
+): Promise<string | undefined> {
+  const raw = await readRawBuildInfo(binary);
+  if (raw === undefined) return undefined;
+  let body: string | undefined;
+  try {
+    // go version -m parses the module info and prints it again: the same text, normally.
+    body = formatBuildInfo(parseBuildInfo(raw.modInfo));
+  } catch {
+    return undefined; // the go command reports the parse error its own way
+  }
+  if (body !== raw.modInfo) return undefined;
+  const lines = body === "" ? "" : `\t${body.slice(0, -1).replaceAll("\n", "\n\t")}\n`;
+  return `${appPath}: ${raw.goVersion}\n${lines}`;
+}
+
+/**
+ * The build info of a binary: `go version -m`'s text read from the binary itself
+ * ({@link goVersionMFromBinary}), or from running the command ({@link runGoVersionM}) when
+ * that cannot be done exactly; parsed.
+ */
 export async function readBuildInfo(
   binary: string,
   appPath: string,
   opts: GoVersionMOptions = {},
 ): Promise<BuildInfo> {
-  return parseGoVersionM(await runGoVersionM(binary, appPath, opts));
+  const native = await goVersionMFromBinary(binary, appPath).catch(() => undefined);
+  return parseGoVersionM(native ?? await runGoVersionM(binary, appPath, opts));
 }
 
 /**

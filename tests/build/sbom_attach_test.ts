@@ -158,10 +158,22 @@ Deno.test("sbom hooks attach documents, write --sbom-dir files and keep digests"
     equal(none.attachments, undefined);
   });
 
-  await t.step("a missing go command is a clear error", async () => {
+  await t.step("a missing go command is a clear error when the binary needs it", async () => {
+    // The build info of an ordinary Go binary is read from the file; anything else goes to
+    // `go version -m`.
+    const notGo = join(tmp.path, "not-go");
+    await Deno.writeTextFile(notGo, "#!/bin/sh\n");
     await rejects(
-      attachImageSbom(base, info(), { format: "spdx", goPath: join(tmp.path, "no-go") }),
+      attachImageSbom(base, { ...info(), binaryPath: notGo }, {
+        format: "spdx",
+        goPath: join(tmp.path, "no-go"),
+      }),
       /go command ".*no-go" not found: install Go or set KO_GO_PATH/,
     );
+    const read = await attachImageSbom(base, info(), {
+      format: "spdx",
+      goPath: join(tmp.path, "no-go"),
+    });
+    equal(read.attachments?.sbom?.mediaType, "text/spdx+json");
   });
 });

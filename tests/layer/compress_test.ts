@@ -7,6 +7,7 @@ import {
   estimateTarSize,
   INLINE_MAX,
   type LayerEntry,
+  warmWorkersFor,
 } from "../../src/layer/compress.ts";
 import { encodeTarHeader, TAR_TRAILER, tarPadding } from "../../src/layer/tar.ts";
 import { closeLayerPool, WorkerPool } from "../../src/layer/worker_pool.ts";
@@ -199,6 +200,30 @@ Deno.test("a gzip layer up to INLINE_MAX is compressed in place, a larger one in
     equal(pool.workerCount, 1, "the workers compress a layer over the limit");
   } finally {
     pool.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("warmWorkersFor starts workers only for a file too large to compress inline", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cases: Array<[string, number | undefined, number]> = [
+      ["small", INLINE_MAX / 2, 0],
+      ["large", INLINE_MAX + 1, 2],
+      ["missing", undefined, 2], // no previous build: the next one may well be large
+    ];
+    for (const [name, size, workers] of cases) {
+      const path = `${dir}/${name}`;
+      if (size !== undefined) await Deno.writeFile(path, new Uint8Array(size));
+      const pool = new WorkerPool({ size: 2, idleTimeoutMs: 60_000 });
+      try {
+        await warmWorkersFor(path, pool);
+        equal(pool.workerCount, workers, name);
+      } finally {
+        pool.close();
+      }
+    }
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -7,7 +7,10 @@ import { fileURLToPath } from "node:url";
 const GOCHECK_DIR = fileURLToPath(new URL("../testdata/sbom/gocheck", import.meta.url));
 
 /** Runs `gocheck <mode>` with `input` on stdin and returns its stdout. */
-export async function goCheck(mode: "parse" | "encode" | "spdx", input: string): Promise<string> {
+export async function goCheck(
+  mode: "parse" | "string" | "encode" | "spdx",
+  input: string,
+): Promise<string> {
   const child = new Deno.Command("go", {
     args: ["run", ".", mode],
     cwd: GOCHECK_DIR,

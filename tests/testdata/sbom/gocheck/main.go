@@ -2,6 +2,9 @@
 //
 //	gocheck parse   reads a JSON array of build-info texts and prints, for each, what
 //	                runtime/debug.ParseBuildInfo returns (or its error) as JSON;
+//	gocheck string  reads a JSON array of build-info texts and prints, for each, the text
+//	                `go version -m` would print for it: BuildInfo.String() of the parsed
+//	                info with GoVersion cleared (or "error: " and the parse error);
 //	gocheck encode  reads a JSON value and prints it re-encoded by encoding/json's Encoder
 //	                with SetIndent("", "  ") and HTML escaping, as ko writes SBOMs;
 //	gocheck spdx    reads an SPDX document and prints it decoded into structs with the field
@@ -93,6 +96,22 @@ func main() {
 				continue
 			}
 			results = append(results, parsed{Path: bi.Path, Main: bi.Main, Deps: bi.Deps, Settings: bi.Settings})
+		}
+		out = results
+	case "string":
+		var texts []string
+		if err := json.Unmarshal(in, &texts); err != nil {
+			fail(err)
+		}
+		results := []string{}
+		for _, t := range texts {
+			bi, err := debug.ParseBuildInfo(t)
+			if err != nil {
+				results = append(results, "error: "+err.Error())
+				continue
+			}
+			bi.GoVersion = ""
+			results = append(results, bi.String())
 		}
 		out = results
 	case "encode":
