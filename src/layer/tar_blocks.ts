@@ -68,14 +68,14 @@ export async function* tarBlocks(
     try {
       file = await Deno.open(e.path, { read: true });
     } catch (err) {
-      throw new KoError(`reading ${e.path} for layer entry "${e.name}": ${errorMessage(err)}`, {
+      throw new KoError(`reading "${e.path}" for layer entry "${e.name}": ${errorMessage(err)}`, {
         cause: err,
       });
     }
     try {
       const info = await file.stat();
       if (!info.isFile) {
-        throw new KoError(`layer entry "${e.name}": ${e.path} is not a regular file`);
+        throw new KoError(`layer entry "${e.name}": "${e.path}" is not a regular file`);
       }
       const size = info.size;
       yield* put(encodeTarHeader(entryHeader(e, size)));
@@ -84,7 +84,7 @@ export async function* tarBlocks(
         const n = await file.read(block.subarray(pos, pos + Math.min(left, blockSize - pos)));
         if (n === null) {
           throw new KoError(
-            `layer entry "${e.name}": ${e.path} shrank while being read (expected ${size} bytes)`,
+            `layer entry "${e.name}": "${e.path}" shrank while being read (expected ${size} bytes)`,
           );
         }
         pos += n;
@@ -93,7 +93,7 @@ export async function* tarBlocks(
       }
       if ((await file.read(new Uint8Array(1))) !== null) {
         throw new KoError(
-          `layer entry "${e.name}": ${e.path} grew while being read (expected ${size} bytes)`,
+          `layer entry "${e.name}": "${e.path}" grew while being read (expected ${size} bytes)`,
         );
       }
       yield* zeros(tarPadding(size));

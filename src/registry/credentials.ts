@@ -158,7 +158,7 @@ export async function storeCredentials(
     text = await Deno.readTextFile(path);
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) {
-      throw new KoError(`cannot read ${path}: ${errorMessage(err)}`);
+      throw new KoError(`cannot read "${path}": ${errorMessage(err)}`);
     }
   }
   const file = parseConfigText(text, path);

@@ -98,7 +98,7 @@ function jsonErrorPlace(err: unknown): string {
 function decodeAuth(value: string, key: string, path: string): [string, string] {
   const bad = () =>
     new KoError(
-      `invalid "auth" for "${key}" in ${path}: expected base64 of "username:password"`,
+      `invalid "auth" for "${key}" in "${path}": expected base64 of "username:password"`,
     );
   let text: string;
   try {
@@ -117,14 +117,14 @@ function decodeAuth(value: string, key: string, path: string): [string, string] 
 function str(v: unknown, field: string, key: string, path: string): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "string") {
-    throw new KoError(`invalid "${field}" for "${key}" in ${path}: expected a string`);
+    throw new KoError(`invalid "${field}" for "${key}" in "${path}": expected a string`);
   }
   return v === "" ? undefined : v;
 }
 
 function parseEntry(v: unknown, key: string, path: string): AuthEntry {
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
-    throw new KoError(`invalid entry for "${key}" in ${path}: expected an object`);
+    throw new KoError(`invalid entry for "${key}" in "${path}": expected an object`);
   }
   const o = v as Record<string, unknown>;
   const entry: AuthEntry = {};
@@ -149,7 +149,7 @@ function objectField(
   const v = o[field];
   if (v === undefined || v === null) return {};
   if (typeof v !== "object" || Array.isArray(v)) {
-    throw new KoError(`invalid "${field}" in ${path}: expected an object`);
+    throw new KoError(`invalid "${field}" in "${path}": expected an object`);
   }
   return v as Record<string, unknown>;
 }
@@ -160,10 +160,10 @@ export function parseConfigText(text: string, path: string): DockerConfigFile {
   try {
     v = text.trim() === "" ? {} : JSON.parse(text);
   } catch (err) {
-    throw new KoError(`cannot parse ${path}: not valid JSON${jsonErrorPlace(err)}`);
+    throw new KoError(`cannot parse "${path}": not valid JSON${jsonErrorPlace(err)}`);
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
-    throw new KoError(`cannot parse ${path}: expected a JSON object`);
+    throw new KoError(`cannot parse "${path}": expected a JSON object`);
   }
   const o = v as Record<string, unknown>;
   const file: DockerConfigFile = { path, auths: new Map(), credHelpers: new Map() };
@@ -177,14 +177,14 @@ export function parseConfigText(text: string, path: string): DockerConfigFile {
   }
   for (const [key, value] of Object.entries(objectField(o, "credHelpers", path))) {
     if (typeof value !== "string" || value === "") {
-      throw new KoError(`invalid "credHelpers" entry for "${key}" in ${path}: expected a name`);
+      throw new KoError(`invalid "credHelpers" entry for "${key}" in "${path}": expected a name`);
     }
     file.credHelpers.set(normalizeRegistryKey(key), value);
   }
   const store = o.credsStore;
   if (store !== undefined && store !== null && store !== "") {
     if (typeof store !== "string") {
-      throw new KoError(`invalid "credsStore" in ${path}: expected a name`);
+      throw new KoError(`invalid "credsStore" in "${path}": expected a name`);
     }
     file.credsStore = store;
   }
@@ -199,7 +199,7 @@ export async function readConfigFile(path: string): Promise<DockerConfigFile | u
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined;
     if (err instanceof Deno.errors.IsADirectory) return undefined;
-    throw new KoError(`cannot read ${path}: ${errorMessage(err)}`);
+    throw new KoError(`cannot read "${path}": ${errorMessage(err)}`);
   }
   return parseConfigText(text, path);
 }

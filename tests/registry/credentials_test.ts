@@ -207,19 +207,19 @@ Deno.test("resolveCredential names a malformed config file without showing its c
   await s.writeJson(path, '{"auths": {"r.example": {"auth": "c2VjcmV0LXZhbHVl"}}');
   const err = await resolveCredential("r.example", undefined, { env: s.env }).catch((e) => e);
   equal(err instanceof KoError, true);
-  equal((err as Error).message.startsWith(`cannot parse ${path}: not valid JSON`), true);
+  equal((err as Error).message.startsWith(`cannot parse "${path}": not valid JSON`), true);
   equal((err as Error).message.includes("c2VjcmV0"), false);
   await s.writeJson(path, { auths: { "r.example": { auth: "%%%not-base64" } } });
   await rejects(resolveCredential("r.example", undefined, { env: s.env }), {
-    message: `invalid "auth" for "r.example" in ${path}: expected base64 of "username:password"`,
+    message: `invalid "auth" for "r.example" in "${path}": expected base64 of "username:password"`,
   });
   await s.writeJson(path, { auths: [] });
   await rejects(resolveCredential("r.example", undefined, { env: s.env }), {
-    message: `invalid "auths" in ${path}: expected an object`,
+    message: `invalid "auths" in "${path}": expected an object`,
   });
   await s.writeJson(path, "[1]");
   await rejects(resolveCredential("r.example", undefined, { env: s.env }), {
-    message: `cannot parse ${path}: expected a JSON object`,
+    message: `cannot parse "${path}": expected a JSON object`,
   });
 });
 
@@ -278,7 +278,7 @@ Deno.test("storeCredentials refuses to overwrite a malformed config", async () =
   const path = `${dir.path}/cfg/config.json`;
   await s.writeJson(path, "{oops");
   await rejects(storeCredentials("r.example", "u", "p", { env: s.env }), {
-    message: `cannot parse ${path}: not valid JSON at line 1, column 2`,
+    message: `cannot parse "${path}": not valid JSON at line 1, column 2`,
   });
   equal(await Deno.readTextFile(path), "{oops");
 });
