@@ -8,6 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import type { Env } from "../util/command.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 
 /** TLS material for a `tcp://` endpoint (PEM text). */
@@ -41,8 +42,6 @@ export type DockerEndpoint =
 
 /** The socket Docker listens on by default. */
 export const DEFAULT_DOCKER_SOCKET = "/var/run/docker.sock";
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** Filesystem access the resolution needs (tests pass their own). */
 export interface EndpointFs {

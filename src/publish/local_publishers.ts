@@ -6,9 +6,8 @@
  */
 import type { Reference } from "../oci/reference.ts";
 import type { Image } from "../image/image.ts";
+import type { Env } from "../util/command.ts";
 import type { LocalPublisherFactory } from "./make_publisher.ts";
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** The hooks for an environment (the verb's, so tests can point at their own daemon). */
 export function localPublisherHooks(
