@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import { startRegistry } from "../tests/helpers/registry_server.ts";
 import { pushFixtureBases } from "../tests/helpers/fixtures.ts";
+import { median } from "./lib/stats.ts";
 
 const runs = Number(Deno.args[Deno.args.indexOf("--runs") + 1] || 9) || 9;
 const root = new URL("..", import.meta.url).pathname;
@@ -25,12 +26,6 @@ import "fmt"
 
 func main() { fmt.Println("hello ${n}") }
 `;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 async function timed(cmd: string, args: string[], cwd: string, env: Record<string, string>) {
   const t0 = performance.now();

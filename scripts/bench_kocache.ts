@@ -17,6 +17,7 @@
 import { join } from "node:path";
 import { startRegistry } from "../tests/helpers/registry_server.ts";
 import { pushFixtureBases } from "../tests/helpers/fixtures.ts";
+import { median } from "./lib/stats.ts";
 
 const runsArg = Deno.args.indexOf("--runs");
 const runs = Math.max(7, Number(runsArg >= 0 ? Deno.args[runsArg + 1] : 9) || 9);
@@ -30,12 +31,6 @@ import "fmt"
 
 func main() { fmt.Println("hello") }
 `;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 interface Timed {
   ms: number;

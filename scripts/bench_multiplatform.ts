@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { availableParallelism } from "node:os";
 import { startRegistry } from "../tests/helpers/registry_server.ts";
 import { pushFixtureBases } from "../tests/helpers/fixtures.ts";
+import { median } from "./lib/stats.ts";
 
 const arg = (name: string, fallback: string) => {
   const i = Deno.args.indexOf(`--${name}`);
@@ -59,12 +60,6 @@ func main() {
 	log.Fatal(http.ListenAndServe(addr, nil))
 }
 `;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

@@ -20,6 +20,7 @@
 import { join } from "node:path";
 import { startRegistry } from "../tests/helpers/registry_server.ts";
 import { pushFixtureBases } from "../tests/helpers/fixtures.ts";
+import { median } from "./lib/stats.ts";
 
 const runs = Math.max(3, Number(Deno.args[Deno.args.indexOf("--runs") + 1] || 5) || 5);
 const root = new URL("..", import.meta.url).pathname;
@@ -49,12 +50,6 @@ function manifest(): string {
     );
   }
   return docs.join("---\n");
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 async function timed(args: string[], cwd: string, env: Record<string, string>) {
