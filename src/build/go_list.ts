@@ -82,7 +82,7 @@ async function runGoList(
 }
 
 /** Splits `go list -json` output (concatenated JSON objects) into packages. */
-export function parseJsonStream(text: string): GoPackage[] {
+function parseJsonStream(text: string): GoPackage[] {
   const out: GoPackage[] = [];
   let depth = 0, start = -1, inString = false, escaped = false;
   for (let i = 0; i < text.length; i++) {

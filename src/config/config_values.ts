@@ -20,7 +20,7 @@ export type ScalarForm = "fields" | "whole";
  * splitFields("-X main.v={{ .Git.Tag }}  -s"); // ["-X", "main.v={{ .Git.Tag }}", "-s"]
  * ```
  */
-export function splitFields(s: string): string[] {
+function splitFields(s: string): string[] {
   const out: string[] = [];
   let cur = "";
   let depth = 0;

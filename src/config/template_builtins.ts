@@ -173,7 +173,7 @@ function evalArgs(args: unknown[]): string {
 }
 
 /** Go's template.HTMLEscapeString. */
-export function htmlEscape(s: string): string {
+function htmlEscape(s: string): string {
   return s.replace(
     /[\0"'&<>]/g,
     (c) =>
@@ -182,7 +182,7 @@ export function htmlEscape(s: string): string {
 }
 
 /** Go's template.JSEscapeString. */
-export function jsEscape(s: string): string {
+function jsEscape(s: string): string {
   let out = "";
   for (const r of s) {
     const cp = r.codePointAt(0)!;

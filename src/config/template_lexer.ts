@@ -290,7 +290,7 @@ function scanNumber(input: string, p: number): number | undefined {
 }
 
 /** A rune as Go's `%#U` prints it: `U+0021 '!'`. */
-export function goRune(c: string): string {
+function goRune(c: string): string {
   const cp = c.codePointAt(0) ?? 0;
   const hex = cp.toString(16).toUpperCase().padStart(4, "0");
   return /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u.test(c) ? `U+${hex} '${c}'` : `U+${hex}`;

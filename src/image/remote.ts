@@ -50,7 +50,7 @@ export interface LazyIndex {
 export type BaseImage = Image | LazyIndex;
 
 /** A layer whose bytes live in a registry repository. */
-export function remoteLayer(
+function remoteLayer(
   reader: RegistryReader,
   repo: Repository,
   descriptor: Descriptor,

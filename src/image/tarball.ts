@@ -15,7 +15,7 @@ export interface TarballImage {
 }
 
 /** The file name a layer gets in the tarball. */
-export function layerFileName(layer: Layer): string {
+function layerFileName(layer: Layer): string {
   const hex = digestHex(layer.digest);
   if (isGzipLayer(layer.mediaType)) return `${hex}.tar.gz`;
   if (isZstdLayer(layer.mediaType)) return `${hex}.tar.zst`;
@@ -23,7 +23,7 @@ export function layerFileName(layer: Layer): string {
 }
 
 /** The `manifest.json` of a tarball: one entry per image, sorted by joined repo tags. */
-export function tarballManifest(images: readonly TarballImage[]): Uint8Array {
+function tarballManifest(images: readonly TarballImage[]): Uint8Array {
   const entries = images.map(({ image, repoTags }) => ({
     Config: `sha256:${digestHex(image.manifest.config.digest)}`,
     RepoTags: [...repoTags],

@@ -38,7 +38,7 @@ function blobPath(repo: RepositoryRef, digest: string): string {
 }
 
 /** Adds `digest=` to an upload location, keeping its query (the Debian registry has one). */
-export function withDigestParam(location: URL, digest: string): URL {
+function withDigestParam(location: URL, digest: string): URL {
   const url = new URL(location);
   const param = `digest=${encodeURIComponent(digest)}`;
   url.search = url.search.length > 1 ? `${url.search}&${param}` : `?${param}`;

@@ -12,7 +12,7 @@ export interface HelperCredential {
 }
 
 /** Finds `docker-credential-<name>` on a PATH string; undefined when absent. */
-export function findHelper(name: string, path: string | undefined): string | undefined {
+function findHelper(name: string, path: string | undefined): string | undefined {
   const exe = `docker-credential-${name}`;
   for (const dir of (path ?? "").split(":")) {
     if (dir === "") continue;

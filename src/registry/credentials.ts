@@ -42,7 +42,7 @@ export interface KeychainOptions {
 }
 
 /** Whether a credential carries nothing to authenticate with. */
-export function isAnonymous(c: Credential): boolean {
+function isAnonymous(c: Credential): boolean {
   return !c.registryToken && !c.identityToken && !c.username && !c.password;
 }
 

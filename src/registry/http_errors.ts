@@ -118,7 +118,7 @@ export function summarizeBody(status: number, statusText: string, text: string):
 }
 
 /** The advice appended to authentication and authorisation failures. */
-export function loginHint(registry: string): string {
+function loginHint(registry: string): string {
   return `log in with "ko login ${registry}"`;
 }
 

@@ -87,7 +87,7 @@ export function scalarEdit(
 }
 
 /** A YAML double-quoted scalar; JSON's escaping is valid YAML and keeps JSON files JSON. */
-export function doubleQuoted(value: string): string {
+function doubleQuoted(value: string): string {
   return JSON.stringify(value);
 }
 
