@@ -30,7 +30,7 @@ export async function readGoBuildId(path: string): Promise<string | undefined> {
   try {
     file = await Deno.open(path, { read: true });
   } catch (e) {
-    throw new KoError(`reading the build ID of ${path}: ${errorMessage(e)}`, { cause: e });
+    throw new KoError(`reading the build ID of "${path}": ${errorMessage(e)}`, { cause: e });
   }
   try {
     const head = await readAt(file, 0, READ_SIZE);
@@ -92,13 +92,13 @@ function rawBuildId(data: Uint8Array, path: string): string | undefined {
   if (start < 0) return undefined;
   const from = start + RAW_PREFIX.length;
   const end = indexOf(data, RAW_END, from);
-  if (end < 0) throw new KoError(`reading the build ID of ${path}: malformed build ID marker`);
+  if (end < 0) throw new KoError(`reading the build ID of "${path}": malformed build ID marker`);
   const text = new TextDecoder().decode(data.subarray(from - 1, end + 1));
   try {
     const id = JSON.parse(text);
     if (typeof id === "string") return id;
   } catch { /* below */ }
-  throw new KoError(`reading the build ID of ${path}: malformed build ID ${text}`);
+  throw new KoError(`reading the build ID of "${path}": malformed build ID ${text}`);
 }
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {

@@ -112,7 +112,7 @@ Deno.test("readGoBuildId reads what `go tool buildid` prints", async (t) => {
   await t.step("a missing file is a clear error", async () => {
     await rejects(readGoBuildId(join(tmp.path, "nope")), (e) => {
       ok(e instanceof KoError);
-      match(e.message, /^reading the build ID of .*nope: /);
+      match(e.message, /^reading the build ID of ".*nope": /);
       return true;
     });
   });
