@@ -7,8 +7,13 @@
  *
  * Whether the registry has the API is asked after the manifest is in (so the repository
  * exists), by the GET above: an OCI index answer means yes.
+ *
+ * A rebuild usually finds everything in place: the artifact manifest (so its blobs) and a
+ * fallback index listing just this referrer, whose digest is known in advance. Two HEADs,
+ * sent together, settle that in one round trip before anything is pushed or fetched.
  */
 import type { Descriptor } from "../oci/descriptor.ts";
+import { sha256Digest } from "../oci/digest.ts";
 import { type Index, parseIndex, serializeIndex } from "../oci/manifest.ts";
 import { MediaType } from "../oci/media_types.ts";
 import type { Repository } from "../oci/reference.ts";
@@ -50,12 +55,27 @@ export async function pushReferrer(
 ): Promise<ReferrerRoute> {
   const subject = artifact.manifest.subject;
   if (!subject) throw new KoError(`artifact ${artifact.digest} has no subject: not a referrer`);
-  await pushArtifactBlobs(client, repo, artifact, signal);
-  await client.putManifest(repo, artifact.digest, artifact.bytes, artifact.mediaType, signal);
+  const entry = referrerDescriptor(artifact);
+  const [stored, fallback] = await Promise.all([
+    client.headManifest(repo, artifact.digest, signal),
+    client.headManifest(repo, referrersTag(subject.digest), signal),
+  ]);
+  if (stored?.digest !== artifact.digest) {
+    // A registry accepts a manifest only once its blobs are in: pushed, they both are.
+    await pushArtifactBlobs(client, repo, artifact, signal);
+    await client.putManifest(repo, artifact.digest, artifact.bytes, artifact.mediaType, signal);
+  } else if (fallback?.digest === soleReferrerIndexDigest(entry)) {
+    return "fallback-tag";
+  }
   const listed = await client.getReferrers(repo, subject.digest, undefined, signal);
   if (listed !== undefined) return "referrers-api";
-  await addToFallbackTag(client, repo, subject.digest, referrerDescriptor(artifact), signal);
+  await addToFallbackTag(client, repo, subject.digest, entry, signal);
   return "fallback-tag";
+}
+
+/** The digest of the fallback index that lists only `entry` (what a first push writes). */
+export function soleReferrerIndexDigest(entry: Descriptor): string {
+  return sha256Digest(serializeIndex(withReferrer(undefined, entry)!));
 }
 
 /** The index entry of a referrer: media type, size, digest, artifactType and annotations. */
