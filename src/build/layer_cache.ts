@@ -24,8 +24,8 @@ import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import { readGoBuildId } from "./build_id.ts";
 
-/** Bumped whenever our tar or compression output for the same inputs could change. */
-export const LAYER_CACHE_FORMAT = 1;
+/** Bumped whenever our tar or compression output for the same inputs could change (2: tiny layers stored). */
+export const LAYER_CACHE_FORMAT = 2;
 
 /** Entries kept per directory besides those used in the last {@link RECENT_MS}. */
 const KEEP_ENTRIES = 4;

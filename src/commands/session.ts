@@ -77,9 +77,9 @@ export class Session {
         bases,
         invocation: settings.invocation,
         outputDir: keptOutputDir(ctx.env),
-        // Not with KOCACHE: a warm rebuild then compresses nothing, and starting a worker
-        // blocks this thread for 30+ ms; a cache miss starts them when needed.
-        warmLayerWorkers: !kocache,
+        // Not with KOCACHE: a warm rebuild then compresses nothing, and loading zlib or
+        // starting a worker costs this thread 30+ ms; a cache miss does it when needed.
+        prepareBinaryLayer: !kocache,
         ...kocache?.buildHooks(), // KOCACHE: $KOCACHE/bin outputs, cached binary layers
         jobs: new Semaphore(options.jobs),
         ...sbomHooks({ format: options.sbom, sbomDir: options.sbomDir, goPath: settings.goPath }),

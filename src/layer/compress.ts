@@ -8,8 +8,10 @@
  * concurrently; the main thread then hashes and stores the results in order. A layer up to
  * {@link INLINE_MAX} is deflated block by block on the calling thread instead: starting a
  * worker blocks this thread for 40–90 ms, more than compressing a few MiB takes here
- * (measured with scripts/bench_layer_inline.ts). The bytes are the same either way. zstd runs
- * as one stream inside a worker. Levels were chosen by measurement on a 50 MB Go binary
+ * (measured with scripts/bench_layer_inline.ts). The bytes are the same either way. A tiny gzip
+ * layer (up to {@link STORED_MAX}, like the kodata layer of most builds) is stored without
+ * compression instead (stored_gzip.ts), so it never loads zlib. zstd runs as one stream inside
+ * a worker. Levels were chosen by measurement on a 50 MB Go binary
  * (scripts/bench_layer.ts --levels): gzip level 2 is 3% smaller than Go's BestSpeed (what ko
  * uses) where level 1 is 12% larger; zstd level 2 keeps a single stream above 150 MB/s and is
  * 3.5% smaller than level 1, while level 3 saves 1.6% more at a third less speed.
@@ -19,6 +21,7 @@ import { isZstdLayer, MediaType } from "../oci/media_types.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import type { LayerEntry } from "./entry.ts";
 import { streamOf } from "./layer.ts";
+import { storedGzip } from "./stored_gzip.ts";
 import { tarBlocks } from "./tar_blocks.ts";
 import { layerPool, type WorkerPool } from "./worker_pool.ts";
 
@@ -42,6 +45,12 @@ export const BLOCK_SIZE = 1 << 20;
  * several layers at once.
  */
 export const INLINE_MAX = 4 << 20;
+/**
+ * A gzip layer whose tar is estimated at up to this many bytes is stored uncompressed in the
+ * gzip framing: compressing it would save a few kilobytes at most, while loading `node:zlib`
+ * (and `node:crypto`) costs ~30 ms of this thread on a build that compresses nothing else.
+ */
+export const STORED_MAX = 16 * 1024;
 
 /** Options of {@link buildLayer}. */
 export interface BuildLayerOptions {
@@ -101,14 +110,17 @@ export async function buildLayer(
     (options.mediaType !== undefined && isZstdLayer(options.mediaType) ? "zstd" : "gzip");
   const mediaType = options.mediaType ??
     (compression === "zstd" ? MediaType.OciLayerZstd : MediaType.OciLayerGzip);
-  const inline = compression === "gzip" &&
-    (options.inline ?? await estimateTarSize(entries) <= INLINE_MAX);
+  const estimate = compression === "gzip" ? await estimateTarSize(entries) : Infinity;
+  const stored = estimate <= STORED_MAX;
+  const inline = options.inline ?? estimate <= INLINE_MAX;
   const pool = inline ? undefined : options.pool ?? layerPool();
-  await loadNativeSha256(); // before the hashers below are made
+  if (!stored) await loadNativeSha256(); // before the hashers below are made
   const out = await Output.create(options.outPath);
   try {
     const { diffId, uncompressedSize } = compression === "zstd"
       ? await zstdLayer(entries, options.level ?? ZSTD_LEVEL, pool!, out)
+      : stored
+      ? await storedLayer(entries, out)
       : await gzipLayer(entries, options.level ?? GZIP_LEVEL, pool, out);
     return await out.finish(mediaType, diffId, uncompressedSize);
   } catch (err) {
@@ -132,14 +144,39 @@ export async function estimateTarSize(entries: readonly LayerEntry[]): Promise<n
 }
 
 /**
- * Starts the layer workers ahead of need (a worker takes 30+ ms of this thread to start) if a
- * layer of the file at `path`, or of a missing file, would be compressed in them: called with
- * a kept `go build` output before the build rewrites it, whose size predicts the new one's.
+ * Gets ready to build the layer of the file at `path` — a kept `go build` output, before the
+ * build rewrites it, whose size predicts the new one's — while `go build` runs, so that none
+ * of it waits afterwards: loads zlib and `node:crypto` (~30 ms), and starts the workers too
+ * (30+ ms each) when the layer will be too large to compress inline or the file is missing.
  * Never rejects.
  */
-export async function warmWorkersFor(path: string, pool: WorkerPool = layerPool()): Promise<void> {
+export async function prepareLayerFor(path: string, pool: WorkerPool = layerPool()): Promise<void> {
   const size = (await Deno.stat(path).catch(() => undefined))?.size;
   if (size === undefined || size + 4096 > INLINE_MAX) pool.warm();
+  await Promise.all([gzipBlocks(), loadNativeSha256()]).catch(() => {});
+}
+
+/** A tiny layer: its tar in memory, stored in gzip framing without compression. */
+async function storedLayer(
+  entries: readonly LayerEntry[],
+  out: Output,
+): Promise<{ diffId: Digest; uncompressedSize: number }> {
+  const blocks: Uint8Array[] = [];
+  let size = 0;
+  for await (const block of tarBlocks(entries, BLOCK_SIZE)) {
+    blocks.push(block);
+    size += block.length;
+  }
+  const tar = blocks.length === 1 ? blocks[0]! : new Uint8Array(size);
+  if (blocks.length > 1) {
+    let at = 0;
+    for (const b of blocks) {
+      tar.set(b, at);
+      at += b.length;
+    }
+  }
+  await out.write(storedGzip(tar));
+  return { diffId: new Sha256().update(tar).digest(), uncompressedSize: size };
 }
 
 /** The gzip pieces (node:zlib), loaded with the first gzip layer: a warm build may make none. */

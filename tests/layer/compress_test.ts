@@ -7,10 +7,12 @@ import {
   estimateTarSize,
   INLINE_MAX,
   type LayerEntry,
-  warmWorkersFor,
+  prepareLayerFor,
+  STORED_MAX,
 } from "../../src/layer/compress.ts";
 import { encodeTarHeader, TAR_TRAILER, tarPadding } from "../../src/layer/tar.ts";
 import { closeLayerPool, WorkerPool } from "../../src/layer/worker_pool.ts";
+import { storedGzip } from "../../src/layer/stored_gzip.ts";
 import { sha256Digest } from "../../src/oci/digest.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
 import { KoError } from "../../src/util/errors.ts";
@@ -204,7 +206,7 @@ Deno.test("a gzip layer up to INLINE_MAX is compressed in place, a larger one in
   }
 });
 
-Deno.test("warmWorkersFor starts workers only for a file too large to compress inline", async () => {
+Deno.test("prepareLayerFor starts workers only for a file too large to compress inline", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const cases: Array<[string, number | undefined, number]> = [
@@ -217,7 +219,7 @@ Deno.test("warmWorkersFor starts workers only for a file too large to compress i
       if (size !== undefined) await Deno.writeFile(path, new Uint8Array(size));
       const pool = new WorkerPool({ size: 2, idleTimeoutMs: 60_000 });
       try {
-        await warmWorkersFor(path, pool);
+        await prepareLayerFor(path, pool);
         equal(pool.workerCount, workers, name);
       } finally {
         pool.close();
@@ -226,6 +228,33 @@ Deno.test("warmWorkersFor starts workers only for a file too large to compress i
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a tiny gzip layer is stored without compression, a larger one deflated", async () => {
+  const tiny: LayerEntry[] = [
+    { type: "dir", name: "/var/run/ko", mode: 0o555 },
+    { type: "file", name: "/var/run/ko/a", mode: 0o444, bytes: new Uint8Array(2000).fill(1) },
+  ];
+  ok(await estimateTarSize(tiny) <= STORED_MAX);
+  const tar = expectedTar([
+    { header: { name: "/var/run/ko", type: "dir", mode: 0o555 } },
+    {
+      header: { name: "/var/run/ko/a", type: "file", mode: 0o444, size: 2000 },
+      body: new Uint8Array(2000).fill(1),
+    },
+  ]);
+  const built = await buildLayer(tiny);
+  deepEqual(await readAll(await built.open()), storedGzip(tar));
+  equal(built.diffId, sha256Digest(tar));
+  equal(built.digest, sha256Digest(storedGzip(tar)));
+  equal(built.size, storedGzip(tar).length);
+
+  const over: LayerEntry[] = [
+    { type: "file", name: "f", mode: 0o644, bytes: new Uint8Array(STORED_MAX).fill(1) },
+  ];
+  const deflated = await buildLayer(over);
+  ok(deflated.size < STORED_MAX / 10, `${deflated.size} bytes`);
+  closeLayerPool();
 });
 
 Deno.test("inline and worker compression write the same bytes", async () => {
