@@ -24,7 +24,10 @@ import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import { readGoBuildId } from "./build_id.ts";
 
-/** Bumped whenever our tar or compression output for the same inputs could change (2: tiny layers stored). */
+/**
+ * Bumped whenever our tar or compression output for the same inputs could change (2: tiny
+ * layers stored).
+ */
 export const LAYER_CACHE_FORMAT = 2;
 
 /** Entries kept per directory besides those used in the last {@link RECENT_MS}. */
@@ -276,7 +279,8 @@ export class LayerCacheDir {
  */
 export type Rebuild = (outPath: string) => Promise<{ digest: Digest; size: number } | undefined>;
 
-function parseRecord(v: unknown): LayerRecord {
+/** Checks a parsed record; throws on anything missing or malformed. */
+export function parseRecord(v: unknown): LayerRecord {
   if (typeof v !== "object" || v === null) throw new Error("not an object");
   const r = v as Record<string, unknown>;
   const num = (k: string) => {

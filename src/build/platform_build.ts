@@ -9,7 +9,7 @@ import { formatPlatform, goEnvForPlatform } from "../oci/platform.ts";
 import { layerMediaTypeFor } from "../oci/media_types.ts";
 import type { Image } from "../image/image.ts";
 import type { LayerEntry } from "../layer/entry.ts";
-import { buildLayer, prepareLayerFor } from "../layer/compress.ts";
+import { buildLayer } from "../layer/compress.ts";
 import { type Layer, layerFromBuilt } from "../layer/layer.ts";
 import { formatRfc3339Utc } from "../config/epoch_env.ts";
 import { errorMessage, KoError, wrapError } from "../util/errors.ts";
@@ -72,11 +72,11 @@ export interface PlatformBuildSettings {
   readonly outputDir?: (importPath: string, platform: Platform) => Promise<string | undefined>;
   readonly binaryLayer?: BinaryLayerMaker;
   /**
-   * While `go build` runs, load the compression code for the binary layer, and start the layer
-   * workers when the binary the last build left in the output directory is too large to
-   * compress inline (src/layer/compress.ts, prepareLayerFor).
+   * Called with the output path just before `go build` rewrites it, to get ready for the
+   * binary layer while the build runs (e.g. src/layer/compress.ts's prepareLayerFor: load the
+   * compression code, start the layer workers for a large binary). Must not reject.
    */
-  readonly prepareBinaryLayer?: boolean;
+  readonly prepareBinaryLayer?: (output: string) => Promise<void>;
   /** May attach an SBOM after an image is built. */
   readonly afterImage?: (img: Image, info: BuiltImageInfo) => Promise<Image>;
 }
@@ -113,7 +113,7 @@ export async function buildForPlatform(
       throw new KoError(`tarring kodata: ${errorMessage(e)}`, { cause: e });
     });
     kodataLayer.catch(() => {}); // awaited below; don't report it unhandled meanwhile
-    if (s.prepareBinaryLayer) void prepareLayerFor(output);
+    void s.prepareBinaryLayer?.(output);
     await runGoBuild(plan, signal);
     const name = appName(importPath);
     const entries = binaryEntries(name, output, platform.os, xattr);

@@ -7,7 +7,9 @@ import type { BuildOptions } from "../cli/options/build_options.ts";
 import type { PublishOptions } from "../cli/options/publish_options.ts";
 import type { VerbContext } from "../cli/context.ts";
 import { BaseImageResolver } from "../build/base_image.ts";
-import { type Builder, GoBuilder } from "../build/go_builder.ts";
+import { type Builder, GoBuilder, type GoBuilderOptions } from "../build/go_builder.ts";
+import { LayerMemo } from "../build/layer_memo.ts";
+import { prepareLayerFor } from "../layer/compress.ts";
 import { sbomHooks } from "../build/sbom_attach.ts";
 import { KoCache } from "../build/kocache.ts";
 import { sbomPeripherals } from "../publish/sbom_push.ts";
@@ -77,10 +79,8 @@ export class Session {
         bases,
         invocation: settings.invocation,
         outputDir: keptOutputDir(ctx.env),
-        // Not with KOCACHE: a warm rebuild then compresses nothing, and loading zlib or
-        // starting a worker costs this thread 30+ ms; a cache miss does it when needed.
-        prepareBinaryLayer: !kocache,
-        ...kocache?.buildHooks(), // KOCACHE: $KOCACHE/bin outputs, cached binary layers
+        // KOCACHE: $KOCACHE/bin outputs, cached binary layers.
+        ...(kocache ? kocache.buildHooks() : binaryLayerHooks(ctx.env)),
         jobs: new Semaphore(options.jobs),
         ...sbomHooks({ format: options.sbom, sbomDir: options.sbomDir, goPath: settings.goPath }),
         annotations: options.imageAnnotations,
@@ -129,6 +129,19 @@ function insecureRegistries(env: Readonly<Record<string, string>>): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Without KOCACHE: binary layers' digests remembered next to the kept outputs (layer_memo.ts),
+ * and the compression code made ready while `go build` runs when it will probably be needed.
+ */
+function binaryLayerHooks(
+  env: Readonly<Record<string, string>>,
+): Pick<GoBuilderOptions, "binaryLayer" | "prepareBinaryLayer"> {
+  const root = defaultOutputRoot(env);
+  if (!root) return { prepareBinaryLayer: prepareLayerFor };
+  const memo = new LayerMemo(root);
+  return { binaryLayer: memo.binaryLayer, prepareBinaryLayer: memo.prepare };
 }
 
 /** Stable build-output directories (faster warm rebuilds; see build_output.ts). */

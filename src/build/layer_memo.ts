@@ -1,0 +1,110 @@
+/**
+ * Without KOCACHE: the digests of a binary's layer, remembered next to the kept `go build`
+ * output (`<output dir>/layer.json`, see build_output.ts) under the key KOCACHE's layer cache
+ * uses (Go build ID, tar entries, media type, compression settings, Deno version). While the
+ * binary is unchanged, a rebuild takes the layer's digests from there and makes no tar and no
+ * gzip: the bytes are made only when a publisher opens the layer (a registry that lacks the
+ * blob, a tarball, a layout), and they must hash to the remembered digest. Unlike KOCACHE,
+ * no blob is kept.
+ */
+import { dirname, join } from "../util/posix_path.ts";
+import { buildLayer, type BuiltLayer, prepareLayerFor } from "../layer/compress.ts";
+import { type Layer, layerFromBuilt } from "../layer/layer.ts";
+import { writeFileAtomic } from "../util/atomic_file.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
+import { debug } from "../util/log.ts";
+import { binaryIdentity, layerCacheKey, type LayerRecord, parseRecord } from "./layer_cache.ts";
+import type { BinaryLayerMaker } from "./platform_build.ts";
+
+/** The record's file name, in the output directory. */
+export const LAYER_MEMO = "layer.json";
+
+/** Remembered layer digests for the binaries kept under one output root. */
+export class LayerMemo {
+  /** `root`: the kept outputs' root; binaries elsewhere (temporary dirs) are not remembered. */
+  constructor(readonly root: string) {}
+
+  /**
+   * The `prepareBinaryLayer` hook: before `go build` rewrites `output`, gets the compression
+   * code ready (and the workers, for a large binary) unless a record says the layer will
+   * probably not need compressing.
+   */
+  readonly prepare = async (output: string): Promise<void> => {
+    const recorded = await Deno.stat(join(dirname(output), LAYER_MEMO)).then(
+      () => true,
+      () => false,
+    );
+    if (!recorded) await prepareLayerFor(output);
+  };
+
+  /** The `binaryLayer` hook: remembered digests with lazily made bytes, or a fresh layer. */
+  readonly binaryLayer: BinaryLayerMaker = async (a) => {
+    const build = () => buildLayer(a.entries, { mediaType: a.mediaType });
+    if (!a.cacheable || !a.binaryPath.startsWith(`${this.root}/`)) {
+      return layerFromBuilt(await build());
+    }
+    const path = join(dirname(a.binaryPath), LAYER_MEMO);
+    const identity = () => binaryIdentity(a.binaryPath);
+    const key = layerCacheKey(await identity(), a.entries, a.mediaType);
+    const record = await readMemo(path, key);
+    if (record) {
+      debug(`layer memo: ${a.binaryPath}: hit ${record.digest}`);
+      return lazyLayer(record, async () => {
+        if (layerCacheKey(await identity(), a.entries, a.mediaType) !== key) {
+          throw new KoError(
+            `the binary ${a.binaryPath} changed while its layer was being published: build again`,
+          );
+        }
+        const built = await build();
+        if (built.digest !== record.digest || built.diffId !== record.diffId) {
+          await Deno.remove(path).catch(() => {});
+          throw new KoError(
+            `the layer of ${a.binaryPath} hashes to ${built.digest}, not the remembered ${record.digest}: build again`,
+          );
+        }
+        return built;
+      });
+    }
+    const built = await build();
+    const remembered: LayerRecord & { key: string } = {
+      key,
+      mediaType: built.mediaType,
+      digest: built.digest,
+      diffId: built.diffId,
+      size: built.size,
+      uncompressedSize: built.uncompressedSize,
+    };
+    await writeFileAtomic(path, JSON.stringify(remembered, null, 2) + "\n").catch((e) =>
+      debug(`layer memo: cannot write ${path}: ${errorMessage(e)}`)
+    );
+    return layerFromBuilt(built);
+  };
+}
+
+/** The record at `path` if it is well formed and for `key`. */
+async function readMemo(path: string, key: string): Promise<LayerRecord | undefined> {
+  try {
+    const v = JSON.parse(await Deno.readTextFile(path));
+    if (v?.key !== key) return undefined;
+    return parseRecord(v);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) debug(`layer memo: ${path}: ${errorMessage(e)}`);
+    return undefined;
+  }
+}
+
+/** A layer whose bytes are made (once) the first time it is opened. */
+function lazyLayer(record: LayerRecord, make: () => Promise<BuiltLayer>): Layer {
+  let made: Promise<BuiltLayer> | undefined;
+  return {
+    mediaType: record.mediaType,
+    digest: record.digest,
+    diffId: record.diffId,
+    size: record.size,
+    open: async () => {
+      made ??= make();
+      made.catch(() => (made = undefined));
+      return (await made).open();
+    },
+  };
+}

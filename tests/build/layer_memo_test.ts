@@ -1,0 +1,126 @@
+/**
+ * The layer memo (src/build/layer_memo.ts) on real Go binaries: what it records, a hit that
+ * makes no layer bytes until opened, the bytes it makes then, and what invalidates it.
+ */
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import { join } from "node:path";
+import { binaryEntries } from "../../src/build/app_image.ts";
+import { LAYER_MEMO, LayerMemo } from "../../src/build/layer_memo.ts";
+import { buildLayer } from "../../src/layer/compress.ts";
+import { closeLayerPool } from "../../src/layer/worker_pool.ts";
+import { MediaType } from "../../src/oci/media_types.ts";
+import { sha256Digest } from "../../src/oci/digest.ts";
+import { setLogSink, setVerbose } from "../../src/util/log.ts";
+import { goBuildFixture, tempDir } from "../helpers/tools.ts";
+
+const MAIN = (n: number) => `package main\n\nfunc main() { println("memo ${n}") }\n`;
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+Deno.test("the layer memo remembers a kept binary's layer digests", async (t) => {
+  await using tmp = await tempDir();
+  const root = join(tmp.path, "bin");
+  const outDir = join(root, "example.com/app/linux/amd64");
+  await Deno.mkdir(outDir, { recursive: true });
+  const binary = join(outDir, "out");
+  await Deno.copyFile(await goBuildFixture(tmp.path, MAIN(1), { name: "one" }), binary);
+  const memo = new LayerMemo(root);
+  const logged: string[] = [];
+  using _sink = { [Symbol.dispose]: setLogSink((line) => logged.push(line)) };
+  setVerbose(true);
+  const args = () => ({
+    binaryPath: binary,
+    entries: binaryEntries("app", binary, "linux"),
+    mediaType: MediaType.OciLayerGzip,
+    cacheable: true,
+  });
+  const expected = await buildLayer(args().entries, { mediaType: MediaType.OciLayerGzip });
+  try {
+    await t.step("a first build makes the layer and records its digests", async () => {
+      const layer = await memo.binaryLayer(args());
+      deepEqual([layer.digest, layer.diffId, layer.size], [
+        expected.digest,
+        expected.diffId,
+        expected.size,
+      ]);
+      const record = JSON.parse(await Deno.readTextFile(join(outDir, LAYER_MEMO)));
+      deepEqual(
+        [record.digest, record.diffId, record.size, record.mediaType],
+        [expected.digest, expected.diffId, expected.size, MediaType.OciLayerGzip],
+      );
+      equal(logged.some((l) => l.includes("layer memo")), false);
+    });
+
+    await t.step("a rebuild of the same binary takes them from the record", async () => {
+      const layer = await memo.binaryLayer(args());
+      ok(logged.some((l) => l.includes(`layer memo: ${binary}: hit ${expected.digest}`)));
+      deepEqual([layer.digest, layer.diffId, layer.size], [
+        expected.digest,
+        expected.diffId,
+        expected.size,
+      ]);
+      // The bytes are made when opened (once), and hash to the remembered digest.
+      const bytes = await readAll(await layer.open());
+      equal(sha256Digest(bytes), expected.digest);
+      deepEqual(await readAll(await layer.open()), bytes);
+    });
+
+    await t.step("a record of another binary is not used", async () => {
+      await Deno.copyFile(await goBuildFixture(tmp.path, MAIN(2), { name: "two" }), binary);
+      logged.length = 0;
+      const layer = await memo.binaryLayer(args());
+      equal(logged.some((l) => l.includes("hit")), false);
+      const record = JSON.parse(await Deno.readTextFile(join(outDir, LAYER_MEMO)));
+      equal(record.digest, layer.digest);
+      equal(layer.digest === expected.digest, false);
+    });
+
+    await t.step("a binary rewritten before the layer is opened fails the open", async () => {
+      const layer = await memo.binaryLayer(args()); // a hit for binary two
+      await Deno.copyFile(await goBuildFixture(tmp.path, MAIN(3), { name: "three" }), binary);
+      await rejects(layer.open(), /changed while its layer was being published: build again/);
+    });
+
+    await t.step("a record whose digest is wrong is caught when the bytes are made", async () => {
+      await memo.binaryLayer(args()); // records binary three
+      const path = join(outDir, LAYER_MEMO);
+      const record = JSON.parse(await Deno.readTextFile(path));
+      await Deno.writeTextFile(
+        path,
+        JSON.stringify({ ...record, digest: `sha256:${"0".repeat(64)}` }),
+      );
+      const layer = await memo.binaryLayer(args());
+      equal(layer.digest, `sha256:${"0".repeat(64)}`);
+      await rejects(layer.open(), /not the remembered sha256:0+: build again/);
+      await rejects(Deno.stat(path), Deno.errors.NotFound);
+    });
+
+    await t.step("a malformed record is ignored and replaced", async () => {
+      const path = join(outDir, LAYER_MEMO);
+      await Deno.writeTextFile(path, "{not json");
+      const layer = await memo.binaryLayer(args());
+      equal(JSON.parse(await Deno.readTextFile(path)).digest, layer.digest);
+    });
+
+    await t.step("binaries outside the root and uncacheable layers are not recorded", async () => {
+      const elsewhere = join(tmp.path, "elsewhere");
+      await Deno.mkdir(elsewhere);
+      const other = join(elsewhere, "out");
+      await Deno.copyFile(binary, other);
+      await memo.binaryLayer({
+        ...args(),
+        binaryPath: other,
+        entries: binaryEntries("app", other, "linux"),
+      });
+      await rejects(Deno.stat(join(elsewhere, LAYER_MEMO)), Deno.errors.NotFound);
+      await Deno.remove(join(outDir, LAYER_MEMO));
+      await memo.binaryLayer({ ...args(), cacheable: false });
+      await rejects(Deno.stat(join(outDir, LAYER_MEMO)), Deno.errors.NotFound);
+    });
+  } finally {
+    setVerbose(false);
+    closeLayerPool();
+  }
+});

@@ -1,0 +1,62 @@
+/**
+ * Warm rebuilds without KOCACHE against a real registry (Debian's docker-registry): the binary
+ * layer's digests come from the record next to the kept binary, nothing is compressed or
+ * uploaded, the digest equals the first build's; a repository that lacks the layer gets bytes
+ * made on demand, which the registry accepts and skopeo reads back.
+ */
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { startRegistry } from "../helpers/registry_server.ts";
+import { pushFixtureBases } from "../helpers/fixtures.ts";
+import { skopeoInspect, tempDir } from "../helpers/tools.ts";
+import { ko, koOk } from "../helpers/ko_cli.ts";
+import { writeGoApp } from "../helpers/go_app.ts";
+
+/** The blob-upload requests (POST/PATCH/PUT on /blobs/) in a slice of the registry log. */
+function blobUploads(log: string): string[] {
+  return log.split("\n").filter((l) => /"(POST|PATCH|PUT) \/v2\/[^"]*\/blobs\//.test(l));
+}
+
+Deno.test("ko build without KOCACHE remembers the binary layer's digests", async (t) => {
+  await using registry = await startRegistry();
+  await using tmp = await tempDir();
+  const bases = await pushFixtureBases(registry);
+  const src = await writeGoApp(join(tmp.path, "src"), {
+    module: "example.com/memo",
+    files: { "main.go": 'package main\n\nfunc main() { println("memo") }\n' },
+  });
+  const env = (repo: string) => ({
+    KO_DOCKER_REPO: `${registry.host}/${repo}`,
+    KO_DEFAULTBASEIMAGE: bases.ociImage.ref,
+    XDG_CACHE_HOME: join(tmp.path, "xdg"),
+  });
+  const record = join(tmp.path, "xdg/ko-ts/bin/example.com/memo/linux/amd64/layer.json");
+
+  const [first] = await koOk(["build", "--sbom=none", "-B", "."], { cwd: src, env: env("a") });
+  await t.step("the first build records the layer next to the binary", async () => {
+    const r = JSON.parse(await Deno.readTextFile(record));
+    match(r.digest, /^sha256:[0-9a-f]{64}$/);
+  });
+
+  await t.step("a warm rebuild takes the digests from the record and uploads nothing", async () => {
+    const before = registry.logs().length;
+    const r = await ko(["build", "-v", "--sbom=none", "-B", "."], { cwd: src, env: env("a") });
+    equal(r.code, 0, r.stderr);
+    equal(r.stdout.trim(), first);
+    match(r.stderr, /layer memo: .*: hit sha256:/);
+    deepEqual(blobUploads(registry.logs().slice(before)), []);
+  });
+
+  await t.step("a repository without the layer gets bytes made on demand", async () => {
+    const r = await ko(["build", "-v", "--sbom=none", "-B", "."], { cwd: src, env: env("b") });
+    equal(r.code, 0, r.stderr);
+    match(r.stderr, /layer memo: .*: hit sha256:/);
+    const ref = r.stdout.trim();
+    equal(ref.split("@")[1], first!.split("@")[1]);
+    // The registry checked the uploaded layer's digest; skopeo reads the image back.
+    const inspected = await skopeoInspect(ref, { raw: true });
+    equal((inspected.layers as unknown[]).length, bases.ociImage.layerDigests.length + 2);
+    const layer = JSON.parse(await Deno.readTextFile(record)).digest;
+    ok(r.stderr.includes(`pushed blob: ${layer}`), r.stderr);
+  });
+});
