@@ -1,5 +1,6 @@
 /** Runs `go build` for one platform and reports compiler output on failure. */
 import { KoError } from "../util/errors.ts";
+import { adoptPrefetchedBuild } from "./go_build_prefetch.ts";
 
 /** A fully decided `go build` invocation (see src/config/build_settings.ts). */
 export interface GoBuildInvocation {
@@ -13,11 +14,14 @@ export interface GoBuildInvocation {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** Runs go build; a failure throws `build: go build: exit status N: <output>` like ko. */
+/**
+ * Runs go build (or takes the outcome of the same build started at start-up, see
+ * go_build_prefetch.ts); a failure throws `build: go build: exit status N: <output>` like ko.
+ */
 export async function runGoBuild(inv: GoBuildInvocation, signal?: AbortSignal): Promise<void> {
-  let out: Deno.CommandOutput;
+  let out: Deno.CommandOutput | undefined;
   try {
-    out = await new Deno.Command(inv.goPath, {
+    out = await adoptPrefetchedBuild(inv) ?? await new Deno.Command(inv.goPath, {
       args: [...inv.args],
       cwd: inv.dir,
       env: { ...inv.env },

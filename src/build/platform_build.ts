@@ -19,6 +19,7 @@ import { encodeCapabilityXattr, parseCapabilities } from "./capabilities.ts";
 import { type GoBuildInvocation, runGoBuild } from "./go_build.ts";
 import { kodataEntries } from "./kodata.ts";
 import { lockOutputDir } from "./build_output.ts";
+import { claimPrefetchedLock } from "./go_build_prefetch.ts";
 
 /** A decided `go build` plus the build config facts the layers need. */
 export interface BuildPlan extends GoBuildInvocation {
@@ -93,7 +94,9 @@ export async function buildForPlatform(
 ): Promise<Image> {
   const mediaType = layerMediaTypeFor(base.mediaType);
   const kept = await s.outputDir?.(importPath, platform);
-  const lock = kept === undefined ? undefined : await lockOutputDir(kept);
+  const lock = kept === undefined
+    ? undefined
+    : await (claimPrefetchedLock(kept) ?? lockOutputDir(kept));
   const dir = kept ?? await Deno.makeTempDir({ prefix: "ko" });
   try {
     const output = join(dir, "out");

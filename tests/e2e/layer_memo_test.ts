@@ -1,7 +1,8 @@
 /**
- * Warm rebuilds without KOCACHE against a real registry (Debian's docker-registry): the binary
- * layer's digests come from the record next to the kept binary, nothing is compressed or
- * uploaded, the digest equals the first build's; a repository that lacks the layer gets bytes
+ * Warm rebuilds without KOCACHE against a real registry (Debian's docker-registry): the go
+ * build started at start-up is taken over, the binary layer's digests come from the record
+ * next to the kept binary, nothing is compressed or uploaded, the digest equals the first
+ * build's; a repository that lacks the layer gets bytes
  * made on demand, which the registry accepts and skopeo reads back.
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
@@ -44,6 +45,8 @@ Deno.test("ko build without KOCACHE remembers the binary layer's digests", async
     equal(r.code, 0, r.stderr);
     equal(r.stdout.trim(), first);
     match(r.stderr, /layer memo: .*: hit sha256:/);
+    // The go build started at start-up was the one the build needed.
+    match(r.stderr, /go build: taking over the one started at start-up/);
     deepEqual(blobUploads(registry.logs().slice(before)), []);
   });
 

@@ -1,0 +1,179 @@
+/**
+ * The go build started at start-up (src/build/go_build_prefetch.ts): its prediction equals the
+ * invocation the builder decides for a plain app (so it is adopted), it predicts nothing when
+ * configuration or flags could change the invocation, and a prefetched build is adopted only
+ * for exactly its invocation, stopped otherwise, and never leaves its lock behind.
+ */
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { lockOutputDir } from "../../src/build/build_output.ts";
+import type { GoBuildInvocation } from "../../src/build/go_build.ts";
+import {
+  adoptPrefetchedBuild,
+  claimPrefetchedLock,
+  type GoBuildPrefetchOptions,
+  predictGoBuild,
+  prefetchGoBuild,
+  settleGoBuilds,
+} from "../../src/build/go_build_prefetch.ts";
+import { goBuildInvocation } from "../../src/config/build_settings.ts";
+import { loadKoConfig } from "../../src/config/ko_config.ts";
+import { goEnvForPlatform } from "../../src/oci/platform.ts";
+import { tempDir } from "../helpers/tools.ts";
+import { writeGoApp } from "../helpers/go_app.ts";
+
+const PLAIN: GoBuildPrefetchOptions = {
+  platforms: [],
+  ldflags: [],
+  disableOptimizations: false,
+  debug: false,
+};
+
+async function app(dir: string): Promise<string> {
+  return await writeGoApp(join(dir, "src"), {
+    module: "example.com/pf",
+    files: { "cmd/app/main.go": 'package main\n\nfunc main() { println("pf") }\n' },
+  });
+}
+
+/** What the builder decides (src/config/build_settings.ts) for the same inputs. */
+async function builderPlan(
+  cwd: string,
+  env: Record<string, string>,
+  importPath: string,
+  platform: { os: string; architecture: string; variant?: string },
+  output: string,
+  goPath = "go",
+): Promise<GoBuildInvocation> {
+  return await goBuildInvocation({
+    config: await loadKoConfig({ cwd, env }),
+    importPath,
+    platformEnv: goEnvForPlatform(platform),
+    processEnv: env,
+    cliLdflags: [],
+    disableOptimizations: false,
+    cwd,
+    goPath,
+    output,
+  });
+}
+
+Deno.test("the prediction is the builder's own invocation for a plain app", async () => {
+  await using tmp = await tempDir();
+  const cwd = await app(tmp.path);
+  const xdg = join(tmp.path, "xdg");
+  const env = { PATH: Deno.env.get("PATH") ?? "", XDG_CACHE_HOME: xdg, GOFLAGS: "-mod=mod" };
+  const cases: Array<
+    { args: string[]; platforms: string[]; ip: string; extra: Record<string, string> }
+  > = [
+    { args: ["./cmd/app"], platforms: [], ip: "example.com/pf/cmd/app", extra: {} },
+    { args: [], platforms: [], ip: "example.com/pf", extra: {} }, // "." is the module root
+    {
+      args: ["ko://example.com/pf/cmd/app"],
+      platforms: ["linux/arm/v7"],
+      ip: "example.com/pf/cmd/app",
+      extra: { KO_GO_PATH: "/opt/go/bin/go" },
+    },
+  ];
+  for (const c of cases) {
+    const e: Record<string, string> = { ...env, ...c.extra };
+    const predicted = predictGoBuild(cwd, e, c.args, { ...PLAIN, platforms: c.platforms });
+    ok(predicted, JSON.stringify(c.args));
+    const platform = c.platforms[0] === "linux/arm/v7"
+      ? { os: "linux", architecture: "arm", variant: "v7" }
+      : { os: "linux", architecture: "amd64" };
+    const output = join(xdg, "ko-ts/bin", c.ip, c.platforms[0] ?? "linux/amd64", "out");
+    deepEqual(predicted, await builderPlan(cwd, e, c.ip, platform, output, e.KO_GO_PATH || "go"));
+  }
+  // With KOCACHE, the output is KOCACHE's kept binary.
+  const kocache = join(tmp.path, "kocache");
+  await Deno.mkdir(kocache);
+  const withCache = predictGoBuild(cwd, { ...env, KOCACHE: kocache }, ["./cmd/app"], PLAIN)!;
+  ok(withCache.args.includes(join(kocache, "bin/example.com/pf/cmd/app/linux/amd64/out")));
+});
+
+Deno.test("nothing is predicted when configuration or flags could change the build", async () => {
+  await using tmp = await tempDir();
+  const cwd = await app(tmp.path);
+  const env = { XDG_CACHE_HOME: join(tmp.path, "xdg") };
+  const none = (
+    args: string[],
+    options: Partial<GoBuildPrefetchOptions> = {},
+    extra: Record<string, string> = {},
+    dir = cwd,
+  ) => equal(predictGoBuild(dir, { ...env, ...extra }, args, { ...PLAIN, ...options }), undefined);
+  none(["./cmd/app", "./cmd/other"]);
+  none(["./cmd/app"], { ldflags: ["-s"] });
+  none(["./cmd/app"], { disableOptimizations: true });
+  none(["./cmd/app"], { debug: true });
+  none(["./cmd/app"], { platforms: ["linux/amd64", "linux/arm64"] });
+  none(["./cmd/app"], { platforms: ["all"] });
+  none(["./cmd/app"], {}, { KO_CONFIG_PATH: "/somewhere" });
+  none(["./cmd/app"], {}, { KO_DEFAULTLDFLAGS: "-s" });
+  none(["./cmd/app"], {}, { GOFLAGS: "-toolexec=x" });
+  none(["./cmd/app"], {}, { KOCACHE: join(tmp.path, "missing") });
+  none(["./cmd/app"], {}, { XDG_CACHE_HOME: "", HOME: "" });
+  none(["."], {}, {}, tmp.path); // no go.mod above
+  await Deno.writeTextFile(join(cwd, ".ko.yaml"), "defaultFlags: [-v]\n");
+  none(["./cmd/app"]);
+});
+
+Deno.test("a prefetched build is adopted only for exactly its invocation", async (t) => {
+  await using tmp = await tempDir();
+  const cwd = await app(tmp.path);
+  const env = {
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? "",
+    XDG_CACHE_HOME: join(tmp.path, "xdg"),
+    GOFLAGS: "-mod=mod",
+  };
+  const plan = predictGoBuild(cwd, env, ["./cmd/app"], PLAIN)!;
+  const dir = join(env.XDG_CACHE_HOME, "ko-ts/bin/example.com/pf/cmd/app/linux/amd64");
+  try {
+    await t.step("the same invocation takes the running build's outcome", async () => {
+      equal(await prefetchGoBuild(cwd, env, ["./cmd/app"], PLAIN), true);
+      equal(await prefetchGoBuild(cwd, env, ["./cmd/app"], PLAIN), false, "one per directory");
+      const lock = await claimPrefetchedLock(dir);
+      ok(lock);
+      equal(claimPrefetchedLock(dir), undefined, "the lock is handed over once");
+      const out = await adoptPrefetchedBuild(plan);
+      equal(out?.success, true);
+      ok((await Deno.stat(join(dir, "out"))).isFile);
+      lock.release();
+      await settleGoBuilds();
+    });
+
+    await t.step("another invocation stops it and runs itself", async () => {
+      equal(await prefetchGoBuild(cwd, env, ["./cmd/app"], PLAIN), true);
+      const lock = (await claimPrefetchedLock(dir))!;
+      const other = { ...plan, env: { ...plan.env, GOFLAGS: "-mod=mod -trimpath" } };
+      equal(await adoptPrefetchedBuild(other), undefined);
+      lock.release();
+      await settleGoBuilds();
+    });
+
+    await t.step("an unclaimed prefetch is stopped and its lock released", async () => {
+      equal(await prefetchGoBuild(cwd, env, ["./cmd/app"], PLAIN), true);
+      await settleGoBuilds();
+      const again = await Promise.race([
+        lockOutputDir(dir),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2000)),
+      ]);
+      ok(again, "the directory can be locked again");
+      again.release();
+    });
+
+    await t.step("a directory another process holds is not waited for", async () => {
+      const held = await lockOutputDir(dir);
+      try {
+        equal(await prefetchGoBuild(cwd, env, ["./cmd/app"], PLAIN), false);
+      } finally {
+        held.release();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the late lock is let go
+      await settleGoBuilds();
+    });
+  } finally {
+    await settleGoBuilds();
+  }
+});
