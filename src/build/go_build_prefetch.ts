@@ -1,17 +1,18 @@
 /**
- * Starts, at start-up, the `go build` a `ko build` of one package will most likely run, so it
- * runs while the builder's modules load, the configuration is read and the base image is
+ * Starts, at start-up, the `go build`s a `ko build` of one package will most likely run, so
+ * they run while the builder's modules load, the configuration is read and the base image is
  * resolved (which otherwise all come first: ~50 ms of a warm rebuild).
  *
  * The prediction is the invocation the builder makes when there is no configuration file and
  * no flag that changes it: `go build -trimpath -o <kept output>/out <import path>` in the
  * working directory, with `CGO_ENABLED=0`, the platform's `GOOS`/`GOARCH`… and the process
- * environment; the import path read from go.mod, the platform from `--platform`,
- * `KO_DEFAULTPLATFORMS` or `GOOS`/`GOARCH` (linux/amd64 by default). The kept output directory
- * is locked first, as for any build. The platform build then claims the lock, and adopts the
- * running `go build` only when the invocation it decides is exactly this one (go command,
- * directory, arguments and environment); otherwise the prefetched build is stopped and the
- * real one runs. Anything not claimed is stopped and released by {@link settleGoBuilds}.
+ * environment; the import path read from go.mod, the platforms from `--platform` or
+ * `GOOS`/`GOARCH` (linux/amd64 by default), at most `--jobs` of them. Each kept output
+ * directory is locked first, as for any build. A platform build then claims the lock, and
+ * adopts the running `go build` only when the invocation it decides is exactly this one (go
+ * command, directory, arguments and environment); otherwise the prefetched build is stopped
+ * and the real one runs. Anything not claimed is stopped and released by
+ * {@link settleGoBuilds}.
  *
  * Like go_list_prefetch.ts, this module is loaded before the builder: it must stay light.
  */
@@ -23,9 +24,11 @@ import type { GoBuildInvocation } from "./go_build.ts";
 import { isLocalImport } from "./go_list.ts";
 import { debug } from "../util/log.ts";
 
-/** The flags that decide whether the default invocation applies. */
+/** The flags that decide whether the default invocation applies, and how many builds run. */
 export interface GoBuildPrefetchOptions {
   readonly platforms: readonly string[];
+  /** `--jobs`: at most this many builds are started. */
+  readonly jobs: number;
   readonly ldflags: readonly string[];
   readonly disableOptimizations: boolean;
   readonly debug: boolean;
@@ -48,51 +51,50 @@ const CONFIG_ENV = ["KO_DEFAULTPLATFORMS", "KO_DEFAULTENV", "KO_DEFAULTFLAGS", "
 const prefetched = new Map<string, Prefetched>();
 
 /**
- * The invocation a build of `args` would make by default, or undefined when it cannot be
- * predicted cheaply (several packages, a configuration file, flags or environment that change
- * the invocation, no go.mod, no kept output directory).
+ * The invocations a build of `args` would make by default, one per platform (at most
+ * `jobs`), or none when they cannot be predicted cheaply (several packages, a configuration
+ * file, flags or environment that change the invocation, `--platform=all`, no go.mod, no kept
+ * output directory).
  */
-export function predictGoBuild(
+export function predictGoBuilds(
   cwd: string,
   env: Readonly<Record<string, string>>,
   args: readonly string[],
   options: GoBuildPrefetchOptions,
-): GoBuildInvocation | undefined {
+): GoBuildInvocation[] {
   try {
-    if (args.length > 1 || hasConfigFile(cwd, env)) return undefined;
-    if (options.ldflags.length > 0 || options.disableOptimizations || options.debug) {
-      return undefined;
-    }
-    if ((env.GOFLAGS ?? "").includes("toolexec")) return undefined;
-    if (CONFIG_ENV.some((name) => (env[name] ?? "") !== "")) return undefined;
+    if (args.length > 1 || hasConfigFile(cwd, env)) return [];
+    if (options.ldflags.length > 0 || options.disableOptimizations || options.debug) return [];
+    if ((env.GOFLAGS ?? "").includes("toolexec")) return [];
+    if (CONFIG_ENV.some((name) => (env[name] ?? "") !== "")) return [];
     const arg = (args[0] ?? ".").replace(/^ko:\/\//, "");
     const importPath = isLocalImport(arg) ? localImportPath(resolve(cwd, arg)) : arg;
-    if (importPath === undefined || importPath === "" || importPath.startsWith("-")) {
-      return undefined;
-    }
+    if (importPath === undefined || importPath === "" || importPath.startsWith("-")) return [];
     const spec = resolvePlatformSpec({ flag: [...options.platforms], env });
-    const platform = spec.platforms[0];
-    if (spec.all || spec.platforms.length !== 1 || !platform?.os || !platform.architecture) {
-      return undefined;
-    }
+    if (spec.all || spec.platforms.some((p) => !p.os || !p.architecture)) return [];
     let root: string | undefined;
     if (env.KOCACHE) {
       const kocache = resolve(cwd, env.KOCACHE);
-      if (!Deno.statSync(kocache).isDirectory) return undefined;
+      if (!Deno.statSync(kocache).isDirectory) return [];
       root = join(kocache, "bin");
     } else {
       root = defaultOutputRoot(env);
     }
-    if (root === undefined) return undefined;
-    const output = join(outputDirFor(root, importPath, platform), "out");
-    return {
+    if (root === undefined) return [];
+    return spec.platforms.slice(0, Math.max(1, options.jobs)).map((platform) => ({
       goPath: env.KO_GO_PATH || "go",
       dir: resolve(cwd, "."),
-      args: ["build", "-trimpath", "-o", output, importPath],
+      args: [
+        "build",
+        "-trimpath",
+        "-o",
+        join(outputDirFor(root, importPath, platform), "out"),
+        importPath,
+      ],
       env: { CGO_ENABLED: "0", ...goEnvForPlatform(platform), ...env },
-    };
+    }));
   } catch {
-    return undefined; // the build finds and reports whatever is wrong
+    return []; // the build finds and reports whatever is wrong
   }
 }
 
@@ -100,19 +102,24 @@ export function predictGoBuild(
 const LOCK_WAIT_MS = 5;
 
 /**
- * Starts the predicted `go build` of `args` (see {@link predictGoBuild}) once its output
- * directory is locked, and resolves when it has started (true) or will not be (false): a lock
- * another ko process holds is not waited for. `signal` stops the build.
+ * Starts the predicted `go build`s of `args` (see {@link predictGoBuilds}), each once its
+ * output directory is locked, and resolves to how many started: a lock another ko process
+ * holds is not waited for. `signal` stops them.
  */
-export async function prefetchGoBuild(
+export async function prefetchGoBuilds(
   cwd: string,
   env: Readonly<Record<string, string>>,
   args: readonly string[],
   options: GoBuildPrefetchOptions,
   signal?: AbortSignal,
-): Promise<boolean> {
-  const plan = predictGoBuild(cwd, env, args, options);
-  if (plan === undefined) return false;
+): Promise<number> {
+  const plans = predictGoBuilds(cwd, env, args, options);
+  const started = await Promise.all(plans.map((plan) => prefetch(plan, signal)));
+  return started.filter(Boolean).length;
+}
+
+/** Starts one predicted build once its output directory is locked; whether it started. */
+async function prefetch(plan: GoBuildInvocation, signal?: AbortSignal): Promise<boolean> {
   const dir = dirname(plan.args[plan.args.length - 2]!);
   if (prefetched.has(dir)) return false;
   const locking = lockOutputDir(dir).catch(() => undefined);

@@ -30,7 +30,6 @@ import { scratchImage } from "../image/scratch.ts";
 import type { LazyIndex } from "../image/remote.ts";
 import type { Semaphore } from "../util/concurrency.ts";
 import { KoError } from "../util/errors.ts";
-import { debug } from "../util/log.ts";
 import type { BaseImageResolver } from "./base_image.ts";
 import { goList, type GoPackage, isLocalImport } from "./go_list.ts";
 import { buildForPlatform, type PlatformBuildSettings } from "./platform_build.ts";
@@ -64,7 +63,7 @@ export interface GoBuilderOptions extends PlatformBuildSettings {
   readonly locate: PackageLocator;
   readonly platforms: PlatformSpec;
   readonly bases: BaseImageResolver;
-  /** Bounds concurrent per-platform builds (`--jobs`). */
+  /** Bounds concurrent `go build`s (`--jobs`). */
   readonly jobs: Semaphore;
   /** May attach an SBOM after an index is assembled. */
   readonly afterIndex?: (index: ImageIndex, importPath: string) => Promise<ImageIndex>;
@@ -98,17 +97,12 @@ export class GoBuilder implements Builder {
     const pkg = await this.#mainPackage(ref);
     const importPath = ref.slice("ko://".length);
     const base = await this.o.bases.resolve(importPath, signal);
+    // Every platform at once; their go builds are bounded by --jobs (platform_build.ts).
     const one = (img: Image, platform: Platform, baseDigest: string) =>
-      this.o.jobs.run(async () => {
-        const built = await buildForPlatform(this.o, importPath, pkg.Dir, img, platform, {
-          ...this.o.annotations,
-          [BASE_NAME_ANNOTATION]: base.name,
-          [BASE_DIGEST_ANNOTATION]: baseDigest,
-        }, signal);
-        // With "Building <ip> for <platform>", marks when this platform's job ran (tests
-        // read the pair to show platforms overlap under --jobs).
-        debug(`Built ${importPath} for ${formatPlatform(platform)}`);
-        return built;
+      buildForPlatform(this.o, importPath, pkg.Dir, img, platform, {
+        ...this.o.annotations,
+        [BASE_NAME_ANNOTATION]: base.name,
+        [BASE_DIGEST_ANNOTATION]: baseDigest,
       }, signal);
 
     if (base.kind === "scratch") {

@@ -1,7 +1,7 @@
 /**
  * One platform of a build (ko's `buildOne`): `go build` for the platform, the kodata and
  * binary layers (built concurrently, in the worker pool), the app image on the base, then the
- * hooks that attach an SBOM. Runs under the `--jobs` semaphore.
+ * hooks that attach an SBOM. Its `go build` runs under the `--jobs` semaphore.
  */
 import { join } from "../util/posix_path.ts";
 import type { Platform } from "../oci/descriptor.ts";
@@ -13,7 +13,8 @@ import { buildLayer } from "../layer/compress.ts";
 import { type Layer, layerFromBuilt } from "../layer/layer.ts";
 import { formatRfc3339Utc } from "../config/epoch_env.ts";
 import { errorMessage, KoError, wrapError } from "../util/errors.ts";
-import { info } from "../util/log.ts";
+import { debug, info } from "../util/log.ts";
+import type { Semaphore } from "../util/concurrency.ts";
 import { appImage, appName, binaryEntries } from "./app_image.ts";
 import { encodeCapabilityXattr, parseCapabilities } from "./capabilities.ts";
 import { type GoBuildInvocation, runGoBuild } from "./go_build.ts";
@@ -73,6 +74,11 @@ export interface PlatformBuildSettings {
   readonly outputDir?: (importPath: string, platform: Platform) => Promise<string | undefined>;
   readonly binaryLayer?: BinaryLayerMaker;
   /**
+   * Bounds concurrent `go build`s (`--jobs`): each holds a slot while it runs, so the layers,
+   * SBOM and pushes of a finished platform overlap the next platform's compile and link.
+   */
+  readonly jobs?: Semaphore;
+  /**
    * Called with the output path just before `go build` rewrites it, to get ready for the
    * binary layer while the build runs (e.g. src/layer/compress.ts's prepareLayerFor: load the
    * compression code, start the layer workers for a large binary). Must not reject.
@@ -107,7 +113,6 @@ export async function buildForPlatform(
       output,
     });
     const xattr = capabilityXattr(plan, platform);
-    info(`Building ${importPath} for ${formatPlatform(platform)}`);
     const kodataLayer = kodataEntries(pkgDir, {
       os: platform.os,
       mtime: s.kodataCreationTime ?? 0,
@@ -117,7 +122,14 @@ export async function buildForPlatform(
     });
     kodataLayer.catch(() => {}); // awaited below; don't report it unhandled meanwhile
     void s.prepareBinaryLayer?.(output);
-    await runGoBuild(plan, signal);
+    const goBuild = async () => {
+      info(`Building ${importPath} for ${formatPlatform(platform)}`);
+      await runGoBuild(plan, signal);
+      // With "Building <ip> for <platform>", marks when this go build ran (tests read the
+      // pair to see builds overlap, or not, under --jobs).
+      debug(`Built ${importPath} for ${formatPlatform(platform)}`);
+    };
+    await (s.jobs ? s.jobs.run(goBuild, signal) : goBuild());
     const name = appName(importPath);
     const entries = binaryEntries(name, output, platform.os, xattr);
     const makeBinaryLayer: BinaryLayerMaker = s.binaryLayer ??

@@ -4,7 +4,7 @@
  */
 import { KoError } from "../util/errors.ts";
 import { prefetchGoList } from "../build/go_list_prefetch.ts";
-import { prefetchGoBuild, settleGoBuilds } from "../build/go_build_prefetch.ts";
+import { prefetchGoBuilds, settleGoBuilds } from "../build/go_build_prefetch.ts";
 import type { ApplyHandler } from "./apply.ts";
 import type { BuildHandler } from "./build.ts";
 import type { VerbHandler } from "./context.ts";
@@ -58,8 +58,8 @@ export const defaultHandlers: Handlers = {
     // go list runs while the builder's modules load (see go_list_prefetch.ts).
     const listing = prefetchGoList(ctx.cwd, ctx.env, args);
     try {
-      // The go build this will most likely run starts now too (see go_build_prefetch.ts).
-      await prefetchGoBuild(ctx.cwd, ctx.env, args, options, ctx.signal);
+      // The go builds this will most likely run start now too (see go_build_prefetch.ts).
+      await prefetchGoBuilds(ctx.cwd, ctx.env, args, options, ctx.signal);
       await (await import("../commands/build.ts")).runBuild(ctx, args, options);
     } finally {
       await Promise.all(listing.values()); // never leave a go list running

@@ -12,8 +12,8 @@ import {
   adoptPrefetchedBuild,
   claimPrefetchedLock,
   type GoBuildPrefetchOptions,
-  predictGoBuild,
-  prefetchGoBuild,
+  predictGoBuilds,
+  prefetchGoBuilds,
   settleGoBuilds,
 } from "../../src/build/go_build_prefetch.ts";
 import { goBuildInvocation } from "../../src/config/build_settings.ts";
@@ -24,6 +24,7 @@ import { writeGoApp } from "../helpers/go_app.ts";
 
 const PLAIN: GoBuildPrefetchOptions = {
   platforms: [],
+  jobs: 2,
   ldflags: [],
   disableOptimizations: false,
   debug: false,
@@ -77,8 +78,12 @@ Deno.test("the prediction is the builder's own invocation for a plain app", asyn
   ];
   for (const c of cases) {
     const e: Record<string, string> = { ...env, ...c.extra };
-    const predicted = predictGoBuild(cwd, e, c.args, { ...PLAIN, platforms: c.platforms });
+    const [predicted, ...more] = predictGoBuilds(cwd, e, c.args, {
+      ...PLAIN,
+      platforms: c.platforms,
+    });
     ok(predicted, JSON.stringify(c.args));
+    equal(more.length, 0);
     const platform = c.platforms[0] === "linux/arm/v7"
       ? { os: "linux", architecture: "arm", variant: "v7" }
       : { os: "linux", architecture: "amd64" };
@@ -88,8 +93,18 @@ Deno.test("the prediction is the builder's own invocation for a plain app", asyn
   // With KOCACHE, the output is KOCACHE's kept binary.
   const kocache = join(tmp.path, "kocache");
   await Deno.mkdir(kocache);
-  const withCache = predictGoBuild(cwd, { ...env, KOCACHE: kocache }, ["./cmd/app"], PLAIN)!;
-  ok(withCache.args.includes(join(kocache, "bin/example.com/pf/cmd/app/linux/amd64/out")));
+  const [withCache] = predictGoBuilds(cwd, { ...env, KOCACHE: kocache }, ["./cmd/app"], PLAIN);
+  ok(withCache!.args.includes(join(kocache, "bin/example.com/pf/cmd/app/linux/amd64/out")));
+  // Several platforms: the first --jobs of them.
+  const three = ["linux/amd64", "linux/arm64", "linux/arm/v7"];
+  const outputs = (jobs: number) =>
+    predictGoBuilds(cwd, env, ["./cmd/app"], { ...PLAIN, platforms: three, jobs })
+      .map((p) => p.args[p.args.indexOf("-o") + 1]);
+  deepEqual(outputs(2), [
+    join(xdg, "ko-ts/bin/example.com/pf/cmd/app/linux/amd64/out"),
+    join(xdg, "ko-ts/bin/example.com/pf/cmd/app/linux/arm64/out"),
+  ]);
+  equal(outputs(8).length, 3);
 });
 
 Deno.test("nothing is predicted when configuration or flags could change the build", async () => {
@@ -101,12 +116,11 @@ Deno.test("nothing is predicted when configuration or flags could change the bui
     options: Partial<GoBuildPrefetchOptions> = {},
     extra: Record<string, string> = {},
     dir = cwd,
-  ) => equal(predictGoBuild(dir, { ...env, ...extra }, args, { ...PLAIN, ...options }), undefined);
+  ) => deepEqual(predictGoBuilds(dir, { ...env, ...extra }, args, { ...PLAIN, ...options }), []);
   none(["./cmd/app", "./cmd/other"]);
   none(["./cmd/app"], { ldflags: ["-s"] });
   none(["./cmd/app"], { disableOptimizations: true });
   none(["./cmd/app"], { debug: true });
-  none(["./cmd/app"], { platforms: ["linux/amd64", "linux/arm64"] });
   none(["./cmd/app"], { platforms: ["all"] });
   none(["./cmd/app"], {}, { KO_CONFIG_PATH: "/somewhere" });
   none(["./cmd/app"], {}, { KO_DEFAULTLDFLAGS: "-s" });
@@ -127,16 +141,16 @@ Deno.test("a prefetched build is adopted only for exactly its invocation", async
     XDG_CACHE_HOME: join(tmp.path, "xdg"),
     GOFLAGS: "-mod=mod",
   };
-  const plan = predictGoBuild(cwd, env, ["./cmd/app"], PLAIN)!;
+  const [plan] = predictGoBuilds(cwd, env, ["./cmd/app"], PLAIN);
   const dir = join(env.XDG_CACHE_HOME, "ko-ts/bin/example.com/pf/cmd/app/linux/amd64");
   try {
     await t.step("the same invocation takes the running build's outcome", async () => {
-      equal(await prefetchGoBuild(cwd, env, ["./cmd/app"], PLAIN), true);
-      equal(await prefetchGoBuild(cwd, env, ["./cmd/app"], PLAIN), false, "one per directory");
+      equal(await prefetchGoBuilds(cwd, env, ["./cmd/app"], PLAIN), 1);
+      equal(await prefetchGoBuilds(cwd, env, ["./cmd/app"], PLAIN), 0, "one per directory");
       const lock = await claimPrefetchedLock(dir);
       ok(lock);
       equal(claimPrefetchedLock(dir), undefined, "the lock is handed over once");
-      const out = await adoptPrefetchedBuild(plan);
+      const out = await adoptPrefetchedBuild(plan!);
       equal(out?.success, true);
       ok((await Deno.stat(join(dir, "out"))).isFile);
       lock.release();
@@ -144,16 +158,16 @@ Deno.test("a prefetched build is adopted only for exactly its invocation", async
     });
 
     await t.step("another invocation stops it and runs itself", async () => {
-      equal(await prefetchGoBuild(cwd, env, ["./cmd/app"], PLAIN), true);
+      equal(await prefetchGoBuilds(cwd, env, ["./cmd/app"], PLAIN), 1);
       const lock = (await claimPrefetchedLock(dir))!;
-      const other = { ...plan, env: { ...plan.env, GOFLAGS: "-mod=mod -trimpath" } };
+      const other = { ...plan!, env: { ...plan!.env, GOFLAGS: "-mod=mod -trimpath" } };
       equal(await adoptPrefetchedBuild(other), undefined);
       lock.release();
       await settleGoBuilds();
     });
 
     await t.step("an unclaimed prefetch is stopped and its lock released", async () => {
-      equal(await prefetchGoBuild(cwd, env, ["./cmd/app"], PLAIN), true);
+      equal(await prefetchGoBuilds(cwd, env, ["./cmd/app"], PLAIN), 1);
       await settleGoBuilds();
       const again = await Promise.race([
         lockOutputDir(dir),
@@ -166,7 +180,7 @@ Deno.test("a prefetched build is adopted only for exactly its invocation", async
     await t.step("a directory another process holds is not waited for", async () => {
       const held = await lockOutputDir(dir);
       try {
-        equal(await prefetchGoBuild(cwd, env, ["./cmd/app"], PLAIN), false);
+        equal(await prefetchGoBuilds(cwd, env, ["./cmd/app"], PLAIN), 0);
       } finally {
         held.release();
       }

@@ -133,7 +133,10 @@ Deno.test("ko build makes multi-platform indexes from index bases", async (t) =>
   const src = await writeGoApp(join(tmp.path, "src"), {
     module: "example.com/multi",
     files: {
-      "cmd/greeter/main.go": PRINT_KODATA_MAIN,
+      // A source of its own, so the first build compiles (go builds started at start-up
+      // then still run when the platform builds take them over, and the --jobs 2 builds
+      // overlap in the log).
+      "cmd/greeter/main.go": `${PRINT_KODATA_MAIN}\nvar _ = "${crypto.randomUUID()}"\n`,
       "cmd/greeter/kodata/hello.txt": "Hello there\n",
     },
   });
