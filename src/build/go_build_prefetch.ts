@@ -21,6 +21,7 @@ import { CONFIG_EXTENSIONS } from "../config/config_file.ts";
 import { goEnvForPlatform, resolvePlatformSpec } from "../oci/platform.ts";
 import { defaultOutputRoot, type LockedDir, lockOutputDir, outputDirFor } from "./build_output.ts";
 import type { GoBuildInvocation } from "./go_build.ts";
+import type { Semaphore } from "../util/concurrency.ts";
 import { isLocalImport } from "./go_list.ts";
 import { debug } from "../util/log.ts";
 
@@ -42,6 +43,8 @@ interface Prefetched {
   /** The build's outcome (never rejects). */
   readonly result: Promise<Deno.CommandOutput | Error>;
   adopted: boolean;
+  /** The `--jobs` slot reserved for it ({@link reserveSlots}), until a platform build takes it. */
+  slot?: () => void;
 }
 
 /** Environment settings of the configuration that change the invocation or its platform. */
@@ -174,6 +177,41 @@ export function claimPrefetchedLock(dir: string): Promise<LockedDir | undefined>
       },
     }
   );
+}
+
+/**
+ * Counts the prefetched builds against `--jobs`: each gets a slot of `jobs` (free, since at
+ * most `--jobs` were started), held until the platform build that takes it over is done with
+ * it ({@link takeReservedSlot}) or, for one nobody takes, until it has exited.
+ */
+export function reserveSlots(jobs: Semaphore): void {
+  for (const p of prefetched.values()) {
+    if (p.adopted || p.slot !== undefined) continue;
+    void jobs.acquire().then((release) => {
+      p.slot = release;
+      // Exited before a platform build took it over (or never taken over): the slot is free.
+      void p.result.then(() => p.slot?.());
+    }, () => {});
+  }
+}
+
+/**
+ * The `--jobs` slot held for the prefetched build of exactly `plan`, handed to the caller (who
+ * releases it when done); undefined when there is none, and the caller takes a slot itself.
+ */
+export function takeReservedSlot(plan: GoBuildInvocation): (() => void) | undefined {
+  const p = prefetchOf(plan);
+  if (p?.slot === undefined || p.adopted || p.lock !== undefined || !samePlan(p.plan, plan)) {
+    return undefined;
+  }
+  const slot = p.slot;
+  p.slot = undefined;
+  return slot;
+}
+
+function prefetchOf(plan: GoBuildInvocation): Prefetched | undefined {
+  const out = plan.args.indexOf("-o");
+  return out < 0 ? undefined : prefetched.get(dirname(plan.args[out + 1]!));
 }
 
 /**

@@ -67,6 +67,11 @@ export interface GoBuilderOptions extends PlatformBuildSettings {
   readonly jobs: Semaphore;
   /** May attach an SBOM after an index is assembled. */
   readonly afterIndex?: (index: ImageIndex, importPath: string) => Promise<ImageIndex>;
+  /**
+   * Told about each child of an index as soon as it is built, before the others are (e.g. to
+   * start pushing it while they build).
+   */
+  readonly afterChild?: (child: Image, importPath: string) => void;
 }
 
 /** The default builder: `go list` + `go build` on the local toolchain. */
@@ -155,7 +160,11 @@ export class GoBuilder implements Builder {
     baseAnnotations: Record<string, string>,
   ): Promise<BuildResult> {
     if (children.length === 1) return children[0]!.build();
-    const images = await Promise.all(children.map((c) => c.build()));
+    const images = await Promise.all(children.map(async (c) => {
+      const image = await c.build();
+      this.o.afterChild?.(image, importPath);
+      return image;
+    }));
     const built: IndexChild[] = children.map((c, i) => ({
       image: images[i]!,
       descriptor: childDescriptor(c.descriptor, images[i]!),

@@ -20,7 +20,7 @@ import { encodeCapabilityXattr, parseCapabilities } from "./capabilities.ts";
 import { type GoBuildInvocation, runGoBuild } from "./go_build.ts";
 import { kodataEntries } from "./kodata.ts";
 import { lockOutputDir } from "./build_output.ts";
-import { claimPrefetchedLock } from "./go_build_prefetch.ts";
+import { claimPrefetchedLock, takeReservedSlot } from "./go_build_prefetch.ts";
 
 /** A decided `go build` plus the build config facts the layers need. */
 export interface BuildPlan extends GoBuildInvocation {
@@ -129,7 +129,10 @@ export async function buildForPlatform(
       // pair to see builds overlap, or not, under --jobs).
       debug(`Built ${importPath} for ${formatPlatform(platform)}`);
     };
-    await (s.jobs ? s.jobs.run(goBuild, signal) : goBuild());
+    // A go build started at start-up holds its slot already (go_build_prefetch.ts).
+    const reserved = takeReservedSlot(plan);
+    if (reserved) await goBuild().finally(reserved);
+    else await (s.jobs ? s.jobs.run(goBuild, signal) : goBuild());
     const name = appName(importPath);
     const entries = binaryEntries(name, output, platform.os, xattr);
     const makeBinaryLayer: BinaryLayerMaker = s.binaryLayer ??

@@ -9,6 +9,7 @@ import type { VerbContext } from "../cli/context.ts";
 import { BaseImageResolver } from "../build/base_image.ts";
 import { type Builder, GoBuilder, type GoBuilderOptions } from "../build/go_builder.ts";
 import { LayerMemo } from "../build/layer_memo.ts";
+import { reserveSlots } from "../build/go_build_prefetch.ts";
 import { prepareLayerFor } from "../layer/compress.ts";
 import { sbomHooks } from "../build/sbom_attach.ts";
 import { KoCache } from "../build/kocache.ts";
@@ -72,8 +73,13 @@ export class Session {
         daemon: daemonBaseReader(ctx.env),
       },
     );
+    const jobs = new Semaphore(options.jobs);
+    reserveSlots(jobs); // go builds started at start-up count against --jobs
+    const later: { publisher?: Publisher } = {}; // made below; told about children as built
     const builder = new CachingBuilder(
       new GoBuilder({
+        afterChild: (child, importPath) =>
+          later.publisher?.prepare?.(child, importPath, ctx.signal),
         locate: settings.locate,
         platforms,
         bases,
@@ -81,7 +87,7 @@ export class Session {
         outputDir: keptOutputDir(ctx.env),
         // KOCACHE: $KOCACHE/bin outputs, cached binary layers.
         ...(kocache ? kocache.buildHooks() : binaryLayerHooks(ctx.env)),
-        jobs: new Semaphore(options.jobs),
+        jobs,
         ...sbomHooks({ format: options.sbom, sbomDir: options.sbomDir, goPath: settings.goPath }),
         annotations: options.imageAnnotations,
         labels: options.imageLabels,
@@ -95,7 +101,7 @@ export class Session {
           : {}),
       }),
     );
-    const publisher = await makePublisher({
+    const publisher = later.publisher = await makePublisher({
       ...options,
       dockerRepo: ctx.env.KO_DOCKER_REPO,
       jobs: options.jobs,

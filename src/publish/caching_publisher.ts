@@ -2,7 +2,7 @@
  * Memoises publishing: the same result published for the same import path is published once
  * (one shared promise), as ko's caching publisher does for resolve's repeated references.
  */
-import type { BuildResult } from "../image/image.ts";
+import type { BuildResult, Image } from "../image/image.ts";
 import type { Publisher } from "./publisher.ts";
 
 /** Wraps a publisher so repeated (importPath, result) pairs share one publish. */
@@ -23,6 +23,10 @@ export class CachingPublisher implements Publisher {
       if (this.#cache.get(importPath)?.ref === ref) this.#cache.delete(importPath);
     });
     return ref;
+  }
+
+  prepare(image: Image, importPath: string, signal?: AbortSignal): void {
+    this.#inner.prepare?.(image, importPath, signal);
   }
 
   close(): Promise<void> {

@@ -1,5 +1,5 @@
 /** Runs several publishers in order for each result; the last one's reference is printed. */
-import type { BuildResult } from "../image/image.ts";
+import type { BuildResult, Image } from "../image/image.ts";
 import { KoError } from "../util/errors.ts";
 import { abortAll, type Publisher } from "./publisher.ts";
 
@@ -16,6 +16,10 @@ export class MultiPublisher implements Publisher {
     let ref = "";
     for (const p of this.#publishers) ref = await p.publish(result, importPath, signal);
     return ref;
+  }
+
+  prepare(image: Image, importPath: string, signal?: AbortSignal): void {
+    for (const p of this.#publishers) p.prepare?.(image, importPath, signal);
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@
  * The Publisher interface: where a built image or index goes (a registry, the Docker daemon,
  * kind, a tarball, an OCI layout, or nowhere) and the reference to print for it.
  */
-import type { BuildResult } from "../image/image.ts";
+import type { BuildResult, Image } from "../image/image.ts";
 
 /** Publishes build results. */
 export interface Publisher {
@@ -11,6 +11,12 @@ export interface Publisher {
    * and returns the reference to print.
    */
   publish(result: BuildResult, importPath: string, signal?: AbortSignal): Promise<string>;
+  /**
+   * Told about each child image of an index as soon as it is built, before the whole result
+   * is published: may start pushing it, so uploads overlap the builds still running. Whatever
+   * goes wrong is reported by `publish` of the result it belongs to.
+   */
+  prepare?(image: Image, importPath: string, signal?: AbortSignal): void;
   /** Finishes work that waits for every result (e.g. writing a tarball, the refs file). */
   close(): Promise<void>;
   /** Undoes what a failed run left behind (e.g. a layout directory it created). */

@@ -3,7 +3,7 @@
  * `<repo>@<child digest>`) and writes the file whole when publishing finished — never a partial
  * file when a later image fails.
  */
-import type { BuildResult } from "../image/image.ts";
+import type { BuildResult, Image } from "../image/image.ts";
 import { checkWritableTarget, writeFileAtomic } from "../util/atomic_file.ts";
 import type { Publisher } from "./publisher.ts";
 
@@ -28,6 +28,10 @@ export class RecordingPublisher implements Publisher {
     }
     this.#lines.push(...lines);
     return ref;
+  }
+
+  prepare(image: Image, importPath: string, signal?: AbortSignal): void {
+    this.inner.prepare?.(image, importPath, signal);
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,8 @@
  * Publishes to a registry under `KO_DOCKER_REPO`: blobs in parallel (existing ones skipped,
  * base layers mounted across repositories of the same registry and never downloaded), child
  * manifests by digest, then the top manifest at each tag — PUT last, so a tag never points at
- * an incomplete image.
+ * an incomplete image. An index's children (and their SBOMs) are pushed as soon as each is
+ * built ({@link RegistryPublisher.prepare}), while the other platforms still build.
  */
 import type { BuildResult, Image } from "../image/image.ts";
 import type { Digest } from "../oci/digest.ts";
@@ -33,6 +34,8 @@ export interface RegistryPublisherOptions {
 /** Pushes images and indexes to a registry. */
 export class RegistryPublisher implements Publisher {
   readonly #o: RegistryPublisherOptions;
+  /** Children pushed ahead ({@link prepare}), by manifest digest. */
+  readonly #prepared = new Map<string, Promise<void>>();
 
   constructor(opts: RegistryPublisherOptions) {
     if (opts.tagOnly) {
@@ -49,19 +52,38 @@ export class RegistryPublisher implements Publisher {
     this.#o = opts;
   }
 
+  /**
+   * Starts pushing a child image of an index (its blobs, its manifest by digest, its SBOM)
+   * while the other children build; {@link publish} waits for it and reports its failure.
+   */
+  prepare(image: Image, importPath: string, signal?: AbortSignal): void {
+    if (this.#prepared.has(image.digest)) return;
+    const pushed = (async () => {
+      const { repo } = this.#target(importPath);
+      await pushChild(this.#o.client, repo, image, this.#o.jobs, signal);
+      await this.#o.peripherals?.(repo, image, signal);
+    })();
+    pushed.catch(() => {}); // reported by publish
+    this.#prepared.set(image.digest, pushed);
+  }
+
   async publish(result: BuildResult, importPath: string, signal?: AbortSignal): Promise<string> {
     const o = this.#o;
-    const name = o.namer(o.baseRepo, publishName(importPath));
-    let repo: Repository;
-    try {
-      repo = parseRepository(name, { insecure: o.insecure });
-    } catch (e) {
-      throw new KoError(`failed to parse "${name}" as repository: ${errorMessage(e)}`);
+    const { name, repo } = this.#target(importPath);
+    // Children pushed ahead, SBOMs included, are not pushed again.
+    const ahead = new Set<string>();
+    if (result.kind === "index") {
+      await Promise.all(result.children.map(async ({ descriptor: { digest } }) => {
+        const pushed = this.#prepared.get(digest);
+        if (pushed === undefined) return;
+        await pushed;
+        ahead.add(digest);
+      }));
     }
     info(`Publishing ${name}:${o.tags[0]}`);
     await Promise.all([
-      this.#pushTagged(repo, result, o.tags, signal),
-      o.peripherals?.(repo, result, signal),
+      this.#pushTagged(repo, result, o.tags, ahead, signal),
+      o.peripherals?.(repo, withoutChildren(result, ahead), signal),
     ]);
     const ref = registryReference(name, o.tags, result.digest, o.tagOnly);
     info(`Published ${ref}`);
@@ -72,11 +94,23 @@ export class RegistryPublisher implements Publisher {
     return Promise.resolve();
   }
 
+  /** The repository an import path is published to. */
+  #target(importPath: string): { name: string; repo: Repository } {
+    const o = this.#o;
+    const name = o.namer(o.baseRepo, publishName(importPath));
+    try {
+      return { name, repo: parseRepository(name, { insecure: o.insecure }) };
+    } catch (e) {
+      throw new KoError(`failed to parse "${name}" as repository: ${errorMessage(e)}`);
+    }
+  }
+
   /** Pushes a result's content, then its manifest under every tag. */
   async #pushTagged(
     repo: Repository,
     result: BuildResult,
     tags: readonly string[],
+    ahead: ReadonlySet<string>,
     signal?: AbortSignal,
   ): Promise<void> {
     const { client } = this.#o;
@@ -89,7 +123,7 @@ export class RegistryPublisher implements Publisher {
       for (const tag of tags) info(`existing manifest: ${tag}@${result.digest}`);
       return;
     }
-    await pushContent(this.#o.client, repo, result, this.#o.jobs, signal);
+    await pushContent(this.#o.client, repo, result, this.#o.jobs, signal, ahead);
     await Promise.all(tags.map(async (tag, i) => {
       if (present[i]) return;
       if (i > 0) info(`Tagging ${tag}`);
@@ -100,7 +134,8 @@ export class RegistryPublisher implements Publisher {
 
 /**
  * Pushes everything a result's top manifest refers to: blobs of every image, then child
- * manifests by digest. The top manifest itself is left to the caller.
+ * manifests by digest (but those in `ahead`, pushed already). The top manifest itself is left
+ * to the caller.
  */
 export async function pushContent(
   client: RegistryClient,
@@ -108,23 +143,35 @@ export async function pushContent(
   result: BuildResult,
   jobs: number,
   signal?: AbortSignal,
+  ahead: ReadonlySet<string> = new Set(),
 ): Promise<void> {
   if (result.kind === "image") {
     await pushBlobs(client, repo, result, jobs, signal);
     return;
   }
   await Promise.all(result.children.map(async (child) => {
+    if (ahead.has(child.descriptor.digest)) return;
     if (!child.image) {
       throw new KoError(`index child ${child.descriptor.digest} was not built; cannot push it`);
     }
-    const img = child.image;
-    if ((await client.headManifest(repo, img.digest, signal))?.digest === img.digest) {
-      info(`existing manifest: ${img.digest}`);
-      return;
-    }
-    await pushBlobs(client, repo, img, jobs, signal);
-    await putManifest(client, repo, img.digest, img, signal);
+    await pushChild(client, repo, child.image, jobs, signal);
   }));
+}
+
+/** Pushes a child image of an index: its blobs, then its manifest by digest (unless there). */
+async function pushChild(
+  client: RegistryClient,
+  repo: Repository,
+  img: Image,
+  jobs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  if ((await client.headManifest(repo, img.digest, signal))?.digest === img.digest) {
+    info(`existing manifest: ${img.digest}`);
+    return;
+  }
+  await pushBlobs(client, repo, img, jobs, signal);
+  await putManifest(client, repo, img.digest, img, signal);
 }
 
 async function pushBlobs(
@@ -152,6 +199,17 @@ async function pushBlobs(
       { ...(mountFrom ? { mountFrom } : {}), ...(signal ? { signal } : {}) },
     );
   });
+}
+
+/** An index without the images of the children in `ahead` (so nothing is done for them). */
+function withoutChildren(result: BuildResult, ahead: ReadonlySet<string>): BuildResult {
+  if (result.kind === "image" || ahead.size === 0) return result;
+  return {
+    ...result,
+    children: result.children.map((c) =>
+      ahead.has(c.descriptor.digest) ? { descriptor: c.descriptor } : c
+    ),
+  };
 }
 
 function dedupe<T extends { digest: Digest }>(xs: T[]): T[] {

@@ -14,8 +14,11 @@ import {
   type GoBuildPrefetchOptions,
   predictGoBuilds,
   prefetchGoBuilds,
+  reserveSlots,
   settleGoBuilds,
+  takeReservedSlot,
 } from "../../src/build/go_build_prefetch.ts";
+import { Semaphore } from "../../src/util/concurrency.ts";
 import { goBuildInvocation } from "../../src/config/build_settings.ts";
 import { loadKoConfig } from "../../src/config/ko_config.ts";
 import { goEnvForPlatform } from "../../src/oci/platform.ts";
@@ -175,6 +178,35 @@ Deno.test("a prefetched build is adopted only for exactly its invocation", async
       ]);
       ok(again, "the directory can be locked again");
       again.release();
+    });
+
+    await t.step("a taken-over build holds a --jobs slot until its taker is done", async () => {
+      equal(await prefetchGoBuilds(cwd, env, ["./cmd/app"], PLAIN), 1);
+      const jobs = new Semaphore(1);
+      reserveSlots(jobs);
+      const lock = (await claimPrefetchedLock(dir))!;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const slot = takeReservedSlot(plan!);
+      ok(slot, "the slot goes with the build");
+      equal(takeReservedSlot(plan!), undefined, "once");
+      let waited = false;
+      const next = jobs.acquire().then((release) => (waited = true, release));
+      equal((await adoptPrefetchedBuild(plan!))?.success, true);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      equal(waited, false, "the build has exited, but its taker still holds the slot");
+      slot();
+      (await next)();
+      lock.release();
+      await settleGoBuilds();
+    });
+
+    await t.step("a build nobody takes over frees its slot when it exits", async () => {
+      equal(await prefetchGoBuilds(cwd, env, ["./cmd/app"], PLAIN), 1);
+      const jobs = new Semaphore(1);
+      reserveSlots(jobs);
+      const next = jobs.acquire();
+      await settleGoBuilds(); // stops it
+      (await next)();
     });
 
     await t.step("a directory another process holds is not waited for", async () => {

@@ -1,0 +1,98 @@
+/**
+ * RegistryPublisher against a real registry (Debian's docker-registry): an index's children
+ * pushed ahead with `prepare` while the others build, then the index published without
+ * pushing them again; a failure while pushing ahead is reported by `publish`.
+ */
+import { equal, match, ok, rejects } from "node:assert/strict";
+import { makeIndex } from "../../src/image/image.ts";
+import { scratchImage } from "../../src/image/scratch.ts";
+import { MediaType } from "../../src/oci/media_types.ts";
+import { parseRepository } from "../../src/oci/reference.ts";
+import { RegistryPublisher } from "../../src/publish/registry_publisher.ts";
+import { setLogSink } from "../../src/util/log.ts";
+import { startRegistry } from "../helpers/registry_server.ts";
+import { clientFor } from "../registry/support.ts";
+
+/** The PUTs of manifests in a slice of the registry log, by path. */
+function manifestPuts(log: string): string[] {
+  return [...log.matchAll(/"PUT (\/v2\/\S+\/manifests\/\S+) /g)].map((m) => m[1]!);
+}
+
+function twoPlatformIndex() {
+  const amd64 = scratchImage({ os: "linux", architecture: "amd64" });
+  const arm64 = scratchImage({ os: "linux", architecture: "arm64" });
+  const children = [amd64, arm64].map((image) => ({
+    image,
+    descriptor: {
+      mediaType: image.mediaType,
+      size: image.manifestBytes.length,
+      digest: image.digest,
+      platform: { os: "linux", architecture: image.config.architecture },
+    },
+  }));
+  const index = makeIndex({
+    schemaVersion: 2,
+    mediaType: MediaType.OciIndex,
+    manifests: children.map((c) => c.descriptor),
+  }, children);
+  return { amd64, arm64, index };
+}
+
+Deno.test("children pushed ahead with prepare are not pushed again by publish", async () => {
+  await using registry = await startRegistry();
+  const client = clientFor(registry);
+  const logged: string[] = [];
+  using _sink = { [Symbol.dispose]: setLogSink((line) => logged.push(line)) };
+  try {
+    const publisher = new RegistryPublisher({
+      client,
+      baseRepo: `${registry.host}/ahead`,
+      namer: (base, ip) => `${base}/${ip.split("/").pop()}`,
+      tags: ["latest"],
+      tagOnly: false,
+      insecure: false,
+      jobs: 2,
+    });
+    const { amd64, arm64, index } = twoPlatformIndex();
+    const repo = parseRepository(`${registry.host}/ahead/app`);
+    publisher.prepare(amd64, "example.com/app");
+    for (let i = 0; i < 100; i++) {
+      if ((await client.headManifest(repo, amd64.digest))?.digest === amd64.digest) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    equal((await client.headManifest(repo, amd64.digest))?.digest, amd64.digest, "pushed ahead");
+    equal(await client.headManifest(repo, arm64.digest), undefined, "not yet");
+    const before = registry.logs().length;
+    const ref = await publisher.publish(index, "ko://example.com/app");
+    match(ref, new RegExp(`/ahead/app@${index.digest}$`));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the last log line
+    const puts = manifestPuts(registry.logs().slice(before));
+    equal(puts.filter((p) => p.endsWith(amd64.digest)).length, 0, puts.join(", "));
+    equal(puts.filter((p) => p.endsWith(arm64.digest)).length, 1, puts.join(", "));
+    ok(puts.some((p) => p.endsWith("/manifests/latest")));
+    equal(logged.filter((l) => l.includes(`existing manifest: ${amd64.digest}`)).length, 0);
+  } finally {
+    client.close();
+  }
+});
+
+Deno.test("a failure while pushing ahead is reported by publish", async () => {
+  await using registry = await startRegistry();
+  const client = clientFor(registry);
+  try {
+    const publisher = new RegistryPublisher({
+      client,
+      baseRepo: `${registry.host}/ahead`,
+      namer: () => `${registry.host}/Not A Repository`,
+      tags: ["latest"],
+      tagOnly: false,
+      insecure: false,
+      jobs: 2,
+    });
+    const { amd64, index } = twoPlatformIndex();
+    publisher.prepare(amd64, "example.com/app");
+    await rejects(publisher.publish(index, "example.com/app"), /failed to parse/);
+  } finally {
+    client.close();
+  }
+});
