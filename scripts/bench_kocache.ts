@@ -133,6 +133,8 @@ try {
       ? "layer from cache"
       : /kocache: layer \w+: stored/.test(r.stderr)
       ? "layer built and stored"
+      : /layer memo: .*: hit/.test(r.stderr)
+      ? "layer digests remembered, nothing built"
       : "layer built";
     const uploads = requests.filter((q) => /^(PUT|POST|PATCH) blob/.test(q)).length;
     checks.set(
