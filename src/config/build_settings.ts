@@ -12,8 +12,6 @@ import { definedEnv } from "../util/command.ts";
 import { KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
 import type { BuildConfig, KoConfig } from "./ko_config.ts";
-import { parseTemplate } from "./template.ts";
-import { createTemplateData } from "./template_data.ts";
 
 const KO_SCHEME = "ko://";
 
@@ -161,6 +159,11 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
         out.push(entry);
         continue;
       }
+      // The template engine loads only for templates (start-up of every other build).
+      const [{ parseTemplate }, { createTemplateData }] = await Promise.all([
+        import("./template.ts"),
+        import("./template_data.ts"),
+      ]);
       const template = parseTemplate("argsTmpl", entry);
       data ??= createTemplateData({
         env,

@@ -11,14 +11,9 @@ import type { RegistryClient } from "../registry/client.ts";
 import { checkWritableTarget } from "../util/atomic_file.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { CachingPublisher } from "./caching_publisher.ts";
-import { LayoutPublisher } from "./layout_publisher.ts";
-import { MultiPublisher } from "./multi_publisher.ts";
 import { type Namer, namer, namingStrategy } from "./naming.ts";
-import { NoopPublisher } from "./noop_publisher.ts";
 import type { Publisher } from "./publisher.ts";
-import { RecordingPublisher } from "./recording_publisher.ts";
 import { RegistryPublisher } from "./registry_publisher.ts";
-import { TarballPublisher } from "./tarball_publisher.ts";
 
 /** The publish flags (see src/cli/options/publish_options.ts) plus what they need. */
 export interface PublisherSettings {
@@ -80,13 +75,21 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
         throw new KoError(`failed to parse "${repo}" as repository: ${errorMessage(e)}`);
       }
     }
-    // Checks that can fail run before the layout directory may be created.
+    // Checks that can fail run before the layout directory may be created. The publishers
+    // other than the registry's load only when asked for (start-up of every build).
     const tarball = s.tarball
-      ? await TarballPublisher.create(s.tarball, repo, name, s.tags, s.tagOnly)
+      ? await (await import("./tarball_publisher.ts")).TarballPublisher.create(
+        s.tarball,
+        repo,
+        name,
+        s.tags,
+        s.tagOnly,
+      )
       : undefined;
     if (s.imageRefs) await checkWritableTarget(s.imageRefs, "--image-refs");
     const chain: Publisher[] = [];
     if (s.ociLayoutPath) {
+      const { LayoutPublisher } = await import("./layout_publisher.ts");
       chain.push(await LayoutPublisher.create(s.ociLayoutPath, repo, name, s.tags));
     }
     if (tarball) chain.push(tarball);
@@ -105,11 +108,14 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
       );
     }
     inner = chain.length === 0
-      ? new NoopPublisher(repo, name, s.tags, s.tagOnly)
+      ? new (await import("./noop_publisher.ts")).NoopPublisher(repo, name, s.tags, s.tagOnly)
       : chain.length === 1
       ? chain[0]!
-      : new MultiPublisher(chain);
+      : new (await import("./multi_publisher.ts")).MultiPublisher(chain);
   }
-  if (s.imageRefs) inner = await RecordingPublisher.create(inner, s.imageRefs);
+  if (s.imageRefs) {
+    const { RecordingPublisher } = await import("./recording_publisher.ts");
+    inner = await RecordingPublisher.create(inner, s.imageRefs);
+  }
   return new CachingPublisher(inner);
 }
