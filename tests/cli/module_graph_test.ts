@@ -19,10 +19,16 @@ Deno.test("main.ts loads no verb implementation, npm package or node: module bef
   ok(graph.includes("src/cli/handlers.ts"));
 });
 
-Deno.test("ko build loads no npm package (yaml included), node: module or resolver", async () => {
+Deno.test("ko build loads no npm package (yaml included), node: module, resolver, template engine or optional publisher", async () => {
   const graph = await staticGraph("src/commands/build.ts");
   ok(graph.includes("src/config/config_source.ts"));
   deepEqual(graph.filter((m) => m.startsWith("npm:")), []);
   deepEqual(graph.filter((m) => m.startsWith("node:")), []);
   deepEqual(graph.filter((m) => /^src\/(resolve|kube)\//.test(m)), []);
+  // Loaded when asked for: the template engine, the publishers other than the registry's.
+  deepEqual(graph.filter((m) => /^src\/config\/template/.test(m)), []);
+  deepEqual(
+    graph.filter((m) => /^src\/publish\/(layout|tarball|recording|noop|multi)_/.test(m)),
+    [],
+  );
 });
