@@ -201,9 +201,12 @@ export function reserveSlots(jobs: Semaphore): void {
  */
 export function takeReservedSlot(plan: GoBuildInvocation): (() => void) | undefined {
   const p = prefetchOf(plan);
-  if (p?.slot === undefined || p.adopted || p.lock !== undefined || !samePlan(p.plan, plan)) {
+  if (p === undefined || p.adopted || p.lock !== undefined) return undefined;
+  if (!samePlan(p.plan, plan)) {
+    p.controller.abort(); // not this build: stop it, which frees its slot for this one
     return undefined;
   }
+  if (p.slot === undefined) return undefined;
   const slot = p.slot;
   p.slot = undefined;
   return slot;

@@ -25,6 +25,11 @@ import { goEnvForPlatform } from "../../src/oci/platform.ts";
 import { tempDir } from "../helpers/tools.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
 
+/** Go's build cache, which an XDG_CACHE_HOME of the test's own would otherwise move. */
+const GO_CACHE = new TextDecoder().decode(
+  new Deno.Command("go", { args: ["env", "GOCACHE"], stdout: "piped" }).outputSync().stdout,
+).trim();
+
 const PLAIN: GoBuildPrefetchOptions = {
   platforms: [],
   jobs: 2,
@@ -142,6 +147,7 @@ Deno.test("a prefetched build is adopted only for exactly its invocation", async
     PATH: Deno.env.get("PATH") ?? "",
     HOME: Deno.env.get("HOME") ?? "",
     XDG_CACHE_HOME: join(tmp.path, "xdg"),
+    GOCACHE: GO_CACHE, // not under XDG_CACHE_HOME: the standard library stays compiled
     GOFLAGS: "-mod=mod",
   };
   const [plan] = predictGoBuilds(cwd, env, ["./cmd/app"], PLAIN);
@@ -196,6 +202,21 @@ Deno.test("a prefetched build is adopted only for exactly its invocation", async
       equal(waited, false, "the build has exited, but its taker still holds the slot");
       slot();
       (await next)();
+      lock.release();
+      await settleGoBuilds();
+    });
+
+    await t.step("a platform build deciding another invocation frees the slot", async () => {
+      equal(await prefetchGoBuilds(cwd, env, ["./cmd/app"], PLAIN), 1);
+      const jobs = new Semaphore(1);
+      reserveSlots(jobs);
+      const lock = (await claimPrefetchedLock(dir))!;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const other = { ...plan!, env: { ...plan!.env, GOFLAGS: "-mod=mod -trimpath" } };
+      equal(takeReservedSlot(other), undefined);
+      // The start-up build is stopped, so its slot comes free for the real one.
+      (await jobs.acquire())();
+      equal(await adoptPrefetchedBuild(other), undefined);
       lock.release();
       await settleGoBuilds();
     });

@@ -13,6 +13,11 @@ import { skopeoInspect, tempDir } from "../helpers/tools.ts";
 import { ko, koOk } from "../helpers/ko_cli.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
 
+/** Go's build cache, which the test's own XDG_CACHE_HOME would otherwise move. */
+const GO_CACHE = new TextDecoder().decode(
+  new Deno.Command("go", { args: ["env", "GOCACHE"], stdout: "piped" }).outputSync().stdout,
+).trim();
+
 /** The blob-upload requests (POST/PATCH/PUT on /blobs/) in a slice of the registry log. */
 function blobUploads(log: string): string[] {
   return log.split("\n").filter((l) => /"(POST|PATCH|PUT) \/v2\/[^"]*\/blobs\//.test(l));
@@ -30,6 +35,7 @@ Deno.test("ko build without KOCACHE remembers the binary layer's digests", async
     KO_DOCKER_REPO: `${registry.host}/${repo}`,
     KO_DEFAULTBASEIMAGE: bases.ociImage.ref,
     XDG_CACHE_HOME: join(tmp.path, "xdg"),
+    GOCACHE: GO_CACHE, // not under XDG_CACHE_HOME: the standard library stays compiled
   });
   const record = join(tmp.path, "xdg/ko-ts/bin/example.com/memo/linux/amd64/layer.json");
 
