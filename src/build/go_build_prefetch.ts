@@ -102,7 +102,7 @@ export function predictGoBuilds(
 }
 
 /** How long start-up waits for the output directory's lock before giving up the prefetch. */
-const LOCK_WAIT_MS = 5;
+const LOCK_WAIT_MS = 25;
 
 /**
  * Starts the predicted `go build`s of `args` (see {@link predictGoBuilds}), each once its
