@@ -26,15 +26,15 @@ export class LayerMemo {
 
   /**
    * The `prepareBinaryLayer` hook: before `go build` rewrites `output`, gets the compression
-   * code ready (and the workers, for a large binary) unless a record says the layer will
-   * probably not need compressing.
+   * code ready (and the workers, for a large binary) unless the layer will probably not need
+   * compressing: a record exists and no Go file of the package is newer than the binary.
    */
-  readonly prepare = async (output: string): Promise<void> => {
+  readonly prepare = async (output: string, pkgDir: string): Promise<void> => {
     const recorded = await Deno.stat(join(dirname(output), LAYER_MEMO)).then(
       () => true,
       () => false,
     );
-    if (!recorded) await prepareLayerFor(output);
+    if (!recorded || await sourcesNewer(pkgDir, output)) await prepareLayerFor(output);
   };
 
   /** The `binaryLayer` hook: remembered digests with lazily made bytes, or a fresh layer. */
@@ -79,6 +79,20 @@ export class LayerMemo {
     );
     return layerFromBuilt(built);
   };
+}
+
+/** Whether a `.go` file in `dir` was modified after `binary` (or either cannot be read). */
+export async function sourcesNewer(dir: string, binary: string): Promise<boolean> {
+  try {
+    const built = (await Deno.stat(binary)).mtime?.getTime() ?? 0;
+    for await (const e of Deno.readDir(dir)) {
+      if (!e.name.endsWith(".go")) continue;
+      if (((await Deno.stat(join(dir, e.name))).mtime?.getTime() ?? Infinity) > built) return true;
+    }
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** The record at `path` if it is well formed and for `key`. */

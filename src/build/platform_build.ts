@@ -83,7 +83,7 @@ export interface PlatformBuildSettings {
    * binary layer while the build runs (e.g. src/layer/compress.ts's prepareLayerFor: load the
    * compression code, start the layer workers for a large binary). Must not reject.
    */
-  readonly prepareBinaryLayer?: (output: string) => Promise<void>;
+  readonly prepareBinaryLayer?: (output: string, pkgDir: string) => Promise<void>;
   /** May attach an SBOM after an image is built. */
   readonly afterImage?: (img: Image, info: BuiltImageInfo) => Promise<Image>;
 }
@@ -121,7 +121,7 @@ export async function buildForPlatform(
       throw new KoError(`tarring kodata: ${errorMessage(e)}`, { cause: e });
     });
     kodataLayer.catch(() => {}); // awaited below; don't report it unhandled meanwhile
-    void s.prepareBinaryLayer?.(output);
+    void s.prepareBinaryLayer?.(output, pkgDir);
     const goBuild = async () => {
       info(`Building ${importPath} for ${formatPlatform(platform)}`);
       await runGoBuild(plan, signal);

@@ -145,7 +145,7 @@ function binaryLayerHooks(
   env: Readonly<Record<string, string>>,
 ): Pick<GoBuilderOptions, "binaryLayer" | "prepareBinaryLayer"> {
   const root = defaultOutputRoot(env);
-  if (!root) return { prepareBinaryLayer: prepareLayerFor };
+  if (!root) return { prepareBinaryLayer: (output) => prepareLayerFor(output) };
   const memo = new LayerMemo(root);
   return { binaryLayer: memo.binaryLayer, prepareBinaryLayer: memo.prepare };
 }

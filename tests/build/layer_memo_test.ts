@@ -5,7 +5,7 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { binaryEntries } from "../../src/build/app_image.ts";
-import { LAYER_MEMO, LayerMemo } from "../../src/build/layer_memo.ts";
+import { LAYER_MEMO, LayerMemo, sourcesNewer } from "../../src/build/layer_memo.ts";
 import { buildLayer } from "../../src/layer/compress.ts";
 import { closeLayerPool } from "../../src/layer/worker_pool.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
@@ -123,4 +123,20 @@ Deno.test("the layer memo remembers a kept binary's layer digests", async (t) =>
     setVerbose(false);
     closeLayerPool();
   }
+});
+
+Deno.test("sourcesNewer tells whether a Go file changed after the binary was built", async () => {
+  await using tmp = await tempDir();
+  const bin = join(tmp.path, "out");
+  await Deno.writeTextFile(bin, "binary");
+  await Deno.writeTextFile(join(tmp.path, "main.go"), "package main\n");
+  await Deno.writeTextFile(join(tmp.path, "notes.txt"), "not Go\n");
+  const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, s));
+  await Deno.utime(join(tmp.path, "main.go"), at(0), at(0));
+  await Deno.utime(join(tmp.path, "notes.txt"), at(9), at(9));
+  await Deno.utime(bin, at(5), at(5));
+  equal(await sourcesNewer(tmp.path, bin), false);
+  await Deno.utime(join(tmp.path, "main.go"), at(7), at(7));
+  equal(await sourcesNewer(tmp.path, bin), true);
+  equal(await sourcesNewer(tmp.path, join(tmp.path, "missing")), true);
 });
