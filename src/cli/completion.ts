@@ -1,27 +1,8 @@
 /** `ko completion bash|zsh|fish|powershell`: print a shell completion script. */
-import { bashCompletion } from "./completion_bash.ts";
-import { fishCompletion } from "./completion_fish.ts";
-import { completionModel, type Shell, SHELLS } from "./completion_model.ts";
-import { powershellCompletion } from "./completion_powershell.ts";
-import { zshCompletion } from "./completion_zsh.ts";
+import { type Shell, SHELLS } from "./completion_model.ts";
 import type { VerbContext } from "./context.ts";
 import { KoCommand } from "./ko_command.ts";
 import { UsageError } from "./usage_error.ts";
-
-/** Generates the completion script for `shell` from the command tree under `root`. */
-export function completionScript(root: KoCommand, shell: Shell, descriptions = true): string {
-  const model = completionModel(root, descriptions);
-  switch (shell) {
-    case "bash":
-      return bashCompletion(model);
-    case "zsh":
-      return zshCompletion(model);
-    case "fish":
-      return fishCompletion(model);
-    case "powershell":
-      return powershellCompletion(model);
-  }
-}
 
 /** Defines `ko completion`; `root` is the program whose verbs and flags are completed. */
 export function completionCommand(ctx: VerbContext, root: KoCommand): KoCommand {
@@ -59,6 +40,8 @@ export function completionCommand(ctx: VerbContext, root: KoCommand): KoCommand 
       );
     }
     const descriptions = !cmd.flagValue<boolean>("no-descriptions");
+    // The script generators load only for this verb (start-up of every other).
+    const { completionScript } = await import("./completion_script.ts");
     await ctx.stdout.write(completionScript(root, shell as Shell, descriptions));
   });
   return cmd;
