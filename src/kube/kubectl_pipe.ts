@@ -5,7 +5,7 @@
  * producer is cancelled and kubectl's failure is reported; if the producer fails kubectl is
  * stopped and the producer's error is reported.
  */
-import { errorMessage, KoError } from "../util/errors.ts";
+import { errorMessage, isAbortError, KoError } from "../util/errors.ts";
 import { type KubectlIo, startKubectl } from "./kubectl.ts";
 
 /** What ko writes before any YAML: 1000 empty documents. */
@@ -63,10 +63,11 @@ export async function pipeToKubectl(
   }
   await kubectl.done; // throws "error executing 'kubectl <verb>': exit status N"
   if (produced !== undefined) {
-    // kubectl exited successfully before reading everything.
+    // kubectl exited successfully before reading everything. The producer then failed only
+    // because it was cancelled: that abort is not the cause (it would read as a Ctrl-C).
     throw new KoError(
       `error executing 'kubectl ${verb}': kubectl exited before reading all the YAML`,
-      { cause: produced },
+      isAbortError(produced) ? {} : { cause: produced },
     );
   }
 }

@@ -128,6 +128,19 @@ Deno.test("ko apply, create, delete and run drive kubectl", async (t) => {
     match(r.stderr, /Error: error executing 'kubectl create': exit status 1\n$/);
   });
 
+  await t.step("kubectl exiting 0 without reading is an error, not an interrupt", async () => {
+    await kubectl.reset();
+    const r = await ko(["apply", "-f", "config/deploy.yaml"], {
+      cwd: src,
+      env: env({ FAKE_KUBECTL_STDIN: "ignore" }),
+    });
+    equal(r.code, 1, r.stderr);
+    match(
+      r.stderr,
+      /Error: error executing 'kubectl apply': kubectl exited before reading all the YAML\n$/,
+    );
+  });
+
   await t.step("a YAML error is reported instead of kubectl's", async () => {
     await kubectl.reset();
     const r = await ko(["apply", "-f", "config/bad.yaml"], { cwd: src, env: env() });
