@@ -59,3 +59,25 @@ console.log(formatRfc3339Utc(1706933106), new Date(0).getTimezoneOffset());`;
   equal(outputs[1], "2024-02-03T04:05:06Z -540");
   equal(outputs[2], "2024-02-03T04:05:06Z 480");
 });
+
+Deno.test("parseEpochEnv rejects times outside the years 0 to 9999 an image config can hold", () => {
+  equal(parseEpochEnv("SOURCE_DATE_EPOCH", { SOURCE_DATE_EPOCH: "253402300799" }), 253402300799);
+  equal(parseEpochEnv("SOURCE_DATE_EPOCH", { SOURCE_DATE_EPOCH: "-62167219200" }), -62167219200);
+  equal(formatRfc3339Utc(253402300799), "9999-12-31T23:59:59Z");
+  equal(formatRfc3339Utc(-62167219200), "0000-01-01T00:00:00Z");
+  // Before: 300000000000 (year 11476) was silently dropped from the config, and 99999999999999
+  // failed with the bare "Invalid time value" of a JavaScript Date.
+  for (const value of ["253402300800", "300000000000", "99999999999999", "-62167219201"]) {
+    for (const name of ["SOURCE_DATE_EPOCH", "KO_DATA_DATE_EPOCH"]) {
+      throws(
+        () => parseEpochEnv(name, { [name]: value }),
+        (e: unknown) =>
+          e instanceof KoError &&
+          e.message ===
+            `the environment variable ${name} should be the number of seconds since ` +
+              `January 1st 1970, 00:00 UTC, got: ${value}, which is outside the years 0 to ` +
+              "9999 an image time can hold (-62167219200 to 253402300799)",
+      );
+    }
+  }
+});
