@@ -15,7 +15,16 @@
  *   the next document.
  * - a leading byte-order mark.
  */
-import { Composer, type CST, type Document, Parser, type YAMLParseError } from "yaml";
+import {
+  type Alias,
+  Composer,
+  type CST,
+  type Document,
+  isAlias,
+  Parser,
+  visit,
+  type YAMLParseError,
+} from "yaml";
 import { KoError } from "../util/errors.ts";
 
 /** The options every document of a file is parsed with (ko accepts duplicate keys). */
@@ -84,6 +93,13 @@ export function parseYamlStream(file: string, text: string): YamlStream {
       cause: first,
     });
   }
+  for (const doc of docs) {
+    const unknown = unknownAlias(doc);
+    if (unknown) {
+      const { line, column } = position(unknown.range?.[0] ?? doc.range[0]);
+      throw new KoError(`${file}:${line}:${column}: unknown anchor '${unknown.source}' referenced`);
+    }
+  }
 
   const documents: SourceDocument[] = [];
   let lead = "";
@@ -125,6 +141,26 @@ export function parseYamlStream(file: string, text: string): YamlStream {
     throw new Error(`yaml stream: ${docs.length} documents composed, ${docIndex} found`);
   }
   return { file, text, documents, position };
+}
+
+/**
+ * The first alias of a document naming no anchor defined before it in the same document
+ * (the composer accepts these; go-yaml, and so ko and kubectl, reject them).
+ */
+function unknownAlias(doc: Document.Parsed): Alias | undefined {
+  const anchors = new Set<string>();
+  let found: Alias | undefined;
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) {
+      if (anchors.has(node.source)) return undefined;
+      found = node;
+      return visit.BREAK;
+    }
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor) anchors.add(anchor);
+    return undefined;
+  });
+  return found;
 }
 
 /** Finds the `---` marker of a document, with the spaces after it and, alone, its newline. */

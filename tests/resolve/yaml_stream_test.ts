@@ -61,6 +61,20 @@ Deno.test("parseYamlStream reports malformed YAML as file:line:column", () => {
   );
 });
 
+Deno.test("parseYamlStream rejects an alias to an unknown anchor, as go-yaml does", () => {
+  throws(
+    () => parseYamlStream("bad.yaml", "a: 1\n---\nb: &x 1\nc:\n  d: *nope\n"),
+    new KoError("bad.yaml:5:6: unknown anchor 'nope' referenced"),
+  );
+  // An anchor counts only after it is defined, and only within its own document.
+  throws(() => parseYamlStream("f.yaml", "a: *x\nb: &x 1\n"), /f\.yaml:1:4: unknown anchor 'x'/);
+  throws(
+    () => parseYamlStream("f.yaml", "a: &x 1\n---\nb: *x\n"),
+    /f\.yaml:3:4: unknown anchor 'x'/,
+  );
+  equal(parseYamlStream("f.yaml", "a: &x 1\nb: *x\n").documents.length, 1);
+});
+
 Deno.test("parseYamlStream accepts duplicate keys, as ko does", () => {
   equal(parseYamlStream("f.yaml", "a: 1\na: 2\n").documents.length, 1);
 });
