@@ -2,7 +2,7 @@
 import type { BuildResult } from "../image/image.ts";
 import { LayoutWriter } from "../image/layout.ts";
 import { info } from "../util/log.ts";
-import type { Namer } from "./naming.ts";
+import { imageRepository, type Namer } from "./naming.ts";
 import { type Publisher, publishName } from "./publisher.ts";
 
 /** Writes images and indexes into a layout; index.json is updated at close. */
@@ -27,6 +27,7 @@ export class LayoutPublisher implements Publisher {
   async publish(result: BuildResult, importPath: string): Promise<string> {
     const ip = publishName(importPath);
     const name = this.namer(this.baseRepo, ip);
+    imageRepository(name);
     info(`Saving ${ip}`);
     await this.writer.write(result, this.tags.map((t) => `${name}:${t}`));
     info(`Saved ${ip}`);

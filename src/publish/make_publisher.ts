@@ -11,7 +11,8 @@ import type { RegistryClient } from "../registry/client.ts";
 import { checkWritableTarget } from "../util/atomic_file.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { CachingPublisher } from "./caching_publisher.ts";
-import { type Namer, namer, namingStrategy } from "./naming.ts";
+import { imageRepository, type Namer, namer, namingStrategy } from "./naming.ts";
+import { joinPath } from "../util/go_path.ts";
 import type { Publisher } from "./publisher.ts";
 import { RegistryPublisher } from "./registry_publisher.ts";
 
@@ -56,25 +57,31 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
   for (const tag of s.tags) checkTag(tag);
   let repo = s.dockerRepo ?? "";
   if (s.local && repo === "") repo = "ko.local";
-  const name = namer(namingStrategy(s));
+  // `ghcr.io/me/` names images as `ghcr.io/me` does (ko joins with path.Join); --bare too.
+  if (repo.endsWith("/") || repo.includes("//")) repo = joinPath(repo);
+  const strategy = namingStrategy(s);
+  const name = namer(strategy);
   let inner: Publisher;
   if (s.local || repo.startsWith("ko.local")) {
     inner = await s.daemon(repo, name, s.tags);
   } else if (repo.startsWith("kind.local")) {
     inner = await s.kind(repo, name, s.tags);
   } else {
-    if (s.push) {
-      if (repo === "") {
-        throw new KoError(
-          "KO_DOCKER_REPO environment variable is unset: set it to a registry repository such as ghcr.io/you (or use --push=false)",
-        );
-      }
+    if (s.push && repo === "") {
+      throw new KoError(
+        "KO_DOCKER_REPO environment variable is unset: set it to a registry repository such as ghcr.io/you (or use --push=false)",
+      );
+    }
+    // Like ko, a set KO_DOCKER_REPO must parse even when nothing is pushed.
+    if (repo !== "") {
       try {
         parseRepository(repo, { insecure: s.insecureRegistry });
       } catch (e) {
         throw new KoError(`failed to parse "${repo}" as repository: ${errorMessage(e)}`);
       }
     }
+    // --bare names every image KO_DOCKER_REPO itself: check that name before building.
+    if (strategy === "bare") imageRepository(repo, s.insecureRegistry);
     // Checks that can fail run before the layout directory may be created. The publishers
     // other than the registry's load only when asked for (start-up of every build).
     const tarball = s.tarball

@@ -3,6 +3,8 @@
  * `<base>/<last element>-<md5(import path)>` by default, the full path with `-P`, the last
  * element with `-B`, or the base alone with `--bare`.
  */
+import { parseRepository, type Repository } from "../oci/reference.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
 import { joinPath, lastElement } from "../util/go_path.ts";
 import { md5Hex } from "../util/md5.ts";
 
@@ -38,4 +40,29 @@ export function namer(strategy: NamingStrategy): Namer {
     case "md5":
       return (base, ip) => joinPath(base, `${lastElement(ip)}-${md5Hex(ip)}`);
   }
+}
+
+/**
+ * Parses an image name a namer made, so no publisher writes or prints a reference that does
+ * not parse: an empty name (`--bare` without `KO_DOCKER_REPO`), a bare registry (`--bare` with
+ * `KO_DOCKER_REPO=host:port`), or a mixed-case name (the no-op publisher keeps the case).
+ */
+export function imageRepository(name: string, insecure = false): Repository {
+  if (name === "") {
+    throw new KoError(
+      "the image name is empty: --bare names images after KO_DOCKER_REPO, which is unset",
+    );
+  }
+  let repo: Repository;
+  try {
+    repo = parseRepository(name, { insecure });
+  } catch (e) {
+    throw new KoError(`failed to parse "${name}" as repository: ${errorMessage(e)}`);
+  }
+  if (repo.repository === "") {
+    throw new KoError(
+      `image name "${name}" is a registry without a repository: with --bare, KO_DOCKER_REPO must name a repository such as ${name}/app`,
+    );
+  }
+  return repo;
 }

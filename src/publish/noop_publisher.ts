@@ -1,7 +1,7 @@
 /** The publisher for `--push=false` with no other output: computes the reference, no I/O. */
 import type { BuildResult } from "../image/image.ts";
 import { KoError } from "../util/errors.ts";
-import type { Namer } from "./naming.ts";
+import { imageRepository, type Namer } from "./naming.ts";
 import { noopReference } from "./printed_reference.ts";
 import { type Publisher, publishName } from "./publisher.ts";
 
@@ -19,6 +19,11 @@ export class NoopPublisher implements Publisher {
   publish(result: BuildResult, importPath: string): Promise<string> {
     // ko's no-op publisher does not lowercase the import path.
     const name = this.namer(this.baseRepo, publishName(importPath, false));
+    try {
+      imageRepository(name);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return Promise.resolve(noopReference(name, this.tags, result.digest, this.tagOnly));
   }
 

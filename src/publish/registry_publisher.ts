@@ -7,12 +7,12 @@
  */
 import type { BuildResult, Image } from "../image/image.ts";
 import type { Digest } from "../oci/digest.ts";
-import { parseRepository, type Repository } from "../oci/reference.ts";
+import type { Repository } from "../oci/reference.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import { mapConcurrent } from "../util/concurrency.ts";
-import { errorMessage, KoError } from "../util/errors.ts";
+import { KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
-import type { Namer } from "./naming.ts";
+import { imageRepository, type Namer } from "./naming.ts";
 import { registryReference } from "./printed_reference.ts";
 import { type Publisher, publishName } from "./publisher.ts";
 
@@ -98,11 +98,7 @@ export class RegistryPublisher implements Publisher {
   #target(importPath: string): { name: string; repo: Repository } {
     const o = this.#o;
     const name = o.namer(o.baseRepo, publishName(importPath));
-    try {
-      return { name, repo: parseRepository(name, { insecure: o.insecure }) };
-    } catch (e) {
-      throw new KoError(`failed to parse "${name}" as repository: ${errorMessage(e)}`);
-    }
+    return { name, repo: imageRepository(name, o.insecure) };
   }
 
   /** Pushes a result's content, then its manifest under every tag. */

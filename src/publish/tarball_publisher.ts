@@ -7,7 +7,7 @@ import { type TarballImage, tarballStream } from "../image/tarball.ts";
 import { checkWritableTarget, writeFileAtomic } from "../util/atomic_file.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
-import type { Namer } from "./naming.ts";
+import { imageRepository, type Namer } from "./naming.ts";
 import { registryReference } from "./printed_reference.ts";
 import { type Publisher, publishName } from "./publisher.ts";
 
@@ -45,6 +45,11 @@ export class TarballPublisher implements Publisher {
       );
     }
     const name = this.namer(this.baseRepo, ip);
+    try {
+      imageRepository(name);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     this.#images.push({ image: result, repoTags: this.tags.map((t) => `${name}:${t}`) });
     return Promise.resolve(registryReference(name, this.tags, result.digest, this.tagOnly));
   }

@@ -11,6 +11,8 @@ import { freePort, tempDir } from "../helpers/tools.ts";
 import { ko, type KoRun } from "../helpers/ko_cli.ts";
 import { PRINT_KODATA_MAIN, writeGoApp } from "../helpers/go_app.ts";
 
+const MAIN = "package main\n\nfunc main() {}\n";
+
 function errorLine(r: KoRun): string {
   const lines = r.stderr.split("\n").filter((l) => l.startsWith("Error: "));
   equal(lines.length, 1, `expected one Error line in:\n${r.stderr}`);
@@ -90,6 +92,45 @@ Deno.test("ko build reports bad input clearly and leaves no partial output", asy
     const bad = await run(["./cmd/ok"], { KO_DOCKER_REPO: "Registry.Example/UPPER" });
     equal(bad.code, 1);
     match(errorLine(bad), /failed to parse "Registry\.Example\/UPPER" as repository/);
+  });
+
+  await t.step("no publisher prints or saves a name that is not a repository", async () => {
+    const out = join(tmp.path, "names");
+    await Deno.mkdir(out);
+    const bareUnset = await ko(
+      ["build", "--push=false", "--bare", "--tarball", join(out, "t.tar"), "./cmd/ok"],
+      { cwd: src, env: { KO_DEFAULTBASEIMAGE: bases.ociImage.ref } },
+    );
+    equal(bareUnset.code, 1);
+    match(errorLine(bareUnset), /image name is empty: --bare .*KO_DOCKER_REPO/);
+    ok(!bareUnset.stderr.includes("Building"), bareUnset.stderr);
+    equal(bareUnset.stdout, "");
+    const bareRegistry = await run(["--bare", "./cmd/ok"], { KO_DOCKER_REPO: registry.host });
+    equal(bareRegistry.code, 1);
+    match(errorLine(bareRegistry), /"127\.0\.0\.1:\d+" is a registry without a repository/);
+    ok(!bareRegistry.stderr.includes("Building"), bareRegistry.stderr);
+    const badRepo = await run(["--push=false", "--oci-layout-path", join(out, "l"), "./cmd/ok"], {
+      KO_DOCKER_REPO: "Registry.Example/UPPER",
+    });
+    equal(badRepo.code, 1);
+    match(errorLine(badRepo), /failed to parse "Registry\.Example\/UPPER" as repository/);
+    await writeGoApp(src, { module: "example.com/bad", files: { "cmd/Mixed/main.go": MAIN } });
+    const mixed = await run(["--push=false", "./cmd/Mixed"]);
+    equal(mixed.code, 1);
+    match(errorLine(mixed), /failed to parse ".*\/bad\/Mixed-[0-9a-f]{32}" as repository/);
+    equal(mixed.stdout, "");
+    equal([...Deno.readDirSync(out)].length, 0, "nothing written");
+  });
+
+  await t.step("a trailing slash in KO_DOCKER_REPO is joined away, as ko joins names", async () => {
+    const r = await run(["--sbom=none", "./cmd/ok"], { KO_DOCKER_REPO: `${registry.host}/slash/` });
+    equal(r.code, 0, r.stderr);
+    match(r.stdout, new RegExp(`^${registry.host}/slash/ok-[0-9a-f]{32}@sha256:[0-9a-f]{64}\\n$`));
+    const bare = await run(["--sbom=none", "--bare", "./cmd/ok"], {
+      KO_DOCKER_REPO: `${registry.host}/slash//`,
+    });
+    equal(bare.code, 0, bare.stderr);
+    match(bare.stdout, new RegExp(`^${registry.host}/slash@sha256:[0-9a-f]{64}\\n$`));
   });
 
   await t.step("a bad tag fails before anything is built", async () => {
