@@ -105,13 +105,65 @@ async function readInput(
   stdin: ReadableStream<Uint8Array> | string | undefined,
   cwd: string | undefined,
 ): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    if (file !== STDIN) return await Deno.readTextFile(cwd ? resolve(cwd, file) : file);
-    const input = stdin ?? Deno.stdin.readable;
-    return typeof input === "string" ? input : await new Response(input).text();
+    if (file !== STDIN) bytes = await Deno.readFile(cwd ? resolve(cwd, file) : file);
+    else {
+      const input = stdin ?? Deno.stdin.readable;
+      if (typeof input === "string") return input;
+      bytes = new Uint8Array(await new Response(input).arrayBuffer());
+    }
   } catch (err) {
     const what = file === STDIN ? "standard input" : JSON.stringify(file);
     throw fileError(file, `reading ${what}: ${fsProblem(err)}`, err);
+  }
+  return decodeText(file, bytes);
+}
+
+/**
+ * A file's text: UTF-16 when it starts with a UTF-16 byte-order mark, else UTF-8, strictly
+ * (as go-yaml reads it). Invalid bytes are an error naming where they are, never replaced
+ * with U+FFFD, which would silently change the YAML handed on.
+ */
+export function decodeText(file: string, bytes: Uint8Array): string {
+  const encoding = bytes[0] === 0xff && bytes[1] === 0xfe
+    ? "utf-16le"
+    : bytes[0] === 0xfe && bytes[1] === 0xff
+    ? "utf-16be"
+    : "utf-8";
+  try {
+    return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    if (encoding !== "utf-8") {
+      throw fileError(file, `${file}: invalid ${encoding.toUpperCase()} text`, undefined);
+    }
+  }
+  // The longest prefix that is valid (an unfinished sequence at its end allowed) ends at the bad byte.
+  let lo = 0;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  // Back to the start of an unfinished sequence, which the bad byte cut short.
+  while (lo > 0 && !isUtf8(bytes.subarray(0, lo))) lo--;
+  const lineStart = lo === 0 ? 0 : bytes.lastIndexOf(0x0a, lo - 1) + 1;
+  const line = bytes.subarray(0, lineStart).filter((b) => b === 0x0a).length + 1;
+  const column = new TextDecoder().decode(bytes.subarray(lineStart, lo)).length + 1;
+  throw fileError(file, `${file}:${line}:${column}: invalid UTF-8`, undefined);
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -364,3 +364,32 @@ Deno.test("resolveFiles passes on a failing write and cancels the rest", async (
     deepEqual(resolver.aborted, ["ko://b"]);
   });
 });
+
+Deno.test("resolveFiles rejects invalid UTF-8 with file, line and column instead of replacing it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ko-resolve-" });
+  try {
+    const file = join(dir, "bin.yaml");
+    const text = new TextEncoder().encode("a: é\nb: x");
+    await Deno.writeFile(file, new Uint8Array([...text, 0xff, 0x0a, 0x63, 0x0a]));
+    await rejects(
+      run({ inputs: [file] }),
+      new KoError(
+        `error processing import paths in ${JSON.stringify(file)}: ${file}:2:5: invalid UTF-8`,
+      ),
+    );
+    await Deno.writeFile(file, new Uint8Array([0xc3, 0x28]));
+    await rejects(run({ inputs: [file] }), /bin\.yaml:1:1: invalid UTF-8$/);
+    // A UTF-16 file with its byte-order mark is read as go-yaml reads it.
+    const utf16 = "\uFEFFimage: ko://a\n";
+    const le = new Uint8Array(utf16.length * 2);
+    for (let i = 0; i < utf16.length; i++) {
+      new DataView(le.buffer).setUint16(i * 2, utf16.charCodeAt(i), true);
+    }
+    await Deno.writeFile(file, le);
+    deepEqual((await run({ inputs: [file] })).chunks, [
+      `image: ${fakeDigestRef("ko://a")}\n\n---\n`,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
