@@ -10,7 +10,7 @@ import type { Descriptor } from "../oci/descriptor.ts";
 import { type Index, parseIndex, serializeIndex } from "../oci/manifest.ts";
 import { MediaType } from "../oci/media_types.ts";
 import { REF_NAME_ANNOTATION as REF_NAME } from "../oci/annotations.ts";
-import { writeFileAtomic } from "../util/atomic_file.ts";
+import { describeFsError, writeFileAtomic } from "../util/atomic_file.ts";
 import { KoError } from "../util/errors.ts";
 import { type BuildResult, descriptorOf, type Image } from "./image.ts";
 
@@ -39,7 +39,10 @@ export class LayoutWriter {
         await writeFileAtomic(join(path, "oci-layout"), LAYOUT_FILE);
       }
     } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      if (e instanceof KoError) throw e;
+      if (!(e instanceof Deno.errors.NotFound)) {
+        throw new KoError(`--oci-layout-path "${path}": ${describeFsError(e)}`, { cause: e });
+      }
       try {
         await Deno.mkdir(path, { recursive: true });
       } catch (err) {

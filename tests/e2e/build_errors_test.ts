@@ -149,6 +149,18 @@ Deno.test("ko build reports bad input clearly and leaves no partial output", asy
     }
   });
 
+  await t.step("an --oci-layout-path under a regular file names the flag", async () => {
+    const file = join(tmp.path, "a-file");
+    await Deno.writeTextFile(file, "");
+    const r = await run(["--oci-layout-path", join(file, "layout"), "./cmd/ok"]);
+    equal(r.code, 1);
+    equal(
+      errorLine(r),
+      `Error: --oci-layout-path "${join(file, "layout")}": a path component is not a directory`,
+    );
+    ok(!r.stderr.includes("Building"), r.stderr);
+  });
+
   await t.step("a failing build leaves no tarball, layout or refs file", async () => {
     const out = join(tmp.path, "partial");
     await Deno.mkdir(out);
