@@ -50,7 +50,17 @@ export class ConfigSource {
       prettyErrors: false,
       merge: true,
     });
-    const err = this.doc.errors[0];
+    // Like ko (go-yaml decodes the first document only), a second `---` document is not
+    // read; say so instead of failing with the yaml package's advice to call its own API.
+    const extra = this.doc.errors.find((e) => e.code === "MULTIPLE_DOCS");
+    if (extra) {
+      const { line, col } = this.lines.linePos(extra.pos[0]);
+      warn(
+        `${file}:${line}:${col}: only the first YAML document is read; this one and any after ` +
+          `it are ignored`,
+      );
+    }
+    const err = this.doc.errors.find((e) => e.code !== "MULTIPLE_DOCS");
     if (err) {
       const { line, col } = this.lines.linePos(err.pos[0]);
       throw new KoError(`error reading config file: ${file}:${line}:${col}: ${err.message}`);

@@ -167,6 +167,23 @@ Deno.test("loadKoConfig reports YAML syntax errors and duplicate keys with posit
   );
 });
 
+Deno.test("loadKoConfig reads the first of several YAML documents, as ko does, and warns", async () => {
+  const { result: config, lines } = await captureLogs(() =>
+    load("---\ndefaultBaseImage: alpine\n---\ndefaultBaseImage: busybox\n---\nfoo: 1\n")
+  );
+  equal(config.defaultBaseImage, "alpine");
+  equal(lines.length, 1);
+  match(
+    lines[0]!,
+    /WARNING: \.ko\.yaml:3:1: only the first YAML document is read; this one and any after it are ignored$/,
+  );
+  // A syntax error in the first document is still one.
+  match(
+    (await captureLogs(() => loadError("defaultFlags: [a\n---\nx: 1\n"))).result,
+    /^error reading config file: \.ko\.yaml:\d+:\d+: (?!Source contains multiple)/,
+  );
+});
+
 Deno.test("loadKoConfig refuses env entries without '=' where they are written", async () => {
   equal(
     await loadError("defaultEnv:\n  - A=1\n  - NOPE\n"),
