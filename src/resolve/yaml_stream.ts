@@ -156,7 +156,7 @@ function unknownAlias(doc: Document.Parsed): Alias | undefined {
       found = node;
       return visit.BREAK;
     }
-    const anchor = (node as { anchor?: string }).anchor;
+    const anchor = (node as { anchor?: string } | null)?.anchor;
     if (anchor) anchors.add(anchor);
     return undefined;
   });

@@ -73,6 +73,7 @@ Deno.test("parseYamlStream rejects an alias to an unknown anchor, as go-yaml doe
     /f\.yaml:3:4: unknown anchor 'x'/,
   );
   equal(parseYamlStream("f.yaml", "a: &x 1\nb: *x\n").documents.length, 1);
+  equal(parseYamlStream("f.yaml", "a: {k}\nb: &y\nc: *y\n").documents.length, 1); // null nodes
 });
 
 Deno.test("parseYamlStream accepts duplicate keys, as ko does", () => {
