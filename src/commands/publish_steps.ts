@@ -80,6 +80,7 @@ export async function publishImportPaths(
     ref: await qualifyImportPath(session.builder, ip),
   })));
   const unique = [...new Map(qualified.map((q) => [q.ref, q])).values()];
+  session.publisher.order?.(unique.map((u) => u.ref));
   return await Promise.all(unique.map(async ({ ip, ref }) => ({
     ref,
     image: await buildAndPublish(session, ref, ip, signal),

@@ -18,7 +18,7 @@ const LAYOUT_FILE = '{"imageLayoutVersion": "1.0.0"}';
 
 /** An OCI layout being written: blobs now, index entries at {@link commit}. */
 export class LayoutWriter {
-  readonly #pending: Descriptor[] = [];
+  readonly #pending: { d: Descriptor; rank: number }[] = [];
 
   private constructor(readonly path: string, private readonly created: boolean) {}
 
@@ -55,8 +55,11 @@ export class LayoutWriter {
     return new LayoutWriter(path, created);
   }
 
-  /** Writes every blob of a result and queues its index entries (one per reference name). */
-  async write(result: BuildResult, refNames: readonly string[]): Promise<void> {
+  /**
+   * Writes every blob of a result and queues its index entries (one per reference name);
+   * `commit` lists queued entries by `rank`, then in the order they were queued.
+   */
+  async write(result: BuildResult, refNames: readonly string[], rank = 0): Promise<void> {
     if (result.kind === "index") {
       for (const c of result.children) {
         if (!c.image) throw new KoError(`index child ${c.descriptor.digest} was not built`);
@@ -66,8 +69,10 @@ export class LayoutWriter {
     await this.#writeBlob(result.digest, result.manifestBytes);
     const d = descriptorOf(result);
     if (result.kind === "image") d.artifactType = result.manifest.config.mediaType;
-    if (refNames.length === 0) this.#pending.push(d);
-    for (const name of refNames) this.#pending.push({ ...d, annotations: { [REF_NAME]: name } });
+    if (refNames.length === 0) this.#pending.push({ d, rank });
+    for (const name of refNames) {
+      this.#pending.push({ d: { ...d, annotations: { [REF_NAME]: name } }, rank });
+    }
   }
 
   /** Rewrites `index.json` with the queued entries (replacing same-named or identical ones). */
@@ -80,8 +85,9 @@ export class LayoutWriter {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
     const key = (d: Descriptor) => d.annotations?.[REF_NAME] ?? `digest:${d.digest}`;
-    const replaced = new Set(this.#pending.map(key));
-    const manifests = [...index.manifests.filter((d) => !replaced.has(key(d))), ...this.#pending];
+    const pending = this.#pending.toSorted((a, b) => a.rank - b.rank).map((p) => p.d);
+    const replaced = new Set(pending.map(key));
+    const manifests = [...index.manifests.filter((d) => !replaced.has(key(d))), ...pending];
     await writeFileAtomic(indexPath, serializeIndex({ ...index, manifests }));
     this.#pending.length = 0;
   }

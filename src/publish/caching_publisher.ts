@@ -29,6 +29,10 @@ export class CachingPublisher implements Publisher {
     this.#inner.prepare?.(image, importPath, signal);
   }
 
+  order(importPaths: readonly string[]): void {
+    this.#inner.order?.(importPaths);
+  }
+
   close(): Promise<void> {
     return this.#inner.close();
   }

@@ -3,10 +3,12 @@ import type { BuildResult } from "../image/image.ts";
 import { LayoutWriter } from "../image/layout.ts";
 import { info } from "../util/log.ts";
 import { imageRepository, type Namer } from "./naming.ts";
-import { type Publisher, publishName } from "./publisher.ts";
+import { type Publisher, publishName, PublishOrder } from "./publisher.ts";
 
 /** Writes images and indexes into a layout; index.json is updated at close. */
 export class LayoutPublisher implements Publisher {
+  readonly #order = new PublishOrder();
+
   private constructor(
     private readonly writer: LayoutWriter,
     private readonly baseRepo: string,
@@ -29,9 +31,14 @@ export class LayoutPublisher implements Publisher {
     const name = this.namer(this.baseRepo, ip);
     imageRepository(name);
     info(`Saving ${ip}`);
-    await this.writer.write(result, this.tags.map((t) => `${name}:${t}`));
+    const refNames = this.tags.map((t) => `${name}:${t}`);
+    await this.writer.write(result, refNames, this.#order.rank(importPath));
     info(`Saved ${ip}`);
     return `${this.writer.path}@${result.digest}`;
+  }
+
+  order(importPaths: readonly string[]): void {
+    this.#order.set(importPaths);
   }
 
   close(): Promise<void> {

@@ -22,6 +22,10 @@ export class MultiPublisher implements Publisher {
     for (const p of this.#publishers) p.prepare?.(image, importPath, signal);
   }
 
+  order(importPaths: readonly string[]): void {
+    for (const p of this.#publishers) p.order?.(importPaths);
+  }
+
   async close(): Promise<void> {
     const errors: unknown[] = [];
     for (const p of this.#publishers) {

@@ -5,11 +5,12 @@
  */
 import type { BuildResult, Image } from "../image/image.ts";
 import { checkWritableTarget, writeFileAtomic } from "../util/atomic_file.ts";
-import type { Publisher } from "./publisher.ts";
+import { type Publisher, PublishOrder } from "./publisher.ts";
 
 /** Wraps a publisher and writes the references it returned to a file at close. */
 export class RecordingPublisher implements Publisher {
-  readonly #lines: string[] = [];
+  readonly #lines: { rank: number; lines: string[] }[] = [];
+  readonly #order = new PublishOrder();
 
   private constructor(private readonly inner: Publisher, private readonly path: string) {}
 
@@ -26,8 +27,13 @@ export class RecordingPublisher implements Publisher {
       const repo = stripTagAndDigest(ref);
       for (const c of result.children) lines.push(`${repo}@${c.descriptor.digest}`);
     }
-    this.#lines.push(...lines);
+    this.#lines.push({ rank: this.#order.rank(importPath), lines });
     return ref;
+  }
+
+  order(importPaths: readonly string[]): void {
+    this.#order.set(importPaths);
+    this.inner.order?.(importPaths);
   }
 
   prepare(image: Image, importPath: string, signal?: AbortSignal): void {
@@ -36,7 +42,8 @@ export class RecordingPublisher implements Publisher {
 
   async close(): Promise<void> {
     await this.inner.close();
-    await writeFileAtomic(this.path, this.#lines.map((l) => l + "\n").join(""));
+    const lines = this.#lines.toSorted((a, b) => a.rank - b.rank).flatMap((p) => p.lines);
+    await writeFileAtomic(this.path, lines.map((l) => l + "\n").join(""));
   }
 
   abort(): Promise<void> {
