@@ -30,6 +30,7 @@ import { scratchImage } from "../image/scratch.ts";
 import type { LazyIndex } from "../image/remote.ts";
 import type { Semaphore } from "../util/concurrency.ts";
 import { KoError } from "../util/errors.ts";
+import { dirname } from "../util/posix_path.ts";
 import type { BaseImageResolver } from "./base_image.ts";
 import { goList, type GoPackage, isLocalImport } from "./go_list.ts";
 import { buildForPlatform, type PlatformBuildSettings } from "./platform_build.ts";
@@ -90,6 +91,14 @@ export class GoBuilder implements Builder {
     const pkg = pkgs[0]!;
     if (pkg.Error && !pkg.ImportPath) {
       throw new KoError(`qualifying local import ${importPath}: ${pkg.Error.Err}`);
+    }
+    if (pkg.ImportPath === "command-line-arguments") {
+      // go list makes a pseudo-package of .go files, which go build cannot build by name.
+      const dir = importPath.endsWith(".go") ? dirname(importPath) : "";
+      throw new KoError(
+        `qualifying local import ${importPath}: it names Go files, not a package: pass the ` +
+          `package's directory${dir ? ` (${JSON.stringify(dir)})` : ""}`,
+      );
     }
     return `ko://${pkg.ImportPath}`;
   }

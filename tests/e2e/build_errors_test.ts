@@ -57,6 +57,21 @@ Deno.test("ko build reports bad input clearly and leaves no partial output", asy
     match(errorLine(r), /importpath "\.\/nope" is not supported/);
   });
 
+  await t.step("a Go file instead of its package directory", async () => {
+    // go list turns files into the pseudo-package command-line-arguments, which go build
+    // cannot build by name: this used to fail in go build with "package
+    // command-line-arguments is not in std".
+    const r = await run(["./cmd/ok/main.go"]);
+    equal(r.code, 1);
+    equal(
+      errorLine(r),
+      'Error: importpath "./cmd/ok/main.go" is not supported: qualifying local import ' +
+        "./cmd/ok/main.go: it names Go files, not a package: pass the package's directory " +
+        '("./cmd/ok")',
+    );
+    equal(r.stdout, "");
+  });
+
   await t.step("a compile error shows the compiler output", async () => {
     const r = await run(["./cmd/broken"]);
     equal(r.code, 1);
