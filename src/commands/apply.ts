@@ -8,7 +8,7 @@ import type { VerbContext } from "../cli/context.ts";
 import type { CreateHandler } from "../cli/create.ts";
 import { kubeconfigArgs, requireKubectl } from "../kube/kubectl.ts";
 import { pipeToKubectl } from "../kube/kubectl_pipe.ts";
-import { streamResolvedYaml } from "./resolve.ts";
+import { openResolution, streamResolvedYaml } from "./resolve.ts";
 
 /** Resolves and pipes into `kubectl <verb>`. */
 export async function resolveIntoKubectl(
@@ -18,13 +18,23 @@ export async function resolveIntoKubectl(
   options: ApplyCommandOptions,
 ): Promise<void> {
   const kubectl = requireKubectl(ctx.env, verb);
-  await pipeToKubectl(
-    kubectl,
-    verb,
-    [...kubeconfigArgs(options.kubeconfig), ...kubectlArgs],
-    { env: ctx.env, cwd: ctx.cwd, stdout: ctx.stdout, stderr: ctx.stderr, signal: ctx.signal },
-    (sink) => streamResolvedYaml(ctx, options, sink),
-  );
+  // Selector, configuration and publisher errors come before kubectl is started.
+  const session = await openResolution(ctx, options);
+  let streamed = false;
+  try {
+    await pipeToKubectl(
+      kubectl,
+      verb,
+      [...kubeconfigArgs(options.kubeconfig), ...kubectlArgs],
+      { env: ctx.env, cwd: ctx.cwd, stdout: ctx.stdout, stderr: ctx.stderr, signal: ctx.signal },
+      (sink) => {
+        streamed = true;
+        return streamResolvedYaml(ctx, options, sink, session);
+      },
+    );
+  } finally {
+    if (!streamed) session.close();
+  }
 }
 
 /** The `ko apply` handler. */

@@ -53,11 +53,17 @@ export async function streamResolvedYaml(
   ctx: VerbContext,
   options: ResolveCommandOptions,
   sink: ResolvedYamlSink,
+  opened?: Session,
 ): Promise<void> {
   const signal = sink.signal ? AbortSignal.any([ctx.signal, sink.signal]) : ctx.signal;
-  signal.throwIfAborted();
-  if (options.selector) parseLabelSelector(options.selector); // a typo fails before any setup
-  const session = await Session.create(ctx, options);
+  let session = opened;
+  try {
+    signal.throwIfAborted();
+  } catch (e) {
+    session?.close();
+    throw e;
+  }
+  session ??= await openResolution(ctx, options);
   await withPublishing(session, async () => {
     const { checker, resolver } = referenceResolution(session, options.jobs, signal);
     await resolveFiles({
@@ -73,6 +79,21 @@ export async function streamResolvedYaml(
       write: (chunk) => sink.write(chunk),
     });
   });
+}
+
+/**
+ * Checks the selector and sets up the builder and publisher: what {@link streamResolvedYaml}
+ * does before reading any file. `ko apply` and `ko create` call it before starting kubectl,
+ * so that a bad selector, configuration or `KO_DOCKER_REPO` fails without running kubectl
+ * (as in ko, which makes its builder and publisher first). The session is closed by
+ * {@link streamResolvedYaml}, or by the caller's `close()` if that is never called.
+ */
+export async function openResolution(
+  ctx: VerbContext,
+  options: ResolveCommandOptions,
+): Promise<Session> {
+  if (options.selector) parseLabelSelector(options.selector); // a typo fails before any setup
+  return await Session.create(ctx, options);
 }
 
 /**

@@ -220,6 +220,26 @@ Deno.test("ko apply, create, delete and run drive kubectl", async (t) => {
     match(r.stderr, /Error: error executing 'kubectl run': exit status 2\n$/);
   });
 
+  await t.step("a bad selector or publisher setting fails before kubectl is started", async () => {
+    for (const verb of ["apply", "create"]) {
+      await kubectl.reset();
+      let r = await ko([verb, "-f", "config/deploy.yaml", "-l", "app in (web"], {
+        cwd: src,
+        env: env(),
+      });
+      equal(r.code, 1);
+      match(r.stderr, /^Error: unable to parse selector "app in \(web": /);
+      r = await ko([verb, "-f", "config/deploy.yaml"], {
+        cwd: src,
+        env: env({ KO_DOCKER_REPO: "" }),
+      });
+      equal(r.code, 1);
+      match(r.stderr, /^Error: KO_DOCKER_REPO environment variable is unset/);
+      // Not even started: a kubectl killed while reading would leave only argv.0.tmp.
+      deepEqual(await Array.fromAsync(Deno.readDir(env().FAKE_KUBECTL_DIR!)), [], verb);
+    }
+  });
+
   await t.step("without kubectl on PATH the verbs fail before building", async () => {
     const empty = join(tmp.path, "empty");
     await Deno.mkdir(empty);
