@@ -39,6 +39,14 @@ export const runDeps: DepsHandler = async (ctx, args, options) => {
     bases: new BaseImageResolver(noRegistry, { defaultBaseImage: SCRATCH }),
     invocation: settings.invocation,
     jobs: new Semaphore(1),
+    // Dated and with kodata as ko build makes it, so the SBOM describes that image.
+    ...(settings.creationTime !== undefined ? { creationTime: settings.creationTime } : {}),
+    ...(settings.kodataCreationTime !== undefined
+      ? { kodataCreationTime: settings.kodataCreationTime }
+      : {}),
+    ...(ctx.env.KO_DATA_PATH_ALLOWED_ROOT
+      ? { kodataAllowedRoot: ctx.env.KO_DATA_PATH_ALLOWED_ROOT }
+      : {}),
     afterImage: async (image, info) => {
       const buildInfo = await readBuildInfo(info.binaryPath, `${APP_DIR}/${info.appName}`, {
         go: settings.goPath,

@@ -96,6 +96,29 @@ Deno.test("ko deps prints what would be baked into the image", async (t) => {
     }
   });
 
+  await t.step(
+    "SOURCE_DATE_EPOCH and KO_DATA_DATE_EPOCH date the image, as in ko build",
+    async () => {
+      const epochs = {
+        SOURCE_DATE_EPOCH: "1700000000",
+        KO_DATA_DATE_EPOCH: "1600000000",
+        KO_DEFAULTBASEIMAGE: "scratch",
+      };
+      const r = await run(["--sbom=spdx", "."], epochs);
+      equal(r.code, 0, r.stderr);
+      const spdx = JSON.parse(r.stdout);
+      // Before: ko deps ignored both, so the SBOM said 0001-01-01 and named another image.
+      equal(spdx.creationInfo.created, "2023-11-14T22:13:20Z");
+      const layout = join(tmp.path, "deps-layout");
+      const built = await ko(["build", "--push=false", "--oci-layout-path", layout, "."], {
+        cwd: src,
+        env: env(epochs),
+      });
+      equal(built.code, 0, built.stderr);
+      equal(spdx.name, `sbom-${built.stdout.trim().split("@")[1]}`);
+    },
+  );
+
   await t.step("bad input fails with one clear line", async () => {
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
       [
