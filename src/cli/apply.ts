@@ -30,6 +30,7 @@ export function kubectlVerbCommand(
         `Arguments after -- are passed to kubectl ${verb} unchanged.`,
     );
   cmd.usageLine = `${verb} -f FILENAME [flags] [-- kubectl-args...]`;
+  cmd.unknownFlagHint = "flags for kubectl go after --";
   cmd.examples = `
   # Build, push and ${verb} everything in config/
   ko ${verb} -f config/

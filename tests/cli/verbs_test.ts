@@ -110,6 +110,13 @@ Deno.test("run points kubectl flags given before -- to the right place", async (
   match(run.stderr, /^Error: unknown flag: --labels \(flags for kubectl go after --\)\n/);
 });
 
+Deno.test("apply and create point kubectl flags given before -- to the right place", async () => {
+  for (const verb of ["apply", "create"]) {
+    const r = await failure([verb, "-f", "x.yaml", "--namespace=staging"]);
+    match(r.stderr, /^Error: unknown flag: --namespace \(flags for kubectl go after --\)\n/);
+  }
+});
+
 Deno.test("delete passes its arguments to kubectl verbatim, unknown flags included", async () => {
   const argv = ["-f", "config/", "--wait=false", "-l", "app=web", "--", "x"];
   const { verb, args } = await call(["delete", ...argv]);
