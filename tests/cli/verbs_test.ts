@@ -65,11 +65,6 @@ Deno.test("create behaves like apply", async () => {
   equal(options.kubeconfig, "");
 });
 
-Deno.test("apply rejects flags it does not know before --", async () => {
-  const run = await failure(["apply", "-f", "a.yaml", "--namespace=x"]);
-  match(run.stderr, /^Error: unknown flag: --namespace\n/);
-});
-
 Deno.test("run splits import paths before -- from kubectl arguments after it", async () => {
   const { verb, args, options } = await call([
     "run",
@@ -110,7 +105,7 @@ Deno.test("run points kubectl flags given before -- to the right place", async (
   match(run.stderr, /^Error: unknown flag: --labels \(flags for kubectl go after --\)\n/);
 });
 
-Deno.test("apply and create point kubectl flags given before -- to the right place", async () => {
+Deno.test("apply and create reject flags they do not know before --, pointing kubectl flags after it", async () => {
   for (const verb of ["apply", "create"]) {
     const r = await failure([verb, "-f", "x.yaml", "--namespace=staging"]);
     match(r.stderr, /^Error: unknown flag: --namespace \(flags for kubectl go after --\)\n/);
