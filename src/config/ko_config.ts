@@ -9,7 +9,8 @@
  *   `KO_DEFAULTBASEIMAGE`, `KO_DEFAULTPLATFORMS`, `KO_DEFAULTENV`, `KO_DEFAULTFLAGS`,
  *   `KO_DEFAULTLDFLAGS`, `KO_BASEIMAGEOVERRIDES` (a JSON object). `KO_FLAGS`, `KO_BUILDS` and
  *   any other look-alike are ignored (ko #1317). An empty variable counts as unset.
- * - List values given as one string (in the file or the environment) are split on whitespace.
+ * - List values given as one string (in the file or the environment) are split on whitespace
+ *   (a `defaultPlatforms` string on commas too: `linux/amd64, linux/arm64` is two platforms).
  * - An empty list counts as unset, so `defaultFlags: []` or a per-build `ldflags: []` cannot
  *   clear anything (ko #1568): the defaults stay.
  *
@@ -139,6 +140,11 @@ export async function loadKoConfig(options: LoadOptions = {}): Promise<KoConfig>
       list = listFromNode(src, node, `'${name}'`, "fields");
       itemNodes = src.items(node);
       place = src.at(node);
+    }
+    if (name === "defaultPlatforms" && !itemNodes && list.length > 1) {
+      // `linux/amd64, linux/arm64` written as one string: ko splits it on whitespace only and
+      // then builds for the platform "linux/amd64,"; commas separate platforms here too.
+      list = list.flatMap((p) => p.split(",")).filter((p) => p !== "");
     }
     if (name === "defaultEnv") {
       const bad = badEnvEntry(list);

@@ -69,6 +69,22 @@ Deno.test("loadKoConfig splits string values of list keys on whitespace", async 
   ]);
 });
 
+Deno.test("loadKoConfig splits a defaultPlatforms string written 'a, b' on the commas too", async () => {
+  // ko splits on whitespace only and then builds for the platform "linux/amd64,".
+  const want = ["linux/amd64", "linux/arm64", "linux/arm/v7"];
+  const text = "linux/amd64, linux/arm64 ,linux/arm/v7";
+  deepEqual((await load(`defaultPlatforms: ${text}\n`)).defaultPlatforms, want);
+  deepEqual((await load("", { KO_DEFAULTPLATFORMS: text })).defaultPlatforms, want);
+  // List items are kept as written.
+  deepEqual(
+    (await load("defaultPlatforms: [linux/amd64, 'linux/arm64,linux/386']\n")).defaultPlatforms,
+    [
+      "linux/amd64",
+      "linux/arm64,linux/386",
+    ],
+  );
+});
+
 Deno.test("loadKoConfig never splits inside a template action", async () => {
   const config = await load("defaultLdflags: -s -X main.v={{ .Git.Tag }}\n");
   deepEqual(config.defaultLdflags, ["-s", "-X", "main.v={{ .Git.Tag }}"]);
