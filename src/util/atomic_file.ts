@@ -1,8 +1,10 @@
 /**
  * Files that appear whole or not at all: content goes to a temporary file in the same
  * directory, then is renamed over the target. A failure leaves the previous file untouched.
+ * A symlink is followed (its target is replaced, the link stays), and a pipe, terminal or
+ * other special file (`/dev/stdout`, `>(cmd)`) is written in place, as `os.Create` would.
  */
-import { dirname, join } from "./posix_path.ts";
+import { dirname, join, resolve } from "./posix_path.ts";
 import { KoError } from "./errors.ts";
 
 /** Writes bytes, text or a stream to `path` atomically. */
@@ -11,6 +13,17 @@ export async function writeFileAtomic(
   data: Uint8Array | string | ReadableStream<Uint8Array>,
   mode = 0o644,
 ): Promise<void> {
+  const target = await writeTarget(path);
+  if (target.special) {
+    try {
+      if (typeof data === "string") await Deno.writeTextFile(path, data);
+      else await Deno.writeFile(path, data);
+    } catch (e) {
+      throw new KoError(`cannot write "${path}": ${describeFsError(e)}`, { cause: e });
+    }
+    return;
+  }
+  path = target.path;
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${crypto.randomUUID().slice(0, 8)}`);
   try {
     if (data instanceof ReadableStream) {
@@ -34,7 +47,9 @@ export async function writeFileAtomic(
  * exist and be writable, and the path must not be a directory.
  */
 export async function checkWritableTarget(path: string, flag: string): Promise<void> {
-  const dir = dirname(path);
+  const target = await writeTarget(path);
+  if (target.special) return;
+  const dir = dirname(target.path);
   try {
     const st = await Deno.stat(dir);
     if (!st.isDirectory) throw new KoError(`${flag} "${path}": "${dir}" is not a directory`);
@@ -61,6 +76,34 @@ export async function checkWritableTarget(path: string, flag: string): Promise<v
       `${flag} "${path}": directory "${dir}" is not writable (${describeFsError(e)})`,
     );
   }
+}
+
+/**
+ * What writing `path` replaces: the file a symlink (chain) leads to, even a missing one, or
+ * `special` for an existing file that is neither regular nor a directory.
+ */
+async function writeTarget(path: string): Promise<{ path: string; special: boolean }> {
+  let st: Deno.FileInfo;
+  try {
+    st = await Deno.stat(path);
+  } catch {
+    // Missing, or a dangling symlink: os.Create would create the link's target.
+    let p = path;
+    for (let hops = 0; hops < 40; hops++) {
+      try {
+        if (!(await Deno.lstat(p)).isSymlink) break;
+        p = resolve(dirname(p), await Deno.readLink(p));
+      } catch {
+        break;
+      }
+    }
+    return { path: p, special: false };
+  }
+  if (!st.isFile && !st.isDirectory) return { path, special: true };
+  if (st.isFile && (await Deno.lstat(path)).isSymlink) {
+    return { path: await Deno.realPath(path), special: false };
+  }
+  return { path, special: false };
 }
 
 /** A short description of a filesystem error ("does not exist", "permission denied"). */
