@@ -19,6 +19,7 @@
  * (ko ignores them silently); an invalid `KO_BASEIMAGEOVERRIDES` is an error (ko ignores it).
  */
 import type { Node } from "yaml";
+import { isLocalImport } from "../build/go_list.ts";
 import { isScratch } from "../image/scratch.ts";
 import { parseReference } from "../oci/reference.ts";
 import { definedEnv } from "../util/command.ts";
@@ -219,7 +220,7 @@ function overridesFromNode(src: ConfigSource, node: Node): Record<string, string
   const out: Record<string, string> = {};
   const seen = new Map<string, Node>();
   for (const e of src.entries(node, "'baseImageOverrides'")) {
-    const key = e.key.toLowerCase();
+    const key = overrideKey(e.key, src.at(e.keyNode));
     const first = seen.get(key);
     if (first) {
       throw src.error(
@@ -261,7 +262,27 @@ function overridesFromJson(text: string): Record<string, string> {
         }`,
       );
     }
-    out[key.toLowerCase()] = checkReference("baseImageOverrides", value, "KO_BASEIMAGEOVERRIDES");
+    out[overrideKey(key, "KO_BASEIMAGEOVERRIDES")] = checkReference(
+      "baseImageOverrides",
+      value,
+      "KO_BASEIMAGEOVERRIDES",
+    );
   }
   return out;
+}
+
+/**
+ * A `baseImageOverrides` key as it is matched: lowercased, and without a `ko://` prefix (which
+ * ko keeps, so such an entry silently never applies). A local path (`./cmd/app`) can never
+ * match a fully qualified import path: warned about, as ko ignores it silently.
+ */
+function overrideKey(key: string, place: string): string {
+  const bare = key.startsWith("ko://") ? key.slice("ko://".length) : key;
+  if (isLocalImport(bare)) {
+    warn(
+      `${place}: 'baseImageOverrides' key ${JSON.stringify(key)} is a local path and never ` +
+        `matches: keys are full import paths, such as example.com/module/cmd/app`,
+    );
+  }
+  return bare.toLowerCase();
 }

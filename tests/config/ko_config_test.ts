@@ -117,6 +117,32 @@ Deno.test("loadKoConfig lowercases baseImageOverrides keys and accepts scratch",
   });
 });
 
+Deno.test("loadKoConfig matches a ko:// baseImageOverrides key and warns about local paths", async () => {
+  const { result: config, lines } = await captureLogs(() =>
+    load(
+      "baseImageOverrides:\n  ko://example.com/App/cmd/x: alpine:3.20\n  ./cmd/y: busybox\n",
+    )
+  );
+  // Before: the ko:// key was kept as written and so never matched any import path.
+  deepEqual(config.baseImageOverrides, {
+    "example.com/app/cmd/x": "alpine:3.20",
+    "./cmd/y": "busybox",
+  });
+  equal(lines.length, 1);
+  match(
+    lines[0]!,
+    /WARNING: \.ko\.yaml:3:3: 'baseImageOverrides' key "\.\/cmd\/y" is a local path and never matches: keys are full import paths/,
+  );
+  const fromEnv = await captureLogs(() =>
+    load("", { KO_BASEIMAGEOVERRIDES: '{"ko://example.com/a": "alpine", "../b": "alpine"}' })
+  );
+  deepEqual(fromEnv.result.baseImageOverrides, { "example.com/a": "alpine", "../b": "alpine" });
+  match(
+    fromEnv.lines.join("\n"),
+    /WARNING: KO_BASEIMAGEOVERRIDES: 'baseImageOverrides' key "\.\.\/b"/,
+  );
+});
+
 Deno.test("loadKoConfig reports bad image references with their position", async () => {
   match(
     await loadError("defaultBaseImage: 'Not A Ref'\n"),
