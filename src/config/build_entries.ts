@@ -42,6 +42,15 @@ export interface RawBuild extends Omit<BuildConfig, "importPath"> {
 
 const BUILD_KEYS = new Set(["id", "dir", "main", "env", "flags", "ldflags", "linux_capabilities"]);
 
+/**
+ * The build key an unknown one was probably meant to be: the same letters but for case, `_`,
+ * `-` and a plural `s`: `linuxCapabilities`, `Linux-Capabilities`, `ldflag`.
+ */
+function nearBuildKey(key: string): string | undefined {
+  const norm = (k: string) => k.replace(/[_-]/g, "").replace(/s$/, "");
+  return [...BUILD_KEYS].find((k) => norm(k) === norm(key));
+}
+
 /** Decodes the `builds` node; type errors and unknown keys point at their place. */
 export function decodeBuilds(src: ConfigSource, node: Node): RawBuild[] {
   const items = src.items(node);
@@ -69,10 +78,13 @@ export function decodeBuilds(src: ConfigSource, node: Node): RawBuild[] {
     for (const e of src.entries(item, `'builds' entry #${index}`)) {
       const key = e.key.toLowerCase();
       if (!BUILD_KEYS.has(key)) {
+        const near = nearBuildKey(key);
         warn(
           `${src.at(e.keyNode)}: unknown key ${
             JSON.stringify(e.key)
-          } in 'builds' entry #${index} is ignored`,
+          } in 'builds' entry #${index} is ignored${
+            near ? ` (did you mean ${JSON.stringify(near)}?)` : ""
+          }`,
         );
         continue;
       }

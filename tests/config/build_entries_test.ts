@@ -128,6 +128,19 @@ Deno.test("unknown builds keys are warned about; a later duplicate import path w
   );
 });
 
+Deno.test("a misspelt builds key is warned about with the key it was probably meant to be", async () => {
+  const { lines } = await captureLogs(() =>
+    loadBuilds(
+      "builds:\n- main: ./cmd/root\n  linuxCapabilities: [chown]\n  ldflag: [-s]\n  gcflags: [x]\n",
+    )
+  );
+  deepEqual(lines.map((l) => l.replace(/^.*WARNING: .*ko\.yaml:/, "")), [
+    `3:3: unknown key "linuxCapabilities" in 'builds' entry #0 is ignored (did you mean "linux_capabilities"?)`,
+    `4:3: unknown key "ldflag" in 'builds' entry #0 is ignored (did you mean "ldflags"?)`,
+    `5:3: unknown key "gcflags" in 'builds' entry #0 is ignored`,
+  ]);
+});
+
 Deno.test("builds env entries without '=' fail where they are written", async () => {
   const message = await errorOf(() =>
     loadBuilds("builds:\n- main: ./cmd/root\n  env:\n  - A=1\n  - BROKEN\n")
