@@ -11,7 +11,7 @@ import { type Index, parseIndex, serializeIndex } from "../oci/manifest.ts";
 import { MediaType } from "../oci/media_types.ts";
 import { REF_NAME_ANNOTATION as REF_NAME } from "../oci/annotations.ts";
 import { describeFsError, writeFileAtomic } from "../util/atomic_file.ts";
-import { KoError } from "../util/errors.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
 import { type BuildResult, descriptorOf, type Image } from "./image.ts";
 
 const LAYOUT_FILE = '{"imageLayoutVersion": "1.0.0"}';
@@ -51,6 +51,8 @@ export class LayoutWriter {
       created = true;
       await writeFileAtomic(join(path, "oci-layout"), LAYOUT_FILE);
     }
+    // An index.json that commit could not read fails now, before anything is built or pushed.
+    if (!created) await readIndex(join(path, "index.json"));
     await Deno.mkdir(join(path, "blobs", "sha256"), { recursive: true });
     return new LayoutWriter(path, created);
   }
@@ -78,12 +80,7 @@ export class LayoutWriter {
   /** Rewrites `index.json` with the queued entries (replacing same-named or identical ones). */
   async commit(): Promise<void> {
     const indexPath = join(this.path, "index.json");
-    let index: Index = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
-    try {
-      index = parseIndex(await Deno.readFile(indexPath), indexPath);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
+    const index = await readIndex(indexPath);
     const key = (d: Descriptor) => d.annotations?.[REF_NAME] ?? `digest:${d.digest}`;
     const pending = this.#pending.toSorted((a, b) => a.rank - b.rank).map((p) => p.d);
     const replaced = new Set(pending.map(key));
@@ -114,6 +111,24 @@ export class LayoutWriter {
 
   #blobPath(digest: string): string {
     return join(this.path, "blobs", "sha256", digestHex(digest));
+  }
+}
+
+/** A layout's index.json, or an empty index when there is none yet. */
+async function readIndex(indexPath: string): Promise<Index> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(indexPath);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      return { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
+    }
+    throw new KoError(`--oci-layout-path: cannot read "${indexPath}": ${describeFsError(e)}`);
+  }
+  try {
+    return parseIndex(bytes, indexPath);
+  } catch (e) {
+    throw new KoError(`--oci-layout-path: ${errorMessage(e)}`);
   }
 }
 

@@ -66,7 +66,8 @@ export function parseJsonObject(bytes: Uint8Array | string, what: string): Recor
   try {
     v = JSON.parse(typeof bytes === "string" ? bytes : new TextDecoder().decode(bytes));
   } catch (e) {
-    throw new KoError(`${what} is not valid JSON: ${errorMessage(e)}`);
+    // JSON.parse quotes the input, newlines included: keep the error on one line.
+    throw new KoError(`${what} is not valid JSON: ${errorMessage(e).replace(/\s*\n\s*/g, " ")}`);
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
     throw new KoError(`${what} is not a JSON object`);

@@ -176,6 +176,23 @@ Deno.test("ko build reports bad input clearly and leaves no partial output", asy
     ok(!r.stderr.includes("Building"), r.stderr);
   });
 
+  await t.step("a layout whose index.json is broken fails before building or pushing", async () => {
+    const layout = join(tmp.path, "broken-layout");
+    await Deno.mkdir(layout);
+    await Deno.writeTextFile(join(layout, "oci-layout"), '{"imageLayoutVersion": "1.0.0"}');
+    await Deno.writeTextFile(join(layout, "index.json"), "garbage\n");
+    const r = await run(["--oci-layout-path", layout, "./cmd/ok"], {
+      KO_DOCKER_REPO: `${registry.host}/brokenlayout`,
+    });
+    equal(r.code, 1);
+    match(errorLine(r), /--oci-layout-path: .*index\.json is not valid JSON: .*"garbage "/);
+    ok(!r.stderr.includes("Building"), r.stderr);
+    const tags = await fetch(`${registry.url}/v2/brokenlayout/tags/list`);
+    await tags.body?.cancel();
+    equal(tags.status, 404, "nothing pushed");
+    equal(await Deno.readTextFile(join(layout, "index.json")), "garbage\n");
+  });
+
   await t.step("a failing build leaves no tarball, layout or refs file", async () => {
     const out = join(tmp.path, "partial");
     await Deno.mkdir(out);
