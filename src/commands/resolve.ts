@@ -27,6 +27,7 @@ import type { Builder } from "../build/go_builder.ts";
 import type { Publisher } from "../publish/publisher.ts";
 import { buildAndPublish, withPublishing } from "./publish_steps.ts";
 import { Session } from "./session.ts";
+import { KoError } from "../util/errors.ts";
 
 const KO_PREFIX = "ko://";
 
@@ -122,7 +123,13 @@ export function referenceResolution(
   };
   const checks = new Limiter(jobs);
   return {
-    checker: (ref) => checks.run(async () => await builder.check(await qualify(ref)), signal),
+    checker: (ref) =>
+      checks.run(async () => {
+        // Go reads "" as ".", so `ko://` (say, a template's empty value) would build the
+        // working directory's package and then fail to name it.
+        if (ref === KO_PREFIX) throw new KoError("empty import path");
+        await builder.check(await qualify(ref));
+      }, signal),
     resolver: async (ref, signal) =>
       await buildAndPublish({ builder, publisher }, await qualify(ref), ref, signal),
   };

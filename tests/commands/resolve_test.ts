@@ -74,6 +74,13 @@ Deno.test("referenceResolution builds and publishes a local reference under its 
   deepEqual(publisher.calls, ["publish ko://example.com/m/cmd/x"]);
 });
 
+Deno.test("referenceResolution rejects an empty ko:// reference without checking or building", async () => {
+  const { builder, state } = recordingBuilder();
+  const { checker } = referenceResolution({ builder, publisher: recordingPublisher() }, 2);
+  await rejects(checker("ko://"), new KoError("empty import path"));
+  deepEqual(state.calls, []);
+});
+
 Deno.test("referenceResolution runs at most --jobs checks at once", async () => {
   const { builder, state } = recordingBuilder({ checkMs: 5 });
   const { checker } = referenceResolution({ builder, publisher: recordingPublisher() }, 2);
