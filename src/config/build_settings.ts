@@ -177,7 +177,7 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
     }
     return out;
   };
-  const args = await expand(flags);
+  const args = withoutEmptyArgs(await expand(flags));
   if (ldflags.length) args.push(`-ldflags=${(await expand(ldflags)).join(" ")}`);
   checkToolexecArgs(args);
 
@@ -187,6 +187,42 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
     args: ["build", ...args, "-o", inputs.output, ip],
     env,
   };
+}
+
+/** go build flags that take their value as the next argument (`-tags ""` is a valid pair). */
+const VALUE_FLAGS = new Set([
+  "C",
+  "asmflags",
+  "buildmode",
+  "compiler",
+  "covermode",
+  "coverpkg",
+  "gccgoflags",
+  "gcflags",
+  "installsuffix",
+  "ldflags",
+  "mod",
+  "modfile",
+  "o",
+  "overlay",
+  "p",
+  "pgo",
+  "pkgdir",
+  "tags",
+]);
+
+/**
+ * Drops the empty arguments a conditional template leaves (`{{ if .Git.IsDirty }}-tags=dirty
+ * {{ end }}` on a clean tree): go build would take "" as a package and fail with
+ * `no Go files in <dir>` and `malformed import path "-trimpath"` (ko passes it on). An empty
+ * value after a flag that takes one (`-tags`, "") is kept.
+ */
+function withoutEmptyArgs(args: readonly string[]): string[] {
+  return args.filter((a, i) => {
+    if (a !== "") return true;
+    const flag = /^--?([A-Za-z]+)$/.exec(args[i - 1] ?? "");
+    return flag !== null && VALUE_FLAGS.has(flag[1]!);
+  });
 }
 
 function isToolexec(arg: string): boolean {

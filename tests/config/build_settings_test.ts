@@ -336,6 +336,30 @@ Deno.test("flags and ldflags are templates over Env, GoEnv, Git and Date", async
   });
 });
 
+Deno.test("a flag templated to nothing is dropped, an empty flag value is kept", async () => {
+  // Before: "" reached go build as a package: "no Go files in …", "malformed import path".
+  await withTempDir(async (dir) => {
+    await initRepo(dir);
+    clearGitInfoCache();
+    const { result: inv } = await captureLogs(() =>
+      goBuildInvocation(inputs({
+        cwd: dir,
+        processEnv: PROCESS_ENV,
+        build: build({
+          flags: [
+            "{{ if .Git.IsDirty }}-tags=dirty{{ end }}",
+            "-v",
+            "-tags",
+            "{{ if .Git.IsDirty }}dirty{{ end }}",
+            "",
+          ],
+        }),
+      }))
+    );
+    deepEqual(inv.args.slice(0, -3), ["build", "-v", "-tags", "", "-trimpath"]);
+  });
+});
+
 Deno.test("template errors fail the build with Go's message", async () => {
   const { result: missing } = await captureLogs(() =>
     errorOf(() =>
