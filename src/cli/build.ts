@@ -34,8 +34,11 @@ export function buildCommand(ctx: VerbContext, handler: BuildHandler): KoCommand
   # Name the image after the full import path, tag it v1 and latest
   ko build -P -t v1,latest ./cmd/app
 
-  # Build for two platforms without pushing, writing a tarball instead
-  ko build --platform=linux/amd64,linux/arm64 --push=false --tarball=app.tar ./cmd/app
+  # Build for two platforms without pushing, into an OCI image layout
+  ko build --platform=linux/amd64,linux/arm64 --push=false --oci-layout-path=out ./cmd/app
+
+  # Write a tarball for docker load instead of pushing (a tarball holds one platform)
+  ko build --push=false --tarball=app.tar ./cmd/app
 
   # Load the image into the local Docker daemon
   ko build -L ./cmd/app`;

@@ -132,6 +132,25 @@ Deno.test("ko build pushes a runnable image onto registry bases", async (t) => {
     }
   });
 
+  await t.step("the examples of ko build --help run as written (but -L)", async () => {
+    const help = (await ko(["build", "--help"], { cwd: src })).stdout;
+    const examples = help.split("Examples:\n")[1]!.split("\n\n").flatMap((block) =>
+      block.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("ko build "))
+    ).filter((l) => !/ -L\b/.test(l));
+    ok(examples.length >= 3, help);
+    for (const line of examples) {
+      // In-process runs share the test's working directory: output files go under tmp.
+      const args = line.split(/\s+/).slice(1).map((a) =>
+        a === "./cmd/app"
+          ? "./cmd/greeter"
+          : a.replace(/^(--tarball|--oci-layout-path)=(?!\/)/, `$1=${tmp.path}/examples/`)
+      );
+      await Deno.mkdir(join(tmp.path, "examples"), { recursive: true });
+      const r = await ko(args, { cwd: src, env: env(bases.ociIndex.ref) });
+      equal(r.code, 0, `${line}\n${r.stderr}`);
+    }
+  });
+
   await t.step("--tarball, --oci-layout-path and --image-refs outputs", async () => {
     const tarball = join(tmp.path, "app.tar");
     const layout = join(tmp.path, "layout");
