@@ -27,11 +27,14 @@ import { loadSettings } from "./settings.ts";
 export const runDeps: DepsHandler = async (ctx, args, options) => {
   const importPath = args[0]!;
   const settings = await loadSettings(ctx, buildOptionsFor(options.platforms));
-  const platforms = singlePlatform(resolvePlatformSpec({
-    flag: options.platforms,
-    config: settings.config.defaultPlatforms,
-    env: ctx.env,
-  }));
+  const platforms = singlePlatform(
+    resolvePlatformSpec({
+      flag: options.platforms,
+      config: settings.config.defaultPlatforms,
+      env: ctx.env,
+    }),
+    options.platforms.length === 0 && settings.config.defaultPlatforms.length > 0,
+  );
   let captured: { image: Image; buildInfo: BuildInfo } | undefined;
   const builder = new GoBuilder({
     locate: settings.locate,
@@ -93,16 +96,18 @@ export function depsOutput(
  * The one platform `ko deps` builds: the `--platform` / `defaultPlatforms` / `GOOS`-`GOARCH`
  * choice, which must name exactly one complete `os/arch[/variant]`.
  */
-export function singlePlatform(spec: PlatformSpec): PlatformSpec {
+export function singlePlatform(spec: PlatformSpec, fromConfig = false): PlatformSpec {
   const hint = "pass one, e.g. --platform=linux/arm64";
+  // Without --platform the list is defaultPlatforms (.ko.yaml or KO_DEFAULTPLATFORMS): say so.
+  const source = fromConfig ? "defaultPlatforms" : "--platform";
   if (spec.all) {
-    throw new KoError(`ko deps builds one binary and --platform=all names no single one: ${hint}`);
+    throw new KoError(`ko deps builds one binary and ${source}=all names no single one: ${hint}`);
   }
   if (spec.platforms.length !== 1) {
     throw new KoError(
       `ko deps builds one binary but ${spec.platforms.length} platforms were given ${
         formatPlatformSpec(spec)
-      }: ${hint}`,
+      }${fromConfig ? " by defaultPlatforms (.ko.yaml or KO_DEFAULTPLATFORMS)" : ""}: ${hint}`,
     );
   }
   const p = spec.platforms[0]!;

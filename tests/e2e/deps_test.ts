@@ -133,6 +133,16 @@ Deno.test("ko deps prints what would be baked into the image", async (t) => {
       ],
       [["--platform=linux/arm64", "."], { GOOS: "linux" }, /combined with GOOS="linux"/],
       [
+        ["."],
+        { KO_DEFAULTPLATFORMS: "linux/amd64,linux/arm64" },
+        /Error: ko deps builds one binary but 2 platforms were given \[linux\/amd64 linux\/arm64\] by defaultPlatforms \(\.ko\.yaml or KO_DEFAULTPLATFORMS\): pass one/,
+      ],
+      [
+        ["."],
+        { KO_DEFAULTPLATFORMS: "all" },
+        /Error: ko deps builds one binary and defaultPlatforms=all names no single one/,
+      ],
+      [
         ["./util"],
         {},
         /Error: importpath "\.\/util" is not supported: importpath is not `package main`/,
