@@ -12,7 +12,7 @@ import { MediaType } from "../oci/media_types.ts";
 import { formatPlatform } from "../oci/platform.ts";
 import { info } from "../util/log.ts";
 import { join, normalize } from "../util/posix_path.ts";
-import { wrapError } from "../util/errors.ts";
+import { KoError, wrapError } from "../util/errors.ts";
 
 import type { SbomFormat } from "./sbom_formats.ts";
 
@@ -101,6 +101,13 @@ export async function writeSbomFile(
     await Deno.writeFile(path, bytes, { mode: 0o644 });
     await Deno.chmod(path, 0o644);
   } catch (e) {
+    // Deno's own texts here ("File exists (os error 17): mkdir …") do not say what is wrong.
+    if (e instanceof Deno.errors.AlreadyExists || e instanceof Deno.errors.NotADirectory) {
+      const why = e instanceof Deno.errors.AlreadyExists
+        ? "is a file, not a directory"
+        : "is under a file, not a directory";
+      throw new KoError(`writing SBOM to ${path}: --sbom-dir ${dir} ${why}`, { cause: e });
+    }
     throw wrapError(`writing SBOM to ${path}`, e);
   }
   return path;

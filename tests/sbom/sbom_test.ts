@@ -1,4 +1,4 @@
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, rejects } from "node:assert/strict";
 import { parseGoVersionM, readBuildInfo } from "../../src/sbom/build_info.ts";
 import {
   dependencyTree,
@@ -129,6 +129,29 @@ Deno.test("SBOM formats, media types and --sbom-dir file names follow ko", () =>
   );
   equal(sbomFileName("test", armv7, "go.version-m"), "test-linux-arm-v7.go.version-m");
   equal(sbomFileName("test", "index", "spdx"), "test-index.spdx.json");
+});
+
+Deno.test("writeSbomFile says when --sbom-dir is a file or under one", async () => {
+  const root = await Deno.makeTempDir({ prefix: "ko-sbom-dir-" });
+  const restore = setLogSink(() => {});
+  try {
+    await Deno.writeTextFile(`${root}/file`, "");
+    const bytes = new Uint8Array([1]);
+    // Before: "File exists (os error 17): mkdir '…'" and "Not a directory (os error 20)".
+    await rejects(() => writeSbomFile(`${root}/file`, "x.spdx.json", bytes), {
+      name: "KoError",
+      message: `writing SBOM to ${root}/file/x.spdx.json: --sbom-dir ${root}/file is a file, ` +
+        "not a directory",
+    });
+    await rejects(() => writeSbomFile(`${root}/file/sub`, "x.spdx.json", bytes), {
+      name: "KoError",
+      message: `writing SBOM to ${root}/file/sub/x.spdx.json: --sbom-dir ${root}/file/sub is ` +
+        "under a file, not a directory",
+    });
+  } finally {
+    restore();
+    await Deno.remove(root, { recursive: true });
+  }
 });
 
 Deno.test("writeSbomFile creates the directory, writes mode 0644 and logs the path", async () => {
