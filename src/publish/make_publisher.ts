@@ -57,6 +57,16 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
   for (const tag of s.tags) checkTag(tag);
   let repo = s.dockerRepo ?? "";
   if (s.local && repo === "") repo = "ko.local";
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(repo);
+  if (scheme) {
+    throw new KoError(
+      `KO_DOCKER_REPO "${repo}" must not start with ${
+        scheme[0]
+      }: name the repository alone, such as ${
+        repo.slice(scheme[0].length).replace(/\/+$/, "") || "ghcr.io/you"
+      }`,
+    );
+  }
   // `ghcr.io/me/` names images as `ghcr.io/me` does (ko joins with path.Join); --bare too.
   if (repo.endsWith("/") || repo.includes("//")) repo = joinPath(repo);
   const strategy = namingStrategy(s);

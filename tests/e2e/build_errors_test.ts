@@ -107,6 +107,13 @@ Deno.test("ko build reports bad input clearly and leaves no partial output", asy
     const bad = await run(["./cmd/ok"], { KO_DOCKER_REPO: "Registry.Example/UPPER" });
     equal(bad.code, 1);
     match(errorLine(bad), /failed to parse "Registry\.Example\/UPPER" as repository/);
+    const url = await run(["./cmd/ok"], { KO_DOCKER_REPO: `https://${registry.host}/bad/` });
+    equal(url.code, 1);
+    equal(
+      errorLine(url),
+      `Error: KO_DOCKER_REPO "https://${registry.host}/bad/" must not start with https://: ` +
+        `name the repository alone, such as ${registry.host}/bad`,
+    );
   });
 
   await t.step("no publisher prints or saves a name that is not a repository", async () => {
