@@ -29,9 +29,10 @@ export class LayoutPublisher implements Publisher {
   async publish(result: BuildResult, importPath: string): Promise<string> {
     const ip = publishName(importPath);
     const name = this.namer(this.baseRepo, ip);
-    imageRepository(name);
+    // Unnamed (--bare without KO_DOCKER_REPO): entries without ref.name, as ko writes them.
+    if (name !== "") imageRepository(name);
     info(`Saving ${ip}`);
-    const refNames = this.tags.map((t) => `${name}:${t}`);
+    const refNames = name === "" ? [] : this.tags.map((t) => `${name}:${t}`);
     await this.writer.write(result, refNames, this.#order.rank(importPath));
     info(`Saved ${ip}`);
     return `${this.writer.path}@${result.digest}`;

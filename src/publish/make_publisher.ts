@@ -90,8 +90,12 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
         throw new KoError(`failed to parse "${repo}" as repository: ${errorMessage(e)}`);
       }
     }
-    // --bare names every image KO_DOCKER_REPO itself: check that name before building.
-    if (strategy === "bare") imageRepository(repo, s.insecureRegistry);
+    // --bare names every image KO_DOCKER_REPO itself: check that name before building (a
+    // layout alone needs no name, as in ko: its entries then have no ref.name).
+    const layoutOnly = s.ociLayoutPath !== "" && !s.tarball && !s.push;
+    if (strategy === "bare" && !(layoutOnly && repo === "")) {
+      imageRepository(repo, s.insecureRegistry);
+    }
     // Checks that can fail run before the layout directory may be created. The publishers
     // other than the registry's load only when asked for (start-up of every build).
     const tarball = s.tarball

@@ -142,6 +142,14 @@ Deno.test("ko build reports bad input clearly and leaves no partial output", asy
     match(errorLine(mixed), /failed to parse ".*\/bad\/Mixed-[0-9a-f]{32}" as repository/);
     equal(mixed.stdout, "");
     equal([...Deno.readDirSync(out)].length, 0, "nothing written");
+    const layoutOnly = await ko(
+      ["build", "--push=false", "--bare", "--oci-layout-path", join(out, "l"), "./cmd/ok"],
+      { cwd: src, env: { KO_DEFAULTBASEIMAGE: bases.ociImage.ref } },
+    );
+    equal(layoutOnly.code, 0, layoutOnly.stderr);
+    const index = JSON.parse(await Deno.readTextFile(join(out, "l", "index.json")));
+    equal(index.manifests.length, 1);
+    equal(index.manifests[0].annotations, undefined, "a layout alone needs no name");
   });
 
   await t.step("a trailing slash in KO_DOCKER_REPO is joined away, as ko joins names", async () => {
