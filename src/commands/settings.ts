@@ -7,7 +7,8 @@ import { resolve } from "../util/posix_path.ts";
 import type { VerbContext } from "../cli/context.ts";
 import type { BuildOptions } from "../cli/options/build_options.ts";
 import type { InvocationFactory, PackageLocator } from "../build/go_builder.ts";
-import { isLocalImport } from "../build/go_list.ts";
+import { goList, isLocalImport } from "../build/go_list.ts";
+import { definedEnv } from "../util/command.ts";
 import { goBuildInvocation, relativePath, selectBuildConfig } from "../config/build_settings.ts";
 import { parseEpochEnv } from "../config/epoch_env.ts";
 import { type KoConfig, loadKoConfig } from "../config/ko_config.ts";
@@ -33,20 +34,34 @@ export async function loadSettings(ctx: VerbContext, options: BuildOptions): Pro
   const goPath = env.KO_GO_PATH || "go";
   const creationTime = parseEpochEnv("SOURCE_DATE_EPOCH", env);
   const kodataCreationTime = parseEpochEnv("KO_DATA_DATE_EPOCH", env);
+  // A local path qualified in a build's directory without being that build's package
+  // (`./app/cmd/bar` in the `app` build's module): its import path is listed and built in that
+  // directory too, with the default flags, as ko's builder selection does. Without this it was
+  // looked for in the working directory's module ("no required module provides package").
+  const qualifiedIn = new Map<string, string>();
   const locate: PackageLocator = async (importPath) => {
     const build = await selectBuildConfig(config, importPath, cwd, env);
-    if (!build) return { dir: cwd, path: importPath };
-    return {
-      dir: resolve(cwd, build.dir),
-      path: isLocalImport(importPath) ? relativePath(build.dir, importPath, cwd) : importPath,
-    };
+    if (!build) {
+      const dir = qualifiedIn.get(stripScheme(importPath));
+      return { dir: dir === undefined ? cwd : resolve(cwd, dir), path: importPath };
+    }
+    const dir = resolve(cwd, build.dir);
+    if (!isLocalImport(importPath)) return { dir, path: importPath };
+    const path = relativePath(build.dir, importPath, cwd);
+    // The listing selectBuildConfig just made (memoised), for the import path it gave.
+    const pkgs = await goList(dir, [path], definedEnv(env)).catch(() => []);
+    const ip = pkgs.length === 1 ? pkgs[0]!.ImportPath : undefined;
+    if (ip && ip !== build.importPath && !ip.startsWith(".")) qualifiedIn.set(ip, build.dir);
+    return { dir, path };
   };
   const invocation: InvocationFactory = async ({ importPath, platformEnv, output }) => {
     const build = await selectBuildConfig(config, importPath, cwd, env);
+    const dir = build ? undefined : qualifiedIn.get(stripScheme(importPath));
     try {
       const invocation = await goBuildInvocation({
         config,
         build,
+        ...(dir !== undefined ? { dir } : {}),
         importPath,
         platformEnv,
         processEnv: env,
@@ -70,4 +85,8 @@ export async function loadSettings(ctx: VerbContext, options: BuildOptions): Pro
     ...(creationTime !== undefined ? { creationTime } : {}),
     ...(kodataCreationTime !== undefined ? { kodataCreationTime } : {}),
   };
+}
+
+function stripScheme(importPath: string): string {
+  return importPath.startsWith("ko://") ? importPath.slice("ko://".length) : importPath;
 }

@@ -79,6 +79,8 @@ export interface GoBuildInputs {
   config: KoConfig;
   /** The selected build config (see {@link selectBuildConfig}); undefined for defaults. */
   build?: BuildConfig;
+  /** Where go build runs, relative to `cwd`, when not the build's `dir` (default `.`). */
+  dir?: string;
   /** The fully qualified import path (`ko://` allowed, stripped). */
   importPath: string;
   /** `GOOS`, `GOARCH` and `GOARM`/`GOAMD64` for the platform (see goEnvForPlatform). */
@@ -150,7 +152,7 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
     ? build.ldflags
     : config.defaultLdflags;
 
-  const dir = resolve(inputs.cwd, build?.dir ?? ".");
+  const dir = resolve(inputs.cwd, inputs.dir ?? build?.dir ?? ".");
   let data: Promise<Record<string, unknown>> | undefined;
   const expand = async (list: readonly string[]): Promise<string[]> => {
     const out: string[] = [];
