@@ -7,7 +7,7 @@ import { resolve } from "../util/posix_path.ts";
 import type { VerbContext } from "../cli/context.ts";
 import type { BuildOptions } from "../cli/options/build_options.ts";
 import type { InvocationFactory, PackageLocator } from "../build/go_builder.ts";
-import { goList, isLocalImport } from "../build/go_list.ts";
+import { goList, type GoPackage, isLocalImport } from "../build/go_list.ts";
 import { definedEnv } from "../util/command.ts";
 import { goBuildInvocation, relativePath, selectBuildConfig } from "../config/build_settings.ts";
 import { parseEpochEnv } from "../config/epoch_env.ts";
@@ -42,7 +42,9 @@ export async function loadSettings(ctx: VerbContext, options: BuildOptions): Pro
   const locate: PackageLocator = async (importPath) => {
     const build = await selectBuildConfig(config, importPath, cwd, env);
     if (!build) {
-      const dir = qualifiedIn.get(stripScheme(importPath));
+      const ip = stripScheme(importPath);
+      if (!isLocalImport(ip) && !qualifiedIn.has(ip)) await findModuleDir(ip);
+      const dir = qualifiedIn.get(ip);
       return { dir: dir === undefined ? cwd : resolve(cwd, dir), path: importPath };
     }
     const dir = resolve(cwd, build.dir);
@@ -53,6 +55,21 @@ export async function loadSettings(ctx: VerbContext, options: BuildOptions): Pro
     const ip = pkgs.length === 1 ? pkgs[0]!.ImportPath : undefined;
     if (ip && ip !== build.importPath && !ip.startsWith(".")) qualifiedIn.set(ip, build.dir);
     return { dir, path };
+  };
+  // A full import path that is no build's package, and not found from the working directory
+  // (example.com/app/cmd/bar, in the module of a build with `dir: app`): the first build
+  // directory (in file order) whose module has it. ko picks a build in random map order.
+  const findModuleDir = async (ip: string) => {
+    const found = (pkgs: GoPackage[]) => pkgs.length === 1 && !pkgs[0]!.Error;
+    // The same listing the builder makes next (memoised).
+    if (config.builds.length === 0 || found(await goList(cwd, [ip]).catch(() => []))) return;
+    for (const dir of new Set(config.builds.map((b) => b.dir))) {
+      if (resolve(cwd, dir) === cwd) continue;
+      if (found(await goList(resolve(cwd, dir), [ip]).catch(() => []))) {
+        qualifiedIn.set(ip, dir);
+        return;
+      }
+    }
   };
   const invocation: InvocationFactory = async ({ importPath, platformEnv, output }) => {
     const build = await selectBuildConfig(config, importPath, cwd, env);

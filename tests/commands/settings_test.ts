@@ -25,6 +25,13 @@ Deno.test("a local path qualified in a build's dir is built there, with the defa
   match(r.stderr, /Building example\.com\/testapp\/cmd\/bar for linux\/amd64/);
   // The foo build's settings are its own: bar gets the defaults.
   equal(r.stderr.includes("Using build config foo for example.com/testapp/cmd/bar"), false);
+  // The same for its full import path, which the root module does not have.
+  const full = await ko(["build", "--push=false", "example.com/testapp/cmd/bar"], {
+    cwd: MULTIMOD,
+    env,
+  });
+  equal(full.code, 0, full.stderr);
+  equal(full.stdout, r.stdout);
   // The build's own package still uses its config.
   const foo = await ko(["build", "--push=false", "./app/cmd/foo"], { cwd: MULTIMOD, env });
   equal(foo.code, 0, foo.stderr);
