@@ -52,13 +52,22 @@ export class ConfigSource {
     });
     // Like ko (go-yaml decodes the first document only), a second `---` document is not
     // read; say so instead of failing with the yaml package's advice to call its own API.
-    const extra = this.doc.errors.find((e) => e.code === "MULTIPLE_DOCS");
-    if (extra) {
-      const { line, col } = this.lines.linePos(extra.pos[0]);
-      warn(
-        `${file}:${line}:${col}: only the first YAML document is read; this one and any after ` +
-          `it are ignored`,
-      );
+    // An empty one (a trailing `---`, or only comments) loses nothing and is not mentioned.
+    if (this.doc.errors.some((e) => e.code === "MULTIPLE_DOCS")) {
+      const lines = new (yaml().LineCounter)();
+      const docs = yaml().parseAllDocuments(text, { lineCounter: lines });
+      const ignored = Array.isArray(docs)
+        ? docs.slice(1).find((d) =>
+          d.contents !== null && !(isScalar(d.contents) && d.contents.value === null)
+        )
+        : undefined;
+      if (ignored) {
+        const { line, col } = lines.linePos(ignored.range[0]);
+        warn(
+          `${file}:${line}:${col}: only the first YAML document is read; this one and any ` +
+            `after it are ignored`,
+        );
+      }
     }
     const err = this.doc.errors.find((e) => e.code !== "MULTIPLE_DOCS");
     if (err) {

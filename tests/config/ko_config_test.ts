@@ -219,6 +219,12 @@ Deno.test("loadKoConfig reads the first of several YAML documents, as ko does, a
     lines[0]!,
     /WARNING: \.ko\.yaml:3:1: only the first YAML document is read; this one and any after it are ignored$/,
   );
+  // Nothing is lost with an empty document after the first: no warning.
+  for (const text of ["defaultBaseImage: alpine\n---\n", "defaultBaseImage: alpine\n---\n# x\n"]) {
+    const quiet = await captureLogs(() => load(text));
+    equal(quiet.result.defaultBaseImage, "alpine");
+    deepEqual(quiet.lines, []);
+  }
   // A syntax error in the first document is still one.
   match(
     (await captureLogs(() => loadError("defaultFlags: [a\n---\nx: 1\n"))).result,
