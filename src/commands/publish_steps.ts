@@ -68,7 +68,8 @@ export interface PublishedImage {
 /**
  * `ko build` and `ko run`: qualifies and checks every import path (concurrently), then builds
  * and publishes each distinct reference once (concurrently; the builder and publisher bound
- * the work). Results come in the order of each reference's first import path.
+ * the work). Results come in the order of each reference's first import path. The first
+ * failure stops the other builds and pushes (no `go build` outlives ko) and is what is thrown.
  */
 export async function publishImportPaths(
   session: Pick<Session, "builder" | "publisher">,
@@ -81,10 +82,26 @@ export async function publishImportPaths(
   })));
   const unique = [...new Map(qualified.map((q) => [q.ref, q])).values()];
   session.publisher.order?.(unique.map((u) => u.ref));
-  return await Promise.all(unique.map(async ({ ip, ref }) => ({
-    ref,
-    image: await buildAndPublish(session, ref, ip, signal),
-  })));
+  const stop = new AbortController();
+  const forward = () => stop.abort(signal?.reason);
+  if (signal?.aborted) forward();
+  signal?.addEventListener("abort", forward, { once: true });
+  let failure: { error: unknown } | undefined;
+  try {
+    const settled = await Promise.allSettled(unique.map(async ({ ip, ref }) => {
+      try {
+        return { ref, image: await buildAndPublish(session, ref, ip, stop.signal) };
+      } catch (e) {
+        failure ??= { error: e };
+        stop.abort(e);
+        throw e;
+      }
+    }));
+    if (failure) throw failure.error;
+    return settled.map((s) => (s as PromiseFulfilledResult<PublishedImage>).value);
+  } finally {
+    signal?.removeEventListener("abort", forward);
+  }
 }
 
 /**

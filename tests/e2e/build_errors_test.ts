@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { startFaultProxy } from "../helpers/fault_proxy.ts";
-import { freePort, tempDir } from "../helpers/tools.ts";
+import { freePort, run as runTool, runOk, tempDir } from "../helpers/tools.ts";
 import { ko, type KoRun } from "../helpers/ko_cli.ts";
 import { PRINT_KODATA_MAIN, writeGoApp } from "../helpers/go_app.ts";
 
@@ -77,6 +77,28 @@ Deno.test("ko build reports bad input clearly and leaves no partial output", asy
     equal(r.code, 1);
     match(r.stderr, /error building "\.\/cmd\/broken": build: go build: exit status 1/);
     match(r.stderr, /undefined: undefinedThing/);
+  });
+
+  await t.step("a failing build stops the others: no go build outlives ko", async () => {
+    // A go that never finishes building ./cmd/ok: it records its PID and sleeps.
+    const pidFile = join(tmp.path, "slow-go.pid");
+    const goPath = join(tmp.path, "slow-go");
+    const realGo = (await runOk("sh", ["-c", "command -v go"])).stdout.trim();
+    await Deno.writeTextFile(
+      goPath,
+      `#!/bin/sh\ncase "$1 $*" in\n  build*cmd/ok*) echo $$ > ${pidFile}; exec sleep 60;;\nesac\n` +
+        `exec ${realGo} "$@"\n`,
+    );
+    await Deno.chmod(goPath, 0o755);
+    const r = await run(["--push=false", "-j", "2", "./cmd/ok", "./cmd/broken"], {
+      KO_GO_PATH: goPath,
+    });
+    equal(r.code, 1);
+    match(errorLine(r), /error building "\.\/cmd\/broken"/);
+    const pid = Number(await Deno.readTextFile(pidFile).catch(() => "0"));
+    const alive = pid > 0 && (await runTool("kill", ["-0", String(pid)])).code === 0;
+    if (alive) Deno.kill(pid, "SIGKILL");
+    ok(!alive, "the go build of ./cmd/ok was still running after ko exited");
   });
 
   await t.step("an unreachable base registry", async () => {
