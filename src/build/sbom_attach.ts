@@ -18,6 +18,7 @@ import {
   writeSbomFile,
 } from "../sbom/sbom.ts";
 import { type BaseImage, baseImageFromAnnotations } from "../sbom/sbom_inputs.ts";
+import { warn } from "../util/log.ts";
 import { VERSION } from "../version.ts";
 import { APP_DIR, appName } from "./app_image.ts";
 import type { BuiltImageInfo } from "./platform_build.ts";
@@ -32,6 +33,8 @@ export interface SbomAttachOptions {
   readonly goPath?: string;
   /** The ko version written as the documents' tool; defaults to this build's. */
   readonly toolVersion?: string;
+  /** `--sbom-dir` files written in this session: file name → import path (see sbomHooks). */
+  readonly written?: Map<string, string>;
 }
 
 /** The Builder hooks (`afterImage` / `afterIndex` of the Go builder's options). */
@@ -43,10 +46,33 @@ export interface SbomHooks {
 /** The hooks for a session: none at all for `--sbom=none`. */
 export function sbomHooks(o: SbomAttachOptions): SbomHooks {
   if (o.format === "none") return {};
+  const session = { ...o, written: o.written ?? new Map<string, string>() };
   return {
-    afterImage: (img, info) => attachImageSbom(img, info, o),
-    afterIndex: (index, importPath) => attachIndexSbom(index, importPath, o),
+    afterImage: (img, info) => attachImageSbom(img, info, session),
+    afterIndex: (index, importPath) => attachIndexSbom(index, importPath, session),
   };
+}
+
+/**
+ * Writes one `--sbom-dir` file. Its name holds only the last element of the import path (ko's
+ * names), so `./cmd/app` and `./tools/app` share it: the later one replaces the earlier, as in
+ * ko, but no longer silently.
+ */
+async function writeSbomDirFile(
+  o: SbomAttachOptions & { sbomDir: string },
+  fileName: string,
+  importPath: string,
+  bytes: Uint8Array,
+): Promise<void> {
+  const earlier = o.written?.get(fileName);
+  if (earlier !== undefined && earlier !== importPath) {
+    warn(
+      `--sbom-dir: ${fileName} was written for ${earlier}; the SBOM of ${importPath}, which ` +
+        `has the same name, replaces it (build them into different --sbom-dir directories)`,
+    );
+  }
+  o.written?.set(fileName, importPath);
+  await writeSbomFile(o.sbomDir, fileName, bytes);
 }
 
 /**
@@ -75,7 +101,8 @@ export async function attachImageSbom(
   });
   if (!sbom) return img;
   if (o.sbomDir) {
-    await writeSbomFile(o.sbomDir, sbomFileName(info.appName, info.platform, o.format), sbom.bytes);
+    const fileName = sbomFileName(info.appName, info.platform, o.format);
+    await writeSbomDirFile({ ...o, sbomDir: o.sbomDir }, fileName, info.importPath, sbom.bytes);
   }
   return withSbom(img, sbom);
 }
@@ -107,11 +134,8 @@ export async function attachIndexSbom(
   });
   if (!sbom) return index;
   if (o.sbomDir) {
-    await writeSbomFile(
-      o.sbomDir,
-      sbomFileName(appName(importPath), "index", o.format),
-      sbom.bytes,
-    );
+    const fileName = sbomFileName(appName(importPath), "index", o.format);
+    await writeSbomDirFile({ ...o, sbomDir: o.sbomDir }, fileName, importPath, sbom.bytes);
   }
   return withSbom(index, sbom);
 }

@@ -158,6 +158,30 @@ Deno.test("sbom hooks attach documents, write --sbom-dir files and keep digests"
     equal(none.attachments, undefined);
   });
 
+  await t.step(
+    "two import paths with one --sbom-dir file name: the replacement is warned",
+    async () => {
+      const dir = join(tmp.path, "same-name");
+      const hooks = sbomHooks({ format: "spdx", sbomDir: dir });
+      logged.length = 0;
+      await hooks.afterImage!(base, info());
+      await hooks.afterImage!(base, info()); // the same import path again: nothing replaced
+      equal(logged.filter((l) => l.includes("WARNING")).length, 0);
+      await hooks.afterImage!(base, { ...info(), importPath: "example.com/tools/app" });
+      // Before: the second SBOM replaced the first without a word.
+      const warnings = logged.filter((l) => l.includes("WARNING"));
+      equal(warnings.length, 1);
+      match(
+        warnings[0]!,
+        /WARNING: --sbom-dir: app-linux-amd64\.spdx\.json was written for example\.com\/app; the SBOM of example\.com\/tools\/app, which has the same name, replaces it/,
+      );
+      // Another session starts afresh.
+      logged.length = 0;
+      await sbomHooks({ format: "spdx", sbomDir: dir }).afterImage!(base, info());
+      equal(logged.filter((l) => l.includes("WARNING")).length, 0);
+    },
+  );
+
   await t.step("a missing go command is a clear error when the binary needs it", async () => {
     // The build info of an ordinary Go binary is read from the file; anything else goes to
     // `go version -m`.
