@@ -154,7 +154,20 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
 
   const dir = resolve(inputs.cwd, inputs.dir ?? build?.dir ?? ".");
   let data: Promise<Record<string, unknown>> | undefined;
-  const expand = async (list: readonly string[]): Promise<string[]> => {
+  // Where a list came from, to name it when one of its templates fails (Go's message only
+  // gives the line and column inside the value).
+  const entryName = !build?.id
+    ? `the 'builds' entry for ${ip}`
+    : /^#\d+$/.test(build.id)
+    ? `'builds' entry ${build.id}`
+    : `'builds' entry ${JSON.stringify(build.id)}`;
+  const flagsSource = build?.flags.length ? `${entryName} 'flags'` : "'defaultFlags'";
+  const ldflagsSource = inputs.cliLdflags.length
+    ? "--ldflags"
+    : build?.ldflags.length
+    ? `${entryName} 'ldflags'`
+    : "'defaultLdflags'";
+  const expand = async (list: readonly string[], source: string): Promise<string[]> => {
     const out: string[] = [];
     for (const entry of list) {
       if (!entry.includes("{{")) {
@@ -162,11 +175,20 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
         continue;
       }
       // The template engine loads only for templates (start-up of every other build).
-      const [{ parseTemplate }, { createTemplateData }] = await Promise.all([
+      const [{ parseTemplate, TemplateError }, { createTemplateData }] = await Promise.all([
         import("./template.ts"),
         import("./template_data.ts"),
       ]);
-      const template = parseTemplate("argsTmpl", entry);
+      const named = (e: unknown) =>
+        e instanceof TemplateError
+          ? new KoError(`${source} value ${JSON.stringify(entry)}: ${e.message}`, { cause: e })
+          : e;
+      let template;
+      try {
+        template = parseTemplate("argsTmpl", entry);
+      } catch (e) {
+        throw named(e);
+      }
       data ??= createTemplateData({
         env,
         dir,
@@ -175,12 +197,19 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
         processEnv: inputs.processEnv,
         creationTime: inputs.creationTime,
       });
-      out.push(template.execute(await data));
+      const values = await data;
+      try {
+        out.push(template.execute(values));
+      } catch (e) {
+        throw named(e);
+      }
     }
     return out;
   };
-  const args = withoutEmptyArgs(await expand(flags));
-  if (ldflags.length) args.push(`-ldflags=${(await expand(ldflags)).join(" ")}`);
+  const args = withoutEmptyArgs(await expand(flags, flagsSource));
+  if (ldflags.length) {
+    args.push(`-ldflags=${(await expand(ldflags, ldflagsSource)).join(" ")}`);
+  }
   checkToolexecArgs(args);
 
   return {

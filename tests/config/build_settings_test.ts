@@ -1,4 +1,4 @@
-import { deepEqual, equal, ok, throws } from "node:assert/strict";
+import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import {
   checkGoflags,
   checkToolexecArgs,
@@ -364,18 +364,44 @@ Deno.test("template errors fail the build with Go's message", async () => {
   const { result: missing } = await captureLogs(() =>
     errorOf(() =>
       goBuildInvocation(
-        inputs({ processEnv: PROCESS_ENV, build: build({ ldflags: ["-X a={{.Env.NOPE}}"] }) }),
+        inputs({
+          processEnv: PROCESS_ENV,
+          build: build({ id: "#0", ldflags: ["-X a={{.Env.NOPE}}"] }),
+        }),
       )
     )
   );
+  // Go's message, after the list and value it comes from (its line:column is inside the value).
   equal(
     missing,
-    'template: argsTmpl:1:11: executing "argsTmpl" at <.Env.NOPE>: map has no entry for key "NOPE"',
+    `'builds' entry #0 'ldflags' value "-X a={{.Env.NOPE}}": ` +
+      'template: argsTmpl:1:11: executing "argsTmpl" at <.Env.NOPE>: map has no entry for key "NOPE"',
   );
   equal(
-    await errorOf(() => goBuildInvocation(inputs({ build: build({ flags: ["{{.Env.X"] }) }))),
-    "template: argsTmpl:1: unclosed action",
+    await errorOf(() =>
+      goBuildInvocation(inputs({ build: build({ id: "app", flags: ["-v", "{{.Env.X"] }) }))
+    ),
+    `'builds' entry "app" 'flags' value "{{.Env.X": template: argsTmpl:1: unclosed action`,
   );
+  const { result: fromDefaults } = await captureLogs(() =>
+    errorOf(() =>
+      goBuildInvocation(inputs({
+        processEnv: PROCESS_ENV,
+        config: config({ defaultFlags: ["{{.Nope}}"], defaultLdflags: ["-s"] }),
+      }))
+    )
+  );
+  match(fromDefaults, /^'defaultFlags' value "\{\{\.Nope\}\}": template: argsTmpl:1:2: /);
+  const { result: fromCli } = await captureLogs(() =>
+    errorOf(() =>
+      goBuildInvocation(inputs({
+        processEnv: PROCESS_ENV,
+        build: build({ ldflags: ["-s"] }),
+        cliLdflags: ["-X a={{ .Git.Nope }}"],
+      }))
+    )
+  );
+  match(fromCli, /^--ldflags value "-X a=\{\{ \.Git\.Nope \}\}": template: argsTmpl:1:12: /);
 });
 
 // The result runs: a real go build with the decided invocation.
