@@ -10,7 +10,7 @@ import type { GoBuildInvocation } from "../build/go_build.ts";
 import { goList, isLocalImport } from "../build/go_list.ts";
 import { definedEnv } from "../util/command.ts";
 import { KoError } from "../util/errors.ts";
-import { info } from "../util/log.ts";
+import { info, warn } from "../util/log.ts";
 import type { BuildConfig, KoConfig } from "./ko_config.ts";
 
 const KO_SCHEME = "ko://";
@@ -141,6 +141,7 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
     if (eq < 0) throw new KoError(`invalid environment variable entry: ${JSON.stringify(entry)}`);
     env[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
+  warnPlatformOverride(ip, inputs.platformEnv, env);
 
   // Flags and ldflags.
   const flags = [...(build?.flags.length ? build.flags : config.defaultFlags)];
@@ -218,6 +219,35 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
     args: ["build", ...args, "-o", inputs.output, ip],
     env,
   };
+}
+
+const overrideWarned = new Set<string>();
+
+/**
+ * The environment wins over the platform's `GOOS`/`GOARCH`, as in ko, so `GOARCH=arm64` alone
+ * (ko uses the variables for the platform only when both are set) or a `builds[].env` GOARCH
+ * makes an arm64 binary in an image that says linux/amd64, which then fails to start. Kept,
+ * but said, once per import path and platform.
+ */
+function warnPlatformOverride(
+  ip: string,
+  platformEnv: Readonly<Record<string, string>>,
+  env: Readonly<Record<string, string>>,
+): void {
+  const os = platformEnv.GOOS, arch = platformEnv.GOARCH;
+  if (os === undefined || arch === undefined) return;
+  if (env.GOOS === os && env.GOARCH === arch) return;
+  const key = `${ip} ${os}/${arch}`;
+  if (overrideWarned.has(key)) return;
+  overrideWarned.add(key);
+  const set = ["GOOS", "GOARCH"].filter((k) => env[k] !== platformEnv[k])
+    .map((k) => `${k}=${env[k] ?? ""}`).join(" ");
+  warn(
+    `building ${ip} for ${os}/${arch}, but ${set} from the environment or the build's env makes ` +
+      `go build produce a ${env.GOOS ?? ""}/${env.GOARCH ?? ""} binary, which will not match the ` +
+      `image's platform: set both GOOS and GOARCH (only then do they choose the platform), or ` +
+      `unset them and use --platform`,
+  );
 }
 
 /** go build flags that take their value as the next argument (`-tags ""` is a valid pair). */

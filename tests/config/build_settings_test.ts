@@ -225,6 +225,39 @@ Deno.test("the build env merges defaults, platform, process and build env, last 
   equal(perBuild.env.GOARCH, "riscv64");
 });
 
+Deno.test("an environment GOOS/GOARCH that contradicts the platform is warned about, once", async () => {
+  // GOARCH alone does not choose the platform (ko), yet it wins in go build's env: before, an
+  // arm64 binary went into a linux/amd64 image without a word.
+  const { result: inv, lines } = await captureLogs(async () => {
+    const only = { importPath: "ko://example.com/arch-only", processEnv: { GOARCH: "arm64" } };
+    const first = await goBuildInvocation(inputs(only));
+    await goBuildInvocation(inputs(only));
+    return first;
+  });
+  equal(inv.env.GOARCH, "arm64");
+  equal(lines.length, 1);
+  match(
+    lines[0]!,
+    /WARNING: building example\.com\/arch-only for linux\/amd64, but GOARCH=arm64 from the environment or the build's env makes go build produce a linux\/arm64 binary, which will not match the image's platform: set both GOOS and GOARCH/,
+  );
+  const quiet = await captureLogs(() =>
+    goBuildInvocation(inputs({
+      importPath: "ko://example.com/quiet",
+      platformEnv: { GOOS: "linux", GOARCH: "arm64" },
+      processEnv: { GOOS: "linux", GOARCH: "arm64" },
+      build: build({ env: ["CGO_ENABLED=1"] }),
+    }))
+  );
+  deepEqual(quiet.lines, []);
+  const { lines: fromBuild } = await captureLogs(() =>
+    goBuildInvocation(inputs({
+      importPath: "ko://example.com/by-build",
+      build: build({ env: ["GOOS=windows"] }),
+    }))
+  );
+  match(fromBuild[0]!, /but GOOS=windows .* produce a windows\/amd64 binary/);
+});
+
 Deno.test("the build runs in the build's dir, relative to the working directory", async () => {
   const inv = await goBuildInvocation(inputs({ build: build({ dir: "app" }) }));
   equal(inv.dir, `${MULTIMOD}/app`);
