@@ -71,7 +71,12 @@ export function startKubectl(
     throw new KoError(`error executing 'kubectl ${verb}': ${errorMessage(e)}`, { cause: e });
   }
   const exitedController = new AbortController();
+  // Once kubectl is stopped, its output is not waited for: a child of kubectl (a wrapper
+  // script's real kubectl, a credential plugin) can outlive it and hold the pipes open.
+  const stopCopies = new AbortController();
+  let killed = false;
   const kill = () => {
+    killed = true;
     try {
       child.kill("SIGTERM");
     } catch {
@@ -83,11 +88,15 @@ export function startKubectl(
   if (stdin instanceof ReadableStream) {
     stdin.pipeTo(child.stdin, { signal: exitedController.signal }).catch(() => {});
   }
-  const copies = Promise.all([copy(child.stdout, io.stdout), copy(child.stderr, io.stderr)]);
+  const copies = Promise.all([
+    copy(child.stdout, io.stdout, stopCopies.signal),
+    copy(child.stderr, io.stderr, stopCopies.signal),
+  ]);
   const done = (async () => {
     const status = await child.status;
     exitedController.abort();
     io.signal?.removeEventListener("abort", onAbort);
+    if (killed || io.signal?.aborted) stopCopies.abort();
     await copies;
     io.signal?.throwIfAborted();
     if (!status.success) {
@@ -104,6 +113,22 @@ export function startKubectl(
   };
 }
 
-async function copy(from: ReadableStream<Uint8Array>, to: Writer): Promise<void> {
-  for await (const chunk of from) await to.write(chunk);
+/** Copies `from` into `to` until its end, or until `stop` fires (the rest is discarded). */
+async function copy(
+  from: ReadableStream<Uint8Array>,
+  to: Writer,
+  stop: AbortSignal,
+): Promise<void> {
+  const reader = from.getReader();
+  const onStop = () => void reader.cancel().catch(() => {});
+  stop.addEventListener("abort", onStop, { once: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      await to.write(value);
+    }
+  } finally {
+    stop.removeEventListener("abort", onStop);
+  }
 }
