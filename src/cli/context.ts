@@ -23,6 +23,15 @@ export interface VerbContext {
   readonly cwd: string;
   /** Fires when the user presses Ctrl-C (SIGINT); the process then exits with code 130. */
   readonly signal: AbortSignal;
+  /**
+   * Which of stdin, stdout and stderr are the process's own, so that a child (kubectl) can be
+   * given them directly, a terminal staying a terminal (`ko run … -- -it`). Absent: none.
+   */
+  readonly inheritable?: {
+    readonly stdin: boolean;
+    readonly stdout: boolean;
+    readonly stderr: boolean;
+  };
 }
 
 /** A handler: the real work of a verb, given validated options. */
@@ -161,5 +170,10 @@ export function processContext(overrides: ContextOverrides = {}): VerbContext {
     env: overrides.env ?? Deno.env.toObject(),
     cwd: overrides.cwd ?? Deno.cwd(),
     signal: overrides.signal ?? new AbortController().signal,
+    inheritable: overrides.inheritable ?? {
+      stdin: overrides.stdin === undefined,
+      stdout: overrides.stdout === undefined,
+      stderr: overrides.stderr === undefined,
+    },
   };
 }

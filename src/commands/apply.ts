@@ -6,7 +6,7 @@
 import type { ApplyCommandOptions, ApplyHandler } from "../cli/apply.ts";
 import type { VerbContext } from "../cli/context.ts";
 import type { CreateHandler } from "../cli/create.ts";
-import { kubeconfigArgs, requireKubectl } from "../kube/kubectl.ts";
+import { kubeconfigArgs, kubectlIo, requireKubectl } from "../kube/kubectl.ts";
 import { pipeToKubectl } from "../kube/kubectl_pipe.ts";
 import { openResolution, streamResolvedYaml } from "./resolve.ts";
 
@@ -26,7 +26,7 @@ export async function resolveIntoKubectl(
       kubectl,
       verb,
       [...kubeconfigArgs(options.kubeconfig), ...kubectlArgs],
-      { env: ctx.env, cwd: ctx.cwd, stdout: ctx.stdout, stderr: ctx.stderr, signal: ctx.signal },
+      kubectlIo(ctx),
       (sink) => {
         streamed = true;
         return streamResolvedYaml(ctx, options, sink, session);

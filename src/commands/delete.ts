@@ -3,7 +3,7 @@
  * stdin, stdout, stderr and environment (ko-behaviour 1.6).
  */
 import type { DeleteHandler } from "../cli/delete.ts";
-import { requireKubectl, startKubectl } from "../kube/kubectl.ts";
+import { kubectlIo, kubectlStdin, requireKubectl, startKubectl } from "../kube/kubectl.ts";
 
 /** The `ko delete` handler. */
 export const runDelete: DeleteHandler = async (ctx, args) => {
@@ -11,8 +11,8 @@ export const runDelete: DeleteHandler = async (ctx, args) => {
   await startKubectl(
     kubectl,
     ["delete", ...args],
-    { env: ctx.env, cwd: ctx.cwd, stdout: ctx.stdout, stderr: ctx.stderr, signal: ctx.signal },
+    kubectlIo(ctx),
     "delete",
-    ctx.stdin,
+    kubectlStdin(ctx),
   ).done;
 };

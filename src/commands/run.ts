@@ -7,7 +7,13 @@
 import type { RunHandler } from "../cli/run.ts";
 import { parseReference } from "../oci/reference.ts";
 import { lastElement } from "../util/go_path.ts";
-import { kubeconfigArgs, requireKubectl, startKubectl } from "../kube/kubectl.ts";
+import {
+  kubeconfigArgs,
+  kubectlIo,
+  kubectlStdin,
+  requireKubectl,
+  startKubectl,
+} from "../kube/kubectl.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
 import { type PublishedImage, publishImportPaths, withPublishing } from "./publish_steps.ts";
@@ -59,9 +65,9 @@ export const runRun: RunHandler = async (ctx, importPaths, options) => {
     await startKubectl(
       kubectl,
       argv,
-      { env: ctx.env, cwd: ctx.cwd, stdout: ctx.stdout, stderr: ctx.stderr, signal: ctx.signal },
+      kubectlIo(ctx),
       "run",
-      ctx.stdin,
+      kubectlStdin(ctx),
     ).done;
   }
 };

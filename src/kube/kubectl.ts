@@ -3,7 +3,7 @@
  * `PATH`, `--kubeconfig` passthrough, and a child process whose stdout and stderr go to the
  * verb's writers and whose exit status becomes `error executing 'kubectl <verb>': exit status N`.
  */
-import type { Writer } from "../cli/context.ts";
+import type { VerbContext, Writer } from "../cli/context.ts";
 import { definedEnv, type Env, lookPath } from "../util/command.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
@@ -30,6 +30,27 @@ export interface KubectlIo {
   readonly stderr: Writer;
   /** Kills kubectl when it fires (Ctrl-C, or a failure elsewhere). */
   readonly signal?: AbortSignal;
+  /** Give kubectl the process's own stdout / stderr instead of copying into the writers. */
+  readonly inheritStdout?: boolean;
+  readonly inheritStderr?: boolean;
+}
+
+/** The KubectlIo of a verb: its writers, environment and signal, and what may be inherited. */
+export function kubectlIo(ctx: VerbContext): KubectlIo {
+  return {
+    env: ctx.env,
+    cwd: ctx.cwd,
+    stdout: ctx.stdout,
+    stderr: ctx.stderr,
+    signal: ctx.signal,
+    inheritStdout: ctx.inheritable?.stdout ?? false,
+    inheritStderr: ctx.inheritable?.stderr ?? false,
+  };
+}
+
+/** What kubectl reads for `ko delete` and `ko run`: ko's own stdin, inherited when possible. */
+export function kubectlStdin(ctx: VerbContext): "inherit" | ReadableStream<Uint8Array> {
+  return ctx.inheritable?.stdin ? "inherit" : ctx.stdin;
 }
 
 /** A running kubectl. */
@@ -45,15 +66,16 @@ export interface KubectlProcess {
 }
 
 /**
- * Starts `kubectl <args>`. `stdin` is "piped" (the caller writes), a stream copied in, or
- * nothing. `verb` names the command in the error (`error executing 'kubectl apply': …`).
+ * Starts `kubectl <args>`. `stdin` is "piped" (the caller writes), "inherit" (ko's own), a
+ * stream copied in, or nothing. `verb` names the command in the error
+ * (`error executing 'kubectl apply': …`).
  */
 export function startKubectl(
   path: string,
   args: readonly string[],
   io: KubectlIo,
   verb: string,
-  stdin?: "piped" | ReadableStream<Uint8Array>,
+  stdin?: "piped" | "inherit" | ReadableStream<Uint8Array>,
 ): KubectlProcess {
   debug(`$ kubectl ${args.join(" ")}`);
   let child: Deno.ChildProcess;
@@ -63,9 +85,9 @@ export function startKubectl(
       cwd: io.cwd,
       env: definedEnv(io.env),
       clearEnv: true,
-      stdin: stdin ? "piped" : "null",
-      stdout: "piped",
-      stderr: "piped",
+      stdin: stdin === "inherit" ? "inherit" : stdin ? "piped" : "null",
+      stdout: io.inheritStdout ? "inherit" : "piped",
+      stderr: io.inheritStderr ? "inherit" : "piped",
     }).spawn();
   } catch (e) {
     throw new KoError(`error executing 'kubectl ${verb}': ${errorMessage(e)}`, { cause: e });
@@ -89,8 +111,8 @@ export function startKubectl(
     stdin.pipeTo(child.stdin, { signal: exitedController.signal }).catch(() => {});
   }
   const copies = Promise.all([
-    copy(child.stdout, io.stdout, stopCopies.signal),
-    copy(child.stderr, io.stderr, stopCopies.signal),
+    io.inheritStdout ? undefined : copy(child.stdout, io.stdout, stopCopies.signal),
+    io.inheritStderr ? undefined : copy(child.stderr, io.stderr, stopCopies.signal),
   ]);
   const done = (async () => {
     const status = await child.status;
