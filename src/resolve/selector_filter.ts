@@ -65,8 +65,8 @@ export function selectDocument(
     objectKind(item, item.range[0]);
     return selector.matches(objectLabels(item));
   });
+  if (!kept.includes(true)) return DROP; // an empty List too: no item matches (as ko)
   if (!kept.includes(false)) return KEEP;
-  if (!kept.includes(true)) return DROP;
   items.items = original.filter((_, i) => kept[i]);
   const removals = itemRemovals(text, items, original, kept);
   return { keep: true, removals: removals ?? [], reserialize: removals === undefined };

@@ -66,6 +66,10 @@ Deno.test("selectDocument needs a List's items to be a sequence of objects", () 
   );
 });
 
+Deno.test("selectDocument drops an empty List: no item matches", () => {
+  equal(select("apiVersion: v1\nkind: List\nitems: []\n", "!app"), null);
+});
+
 const LIST = `apiVersion: v1
 kind: List
 items:
