@@ -17,8 +17,9 @@ export class NoopPublisher implements Publisher {
   }
 
   publish(result: BuildResult, importPath: string): Promise<string> {
-    // ko's no-op publisher does not lowercase the import path.
-    const name = this.namer(this.baseRepo, publishName(importPath, false));
+    // Lowercased like every other publisher (ko's no-op one does not, so a mixed-case import
+    // path fails there: ggcr#212), so `--push=false` names what a push would name.
+    const name = this.namer(this.baseRepo, publishName(importPath));
     try {
       imageRepository(name);
     } catch (e) {

@@ -47,8 +47,8 @@ export class PublishOrder {
   }
 }
 
-/** Strips `ko://` and lowercases, as every publisher but the no-op one does before naming. */
-export function publishName(importPath: string, lowercase = true): string {
+/** Strips `ko://` and lowercases, as every publisher does before naming. */
+export function publishName(importPath: string): string {
   const ip = importPath.startsWith("ko://") ? importPath.slice("ko://".length) : importPath;
-  return lowercase ? ip.toLowerCase() : ip;
+  return ip.toLowerCase();
 }
