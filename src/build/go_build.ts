@@ -1,5 +1,6 @@
 /** Runs `go build` for one platform and reports compiler output on failure. */
 import { KoError } from "../util/errors.ts";
+import { goNotFoundHint } from "../util/command.ts";
 import { adoptPrefetchedBuild } from "./go_build_prefetch.ts";
 
 /** A fully decided `go build` invocation (see src/config/build_settings.ts). */
@@ -33,7 +34,7 @@ export async function runGoBuild(inv: GoBuildInvocation, signal?: AbortSignal): 
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new KoError(
-        `build: cannot run "${inv.goPath}": not found (is Go installed and on PATH?)`,
+        `build: cannot run "${inv.goPath}": not found (${goNotFoundHint(inv.goPath)})`,
       );
     }
     throw e;

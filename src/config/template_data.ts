@@ -13,7 +13,7 @@
  * `go env` is memoised per (go binary, directory, environment): ko runs it for every platform.
  */
 import { KoError } from "../util/errors.ts";
-import { runCommand } from "../util/command.ts";
+import { goNotFoundHint, runCommand } from "../util/command.ts";
 import { formatRfc3339Utc } from "./epoch_env.ts";
 import { gitInfo } from "./git_info.ts";
 import { stringMap } from "./template_values.ts";
@@ -58,6 +58,9 @@ async function runGoEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<Record<string, string>> {
   const r = await runCommand(goPath, ["env"], { cwd, env });
+  if (r.notFound) {
+    throw new KoError(`go env: cannot run "${goPath}": not found (${goNotFoundHint(goPath)})`);
+  }
   if (r.code !== 0) {
     throw new KoError(`go env: exit status ${r.code}: ${r.stderr.trim()}`);
   }

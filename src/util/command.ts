@@ -19,6 +19,16 @@ export interface CommandResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** The program could not be started: it does not exist (code is then 127). */
+  notFound?: boolean;
+}
+
+/**
+ * What to say when the go command cannot be started: `go` is looked up on PATH, anything else
+ * came from `KO_GO_PATH`.
+ */
+export function goNotFoundHint(goPath: string): string {
+  return goPath === "go" ? "is Go installed and on PATH?" : "check KO_GO_PATH";
 }
 
 /** The absolute path of an executable found on the `PATH` of `env`, or undefined. */
@@ -57,7 +67,7 @@ export async function runCommand(
     return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      return { code: 127, stdout: "", stderr: `${program}: ${errorMessage(e)}` };
+      return { code: 127, stdout: "", stderr: `${program}: ${errorMessage(e)}`, notFound: true };
     }
     throw e;
   }

@@ -108,13 +108,26 @@ Deno.test("parseGoEnv strips one pair of quotes and rejects lines without '='", 
 
 Deno.test("goEnv fails clearly for a go binary that does not work", async () => {
   await withTempDir(async (dir) => {
-    let message = "";
-    try {
-      await goEnv("/nonexistent/go", dir, processEnv);
-    } catch (e) {
-      message = (e as Error).message;
-    }
-    match(message, /^go env: exit status 127: /);
+    const messageOf = async (goPath: string, env = processEnv) => {
+      try {
+        await goEnv(goPath, dir, env);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "";
+    };
+    equal(
+      await messageOf("/nonexistent/go"),
+      'go env: cannot run "/nonexistent/go": not found (check KO_GO_PATH)',
+    );
+    equal(
+      await messageOf("go", { ...processEnv, PATH: dir }),
+      'go env: cannot run "go": not found (is Go installed and on PATH?)',
+    );
+    const failing = `${dir}/failing-go`;
+    await Deno.writeTextFile(failing, "#!/bin/sh\necho broken >&2\nexit 3\n");
+    await Deno.chmod(failing, 0o755);
+    equal(await messageOf(failing), "go env: exit status 3: broken");
   });
 });
 

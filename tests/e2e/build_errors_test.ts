@@ -45,6 +45,13 @@ Deno.test("ko build reports bad input clearly and leaves no partial output", asy
   const run = (args: string[], extra: Record<string, string> = {}) =>
     ko(["build", ...args], { cwd: src, env: { ...env, ...extra } });
 
+  await t.step("a go command that cannot be started names KO_GO_PATH", async () => {
+    const r = await run(["--push=false", "./cmd/ok"], { KO_GO_PATH: "/nonexistent/go" });
+    equal(r.code, 1);
+    match(errorLine(r), /cannot run "\/nonexistent\/go": not found \(check KO_GO_PATH\)$/);
+    equal(r.stdout, "");
+  });
+
   await t.step("a library package is not a main package", async () => {
     const r = await run(["./lib"]);
     equal(r.code, 1);
