@@ -2,6 +2,7 @@
  * What every verb handler gets besides its arguments: where to write, the environment, the
  * working directory and a cancellation signal. Tests build one with injected buffers.
  */
+import { KoError } from "../util/errors.ts";
 
 /** Somewhere text or bytes can be written, in order. */
 export interface Writer {
@@ -47,9 +48,31 @@ function toBytes(chunk: string | Uint8Array): Uint8Array {
   return typeof chunk === "string" ? encoder.encode(chunk) : chunk;
 }
 
+/** Exit code of a program whose output pipe closed (128 + SIGPIPE), as a shell shows Go's. */
+export const BROKEN_PIPE_EXIT_CODE = 141;
+
+/**
+ * The reader of a {@link fileWriter}'s file went away (`ko resolve … | head`). A Go program
+ * dies of SIGPIPE there without a word; runCli exits quietly with {@link BROKEN_PIPE_EXIT_CODE}.
+ */
+export class OutputClosedError extends KoError {
+  constructor(cause: unknown) {
+    super("output closed: broken pipe", { exitCode: BROKEN_PIPE_EXIT_CODE, cause });
+  }
+}
+
+/** Whether an error, or one in its cause chain, is an {@link OutputClosedError}. */
+export function isOutputClosed(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (e instanceof OutputClosedError) return true;
+  }
+  return false;
+}
+
 /**
  * A Writer over a Deno file-like (Deno.stdout, Deno.stderr, an open file). Writes are queued,
- * so calls that are not awaited still land in order.
+ * so calls that are not awaited still land in order. A write to a closed pipe rejects with an
+ * {@link OutputClosedError}.
  *
  * @example
  * ```ts
@@ -64,7 +87,11 @@ export function fileWriter(file: { write(p: Uint8Array): Promise<number> }): Wri
       const bytes = toBytes(chunk);
       const next = queue.then(async () => {
         let off = 0;
-        while (off < bytes.length) off += await file.write(bytes.subarray(off));
+        try {
+          while (off < bytes.length) off += await file.write(bytes.subarray(off));
+        } catch (e) {
+          throw e instanceof Deno.errors.BrokenPipe ? new OutputClosedError(e) : e;
+        }
       });
       queue = next.catch(() => {});
       return next;

@@ -1,10 +1,17 @@
 /**
  * The CLI entry: parses argv, runs a verb, and turns any failure into one `Error: …` line on
- * stderr and an exit code (1 by default, 130 after Ctrl-C).
+ * stderr and an exit code (1 by default, 130 after Ctrl-C, 141 without a word when the reader
+ * of stdout went away).
  */
 import { errorMessage, isAbortError, KoError } from "../util/errors.ts";
 import { isVerbose, redact, setLogSink, setVerbose } from "../util/log.ts";
-import { type ContextOverrides, processContext, type Writer } from "./context.ts";
+import {
+  BROKEN_PIPE_EXIT_CODE,
+  type ContextOverrides,
+  isOutputClosed,
+  processContext,
+  type Writer,
+} from "./context.ts";
 import { defaultHandlers, type Handlers } from "./handlers.ts";
 import { createProgram } from "./program.ts";
 import { UsageError } from "./usage_error.ts";
@@ -88,6 +95,7 @@ export async function reportError(
     await stderr.write("Error: interrupted\n");
     return INTERRUPTED_EXIT_CODE;
   }
+  if (isOutputClosed(err)) return BROKEN_PIPE_EXIT_CODE; // the reader has what it wanted
   const lines: string[] = [];
   let code = 1;
   if (err instanceof KoError) {

@@ -62,3 +62,32 @@ Deno.test("a real SIGINT aborts the running verb and the process exits 130", asy
   equal(stderr, "ready\nError: interrupted\n");
   equal(status.code, 130);
 });
+
+Deno.test("a closed stdout (ko resolve … | head -1) ends ko quietly with 141, as SIGPIPE ends Go", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ko-pipe-test-" });
+  try {
+    // Far more YAML than a pipe buffers, so ko is still writing when the reader goes away.
+    const lines = Array.from({ length: 200_000 }, (_, i) => `key${i}: value\n`).join("");
+    await Deno.writeTextFile(`${dir}/big.yaml`, lines);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "main.ts", "resolve", "-f", `${dir}/big.yaml`],
+      cwd: root,
+      env: { KO_DOCKER_REPO: "registry.example/pipe" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stdout.getReader();
+    const first = await reader.read();
+    equal(first.done, false);
+    await reader.cancel(); // closes our end of the pipe, as head does after its line
+    const [status, stderr] = await Promise.all([
+      child.status,
+      new Response(child.stderr).text(),
+    ]);
+    equal(stderr, "");
+    equal(status.code, 141);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
