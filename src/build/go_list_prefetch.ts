@@ -12,6 +12,7 @@
 import { join, resolve } from "../util/posix_path.ts";
 import { CONFIG_EXTENSIONS } from "../config/config_file.ts";
 import { goList, type GoPackage } from "./go_list.ts";
+import { withoutKoScheme } from "../util/ko_scheme.ts";
 
 /**
  * Lists `importPaths` (as `ko build` arguments: local, plain or `ko://`) in `cwd` ahead of the
@@ -26,7 +27,7 @@ export function prefetchGoList(
   const started = new Map<string, Promise<GoPackage[] | undefined>>();
   if (mayRedirect(cwd, env)) return started;
   for (const arg of importPaths) {
-    const p = arg.startsWith("ko://") ? arg.slice("ko://".length) : arg;
+    const p = withoutKoScheme(arg);
     if (p === "" || p.startsWith("-") || started.has(p)) continue;
     started.set(p, goList(cwd, [p]).catch(() => undefined));
   }

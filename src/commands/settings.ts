@@ -13,6 +13,7 @@ import { goBuildInvocation, relativePath, selectBuildConfig } from "../config/bu
 import { parseEpochEnv } from "../config/epoch_env.ts";
 import { type KoConfig, loadKoConfig } from "../config/ko_config.ts";
 import { wrapError } from "../util/errors.ts";
+import { withoutKoScheme } from "../util/ko_scheme.ts";
 
 /** Everything a session derives from config, environment and flags. */
 export interface KoSettings {
@@ -42,7 +43,7 @@ export async function loadSettings(ctx: VerbContext, options: BuildOptions): Pro
   const locate: PackageLocator = async (importPath) => {
     const build = await selectBuildConfig(config, importPath, cwd, env);
     if (!build) {
-      const ip = stripScheme(importPath);
+      const ip = withoutKoScheme(importPath);
       if (!isLocalImport(ip) && !qualifiedIn.has(ip)) await findModuleDir(ip);
       const dir = qualifiedIn.get(ip);
       return { dir: dir === undefined ? cwd : resolve(cwd, dir), path: importPath };
@@ -73,7 +74,7 @@ export async function loadSettings(ctx: VerbContext, options: BuildOptions): Pro
   };
   const invocation: InvocationFactory = async ({ importPath, platformEnv, output }) => {
     const build = await selectBuildConfig(config, importPath, cwd, env);
-    const dir = build ? undefined : qualifiedIn.get(stripScheme(importPath));
+    const dir = build ? undefined : qualifiedIn.get(withoutKoScheme(importPath));
     try {
       const invocation = await goBuildInvocation({
         config,
@@ -102,8 +103,4 @@ export async function loadSettings(ctx: VerbContext, options: BuildOptions): Pro
     ...(creationTime !== undefined ? { creationTime } : {}),
     ...(kodataCreationTime !== undefined ? { kodataCreationTime } : {}),
   };
-}
-
-function stripScheme(importPath: string): string {
-  return importPath.startsWith("ko://") ? importPath.slice("ko://".length) : importPath;
 }

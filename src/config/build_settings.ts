@@ -12,8 +12,7 @@ import { definedEnv } from "../util/command.ts";
 import { KoError } from "../util/errors.ts";
 import { info, warn } from "../util/log.ts";
 import type { BuildConfig, KoConfig } from "./ko_config.ts";
-
-const KO_SCHEME = "ko://";
+import { withoutKoScheme } from "../util/ko_scheme.ts";
 
 /**
  * Rewrites a local import path relative to a build config's `dir` (`./app/cmd/foo` with dir
@@ -46,7 +45,7 @@ export async function selectBuildConfig(
   cwd: string,
   env: Readonly<Record<string, string | undefined>> = Deno.env.toObject(),
 ): Promise<BuildConfig | undefined> {
-  const ip = importPath.startsWith(KO_SCHEME) ? importPath.slice(KO_SCHEME.length) : importPath;
+  const ip = withoutKoScheme(importPath);
   const builds = config.builds;
   for (let i = builds.length - 1; i >= 0; i--) {
     if (builds[i]!.importPath === ip) return builds[i];
@@ -119,9 +118,7 @@ const announced = new Set<string>();
  */
 export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildInvocation> {
   const { config, build } = inputs;
-  const ip = inputs.importPath.startsWith(KO_SCHEME)
-    ? inputs.importPath.slice(KO_SCHEME.length)
-    : inputs.importPath;
+  const ip = withoutKoScheme(inputs.importPath);
   if (build && build.id !== "" && !announced.has(ip)) {
     announced.add(ip);
     info(`Using build config ${build.id} for ${ip}`);

@@ -29,6 +29,7 @@ import { type BuildConfig, decodeBuilds, type RawBuild, resolveBuilds } from "./
 import { findConfigFile, readConfigFile } from "./config_file.ts";
 import type { ConfigSource } from "./config_source.ts";
 import { badEnvEntry, envEntryMessage, listFromEnv, listFromNode } from "./config_values.ts";
+import { withoutKoScheme } from "../util/ko_scheme.ts";
 
 export type { BuildConfig } from "./build_entries.ts";
 
@@ -277,7 +278,7 @@ function overridesFromJson(text: string): Record<string, string> {
  * match a fully qualified import path: warned about, as ko ignores it silently.
  */
 function overrideKey(key: string, place: string): string {
-  const bare = key.startsWith("ko://") ? key.slice("ko://".length) : key;
+  const bare = withoutKoScheme(key);
   if (isLocalImport(bare)) {
     warn(
       `${place}: 'baseImageOverrides' key ${JSON.stringify(key)} is a local path and never ` +

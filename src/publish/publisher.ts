@@ -3,6 +3,7 @@
  * kind, a tarball, an OCI layout, or nowhere) and the reference to print for it.
  */
 import type { BuildResult, Image } from "../image/image.ts";
+import { withoutKoScheme } from "../util/ko_scheme.ts";
 
 /** Publishes build results. */
 export interface Publisher {
@@ -49,6 +50,5 @@ export class PublishOrder {
 
 /** Strips `ko://` and lowercases, as every publisher does before naming. */
 export function publishName(importPath: string): string {
-  const ip = importPath.startsWith("ko://") ? importPath.slice("ko://".length) : importPath;
-  return ip.toLowerCase();
+  return withoutKoScheme(importPath).toLowerCase();
 }

@@ -9,9 +9,7 @@
  */
 import { type Document, isCollection, isScalar, parse, Scalar, visit } from "yaml";
 import type { TextEdit } from "./text_edits.ts";
-
-/** The scheme that marks a reference to build. */
-export const KO_SCHEME = "ko://";
+import { KO_SCHEME } from "../util/ko_scheme.ts";
 
 const STR_TAG = "tag:yaml.org,2002:str";
 
