@@ -28,9 +28,18 @@ export interface BuildConfig {
   ldflags: string[];
   /** File capabilities for the binary on Linux targets. */
   linuxCapabilities: string[];
+  /**
+   * Which of `env`, `flags` and `ldflags` were written as an explicit empty list
+   * (`ldflags: []`): those clear the defaults instead of falling back to them. Better than ko,
+   * which reads an empty list as unset, so nothing could clear a default (ko #1568).
+   */
+  emptyLists?: ReadonlySet<ClearableKey>;
   /** The fully qualified import path of the package, from `go list`. */
   importPath: string;
 }
+
+/** The `builds[]` keys whose explicit empty list clears the corresponding default. */
+export type ClearableKey = "env" | "flags" | "ldflags";
 
 /** A decoded entry before resolution, with the nodes errors point at. */
 export interface RawBuild extends Omit<BuildConfig, "importPath"> {
@@ -75,6 +84,7 @@ export function decodeBuilds(src: ConfigSource, node: Node): RawBuild[] {
       node: item,
     };
     const seen = new Map<string, Node>();
+    const emptyLists = new Set<ClearableKey>();
     for (const e of src.entries(item, `'builds' entry #${index}`)) {
       const key = e.key.toLowerCase();
       if (!BUILD_KEYS.has(key)) {
@@ -119,19 +129,23 @@ export function decodeBuilds(src: ConfigSource, node: Node): RawBuild[] {
             const itemNode = src.items(e.value)?.[bad] ?? e.value;
             throw src.error(itemNode, envEntryMessage(what, raw.env[bad]!));
           }
+          if (raw.env.length === 0) emptyLists.add("env");
           break;
         }
         case "flags":
           raw.flags = listFromNode(src, e.value, what, "fields");
+          if (raw.flags.length === 0) emptyLists.add("flags");
           break;
         case "ldflags":
           raw.ldflags = listFromNode(src, e.value, what, "whole");
+          if (raw.ldflags.length === 0) emptyLists.add("ldflags");
           break;
         case "linux_capabilities":
           raw.linuxCapabilities = listFromNode(src, e.value, what, "fields");
           break;
       }
     }
+    if (emptyLists.size > 0) raw.emptyLists = emptyLists;
     return raw;
   });
 }

@@ -102,17 +102,30 @@ export interface GoBuildInputs {
   output: string;
 }
 
+/**
+ * The build's list for `key`, or undefined when the default applies (absent, or empty
+ * without being written as `[]`).
+ */
+function ownList(
+  build: BuildConfig | undefined,
+  key: "env" | "flags" | "ldflags",
+): readonly string[] | undefined {
+  if (!build) return undefined;
+  return build[key].length > 0 || build.emptyLists?.has(key) ? build[key] : undefined;
+}
+
 const announced = new Set<string>();
 
 /**
  * Decides one `go build`:
  * - env, last wins: `CGO_ENABLED=0`, the platform variables, the process environment, then the
- *   build's `env` if non-empty else `defaultEnv`; any `GOFLAGS` entry carrying `-toolexec`
+ *   build's `env` if given else `defaultEnv`; any `GOFLAGS` entry carrying `-toolexec`
  *   fails (`could not create env for <ip>: cannot set … via GOFLAGS environment variable`);
- * - flags: the build's `flags` if non-empty else `defaultFlags`, then `-trimpath`, then
+ * - flags: the build's `flags` if given else `defaultFlags`, then `-trimpath`, then
  *   `-gcflags all=-N -l` when optimisations are disabled;
- * - ldflags: `--ldflags` if given, else the build's `ldflags` if non-empty, else
- *   `defaultLdflags`, joined by one space into a single `-ldflags=…` argument;
+ * - ldflags: `--ldflags` if given, else the build's `ldflags` if given, else
+ *   `defaultLdflags`, joined by one space into a single `-ldflags=…` argument ("given":
+ *   non-empty, or an explicit empty list, which clears the default — ko cannot, #1568);
  * - flags and ldflags are templates (template_data.ts), each entry on its own; a resulting
  *   argument `-toolexec`, `--toolexec` or `-toolexec=…`/`--toolexec=…` fails (`cannot set …`).
  */
@@ -129,7 +142,7 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
     "CGO_ENABLED=0",
     ...Object.entries(inputs.platformEnv).map(([k, v]) => `${k}=${v}`),
     ...Object.entries(definedEnv(inputs.processEnv)).map(([k, v]) => `${k}=${v}`),
-    ...(build?.env.length ? build.env : config.defaultEnv),
+    ...(ownList(build, "env") ?? config.defaultEnv),
   ];
   checkGoflags(entries, ip);
   const env: Record<string, string> = {};
@@ -141,14 +154,12 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
   warnPlatformOverride(ip, inputs.platformEnv, env);
 
   // Flags and ldflags.
-  const flags = [...(build?.flags.length ? build.flags : config.defaultFlags)];
+  const flags = [...(ownList(build, "flags") ?? config.defaultFlags)];
   if (inputs.trimpath ?? true) flags.push("-trimpath");
   if (inputs.disableOptimizations) flags.push("-gcflags", "all=-N -l");
   const ldflags = inputs.cliLdflags.length
     ? [...inputs.cliLdflags]
-    : build?.ldflags.length
-    ? build.ldflags
-    : config.defaultLdflags;
+    : ownList(build, "ldflags") ?? config.defaultLdflags;
 
   const dir = resolve(inputs.cwd, inputs.dir ?? build?.dir ?? ".");
   let data: Promise<Record<string, unknown>> | undefined;

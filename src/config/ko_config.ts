@@ -11,12 +11,13 @@
  *   any other look-alike are ignored (ko #1317). An empty variable counts as unset.
  * - List values given as one string (in the file or the environment) are split on whitespace
  *   (a `defaultPlatforms` string on commas too: `linux/amd64, linux/arm64` is two platforms).
- * - An empty list counts as unset, so `defaultFlags: []` or a per-build `ldflags: []` cannot
- *   clear anything (ko #1568): the defaults stay.
+ * - An empty top-level list counts as unset (`defaultFlags: []` is no default flags).
  *
  * Better than ko: wrong types (`builds: 3`, `defaultPlatforms: {a: 1}`), bad references and
  * `env` entries without `=` fail with `<file>:<line>:<col>: …`; unknown keys are warned about
- * (ko ignores them silently); an invalid `KO_BASEIMAGEOVERRIDES` is an error (ko ignores it).
+ * (ko ignores them silently); an invalid `KO_BASEIMAGEOVERRIDES` is an error (ko ignores it);
+ * a per-build `env`, `flags` or `ldflags` written as `[]` clears its default (ko reads it as
+ * unset, so nothing could clear one: #1568).
  */
 import type { Node } from "yaml";
 import { isLocalImport } from "../build/go_list.ts";

@@ -167,3 +167,11 @@ Deno.test("YAML anchors and merge keys share settings between builds, as Go's ya
   equal(lines.length, 1);
   match(lines[0]!, /ko\.yaml:1:1: unknown key "common" is ignored/);
 });
+
+Deno.test("builds lists written as [] are marked as clearing their defaults; null or absent ones are not", async () => {
+  const config = await loadBuilds(
+    "builds:\n- main: ./cmd/root\n  env: []\n  flags: []\n  ldflags:\n" +
+      "- dir: ./app\n  main: ./cmd/foo\n  ldflags: []\n",
+  );
+  deepEqual(config.builds.map((b) => [...(b.emptyLists ?? [])]), [["env", "flags"], ["ldflags"]]);
+});

@@ -173,12 +173,27 @@ Deno.test("CLI ldflags beat per-build ldflags", async () => {
   deepEqual(inv.args.slice(1, -3), ["-trimpath", "-ldflags=-X main.version=1 -s"]);
 });
 
-Deno.test("an empty per-build list cannot clear the defaults (ko #1568)", async () => {
+Deno.test("a per-build list left out or empty falls back to the defaults", async () => {
   const inv = await goBuildInvocation(inputs({
-    config: config({ defaultFlags: ["-v"], defaultLdflags: ["-s"] }),
+    config: config({ defaultEnv: ["A=1"], defaultFlags: ["-v"], defaultLdflags: ["-s"] }),
     build: build({ flags: [], ldflags: [] }),
   }));
   deepEqual(inv.args.slice(1, -3), ["-v", "-trimpath", "-ldflags=-s"]);
+  equal(inv.env.A, "1");
+});
+
+Deno.test("a per-build list written as [] clears the default, which ko cannot do (#1568)", async () => {
+  const inv = await goBuildInvocation(inputs({
+    config: config({ defaultEnv: ["A=1"], defaultFlags: ["-v"], defaultLdflags: ["-s"] }),
+    build: build({ emptyLists: new Set(["env", "flags", "ldflags"]) }),
+  }));
+  deepEqual(inv.args.slice(1, -3), ["-trimpath"]);
+  equal(inv.env.A, undefined);
+  const onlyLdflags = await goBuildInvocation(inputs({
+    config: config({ defaultFlags: ["-v"], defaultLdflags: ["-s"] }),
+    build: build({ emptyLists: new Set(["ldflags"]) }),
+  }));
+  deepEqual(onlyLdflags.args.slice(1, -3), ["-v", "-trimpath"]);
 });
 
 Deno.test("disabling optimisations adds -gcflags all=-N -l as two arguments after -trimpath", async () => {
