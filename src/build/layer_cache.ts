@@ -44,12 +44,20 @@ export interface LayerRecord {
 }
 
 /**
- * Where the binary's identity comes from: its Go build ID, or (for a file without one) the
- * sha256 of its bytes.
+ * The build ID `go build` itself writes into an executable: the action and content IDs of the
+ * main package and of the link, 20 base64url characters each. The last one hashes the binary's
+ * bytes, so it names them; an ID set with `-ldflags=-buildid=…` (fixed, so the same for every
+ * binary) does not.
+ */
+const GO_WRITTEN_BUILD_ID = /^[A-Za-z0-9_-]{20}(?:\/[A-Za-z0-9_-]{20}){3}$/;
+
+/**
+ * Where the binary's identity comes from: its Go build ID when `go build` wrote it, else (no
+ * build ID, or one chosen with `-ldflags=-buildid=…`) the sha256 of its bytes.
  */
 export async function binaryIdentity(binaryPath: string): Promise<string> {
   const id = await readGoBuildId(binaryPath);
-  if (id) return `go-build-id:${id}`;
+  if (id && GO_WRITTEN_BUILD_ID.test(id)) return `go-build-id:${id}`;
   await loadNativeSha256();
   const hash = new Sha256();
   const f = await Deno.open(binaryPath, { read: true });

@@ -398,6 +398,39 @@ Deno.test("the binary layer cache reuses, checks and repairs layers", async (t) 
   });
 });
 
+Deno.test("a build ID set with -ldflags=-buildid does not name the binary", async () => {
+  await using tmp = await tempDir();
+  const cache = (await KoCache.open({ KOCACHE: join(tmp.path, "cache") }, tmp.path))!;
+  const outDir = (await cache.buildHooks().outputDir!("example.com/app", {
+    os: "linux",
+    architecture: "amd64",
+  }))!;
+  await Deno.mkdir(outDir, { recursive: true });
+  const out = join(outDir, "out");
+  const build = async (word: string) => {
+    const src = join(tmp.path, `src-${word}`);
+    await Deno.mkdir(src, { recursive: true });
+    await Deno.writeTextFile(join(src, "go.mod"), "module example.com/app\n\ngo 1.22\n");
+    await Deno.writeTextFile(join(src, "main.go"), HELLO(word));
+    await runOk("go", ["build", "-trimpath", "-ldflags=-buildid=fixed", "-o", out, "."], {
+      cwd: src,
+      env: { CGO_ENABLED: "0", GOFLAGS: "-buildvcs=false", GOOS: "linux", GOARCH: "amd64" },
+    });
+    equal(await goToolBuildId(out), "fixed");
+    return await cache.binaryLayer({
+      binaryPath: out,
+      entries: binaryEntries("app", out, "linux"),
+      mediaType: MediaType.OciLayerGzip,
+      cacheable: true,
+    });
+  };
+  const a = await build("a");
+  const b = await build("b"); // same build ID "fixed", other bytes: not a's cached layer
+  notEqual(b.digest, a.digest);
+  deepEqual(await drain(b), { digest: b.digest, size: b.size });
+  equal((await build("a")).digest, a.digest);
+});
+
 Deno.test("concurrent writers of one layer cache entry leave it whole", async () => {
   await using tmp = await tempDir();
   const dir = join(tmp.path, "layers");
