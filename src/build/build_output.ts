@@ -9,6 +9,8 @@
 import { join } from "../util/posix_path.ts";
 import type { Platform } from "../oci/descriptor.ts";
 import { formatPlatform } from "../oci/platform.ts";
+import { describeFsError } from "../util/atomic_file.ts";
+import { debug } from "../util/log.ts";
 
 /** The user cache directory for build outputs, or undefined when there is no home. */
 export function defaultOutputRoot(env: Readonly<Record<string, string>>): string | undefined {
@@ -19,6 +21,27 @@ export function defaultOutputRoot(env: Readonly<Record<string, string>>): string
 /** `<root>/<import path>/<platform>`, ko's layout (`linux/arm/v7`, `windows/amd64:10.0.20348`). */
 export function outputDirFor(root: string, importPath: string, platform: Platform): string {
   return join(root, importPath, formatPlatform(platform));
+}
+
+/**
+ * {@link outputDirFor}, created and writable; undefined (logged at debug level) when it cannot
+ * be, so that a read-only or missing home directory (containers, CI users) does not fail the
+ * build, which then writes to a temporary directory as ko does.
+ */
+export async function usableOutputDir(
+  root: string,
+  importPath: string,
+  platform: Platform,
+): Promise<string | undefined> {
+  const dir = outputDirFor(root, importPath, platform);
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    (await Deno.open(join(dir, ".lock"), { create: true, write: true })).close();
+    return dir;
+  } catch (e) {
+    debug(`cannot keep the build output in ${dir} (${describeFsError(e)}); using a temp dir`);
+    return undefined;
+  }
 }
 
 /** A kept output directory, created and locked for this process until `release` is called. */

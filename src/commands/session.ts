@@ -16,7 +16,7 @@ import { KoCache } from "../build/kocache.ts";
 import { sbomPeripherals } from "../publish/sbom_push.ts";
 import { parseRepository } from "../oci/reference.ts";
 import type { Platform } from "../oci/descriptor.ts";
-import { defaultOutputRoot, outputDirFor } from "../build/build_output.ts";
+import { defaultOutputRoot, usableOutputDir } from "../build/build_output.ts";
 import { resolvePlatformSpec } from "../oci/platform.ts";
 import type { RegistryReader } from "../image/remote.ts";
 import { RegistryClient } from "../registry/client.ts";
@@ -154,5 +154,5 @@ function binaryLayerHooks(
 function keptOutputDir(env: Readonly<Record<string, string>>) {
   const root = defaultOutputRoot(env);
   return (importPath: string, platform: Platform) =>
-    Promise.resolve(root ? outputDirFor(root, importPath, platform) : undefined);
+    root ? usableOutputDir(root, importPath, platform) : Promise.resolve(undefined);
 }

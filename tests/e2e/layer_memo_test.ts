@@ -69,3 +69,26 @@ Deno.test("ko build without KOCACHE remembers the binary layer's digests", async
     ok(r.stderr.includes(`pushed blob: ${layer}`), r.stderr);
   });
 });
+
+Deno.test("a cache directory that cannot be made does not fail a build", async () => {
+  await using tmp = await tempDir();
+  const src = await writeGoApp(join(tmp.path, "src"), {
+    module: "example.com/nohome",
+    files: { "main.go": 'package main\n\nfunc main() { println("nohome") }\n' },
+  });
+  // A file where the cache directory would go (as a read-only or missing HOME in a container).
+  const notADir = join(tmp.path, "file");
+  await Deno.writeTextFile(notADir, "");
+  const run = (xdg: string) =>
+    ko(["build", "-v", "--sbom=none", "--push=false", "."], {
+      cwd: src,
+      env: { KO_DEFAULTBASEIMAGE: "scratch", XDG_CACHE_HOME: xdg, GOCACHE: GO_CACHE },
+    });
+  const r = await run(notADir);
+  equal(r.code, 0, r.stderr);
+  match(r.stderr, /cannot keep the build output in .*file\/ko-ts\/bin\/.*; using a temp dir/);
+  // The same image as with a usable cache directory.
+  const kept = await run(join(tmp.path, "xdg"));
+  equal(kept.code, 0, kept.stderr);
+  equal(r.stdout, kept.stdout);
+});
