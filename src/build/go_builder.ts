@@ -14,6 +14,7 @@ import type { Descriptor, Platform } from "../oci/descriptor.ts";
 import {
   assertPlatformMatches,
   formatPlatform,
+  formatPlatformSpec,
   platformFromConfig,
   platformMatches,
   type PlatformSpec,
@@ -29,7 +30,7 @@ import {
 import { scratchImage } from "../image/scratch.ts";
 import type { LazyIndex } from "../image/remote.ts";
 import type { Semaphore } from "../util/concurrency.ts";
-import { KoError } from "../util/errors.ts";
+import { isAbortError, KoError, wrapError } from "../util/errors.ts";
 import { dirname } from "../util/posix_path.ts";
 import type { BaseImageResolver } from "./base_image.ts";
 import { goList, type GoPackage, isLocalImport } from "./go_list.ts";
@@ -170,7 +171,13 @@ export class GoBuilder implements Builder {
   ): Promise<BuildResult> {
     if (children.length === 1) return children[0]!.build();
     const images = await Promise.all(children.map(async (c) => {
-      const image = await c.build();
+      const image = await c.build().catch((e) => {
+        // Several platforms build at once: say which one failed (a go build error for
+        // windows/amd64 alone rarely names it).
+        if (!(e instanceof KoError) || isAbortError(e)) throw e;
+        const p = c.descriptor.platform;
+        throw wrapError(`for ${p ? formatPlatform(p) : c.descriptor.digest}`, e);
+      });
       this.o.afterChild?.(image, importPath);
       return image;
     }));
@@ -229,7 +236,8 @@ export function selectChildren(
       d.platform ? formatPlatform(d.platform) : "?"
     );
     throw new KoError(
-      `no matching platforms in base image index (it has ${available.join(", ") || "none"})`,
+      `no matching platforms in base image index (it has ${available.join(", ") || "none"}) ` +
+        `for desired platforms ${formatPlatformSpec(platforms)}`,
     );
   }
   return matching;

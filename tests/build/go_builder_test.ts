@@ -1,0 +1,71 @@
+/**
+ * The Go builder's multi-platform failures (src/build/go_builder.ts, ko-behaviour 5.4 and 6)
+ * name what the user asked for: the desired platforms when none of a base index's match, and
+ * the platform whose go build failed when several build at once. Real `go build`, a real
+ * registry with the fixture bases.
+ */
+import { equal, match, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { pushFixtureBases } from "../helpers/fixtures.ts";
+import { writeGoApp } from "../helpers/go_app.ts";
+import { ko } from "../helpers/ko_cli.ts";
+import { startRegistry } from "../helpers/registry_server.ts";
+import { tempDir } from "../helpers/tools.ts";
+
+/** Builds everywhere but Windows, which has no syscall.Mkfifo. */
+const NOT_ON_WINDOWS = `package main
+
+import "syscall"
+
+func main() { _ = syscall.Mkfifo }
+`;
+
+Deno.test("multi-platform build failures name the platforms", async (t) => {
+  await using registry = await startRegistry();
+  await using tmp = await tempDir();
+  const bases = await pushFixtureBases(registry);
+  const src = await writeGoApp(join(tmp.path, "src"), {
+    module: "example.com/fails",
+    files: { "cmd/app/main.go": NOT_ON_WINDOWS },
+  });
+  const env = (base: string) => ({
+    KO_DOCKER_REPO: `${registry.host}/fails`,
+    KO_DEFAULTBASEIMAGE: base,
+  });
+
+  await t.step("no matching platform in the base index: the desired ones are named", async () => {
+    const r = await ko(["build", "--platform=linux/arm/v6,linux/s390x", "./cmd/app"], {
+      cwd: src,
+      env: env(bases.ociIndex.ref),
+    });
+    equal(r.code, 1);
+    match(
+      r.stderr,
+      /^Error: error building "\.\/cmd\/app": no matching platforms in base image index \(it has linux\/amd64, linux\/arm64, linux\/arm\/v7, unknown\/unknown\) for desired platforms \[linux\/arm\/v6 linux\/s390x\]$/m,
+    );
+  });
+
+  await t.step("a go build failing for one of several platforms names it", async () => {
+    const r = await ko(
+      ["build", "--push=false", "--platform=linux/amd64,windows/amd64", "./cmd/app"],
+      { cwd: src, env: env("scratch") },
+    );
+    equal(r.code, 1);
+    match(
+      r.stderr,
+      /^Error: error building "\.\/cmd\/app": for windows\/amd64: build: go build: exit status 1: /m,
+    );
+    match(r.stderr, /undefined: syscall\.Mkfifo/);
+    equal(r.stdout, "");
+  });
+
+  await t.step("a single platform's failure reads as ko's, with no platform added", async () => {
+    const r = await ko(["build", "--push=false", "--platform=windows/amd64", "./cmd/app"], {
+      cwd: src,
+      env: env("scratch"),
+    });
+    equal(r.code, 1);
+    match(r.stderr, /^Error: error building "\.\/cmd\/app": build: go build: exit status 1: /m);
+    ok(!r.stderr.includes("for windows/amd64:"));
+  });
+});
