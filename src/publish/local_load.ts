@@ -5,6 +5,8 @@
  * the loading and tagging.
  */
 import { digestHex } from "../oci/digest.ts";
+import { parseRepository } from "../oci/reference.ts";
+import { errorMessage, KoError } from "../util/errors.ts";
 import type { BuildResult, Image } from "../image/image.ts";
 import { info } from "../util/log.ts";
 import { loadableImage, type WantedPlatform } from "./local_platform.ts";
@@ -45,6 +47,13 @@ export async function publishToLocalStore(
   const img = await loadableImage(result, ip, () => store.wantedPlatform(signal));
   await store.prepare?.(signal);
   const name = o.namer(o.baseRepo, ip);
+  // As ko (name.NewTag), a name the daemon or containerd would refuse fails here, with the
+  // name, rather than as the store's own (podman: many-line) load error.
+  try {
+    parseRepository(name);
+  } catch (e) {
+    throw new KoError(`failed to parse "${name}" as repository: ${errorMessage(e)}`);
+  }
   const digestTag = `${name}:${digestHex(img.digest)}`;
   info(`Loading ${digestTag}`);
   await store.load(img, digestTag, signal);

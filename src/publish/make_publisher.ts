@@ -72,6 +72,14 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
   const strategy = namingStrategy(s);
   const name = namer(strategy);
   let inner: Publisher;
+  if (s.local || repo.startsWith("ko.local") || repo.startsWith("kind.local")) {
+    // Checked before anything is built (ko finds a bad name only when loading).
+    try {
+      parseRepository(repo);
+    } catch (e) {
+      throw new KoError(`failed to parse "${repo}" as repository: ${errorMessage(e)}`);
+    }
+  }
   if (s.local || repo.startsWith("ko.local")) {
     inner = await s.daemon(repo, name, s.tags);
   } else if (repo.startsWith("kind.local")) {

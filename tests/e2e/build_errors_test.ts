@@ -137,6 +137,16 @@ Deno.test("ko build reports bad input clearly and leaves no partial output", asy
     const bad = await run(["./cmd/ok"], { KO_DOCKER_REPO: "Registry.Example/UPPER" });
     equal(bad.code, 1);
     match(errorLine(bad), /failed to parse "Registry\.Example\/UPPER" as repository/);
+    // ko.local and kind.local names are checked before building too, not by the daemon.
+    for (const repo of ["ko.local/UPPER", "kind.local/a..b"]) {
+      const local = await run(["./cmd/ok"], {
+        KO_DOCKER_REPO: repo,
+        DOCKER_HOST: `unix://${join(tmp.path, "no-daemon.sock")}`,
+      });
+      equal(local.code, 1);
+      match(errorLine(local), new RegExp(`failed to parse "${repo}" as repository`));
+      ok(!local.stderr.includes("Building"), local.stderr);
+    }
     const url = await run(["./cmd/ok"], { KO_DOCKER_REPO: `https://${registry.host}/bad/` });
     equal(url.code, 1);
     equal(
