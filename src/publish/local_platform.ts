@@ -59,8 +59,8 @@ export async function loadableImage(
   if (!chosen) {
     throw new KoError(
       `failed to find ${platform.os}/${platform.architecture} image in index for image: ` +
-        `${importPath} (chosen by ${reason}; built: ${built}): add it to --platform, or set ` +
-        "GOOS/GOARCH to one of the built platforms",
+        `${importPath} (chosen by ${reason}; built: ${built}): add it to --platform, or ` +
+        `build only the platform to load (such as --platform=${built.split(", ")[0]})`,
     );
   }
   if (!chosen.image) {

@@ -96,7 +96,7 @@ Deno.test("loadableImage names what was built when nothing matches", async () =>
         "example.com/app",
         want({ os: "linux", architecture: "arm64" }, "GOOS/GOARCH"),
       ),
-    /^KoError: failed to find linux\/arm64 image in index for image: example\.com\/app \(chosen by GOOS\/GOARCH; built: linux\/amd64, linux\/s390x\): add it to --platform, or set GOOS\/GOARCH to one of the built platforms$/,
+    /^KoError: failed to find linux\/arm64 image in index for image: example\.com\/app \(chosen by GOOS\/GOARCH; built: linux\/amd64, linux\/s390x\): add it to --platform, or build only the platform to load \(such as --platform=linux\/amd64\)$/,
   );
 });
 
