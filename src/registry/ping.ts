@@ -126,6 +126,8 @@ export function ping(
     let httpsFailed = false;
     let httpDone = false;
     let httpStarted = false;
+    /** Plain HTTP answered first: the aborted HTTPS attempt's rejection is expected. */
+    let httpWon = false;
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
@@ -140,6 +142,7 @@ export function ping(
           await res.body?.cancel();
           return;
         }
+        httpWon = true;
         https.abort();
         const result = interpret(res, registry, "http");
         result.then((r) => finish(() => resolve(r)), (e) => finish(() => reject(e)));
@@ -160,7 +163,7 @@ export function ping(
         (e) => finish(() => reject(e)),
       );
     }, (err) => {
-      if (settled) return;
+      if (settled || httpWon) return;
       if (!(err instanceof NetworkError) || opts.signal?.aborted) {
         finish(() => reject(err));
         return;
