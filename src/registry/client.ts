@@ -31,7 +31,10 @@ import { Transport } from "./transport.ts";
 export interface RegistryClientOptions {
   /** Where credentials come from; defaults to the docker/podman config files and helpers. */
   keychain?: Keychain;
-  /** Registries (`host[:port]`) that may fall back to plain HTTP (`--insecure-registry`). */
+  /**
+   * Registries (`host[:port]`) that may fall back to plain HTTP and whose TLS certificates are
+   * not verified (`--insecure-registry`).
+   */
   insecureRegistries?: string[];
   /** Extra CA certificates (PEM) to trust. */
   caCerts?: string[];
@@ -55,6 +58,8 @@ export class RegistryClient {
       ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
       ...(opts.caCerts ? { caCerts: opts.caCerts } : {}),
       ...(opts.trustSystemStore !== undefined ? { trustSystemStore: opts.trustSystemStore } : {}),
+      // --insecure-registry also skips TLS verification, as ko's InsecureSkipVerify does.
+      unverifiedTls: opts.insecureRegistries ?? [],
     });
     this.#session = new Session({
       transport: this.#transport,

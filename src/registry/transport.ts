@@ -16,7 +16,8 @@ import {
   type RetryPolicy,
   sleep,
 } from "./retry.ts";
-import { isLinkLocalHost } from "./scheme.ts";
+import { isLinkLocalHost, registryHost } from "./scheme.ts";
+import { tunnelFailure, UnverifiedTlsTunnel } from "./unverified_tls.ts";
 
 /** Produces a request body; called again for each attempt, so streams are re-opened. */
 export type BodyFactory = () => BodyPayload | Promise<BodyPayload>;
@@ -47,6 +48,12 @@ export interface TransportOptions extends TlsOptions {
   userAgent?: string;
   /** An HTTP client to use instead of creating one (the caller then owns closing it). */
   httpClient?: Deno.HttpClient;
+  /**
+   * Registries (`host[:port]`, or `host` for any port) whose HTTPS certificates are not
+   * verified (`--insecure-registry`): requests to their host name go through an
+   * {@link UnverifiedTlsTunnel}.
+   */
+  unverifiedTls?: readonly string[];
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -86,17 +93,37 @@ export class Transport {
   readonly #warned = new Set<string>();
   /** Hosts that have answered at least once: a refused connection to them is transient. */
   readonly #reached = new Set<string>();
+  /** Host names (lower case) whose certificates are not verified. */
+  readonly #unverified: Set<string>;
+  /** Tunnels for those hosts, by `host:port`. */
+  readonly #tunnels = new Map<string, UnverifiedTlsTunnel>();
 
   constructor(opts: TransportOptions = {}) {
     this.policy = { ...DEFAULT_RETRY, ...opts.retry };
     this.#userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
     this.#ownsClient = opts.httpClient === undefined;
     this.#client = opts.httpClient ?? createRegistryHttpClient(opts);
+    this.#unverified = new Set((opts.unverifiedTls ?? []).map((r) => registryHost(r)));
   }
 
   /** Releases the HTTP client's connections. */
   close(): void {
     if (this.#ownsClient) this.#client.close();
+    for (const tunnel of this.#tunnels.values()) tunnel.close();
+    this.#tunnels.clear();
+  }
+
+  /** The client for a URL: a tunnel skipping verification for unverified HTTPS hosts. */
+  #clientFor(url: URL): Deno.HttpClient {
+    const hostname = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+    if (url.protocol !== "https:" || !this.#unverified.has(hostname)) return this.#client;
+    const key = `${hostname}:${url.port || "443"}`;
+    let tunnel = this.#tunnels.get(key);
+    if (tunnel === undefined) {
+      tunnel = new UnverifiedTlsTunnel(hostname, Number(url.port || "443"));
+      this.#tunnels.set(key, tunnel);
+    }
+    return tunnel.client;
   }
 
   /**
@@ -157,12 +184,19 @@ export class Transport {
         headers,
         body: payload as BodyInit | null,
         redirect: "manual",
-        client: this.#client,
+        client: this.#clientFor(url),
       };
       if (req.signal) init.signal = req.signal;
       if (payload instanceof ReadableStream) init.duplex = "half";
       debug(`--> ${method} ${shown(url)}`);
       const res = await fetch(url, init);
+      if (init.client !== this.#client) {
+        const failure = tunnelFailure(res);
+        if (failure !== undefined) {
+          await res.body?.cancel();
+          throw failure;
+        }
+      }
       debug(`<-- ${res.status} ${method} ${shown(url)}`);
       this.#logWarnings(res, req.registry);
       const location = res.headers.get("location");
