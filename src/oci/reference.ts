@@ -272,6 +272,14 @@ function registryProblem(registry: string): string {
     `with an optional port, such as ghcr.io or 127.0.0.1:5000`;
 }
 
+/**
+ * Throws a KoError naming the registry unless it is a host name or `[IPv6]` address with an
+ * optional port (`ghcr.io`, `127.0.0.1:5000`).
+ */
+export function checkRegistry(registry: string): void {
+  if (!HOST_RE.test(registry) || !validPort(registry)) throw new KoError(registryProblem(registry));
+}
+
 /** Throws a KoError naming the tag unless it is a valid tag (`[\w][\w.-]{0,127}`). */
 export function checkTag(tag: string): void {
   const why = tagProblem(tag);

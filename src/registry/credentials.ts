@@ -4,6 +4,7 @@
  * before `host`); files in order: docker config, then podman's auth files. First
  * non-anonymous answer wins. Secrets never appear in messages or logs.
  */
+import { checkRegistry, parseRepository } from "../oci/reference.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { writeFileAtomic } from "../util/atomic_file.ts";
 import { debug } from "../util/log.ts";
@@ -137,6 +138,27 @@ function base64Utf8(text: string): string {
 }
 
 /**
+ * Throws a KoError quoting `registry` (as given to `ko login`) unless its normalised form is a
+ * registry (`host[:port]`), optionally followed by a repository path (`ghcr.io/org/repo`, for
+ * credentials scoped to it).
+ */
+function checkLoginTarget(registry: string, normalised: string): void {
+  const slash = normalised.indexOf("/");
+  const bad = (why: string) => new KoError(`invalid registry ${JSON.stringify(registry)}: ${why}`);
+  try {
+    checkRegistry(slash < 0 ? normalised : normalised.slice(0, slash));
+  } catch {
+    throw bad("expected a host name or [IPv6] address with an optional port, such as ghcr.io");
+  }
+  if (slash < 0) return;
+  try {
+    parseRepository(normalised);
+  } catch (err) {
+    throw bad(errorMessage(err).replace(/^invalid repository "[^"]*": /, ""));
+  }
+}
+
+/**
  * Stores credentials for `ko login`: through the configured helper (`credHelpers[host]`, else
  * `credsStore`), or in `auths` of the docker config (other content kept; written atomically
  * with mode 0600). Docker Hub is stored as `https://index.docker.io/v1/`. Returns the path of
@@ -164,6 +186,7 @@ export async function storeCredentials(
   const file = parseConfigText(text, path);
   const key = serverKey(registry);
   const host = normalizeRegistryKey(registry);
+  checkLoginTarget(registry, host);
   const helperFor = file.credHelpers.get(host);
   const helper = helperFor ?? file.credsStore;
   if (helper !== undefined) {

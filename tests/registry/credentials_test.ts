@@ -282,3 +282,41 @@ Deno.test("storeCredentials refuses to overwrite a malformed config", async () =
   });
   equal(await Deno.readTextFile(path), "{oops");
 });
+
+Deno.test("storeCredentials refuses a target that is not a registry, writing nothing", async () => {
+  await using dir = await tempDir("ko-creds-");
+  const s = await setup(dir.path);
+  s.vars.DOCKER_CONFIG = `${dir.path}/cfg`;
+  const host = "expected a host name or [IPv6] address with an optional port, such as ghcr.io";
+  for (
+    const [target, why] of [
+      ["http://", host],
+      ["a b", host],
+      ["registry.example:99999", host],
+      ["ghcr.io/Org", "repository name must be lowercase"],
+      ["ghcr.io//app", "the repository name has an empty path component"],
+    ]
+  ) {
+    await rejects(storeCredentials(target!, "u", "p", { env: s.env }), {
+      name: "KoError",
+      message: `invalid registry ${JSON.stringify(target)}: ${why}`,
+    });
+  }
+  await rejects(Deno.stat(`${dir.path}/cfg`), Deno.errors.NotFound);
+  for (
+    const target of [
+      "https://Registry.Example:5000/",
+      "[::1]:5000",
+      "myregistry",
+      "ghcr.io/org/app",
+    ]
+  ) {
+    await storeCredentials(target, "u", "p", { env: s.env });
+  }
+  deepEqual(Object.keys(JSON.parse(await Deno.readTextFile(`${dir.path}/cfg/config.json`)).auths), [
+    "registry.example:5000",
+    "[::1]:5000",
+    "myregistry",
+    "ghcr.io/org/app",
+  ]);
+});
