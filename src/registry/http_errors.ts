@@ -122,15 +122,43 @@ function loginHint(registry: string): string {
   return `log in with "ko login ${registry}"`;
 }
 
+/** What was sent to authenticate the failed request, for a clearer 401/403 message. */
+export interface AuthAttempt {
+  /** Whether credentials were found (false: the request went anonymously). */
+  found: boolean;
+  /** Where they came from (a file and key, or a credential helper); never a secret. */
+  source?: string;
+  /** A 401 means the credentials themselves were refused (Basic, or a token endpoint). */
+  refusedOn401: boolean;
+}
+
+/** The tail of a 401/403 message: whether credentials were sent, from where, and what to do. */
+function authHint(registry: string, unauthorized: boolean, auth?: AuthAttempt): string {
+  const login = loginHint(registry);
+  if (auth === undefined) {
+    return unauthorized
+      ? login
+      : `check that your credentials for ${registry} grant this access, or ${login}`;
+  }
+  if (!auth.found) return `no credentials for ${registry} were found: ${login}`;
+  const from = auth.source ? ` from ${auth.source}` : "";
+  if (unauthorized && auth.refusedOn401) {
+    return `the credentials for ${registry}${from} were refused: ${login}`;
+  }
+  return `check that the credentials for ${registry}${from} grant this access, or ${login}`;
+}
+
 /**
  * Reads a failed response and builds the error, e.g.
  * `PUT 127.0.0.1:5000/app manifest latest: MANIFEST_BLOB_UNKNOWN: blob unknown to registry (sha256:…)`.
- * `context` says what was attempted; `registry` feeds the `ko login` hint on 401/403.
+ * `context` says what was attempted; `registry` feeds the `ko login` hint on 401/403, which
+ * also says whether credentials were sent, and from where, when `auth` tells.
  */
 export async function errorFromResponse(
   res: Response,
   context: string,
   registry: string,
+  auth?: AuthAttempt,
 ): Promise<RegistryError> {
   let text = "";
   try {
@@ -146,11 +174,9 @@ export async function errorFromResponse(
   );
   const codes = entries?.map((e) => e.code) ?? [];
   if (res.status === 401 || codes.includes("UNAUTHORIZED")) {
-    message += `: ${loginHint(registry)}`;
+    message += `: ${authHint(registry, true, auth)}`;
   } else if (res.status === 403 || codes.includes("DENIED")) {
-    message += `: check that your credentials for ${registry} grant this access, or ${
-      loginHint(registry)
-    }`;
+    message += `: ${authHint(registry, false, auth)}`;
   }
   const after = res.headers.get("retry-after");
   const retryAfterMs = after === null ? undefined : parseRetryAfterHeader(after);

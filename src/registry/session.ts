@@ -6,7 +6,7 @@
 import { KoError } from "../util/errors.ts";
 import type { Authenticator } from "./auth.ts";
 import { type Challenge, parseChallenges, pickChallenge } from "./challenge.ts";
-import { errorFromResponse, networkError } from "./http_errors.ts";
+import { type AuthAttempt, errorFromResponse, networkError } from "./http_errors.ts";
 import { ping, type PingResult } from "./ping.ts";
 import { mergeScopes, type RepositoryRef, scopeKey } from "./scope.ts";
 import { attemptsMade, type BodyFactory, type Transport } from "./transport.ts";
@@ -118,11 +118,37 @@ export class Session {
         }
       }
       if (req.expect.includes(res.status)) return res;
-      const error = await errorFromResponse(res, req.context, registry);
+      const error = await errorFromResponse(
+        res,
+        req.context,
+        registry,
+        await this.#authAttempt(registry, repository, challenge, res.status),
+      );
       const attempts = attemptsMade(res);
       if (attempts > 1) error.message += ` (gave up after ${attempts} attempts)`;
       throw error;
     }
+  }
+
+  /**
+   * What authenticated a request that got 401/403, when credentials were asked for (the
+   * registry sent a challenge); undefined otherwise or when they cannot be resolved.
+   */
+  async #authAttempt(
+    registry: string,
+    repository: string,
+    challenge: Challenge | undefined,
+    status: number,
+  ): Promise<AuthAttempt | undefined> {
+    if ((status !== 401 && status !== 403) || challenge === undefined) return undefined;
+    const cred = await this.#auth.credential(registry, repository).catch(() => undefined);
+    if (cred === undefined) return undefined;
+    const found = !!(cred.registryToken || cred.identityToken || cred.username || cred.password);
+    return {
+      found,
+      ...(cred.source ? { source: cred.source } : {}),
+      refusedOn401: challenge.scheme === "basic" && !cred.registryToken,
+    };
   }
 }
 

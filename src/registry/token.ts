@@ -148,6 +148,13 @@ export async function fetchToken(transport: Transport, req: TokenRequest): Promi
       ...(authorization ? { authorization } : {}),
     });
   }
-  if (!res.ok) throw await errorFromResponse(res, context, req.registry);
+  if (!res.ok) {
+    const found = !!(cred.identityToken || cred.username || cred.password);
+    throw await errorFromResponse(res, context, req.registry, {
+      found,
+      ...(cred.source ? { source: cred.source } : {}),
+      refusedOn401: true,
+    });
+  }
   return parseTokenResponse(await res.text(), realmName(realm));
 }

@@ -28,6 +28,10 @@ Deno.test("ko login stores credentials a later push uses", async (t) => {
     const r = await ko(["build", "--bare", "."], { cwd: src, env });
     equal(r.code, 1);
     match(r.stderr, /UNAUTHORIZED|401/);
+    ok(
+      r.stderr.includes(`no credentials for ${registry.host} were found: log in with "ko login`),
+      r.stderr,
+    );
   });
 
   await t.step("a wrong password is stored but the push still fails", async () => {
@@ -38,6 +42,14 @@ Deno.test("ko login stores credentials a later push uses", async (t) => {
     equal(r.code, 0, r.stderr);
     const push = await ko(["build", "--bare", "."], { cwd: src, env });
     equal(push.code, 1);
+    // Says which credentials were refused, so a stale or mistyped login is easy to spot.
+    ok(
+      push.stderr.includes(
+        `the credentials for ${registry.host} from ${dockerConfig}/config.json (${registry.host}) were refused`,
+      ),
+      push.stderr,
+    );
+    ok(!push.stderr.includes("wrong"), "the password is never shown");
   });
 
   await t.step("--password-stdin logs in and logs the config file", async () => {

@@ -22,25 +22,25 @@ Deno.test("a wrong Basic password fails with UNAUTHORIZED and a ko login hint", 
     await rejects(client.getManifest(repo, "v1"), {
       name: "RegistryError",
       message:
-        `GET ${reg.host}/team/app manifest v1: UNAUTHORIZED: authentication required (repository:team/app:pull): log in with "ko login ${reg.host}"`,
+        `GET ${reg.host}/team/app manifest v1: UNAUTHORIZED: authentication required (repository:team/app:pull): the credentials for ${reg.host} were refused: log in with "ko login ${reg.host}"`,
     });
     const digest = sha256Digest("x");
     await rejects(client.headBlob(repo, digest), {
       message:
-        `HEAD ${reg.host}/team/app blob ${digest}: 401 Unauthorized: log in with "ko login ${reg.host}"`,
+        `HEAD ${reg.host}/team/app blob ${digest}: 401 Unauthorized: the credentials for ${reg.host} were refused: log in with "ko login ${reg.host}"`,
     });
   } finally {
     client.close();
   }
 });
 
-Deno.test("Basic without credentials fails the same way", async () => {
+Deno.test("Basic without credentials says that none were found", async () => {
   await using reg = await startRegistry({ mode: "basic" });
   const client = clientFor(reg, { credential: {} });
   try {
     await rejects(client.listTags(repoOf(reg, "team/app")), {
       message:
-        `GET ${reg.host}/team/app tags: UNAUTHORIZED: authentication required (repository:team/app:pull): log in with "ko login ${reg.host}"`,
+        `GET ${reg.host}/team/app tags: UNAUTHORIZED: authentication required (repository:team/app:pull): no credentials for ${reg.host} were found: log in with "ko login ${reg.host}"`,
     });
   } finally {
     client.close();
@@ -49,11 +49,13 @@ Deno.test("Basic without credentials fails the same way", async () => {
 
 Deno.test("a wrong password at the token endpoint names the endpoint and hints at ko login", async () => {
   await using reg = await startRegistry({ mode: "bearer" });
-  const client = clientFor(reg, { credential: { username: reg.username, password: "nope" } });
+  const client = clientFor(reg, {
+    credential: { username: reg.username, password: "nope", source: "test-keychain" },
+  });
   try {
     await rejects(client.getManifest(repoOf(reg, "team/app"), "v1"), {
       message:
-        `getting a token for ${reg.host} from ${reg.tokenRealm}: UNAUTHORIZED: incorrect username or password: log in with "ko login ${reg.host}"`,
+        `getting a token for ${reg.host} from ${reg.tokenRealm}: UNAUTHORIZED: incorrect username or password: the credentials for ${reg.host} from test-keychain were refused: log in with "ko login ${reg.host}"`,
     });
   } finally {
     client.close();
@@ -72,7 +74,13 @@ Deno.test("an anonymous push to a Bearer registry is refused after one token ref
         true,
         err.message,
       );
-      equal(err.message.endsWith(`log in with "ko login ${reg.host}"`), true, err.message);
+      equal(
+        err.message.endsWith(
+          `no credentials for ${reg.host} were found: log in with "ko login ${reg.host}"`,
+        ),
+        true,
+        err.message,
+      );
       return true;
     });
     // The first token, then exactly one refresh after the 401.

@@ -61,6 +61,38 @@ Deno.test("errorFromResponse hints at ko login on UNAUTHORIZED and DENIED", asyn
   );
 });
 
+Deno.test("errorFromResponse says whether credentials were sent, and from where", async () => {
+  const denied = () =>
+    json(
+      { errors: [{ code: "DENIED", message: "requested access to the resource is denied" }] },
+      403,
+    );
+  const ctx = "PUT r.example/app manifest v1";
+  const msg = async (res: Response, auth: Parameters<typeof errorFromResponse>[3]) =>
+    (await errorFromResponse(res, ctx, "r.example", auth)).message;
+  equal(
+    await msg(denied(), { found: false, refusedOn401: false }),
+    `${ctx}: DENIED: requested access to the resource is denied: no credentials for r.example were found: log in with "ko login r.example"`,
+  );
+  equal(
+    await msg(denied(), { found: true, source: "docker-credential-pass", refusedOn401: true }),
+    `${ctx}: DENIED: requested access to the resource is denied: check that the credentials for r.example from docker-credential-pass grant this access, or log in with "ko login r.example"`,
+  );
+  const unauthorized = () => new Response(null, { status: 401, statusText: "Unauthorized" });
+  equal(
+    await msg(unauthorized(), {
+      found: true,
+      source: "/c/config.json (r.example)",
+      refusedOn401: true,
+    }),
+    `${ctx}: 401 Unauthorized: the credentials for r.example from /c/config.json (r.example) were refused: log in with "ko login r.example"`,
+  );
+  equal(
+    await msg(unauthorized(), { found: true, refusedOn401: false }),
+    `${ctx}: 401 Unauthorized: check that the credentials for r.example grant this access, or log in with "ko login r.example"`,
+  );
+});
+
 Deno.test("errorFromResponse joins several errors and renders object details compactly", async () => {
   const err = await errorFromResponse(
     json({
