@@ -50,12 +50,16 @@ export interface LockedDir {
   release(): void;
 }
 
-/** Creates `dir` if needed and takes an exclusive lock on `dir/.lock` (waits for others). */
+/**
+ * Creates `dir` if needed and takes an exclusive lock on `dir/.lock` (waits for others); then
+ * removes a kept `out` that `go build` would refuse to overwrite (see {@link isGoObject}).
+ */
 export async function lockOutputDir(dir: string): Promise<LockedDir> {
   await Deno.mkdir(dir, { recursive: true });
   const file = await Deno.open(join(dir, ".lock"), { create: true, write: true });
   try {
     await file.lock(true);
+    await removeUnusableOutput(join(dir, "out"));
   } catch (e) {
     file.close();
     throw e;
@@ -70,4 +74,63 @@ export async function lockOutputDir(dir: string): Promise<LockedDir> {
       }
     },
   };
+}
+
+/**
+ * The starts of the files `go build -o` overwrites (cmd/go's object magic numbers: archives,
+ * ELF, Mach-O, PE, Plan 9, WASM, XCOFF). A non-empty file starting otherwise, or a directory,
+ * makes it fail with `build output "…" already exists and is not an object file`.
+ */
+const GO_OBJECT_MAGIC: readonly (readonly number[])[] = [
+  [0x21, 0x3c, 0x61, 0x72, 0x63, 0x68, 0x3e, 0x0a],
+  [0x3c, 0x62, 0x69, 0x67, 0x61, 0x66, 0x3e, 0x0a],
+  [0x7f, 0x45, 0x4c, 0x46],
+  [0xfe, 0xed, 0xfa, 0xce],
+  [0xfe, 0xed, 0xfa, 0xcf],
+  [0xce, 0xfa, 0xed, 0xfe],
+  [0xcf, 0xfa, 0xed, 0xfe],
+  [0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00],
+  [0x4d, 0x5a, 0x78, 0x00, 0x01, 0x00],
+  [0x00, 0x00, 0x01, 0xeb],
+  [0x00, 0x00, 0x8a, 0x97],
+  [0x00, 0x00, 0x06, 0x47],
+  [0x00, 0x61, 0x73, 0x6d],
+  [0x01, 0xdf],
+  [0x01, 0xf7],
+];
+
+/** Whether `head` (a file's first bytes) starts like a file `go build -o` may overwrite. */
+export function isGoObject(head: Uint8Array): boolean {
+  return GO_OBJECT_MAGIC.some((m) => m.length <= head.length && m.every((b, i) => head[i] === b));
+}
+
+/**
+ * Removes a kept output that would make every later `go build` into it fail (garbage, a
+ * directory): it is only a cache, and `go build` writes it anew.
+ */
+async function removeUnusableOutput(out: string): Promise<void> {
+  let st: Deno.FileInfo;
+  try {
+    st = await Deno.lstat(out);
+  } catch {
+    return; // absent (or unreadable: go build reports it)
+  }
+  if (st.isFile) {
+    if (st.size === 0) return;
+    const f = await Deno.open(out, { read: true });
+    try {
+      const head = new Uint8Array(8);
+      let n = 0;
+      while (n < head.length) {
+        const r = await f.read(head.subarray(n));
+        if (r === null) break;
+        n += r;
+      }
+      if (isGoObject(head.subarray(0, n))) return;
+    } finally {
+      f.close();
+    }
+  }
+  debug(`${out} is not a Go build output; removing it`);
+  await Deno.remove(out, { recursive: true });
 }
