@@ -113,8 +113,22 @@ export function formatErrorEntries(entries: RegistryErrorEntry[]): string {
 /** `404 Not Found: <first line of the body>` for answers without a registry error body. */
 export function summarizeBody(status: number, statusText: string, text: string): string {
   const head = statusText ? `${status} ${statusText}` : `${status}`;
-  const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== "") ?? "";
-  return line === "" ? head : `${head}: ${truncate(line, MAX_SUMMARY)}`;
+  const line = /^\s*</.test(text)
+    ? htmlSummary(text)
+    : text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== "") ?? "";
+  return line === "" || line === head ? head : `${head}: ${truncate(line, MAX_SUMMARY)}`;
+}
+
+/**
+ * The words of an HTML error page (a proxy's or load balancer's): its `<title>`, else its text
+ * without tags, on one line.
+ */
+function htmlSummary(html: string): string {
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(html)?.[1];
+  const text = title ?? html.replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, " ")
+    .replace(/<[^>]*>/g, " ");
+  return text.replace(/&nbsp;/g, " ").replace(/&amp;/g, "&").replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">").replace(/\s+/g, " ").trim();
 }
 
 /** The advice appended to authentication and authorisation failures. */

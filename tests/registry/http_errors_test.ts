@@ -123,9 +123,25 @@ Deno.test("errorFromResponse summarises non-JSON bodies by status and first line
     "GET h/app manifest v1",
     "h",
   );
+  equal(err.message, "GET h/app manifest v1: 502 Bad Gateway: Bad Gateway from the proxy more");
+  // nginx's error page: its title, which the status already says.
+  const nginx = await errorFromResponse(
+    new Response(
+      "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n" +
+        "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+      { status: 502, statusText: "Bad Gateway" },
+    ),
+    "PATCH h/app blob d",
+    "h",
+  );
+  equal(nginx.message, "PATCH h/app blob d: 502 Bad Gateway");
   equal(
-    err.message,
-    "GET h/app manifest v1: 502 Bad Gateway: <html>Bad Gateway from the proxy</html>",
+    summarizeBody(
+      503,
+      "Service Unavailable",
+      "<!DOCTYPE html><html><body><h1>Down</h1><p>for maintenance &amp; upgrades</p></body></html>",
+    ),
+    "503 Service Unavailable: Down for maintenance & upgrades",
   );
   const empty = await errorFromResponse(
     new Response(null, { status: 500 }),
