@@ -61,8 +61,9 @@ export function redact(text: string): string {
   for (const re of SECRET_PATTERNS) {
     out = out.replace(
       re,
-      (_m, prefix: string, scheme?: string) =>
-        scheme && !scheme.startsWith('"') && /^(Basic|Bearer)$/i.test(scheme)
+      // Only the header pattern has a second group: elsewhere the argument is the match offset.
+      (_m, prefix: string, scheme: unknown) =>
+        typeof scheme === "string" && /^(Basic|Bearer)$/i.test(scheme)
           ? `${prefix}${scheme} <redacted>`
           : `${prefix}<redacted>`,
     );

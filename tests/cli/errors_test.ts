@@ -58,6 +58,24 @@ Deno.test("error messages never show credentials", async () => {
   equal(run.stderr, "Error: GET failed: Authorization: Bearer <redacted>\n");
 });
 
+Deno.test("a credential field inside an error message is redacted, not a crash", async () => {
+  const run = await ko(["login", "ghcr.io", "-u", "me", "-p", "s3cret"], {
+    handlers: {
+      login: () =>
+        Promise.reject(
+          new KoError(
+            'helper failed, out: `{"ServerURL":"ghcr.io","Username":"me","Secret":"s3cret"}`',
+          ),
+        ),
+    },
+  });
+  equal(run.code, 1);
+  equal(
+    run.stderr,
+    'Error: helper failed, out: `{"ServerURL":"ghcr.io","Username":"me","Secret":"<redacted>"}`\n',
+  );
+});
+
 Deno.test("an unknown command suggests a close one", async () => {
   const run = await failure(["biuld"]);
   equal(
