@@ -1,6 +1,6 @@
 /** Runs `go build` for one platform and reports compiler output on failure. */
 import { KoError } from "../util/errors.ts";
-import { goNotFoundHint } from "../util/command.ts";
+import { goCommandOutput, goNotFoundHint } from "../util/command.ts";
 import { adoptPrefetchedBuild } from "./go_build_prefetch.ts";
 
 /** A fully decided `go build` invocation (see src/config/build_settings.ts). */
@@ -22,15 +22,8 @@ export interface GoBuildInvocation {
 export async function runGoBuild(inv: GoBuildInvocation, signal?: AbortSignal): Promise<void> {
   let out: Deno.CommandOutput | undefined;
   try {
-    out = await adoptPrefetchedBuild(inv) ?? await new Deno.Command(inv.goPath, {
-      args: [...inv.args],
-      cwd: inv.dir,
-      env: { ...inv.env },
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-      signal,
-    }).output();
+    out = await adoptPrefetchedBuild(inv) ??
+      await goCommandOutput(inv.goPath, { args: inv.args, cwd: inv.dir, env: inv.env }, signal);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new KoError(

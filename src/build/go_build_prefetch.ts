@@ -24,6 +24,7 @@ import type { GoBuildInvocation } from "./go_build.ts";
 import type { Semaphore } from "../util/concurrency.ts";
 import { isLocalImport } from "./go_list.ts";
 import { debug } from "../util/log.ts";
+import { goCommandOutput } from "../util/command.ts";
 
 /** The flags that decide whether the default invocation applies, and how many builds run. */
 export interface GoBuildPrefetchOptions {
@@ -141,15 +142,11 @@ async function prefetch(plan: GoBuildInvocation, signal?: AbortSignal): Promise<
   signal?.addEventListener("abort", onAbort, { once: true });
   let result: Promise<Deno.CommandOutput | Error>;
   try {
-    result = new Deno.Command(plan.goPath, {
-      args: [...plan.args],
-      cwd: plan.dir,
-      env: { ...plan.env },
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-      signal: controller.signal,
-    }).output().catch((e) => e instanceof Error ? e : new Error(String(e)));
+    result = goCommandOutput(
+      plan.goPath,
+      { args: plan.args, cwd: plan.dir, env: plan.env },
+      controller.signal,
+    ).catch((e) => e instanceof Error ? e : new Error(String(e)));
   } catch (e) {
     result = Promise.resolve(e instanceof Error ? e : new Error(String(e)));
   }
