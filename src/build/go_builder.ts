@@ -113,12 +113,12 @@ export class GoBuilder implements Builder {
     const importPath = ref.slice("ko://".length);
     const base = await this.o.bases.resolve(importPath, signal);
     // Every platform at once; their go builds are bounded by --jobs (platform_build.ts).
-    const one = (img: Image, platform: Platform, baseDigest: string) =>
+    const one = (img: Image, platform: Platform, baseDigest: string, sig = signal) =>
       buildForPlatform(this.o, importPath, pkg.Dir, img, platform, {
         ...this.o.annotations,
         [BASE_NAME_ANNOTATION]: base.name,
         [BASE_DIGEST_ANNOTATION]: baseDigest,
-      }, signal);
+      }, sig);
 
     if (base.kind === "scratch") {
       const platforms = scratchPlatforms(this.o.platforms);
@@ -132,10 +132,11 @@ export class GoBuilder implements Builder {
             digest: img.digest,
             platform: platforms[i]!,
           },
-          build: () => one(img, platforms[i]!, img.digest),
+          build: (sig) => one(img, platforms[i]!, img.digest, sig),
         })),
         MediaType.OciIndex,
         { [BASE_NAME_ANNOTATION]: "scratch" },
+        signal,
       );
     }
     if (base.image.kind === "image") {
@@ -149,38 +150,60 @@ export class GoBuilder implements Builder {
       importPath,
       matching.map((d) => ({
         descriptor: d,
-        build: async () => {
-          const child = await index.loadChild(d, signal);
-          return one(child, d.platform ?? platformFromConfig(child.config), d.digest);
+        build: async (sig) => {
+          const child = await index.loadChild(d, sig);
+          return one(child, d.platform ?? platformFromConfig(child.config), d.digest, sig);
         },
       })),
       index.mediaType,
       { [BASE_NAME_ANNOTATION]: base.name, [BASE_DIGEST_ANNOTATION]: base.digest },
+      signal,
     );
   }
 
   /**
    * One image when one platform matched; otherwise every child built concurrently and an
-   * index in the base's order (whatever order the builds finish in).
+   * index in the base's order (whatever order the builds finish in). The first child to fail
+   * stops the others, and is thrown once they have all stopped (so no go build of theirs
+   * outlives ko, nor leaves its files behind).
    */
   async #assemble(
     importPath: string,
-    children: Array<{ descriptor: Descriptor; build: () => Promise<Image> }>,
+    children: Array<{ descriptor: Descriptor; build: (sig?: AbortSignal) => Promise<Image> }>,
     mediaType: string,
     baseAnnotations: Record<string, string>,
+    signal?: AbortSignal,
   ): Promise<BuildResult> {
-    if (children.length === 1) return children[0]!.build();
-    const images = await Promise.all(children.map(async (c) => {
-      const image = await c.build().catch((e) => {
-        // Several platforms build at once: say which one failed (a go build error for
-        // windows/amd64 alone rarely names it).
-        if (!(e instanceof KoError) || isAbortError(e)) throw e;
-        const p = c.descriptor.platform;
-        throw wrapError(`for ${p ? formatPlatform(p) : c.descriptor.digest}`, e);
-      });
-      this.o.afterChild?.(image, importPath);
-      return image;
-    }));
+    if (children.length === 1) return children[0]!.build(signal);
+    const stop = new AbortController();
+    const forward = () => stop.abort(signal?.reason);
+    if (signal?.aborted) forward();
+    signal?.addEventListener("abort", forward, { once: true });
+    let failure: { error: unknown } | undefined;
+    let settled: PromiseSettledResult<Image>[];
+    try {
+      settled = await Promise.allSettled(children.map(async (c) => {
+        try {
+          const image = await c.build(stop.signal);
+          this.o.afterChild?.(image, importPath);
+          return image;
+        } catch (e) {
+          // Several platforms build at once: say which one failed (a go build error for
+          // windows/amd64 alone rarely names it).
+          const p = c.descriptor.platform;
+          const error = e instanceof KoError && !isAbortError(e)
+            ? wrapError(`for ${p ? formatPlatform(p) : c.descriptor.digest}`, e)
+            : e;
+          failure ??= { error };
+          stop.abort(error);
+          throw error;
+        }
+      }));
+    } finally {
+      signal?.removeEventListener("abort", forward);
+    }
+    if (failure) throw failure.error;
+    const images = settled.map((r) => (r as PromiseFulfilledResult<Image>).value);
     const built: IndexChild[] = children.map((c, i) => ({
       image: images[i]!,
       descriptor: childDescriptor(c.descriptor, images[i]!),

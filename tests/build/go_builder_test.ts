@@ -69,3 +69,45 @@ Deno.test("multi-platform build failures name the platforms", async (t) => {
     ok(!r.stderr.includes("for windows/amd64:"));
   });
 });
+
+/** Paths under `dir` (at most `depth` levels down) whose name starts with one of `prefixes`. */
+async function findNamed(dir: string, prefixes: string[], depth = 3): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    const path = join(dir, e.name);
+    if (prefixes.some((p) => e.name.startsWith(p))) out.push(path);
+    else if (e.isDirectory && depth > 1) out.push(...await findNamed(path, prefixes, depth - 1));
+  }
+  return out;
+}
+
+Deno.test("a platform's failure stops the others' go builds before ko returns", async () => {
+  await using tmp = await tempDir();
+  // Windows fails once syscall is compiled; linux/amd64 has all of net/http to compile first
+  // (a cold build cache), so it is still building when the Windows build fails.
+  const src = await writeGoApp(join(tmp.path, "src"), {
+    module: "example.com/fails",
+    files: {
+      "cmd/app/main.go": NOT_ON_WINDOWS,
+      "cmd/app/http.go": '//go:build !windows\n\npackage main\n\nimport _ "net/http"\n',
+    },
+  });
+  const tmpdir = join(tmp.path, "tmp");
+  await Deno.mkdir(tmpdir);
+  const r = await ko(
+    ["build", "--push=false", "--platform=linux/amd64,windows/amd64", "./cmd/app"],
+    {
+      cwd: src,
+      env: {
+        KO_DEFAULTBASEIMAGE: "scratch",
+        GOCACHE: join(tmp.path, "gocache"),
+        TMPDIR: tmpdir,
+        KOCACHE: join(tmp.path, "kocache"),
+      },
+    },
+  );
+  equal(r.code, 1);
+  match(r.stderr, /for windows\/amd64: build: go build: exit status 1: /);
+  // The linux/amd64 go build was stopped and its work directory removed before ko returned.
+  equal((await findNamed(tmpdir, ["go-build", "ko-go-"])).join(", "), "");
+});
