@@ -121,9 +121,11 @@ export async function helperStore(
   const input = JSON.stringify({ ServerURL: serverUrl, Username: username, Secret: secret });
   const { ok, stdout, stderr } = await run(program, "store", input, opts.env ?? {});
   if (!ok) {
+    // A helper may echo what it was given: never let the secret through.
+    const scrub = (text: string) => secret === "" ? text : text.split(secret).join("<redacted>");
     throw new KoError(
       `credential helper "docker-credential-${name}" could not store credentials for "${serverUrl}": ${
-        firstLine(stdout) || firstLine(stderr) || "exited with an error"
+        firstLine(scrub(stdout)) || firstLine(scrub(stderr)) || "exited with an error"
       }`,
     );
   }

@@ -320,3 +320,19 @@ Deno.test("storeCredentials refuses a target that is not a registry, writing not
     "ghcr.io/org/app",
   ]);
 });
+
+Deno.test("a failing store helper's message never shows the secret it was given", async () => {
+  await using dir = await tempDir("ko-creds-");
+  const s = await setup(dir.path);
+  s.vars.DOCKER_CONFIG = `${dir.path}/cfg`;
+  await Deno.writeTextFile(
+    `${dir.path}/bin/docker-credential-echo`,
+    '#!/bin/sh\nsecret=$(sed -e \'s/.*"Secret":"\\([^"]*\\)".*/\\1/\')\necho "cannot store me:$secret"\nexit 1\n',
+    { mode: 0o755 },
+  );
+  await s.writeJson(`${dir.path}/cfg/config.json`, { credsStore: "echo" });
+  await rejects(storeCredentials("ghcr.io", "me", "pa55word", { env: s.env }), {
+    message:
+      'credential helper "docker-credential-echo" could not store credentials for "ghcr.io": cannot store me:<redacted>',
+  });
+});
