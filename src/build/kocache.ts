@@ -72,7 +72,18 @@ export class KoCache {
    */
   buildHooks(): Pick<PlatformBuildSettings, "outputDir" | "binaryLayer"> {
     return {
-      outputDir: (importPath, platform) => Promise.resolve(this.binDir(importPath, platform)),
+      outputDir: async (importPath, platform) => {
+        const dir = this.binDir(importPath, platform);
+        try {
+          await Deno.mkdir(dir, { recursive: true });
+          (await Deno.open(join(dir, ".lock"), { create: true, write: true })).close();
+        } catch (e) {
+          throw new KoError(`creating KOCACHE bin dir ${dir}: ${describeFsError(e)}`, {
+            cause: e,
+          });
+        }
+        return dir;
+      },
       binaryLayer: this.binaryLayer,
     };
   }

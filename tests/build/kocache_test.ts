@@ -170,6 +170,22 @@ Deno.test("KoCache.open creates KOCACHE, or fails like ko when it is not a direc
       join(tmp.path, "c/bin/example.com/x/windows/amd64:10.0.20348.1"),
     );
   });
+  await t.step("a bin dir that cannot be made: ko's message with the reason", async () => {
+    const cache = (await KoCache.open({ KOCACHE: "d" }, tmp.path))!;
+    await Deno.writeTextFile(join(tmp.path, "d/bin"), "x");
+    const dir = join(tmp.path, "d/bin/example.com/x/linux/amd64");
+    await rejects(
+      cache.buildHooks().outputDir!("example.com/x", { os: "linux", architecture: "amd64" }),
+      (e) => {
+        ok(e instanceof KoError);
+        equal(
+          e.message,
+          `creating KOCACHE bin dir ${dir}: a path component is not a directory`,
+        );
+        return true;
+      },
+    );
+  });
 });
 
 /** Reads a layer's bytes and returns their digest and size. */
