@@ -6,7 +6,7 @@
  */
 import { checkRegistry, parseRepository } from "../oci/reference.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
-import { writeFileAtomic } from "../util/atomic_file.ts";
+import { describeFsError, writeFileAtomic } from "../util/atomic_file.ts";
 import { debug } from "../util/log.ts";
 import { helperGet, type HelperOptions, helperStore } from "./credential_helper.ts";
 import {
@@ -180,7 +180,7 @@ export async function storeCredentials(
     text = await Deno.readTextFile(path);
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) {
-      throw new KoError(`cannot read "${path}": ${errorMessage(err)}`);
+      throw new KoError(`cannot read "${path}": ${describeFsError(err)}`);
     }
   }
   const file = parseConfigText(text, path);
@@ -198,7 +198,12 @@ export async function storeCredentials(
   const auths = (raw.auths ?? {}) as Record<string, unknown>;
   auths[key] = { auth: base64Utf8(`${username}:${password}`) };
   raw.auths = auths;
-  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")) || "/", { recursive: true, mode: 0o700 });
+  const dir = path.slice(0, path.lastIndexOf("/")) || "/";
+  try {
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new KoError(`cannot create "${dir}": ${describeFsError(err)}`);
+  }
   await writeFileAtomic(path, JSON.stringify(raw, null, "\t") + "\n", 0o600);
   return path;
 }

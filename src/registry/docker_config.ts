@@ -3,7 +3,8 @@
  * their `auths` keys are normalised, and reading them with errors that name the file but
  * never show its content.
  */
-import { errorMessage, KoError } from "../util/errors.ts";
+import { describeFsError } from "../util/atomic_file.ts";
+import { KoError } from "../util/errors.ts";
 
 /** Credentials of one `auths` entry. */
 export interface AuthEntry {
@@ -199,7 +200,7 @@ export async function readConfigFile(path: string): Promise<DockerConfigFile | u
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined;
     if (err instanceof Deno.errors.IsADirectory) return undefined;
-    throw new KoError(`cannot read "${path}": ${errorMessage(err)}`);
+    throw new KoError(`cannot read "${path}": ${describeFsError(err)}`);
   }
   return parseConfigText(text, path);
 }

@@ -336,3 +336,18 @@ Deno.test("a failing store helper's message never shows the secret it was given"
       'credential helper "docker-credential-echo" could not store credentials for "ghcr.io": cannot store me:<redacted>',
   });
 });
+
+Deno.test("storeCredentials names an unusable DOCKER_CONFIG in plain words", async () => {
+  await using dir = await tempDir("ko-creds-");
+  const s = await setup(dir.path);
+  await Deno.writeTextFile(`${dir.path}/file`, "");
+  s.vars.DOCKER_CONFIG = `${dir.path}/file`;
+  await rejects(storeCredentials("ghcr.io", "u", "p", { env: s.env }), {
+    message: `cannot read "${dir.path}/file/config.json": a path component is not a directory`,
+  });
+  await Deno.mkdir(`${dir.path}/cfg/config.json`, { recursive: true });
+  s.vars.DOCKER_CONFIG = `${dir.path}/cfg`;
+  await rejects(storeCredentials("ghcr.io", "u", "p", { env: s.env }), {
+    message: `cannot read "${dir.path}/cfg/config.json": is a directory`,
+  });
+});
