@@ -51,16 +51,24 @@ export interface LockedDir {
 }
 
 /**
- * Creates `dir` if needed and takes an exclusive lock on `dir/.lock` (waits for others); then
- * removes a kept `out` that `go build` would refuse to overwrite (see {@link isGoObject}).
+ * Creates `dir` if needed and takes an exclusive lock on `dir/.lock` (waits for others, calling
+ * `onWait` once after `waitNoticeMs`, default 1 s); then removes a kept `out` that `go build`
+ * would refuse to overwrite (see {@link isGoObject}).
  */
-export async function lockOutputDir(dir: string): Promise<LockedDir> {
+export async function lockOutputDir(
+  dir: string,
+  opts: { onWait?: () => void; waitNoticeMs?: number } = {},
+): Promise<LockedDir> {
   await Deno.mkdir(dir, { recursive: true });
   const file = await Deno.open(join(dir, ".lock"), { create: true, write: true });
+  // Another ko process holding the lock may take long (its go build): say why we wait.
+  const notice = opts.onWait && setTimeout(opts.onWait, opts.waitNoticeMs ?? 1000);
   try {
     await file.lock(true);
+    clearTimeout(notice);
     await removeUnusableOutput(join(dir, "out"));
   } catch (e) {
+    clearTimeout(notice);
     file.close();
     throw e;
   }

@@ -102,7 +102,13 @@ export async function buildForPlatform(
   const kept = await s.outputDir?.(importPath, platform);
   const lock = kept === undefined
     ? undefined
-    : await (claimPrefetchedLock(kept) ?? lockOutputDir(kept));
+    : await (claimPrefetchedLock(kept) ?? lockOutputDir(kept, {
+      onWait: () =>
+        info(
+          `Waiting for another ko process building ${importPath} for ` +
+            `${formatPlatform(platform)} (it holds ${join(kept, ".lock")})`,
+        ),
+    }));
   const dir = kept ?? await Deno.makeTempDir({ prefix: "ko" });
   try {
     const output = join(dir, "out");

@@ -12,6 +12,7 @@ import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { skopeoInspect, tempDir } from "../helpers/tools.ts";
 import { ko, koOk } from "../helpers/ko_cli.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
+import { lockOutputDir } from "../../src/build/build_output.ts";
 
 /** Go's build cache, which the test's own XDG_CACHE_HOME would otherwise move. */
 const GO_CACHE = new TextDecoder().decode(
@@ -91,4 +92,29 @@ Deno.test("a cache directory that cannot be made does not fail a build", async (
   const kept = await run(join(tmp.path, "xdg"));
   equal(kept.code, 0, kept.stderr);
   equal(r.stdout, kept.stdout);
+});
+
+Deno.test("a build waiting for another ko process's output dir says so", async () => {
+  await using tmp = await tempDir();
+  const src = await writeGoApp(join(tmp.path, "src"), {
+    module: "example.com/waits",
+    files: { "main.go": 'package main\n\nfunc main() { println("waits") }\n' },
+  });
+  const xdg = join(tmp.path, "xdg");
+  const dir = join(xdg, "ko-ts/bin/example.com/waits/linux/amd64");
+  const held = await lockOutputDir(dir); // as another ko process building the same app
+  const building = ko(["build", "--sbom=none", "--push=false", "."], {
+    cwd: src,
+    env: { KO_DEFAULTBASEIMAGE: "scratch", XDG_CACHE_HOME: xdg, GOCACHE: GO_CACHE },
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  held.release();
+  const r = await building;
+  equal(r.code, 0, r.stderr);
+  match(
+    r.stderr,
+    new RegExp(
+      `Waiting for another ko process building example\\.com/waits for linux/amd64 \\(it holds ${dir}/\\.lock\\)`,
+    ),
+  );
 });
