@@ -141,7 +141,7 @@ export class GoBuilder implements Builder {
     }
     if (base.image.kind === "image") {
       const platform = platformFromConfig(base.image.config);
-      assertPlatformMatches(this.o.platforms, platform);
+      assertPlatformMatches(this.o.platforms, platform, base.image.config.variant);
       return one(base.image, platform, base.digest);
     }
     const index = base.image;

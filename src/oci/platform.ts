@@ -105,13 +105,26 @@ function dots(s: string): number {
 
 /**
  * Throws ko's mismatch error when a single-image base does not fit the spec:
- * `base image platform "linux/arm64" does not match desired platforms [linux/amd64]`.
+ * `base image platform "linux/arm64" does not match desired platforms [linux/amd64]`. ko
+ * leaves the base's variant out of the comparison (see {@link platformFromConfig}); when that
+ * is why it fails (`--platform=linux/arm/v7` on an arm/v7 base, `baseVariant` "v7"), the
+ * error says so and names the platform to ask for instead.
  */
-export function assertPlatformMatches(spec: PlatformSpec, candidate: Platform): void {
+export function assertPlatformMatches(
+  spec: PlatformSpec,
+  candidate: Platform,
+  baseVariant?: string,
+): void {
   if (platformMatches(spec, candidate)) return;
+  let hint = "";
+  const withVariant = baseVariant ? { ...candidate, variant: baseVariant } : undefined;
+  if (withVariant && platformMatches(spec, withVariant)) {
+    hint = ` (the base's variant ${quote(baseVariant!)} is not compared, as in ko: ask for ` +
+      `${formatPlatform(candidate)} to build on this base)`;
+  }
   throw new KoError(
     `base image platform ${quote(formatPlatform(candidate))} does not match desired platforms ` +
-      formatPlatformSpec(spec),
+      formatPlatformSpec(spec) + hint,
   );
 }
 

@@ -173,6 +173,25 @@ Deno.test("assertPlatformMatches gives ko's mismatch error", () => {
   });
 });
 
+Deno.test("assertPlatformMatches says when only the base's uncompared variant is in the way", () => {
+  // ko compares a single-image base without its variant: an arm/v7 base is "linux/arm".
+  throws(() => assertPlatformMatches(spec("linux/arm/v7"), P("linux/arm"), "v7"), {
+    name: "KoError",
+    message: 'base image platform "linux/arm" does not match desired platforms [linux/arm/v7] ' +
+      '(the base\'s variant "v7" is not compared, as in ko: ask for linux/arm to build on this base)',
+  });
+  // Another variant, or another architecture: ko's error alone.
+  throws(() => assertPlatformMatches(spec("linux/arm/v6"), P("linux/arm"), "v7"), {
+    message: 'base image platform "linux/arm" does not match desired platforms [linux/arm/v6]',
+  });
+  throws(() => assertPlatformMatches(spec("linux/arm64"), P("linux/arm"), "v7"), {
+    message: 'base image platform "linux/arm" does not match desired platforms [linux/arm64]',
+  });
+  // What matched before still matches.
+  assertPlatformMatches(spec("linux/arm"), P("linux/arm"), "v7");
+  assertPlatformMatches(spec("all"), P("linux/arm"), "v7");
+});
+
 Deno.test("formatPlatform leaves out empty fields like ggcr's String()", () => {
   equal(formatPlatform(P("linux")), "linux");
   equal(formatPlatform(P("linux/arm/v7")), "linux/arm/v7");
