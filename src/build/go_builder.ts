@@ -266,21 +266,26 @@ export function selectChildren(
   return matching;
 }
 
-/** The platforms a scratch build makes: each named one (the empty base has no list of its own). */
+/**
+ * The platforms a scratch build makes: each named one, once (the empty base has no list of its
+ * own).
+ */
 function scratchPlatforms(spec: PlatformSpec): Platform[] {
   if (spec.all) {
     throw new KoError(
       "--platform=all needs a base image index to list platforms; the scratch base has none: name the platforms (e.g. --platform=linux/amd64,linux/arm64)",
     );
   }
-  return spec.platforms.map((p) => {
+  const byName = new Map<string, Platform>(); // a platform named twice is built once
+  for (const p of spec.platforms) {
     if (!p.os || !p.architecture) {
       throw new KoError(
         `platform "${formatPlatform(p)}" is incomplete: the scratch base needs os/arch platforms`,
       );
     }
-    return p;
-  });
+    if (!byName.has(formatPlatform(p))) byName.set(formatPlatform(p), p);
+  }
+  return [...byName.values()];
 }
 
 /** The index entry for a built child: the base descriptor's fields, the child's digest and size. */

@@ -1,10 +1,11 @@
 /**
- * The Go builder's multi-platform failures (src/build/go_builder.ts, ko-behaviour 5.4 and 6)
- * name what the user asked for: the desired platforms when none of a base index's match, and
- * the platform whose go build failed when several build at once. Real `go build`, a real
- * registry with the fixture bases.
+ * The Go builder's multi-platform builds (src/build/go_builder.ts, ko-behaviour 5.4 and 6):
+ * failures name what the user asked for (the desired platforms when none of a base index's
+ * match, the platform whose go build failed when several build at once) and stop the other
+ * platforms' builds; a platform named twice is built once. Real `go build`, a real registry
+ * with the fixture bases.
  */
-import { equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
@@ -20,7 +21,7 @@ import "syscall"
 func main() { _ = syscall.Mkfifo }
 `;
 
-Deno.test("multi-platform build failures name the platforms", async (t) => {
+Deno.test("multi-platform builds name the platforms that fail, and build each one once", async (t) => {
   await using registry = await startRegistry();
   await using tmp = await tempDir();
   const bases = await pushFixtureBases(registry);
@@ -57,6 +58,26 @@ Deno.test("multi-platform build failures name the platforms", async (t) => {
     );
     match(r.stderr, /undefined: syscall\.Mkfifo/);
     equal(r.stdout, "");
+  });
+
+  await t.step("scratch: a platform named twice is built once", async () => {
+    const layout = join(tmp.path, "layout");
+    const r = await ko([
+      "build",
+      "--push=false",
+      `--oci-layout-path=${layout}`,
+      "--platform=linux/amd64,linux/arm64,linux/amd64",
+      "./cmd/app",
+    ], { cwd: src, env: env("scratch") });
+    equal(r.code, 0, r.stderr);
+    equal(r.stderr.match(/Building \S+ for linux\/amd64$/gm)?.length, 1, r.stderr);
+    const blob = (d: string) => join(layout, "blobs", "sha256", d.slice("sha256:".length));
+    const top = JSON.parse(await Deno.readTextFile(join(layout, "index.json")));
+    const index = JSON.parse(await Deno.readTextFile(blob(top.manifests[0].digest)));
+    deepEqual(
+      index.manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture),
+      ["amd64", "arm64"],
+    );
   });
 
   await t.step("a single platform's failure reads as ko's, with no platform added", async () => {
