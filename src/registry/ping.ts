@@ -70,23 +70,38 @@ async function interpret(
  * 200 or 401 (a TLS server answers plain HTTP with 400, or drops it): local registries are
  * usually plain, and this spares a warm `ko build` the first TLS handshake's loading of the CA
  * roots (40+ ms). Loopback traffic never leaves the machine, and the ping carries no
- * credentials.
+ * credentials. When plain HTTP answered something else and TLS fails, the server speaks plain
+ * HTTP: it is asked again with retries, and its answer is what gets reported.
  */
 async function pingLocal(
   transport: Transport,
   registry: string,
   signal: AbortSignal | undefined,
 ): Promise<PingResult> {
+  let plainAnswered = false;
   try {
     const res = await pingOnce(transport, registry, "http", signal, false);
     if (res.status === 200 || res.status === 401) return await interpret(res, registry, "http");
     await res.body?.cancel();
+    // A TLS server answers plain HTTP with 400 ("Client sent an HTTP request to an HTTPS
+    // server"); anything else comes from a plain HTTP server.
+    plainAnswered = res.status !== 400;
     debug(`${registry}: plain HTTP answered ${res.status}, trying HTTPS`);
   } catch (err) {
     if (!(err instanceof NetworkError) || signal?.aborted) throw err;
     debug(`${registry}: plain HTTP failed (${err.message}), trying HTTPS`);
   }
-  const res = await pingOnce(transport, registry, "https", signal);
+  let res: Response;
+  try {
+    res = await pingOnce(transport, registry, "https", signal);
+  } catch (err) {
+    const notTls = err instanceof NetworkError && err.tls && !/certificate/i.test(err.message);
+    if (!plainAnswered || !notTls || signal?.aborted) throw err;
+    // No TLS here, but plain HTTP answered: ask again with retries (a 503 may be passing) and
+    // report what it says rather than the TLS failure.
+    debug(`${registry}: HTTPS failed (${err.message}), asking plain HTTP again`);
+    return await interpret(await pingOnce(transport, registry, "http", signal), registry, "http");
+  }
   return await interpret(res, registry, "https");
 }
 
