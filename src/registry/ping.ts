@@ -120,7 +120,8 @@ function childSignal(parent: AbortSignal | undefined): AbortController {
  * Pings a registry. Local registries: plain HTTP first (see pingLocal). Otherwise HTTPS first;
  * for those in `insecure`, plain HTTP is tried too when HTTPS fails or has not answered within
  * {@link PLAIN_HTTP_DELAY_MS} (a plain server may never answer a TLS handshake). Any HTTPS answer wins; HTTP wins with 200 or 401.
- * When neither works, the HTTPS error is reported.
+ * When neither works, the HTTPS error is reported, or plain HTTP's answer when HTTPS found no TLS
+ * server there.
  */
 export function ping(
   transport: Transport,
@@ -143,18 +144,32 @@ export function ping(
     let httpStarted = false;
     /** Plain HTTP answered first: the aborted HTTPS attempt's rejection is expected. */
     let httpWon = false;
+    /** What a plain HTTP server answered other than 200 or 401, as an error. */
+    let httpError: unknown;
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       fn();
     };
+    /** Both failed: report plain HTTP's answer when HTTPS found no TLS server at all. */
+    const failBoth = () => {
+      const e = httpsError;
+      const noTls = e instanceof NetworkError && e.tls && !/certificate/i.test(e.message);
+      finish(() => reject(noTls && httpError !== undefined ? httpError : e));
+    };
     const startHttp = () => {
       if (httpStarted || settled) return;
       httpStarted = true;
       pingOnce(transport, registry, "http", http.signal).then(async (res) => {
-        if (settled || (res.status !== 200 && res.status !== 401)) {
+        if (settled) {
           await res.body?.cancel();
+          return;
+        }
+        if (res.status !== 200 && res.status !== 401) {
+          // A TLS server answers plain HTTP with 400; other answers come from a plain server.
+          if (res.status === 400) await res.body?.cancel();
+          else httpError = await interpret(res, registry, "http").catch((e) => e);
           return;
         }
         httpWon = true;
@@ -163,7 +178,7 @@ export function ping(
         result.then((r) => finish(() => resolve(r)), (e) => finish(() => reject(e)));
       }, () => {}).finally(() => {
         httpDone = true;
-        if (httpsFailed) finish(() => reject(httpsError));
+        if (httpsFailed) failBoth();
       });
     };
     const timer = setTimeout(startHttp, PLAIN_HTTP_DELAY_MS);
@@ -186,7 +201,7 @@ export function ping(
       debug(`${registry}: HTTPS failed (${err.message}), trying plain HTTP`);
       httpsError = err;
       httpsFailed = true;
-      if (httpDone) finish(() => reject(err));
+      if (httpDone) failBoth();
       else startHttp();
     });
   });

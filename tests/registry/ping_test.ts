@@ -78,3 +78,38 @@ Deno.test("plain HTTP answering while HTTPS waits to retry wins the ping of an i
     await server.close();
   }
 });
+
+Deno.test("an insecure plain registry answering 503 is reported by that answer, not a TLS failure", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Promise<void>[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      conns.push((async () => {
+        const buf = new Uint8Array(4096);
+        const got = await conn.read(buf).catch(() => null);
+        const answer = got && buf[0] === 0x16
+          ? "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
+          : "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}";
+        await conn.write(new TextEncoder().encode(answer)).catch(() => {});
+        conn.close();
+      })());
+    }
+  })().catch(() => {});
+  const registry = `0.0.0.0:${(listener.addr as Deno.NetAddr).port}`;
+  const client = new RegistryClient({
+    keychain: () => Promise.resolve({}),
+    retry: FAST_RETRY,
+    insecureRegistries: [registry],
+  });
+  try {
+    await client.ping(registry).then(
+      () => Promise.reject(new Error("the ping should fail")),
+      (err: Error) => equal(err.message, `GET http://${registry}/v2/: 503 Service Unavailable: {}`),
+    );
+  } finally {
+    client.close();
+    listener.close();
+    await accepting;
+    await Promise.all(conns);
+  }
+});
