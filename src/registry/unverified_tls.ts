@@ -38,7 +38,10 @@ function describe(err: Error & { code?: string }): string {
       `${err.code ?? ""} ${err.message}`,
     )
   ) {
-    return `TLS handshake failed: ${err.message}`;
+    // classifyNetworkError adds "TLS handshake failed: " to messages it recognises as TLS.
+    return /certificate|tls|handshake|corrupt message|alert/i.test(err.message)
+      ? err.message
+      : `TLS handshake failed: ${err.message}`;
   }
   return err.message;
 }

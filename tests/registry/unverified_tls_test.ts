@@ -6,6 +6,7 @@
 import { equal, rejects } from "node:assert/strict";
 import { MediaType } from "../../src/oci/media_types.ts";
 import { RegistryClient } from "../../src/registry/client.ts";
+import { Transport } from "../../src/registry/transport.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { freePort } from "../helpers/tools.ts";
 import { blobOf, FAST_RETRY, randomBytes, readAll, repoOf } from "./support.ts";
@@ -60,5 +61,29 @@ Deno.test("an unverified TLS tunnel that cannot connect says why, without retryi
     equal(Date.now() - start < 1500, true, "refused before the registry answered is not retried");
   } finally {
     client.close();
+  }
+});
+
+Deno.test("an unverified TLS tunnel to a plain HTTP server is a TLS failure, said once", async () => {
+  await using reg = await startRegistry({ mode: "plain" });
+  const host = `0.0.0.0:${reg.host.split(":")[1]}`;
+  const transport = new Transport({ retry: FAST_RETRY, unverifiedTls: [host] });
+  try {
+    await rejects(
+      transport.send({ method: "GET", url: new URL(`https://${host}/v2/`), registry: host }),
+      (err: Error & { tls?: boolean; retryable?: boolean }) => {
+        equal(err.name, "NetworkError");
+        equal(err.tls, true);
+        equal(err.retryable, false);
+        equal(
+          err.message.startsWith(`cannot reach registry ${host}: TLS handshake failed: `),
+          true,
+        );
+        equal(err.message.split("TLS handshake failed").length, 2, err.message);
+        return true;
+      },
+    );
+  } finally {
+    transport.close();
   }
 });
