@@ -12,10 +12,14 @@ import { formatPlatform } from "../oci/platform.ts";
 import { describeFsError } from "../util/atomic_file.ts";
 import { debug } from "../util/log.ts";
 
-/** The user cache directory for build outputs, or undefined when there is no home. */
+/**
+ * The user cache directory for build outputs, or undefined when there is no home. Only an
+ * absolute one: `go build -o` runs in the build's `dir`, so a relative root would name another
+ * file for go than for us (and Go, like the XDG spec, rejects a relative `XDG_CACHE_HOME`).
+ */
 export function defaultOutputRoot(env: Readonly<Record<string, string>>): string | undefined {
   const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, ".cache") : undefined);
-  return base ? join(base, "ko-ts", "bin") : undefined;
+  return base?.startsWith("/") ? join(base, "ko-ts", "bin") : undefined;
 }
 
 /** `<root>/<import path>/<platform>`, ko's layout (`linux/arm/v7`, `windows/amd64:10.0.20348`). */

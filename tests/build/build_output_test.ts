@@ -5,7 +5,7 @@
  */
 import { equal, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { isGoObject, lockOutputDir } from "../../src/build/build_output.ts";
+import { defaultOutputRoot, isGoObject, lockOutputDir } from "../../src/build/build_output.ts";
 import { goBuildFixture, run, tempDir } from "../helpers/tools.ts";
 
 const MAIN = 'package main\n\nfunc main() { println("kept") }\n';
@@ -53,4 +53,13 @@ Deno.test("locking a kept output dir clears an out that go build cannot overwrit
   );
   ok(isGoObject(elf.subarray(0, 8)) && isGoObject(pe.subarray(0, 8)));
   ok(!isGoObject(new TextEncoder().encode("#!/bin/sh")) && !isGoObject(new Uint8Array([0x7f])));
+});
+
+Deno.test("the kept outputs' root is absolute or none", () => {
+  equal(defaultOutputRoot({ XDG_CACHE_HOME: "/x", HOME: "/h" }), "/x/ko-ts/bin");
+  equal(defaultOutputRoot({ HOME: "/h" }), "/h/.cache/ko-ts/bin");
+  equal(defaultOutputRoot({}), undefined);
+  // go build -o runs in the build's dir: a relative root would be another file for go.
+  equal(defaultOutputRoot({ XDG_CACHE_HOME: "rel", HOME: "/h" }), undefined);
+  equal(defaultOutputRoot({ HOME: "rel" }), undefined);
 });
