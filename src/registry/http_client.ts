@@ -45,14 +45,49 @@ export function createRegistryHttpClient(opts: TlsOptions = {}): Deno.HttpClient
   const system = opts.trustSystemStore === false ? undefined : readSystemBundle(env);
   if (system !== undefined) {
     try {
-      return Deno.createHttpClient({ caCerts: [system, ...extra] });
+      return createClient({ caCerts: [system, ...extra] });
     } catch (err) {
       debug(`ignoring the system CA bundle: ${errorMessage(err)}`);
     }
   }
   try {
-    return Deno.createHttpClient({ caCerts: extra });
+    return createClient({ caCerts: extra });
   } catch (err) {
     throw new KoError(`cannot use the given CA certificates: ${errorMessage(err)}`);
+  }
+}
+
+const PROXY_VARS = [
+  "HTTPS_PROXY",
+  "https_proxy",
+  "HTTP_PROXY",
+  "http_proxy",
+  "ALL_PROXY",
+  "all_proxy",
+];
+const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "::1"];
+
+/**
+ * `Deno.createHttpClient`, except that `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` never apply to
+ * loopback hosts, as in Go (ko's `http.ProxyFromEnvironment`): a corporate proxy cannot reach a
+ * registry on this machine. Deno reads `NO_PROXY` when a client is created, so the loopback
+ * names are added to it for that moment only.
+ */
+function createClient(options: Deno.CreateHttpClientOptions): Deno.HttpClient {
+  if (!PROXY_VARS.some((name) => Deno.env.get(name))) return Deno.createHttpClient(options);
+  const saved = { NO_PROXY: Deno.env.get("NO_PROXY"), no_proxy: Deno.env.get("no_proxy") };
+  const current = (saved.NO_PROXY ?? saved.no_proxy ?? "").split(",").map((h) => h.trim())
+    .filter((h) => h !== "");
+  if (current.includes("*")) return Deno.createHttpClient(options);
+  const merged = [...current, ...LOOPBACK_HOSTS.filter((h) => !current.includes(h))].join(",");
+  try {
+    Deno.env.set("NO_PROXY", merged);
+    if (saved.no_proxy !== undefined) Deno.env.set("no_proxy", merged);
+    return Deno.createHttpClient(options);
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) Deno.env.delete(name);
+      else Deno.env.set(name, value);
+    }
   }
 }
