@@ -59,9 +59,12 @@ export function sbomPeripherals(o: SbomPushOptions): Peripherals {
     if (subjects.length === 0) return;
     const client = o.client();
     await Promise.all(subjects.map(async ({ subject, sbom }) => {
+      const cosign = pushCosignSbom(client, cosignRepo ?? repo, subject, sbom, signal);
       await Promise.all([
-        pushCosignSbom(client, cosignRepo ?? repo, subject, sbom, signal),
-        o.referrers === false ? undefined : pushSbomReferrer(client, repo, subject, sbom, signal),
+        cosign,
+        o.referrers === false
+          ? undefined
+          : pushSbomReferrer(client, repo, subject, sbom, signal, cosign),
       ]);
     }));
   };
@@ -109,7 +112,8 @@ export async function pushCosignSbom(
  * Pushes the SBOM of `subject` as an OCI 1.1 referrer in the subject's repository. The
  * referrer is an addition to what ko publishes: a registry that refuses OCI 1.1 artifacts
  * (empty config, `artifactType`) gets a warning, not a failed build, since the cosign-style
- * tag carries the SBOM already. Returns whether it was published.
+ * tag carries the SBOM already. Returns whether it was published. With `alongside` (the
+ * cosign-style push running at the same time), the warning is only given when that succeeds.
  */
 export async function pushSbomReferrer(
   client: RegistryClient,
@@ -117,6 +121,7 @@ export async function pushSbomReferrer(
   subject: Descriptor,
   sbom: AttachedFile,
   signal?: AbortSignal,
+  alongside?: Promise<unknown>,
 ): Promise<boolean> {
   const artifact = referrerArtifact(sbom, subject);
   let route;
@@ -124,6 +129,8 @@ export async function pushSbomReferrer(
     route = await pushReferrer(client, repo, artifact, signal);
   } catch (e) {
     if (isAbortError(e) || signal?.aborted) throw e;
+    // When the cosign-style push fails too, its error ends the build: no warning repeating it.
+    if (alongside && !(await alongside.then(() => true, () => false))) return false;
     warn(
       `could not publish the SBOM of ${subject.digest} as an OCI referrer in ${repo.registry}/${repo.repository}: ${
         errorMessage(e)

@@ -1,10 +1,13 @@
-import { deepEqual, equal, throws } from "node:assert/strict";
+import { deepEqual, equal, rejects, throws } from "node:assert/strict";
 import { makeIndex } from "../../src/image/image.ts";
 import { scratchImage } from "../../src/image/scratch.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
 import { parseRepository } from "../../src/oci/reference.ts";
-import type { RegistryClient } from "../../src/registry/client.ts";
+import { RegistryClient } from "../../src/registry/client.ts";
 import { sbomPeripherals, sbomSubjects } from "../../src/publish/sbom_push.ts";
+import { startFaultProxy } from "../helpers/fault_proxy.ts";
+import { startRegistry } from "../helpers/registry_server.ts";
+import { captureLogs } from "../registry/support.ts";
 
 const sbom = (s: string) => ({ mediaType: "text/spdx+json", bytes: new TextEncoder().encode(s) });
 const amd64 = {
@@ -74,4 +77,27 @@ Deno.test("sbomPeripherals rejects a bad COSIGN_REPOSITORY up front", () => {
     /invalid COSIGN_REPOSITORY "ghcr\.io": name a repository, not just a registry \(e\.g\. ghcr\.io\/signatures\)/,
   );
   sbomPeripherals({ client, cosignRepository: "ghcr.io/me/sigs" });
+});
+
+Deno.test("sbomPeripherals: a registry refusing every SBOM push gives one error, no warning repeating it", async () => {
+  await using reg = await startRegistry({ mode: "plain" });
+  const denied = JSON.stringify({ errors: [{ code: "DENIED", message: "no writes here" }] });
+  await using proxy = await startFaultProxy(
+    reg.host,
+    (r) =>
+      r.method === "PUT" && r.path.includes("/manifests/") ? { status: 403, body: denied } : "pass",
+  );
+  const client = new RegistryClient({
+    keychain: () => Promise.resolve({}),
+    retry: { baseDelayMs: 5, jitter: 0 },
+  });
+  const logs = captureLogs();
+  try {
+    const push = sbomPeripherals({ client: () => client });
+    await rejects(push(parseRepository(`${proxy.host}/app`), amd64), /^KoError: writing sbom: /);
+    deepEqual(logs.lines.filter((l) => l.includes("WARNING")), []);
+  } finally {
+    logs.restore();
+    client.close();
+  }
 });
