@@ -19,7 +19,7 @@ import { appImage, appName, binaryEntries } from "./app_image.ts";
 import { encodeCapabilityXattr, parseCapabilities } from "./capabilities.ts";
 import { type GoBuildInvocation, runGoBuild } from "./go_build.ts";
 import { kodataEntries } from "./kodata.ts";
-import { lockOutputDir } from "./build_output.ts";
+import { type LockedDir, lockOutputDir } from "./build_output.ts";
 import { claimPrefetchedLock, takeReservedSlot } from "./go_build_prefetch.ts";
 
 /** A decided `go build` plus the build config facts the layers need. */
@@ -100,15 +100,16 @@ export async function buildForPlatform(
 ): Promise<Image> {
   const mediaType = layerMediaTypeFor(base.mediaType);
   const kept = await s.outputDir?.(importPath, platform);
-  const lock = kept === undefined
-    ? undefined
-    : await (claimPrefetchedLock(kept) ?? lockOutputDir(kept, {
+  const lock = kept === undefined ? undefined : await lockUnlessAborted(
+    claimPrefetchedLock(kept) ?? lockOutputDir(kept, {
       onWait: () =>
         info(
           `Waiting for another ko process building ${importPath} for ` +
             `${formatPlatform(platform)} (it holds ${join(kept, ".lock")})`,
         ),
-    }));
+    }),
+    signal,
+  );
   const dir = kept ?? await Deno.makeTempDir({ prefix: "ko" });
   try {
     const output = join(dir, "out");
@@ -165,6 +166,32 @@ export async function buildForPlatform(
   } finally {
     if (lock) lock.release();
     else await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Waits for the lock on a kept output dir unless `signal` aborts first (Ctrl-C, or another
+ * platform's build failed): the wait can last as long as another ko process's build. A lock
+ * granted after the abort is let go at once.
+ */
+async function lockUnlessAborted(
+  locking: Promise<LockedDir | undefined>,
+  signal?: AbortSignal,
+): Promise<LockedDir | undefined> {
+  if (!signal) return locking;
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([locking, aborted]);
+  } catch (e) {
+    if (signal.aborted) locking.then((l) => l?.release(), () => {});
+    throw e;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
   }
 }
 

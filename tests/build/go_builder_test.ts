@@ -7,11 +7,12 @@
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
+import { defaultOutputRoot, lockOutputDir, outputDirFor } from "../../src/build/build_output.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
 import { ko } from "../helpers/ko_cli.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
-import { tempDir } from "../helpers/tools.ts";
+import { runOk, tempDir } from "../helpers/tools.ts";
 
 /** Builds everywhere but Windows, which has no syscall.Mkfifo. */
 const NOT_ON_WINDOWS = `package main
@@ -131,4 +132,40 @@ Deno.test("a platform's failure stops the others' go builds before ko returns", 
   match(r.stderr, /for windows\/amd64: build: go build: exit status 1: /);
   // The linux/amd64 go build was stopped and its work directory removed before ko returned.
   equal((await findNamed(tmpdir, ["go-build", "ko-go-"])).join(", "), "");
+});
+
+Deno.test("a platform waiting for another ko's lock stops waiting when a sibling fails", async () => {
+  await using tmp = await tempDir();
+  const src = await writeGoApp(join(tmp.path, "src"), {
+    module: "example.com/fails",
+    files: { "cmd/app/main.go": NOT_ON_WINDOWS },
+  });
+  const cache = join(tmp.path, "cache");
+  // XDG_CACHE_HOME moves the kept outputs; the Go build cache stays where it was (warm).
+  const gocache = (await runOk("go", ["env", "GOCACHE"])).stdout.trim();
+  // "Another ko process" holds the linux/amd64 output dir for as long as the test likes.
+  const root = defaultOutputRoot({ XDG_CACHE_HOME: cache })!;
+  const held = await lockOutputDir(
+    outputDirFor(root, "example.com/fails/cmd/app", { os: "linux", architecture: "amd64" }),
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const run = ko(
+      ["build", "--push=false", "--platform=linux/amd64,windows/amd64", "./cmd/app"],
+      {
+        cwd: src,
+        env: { KO_DEFAULTBASEIMAGE: "scratch", XDG_CACHE_HOME: cache, GOCACHE: gocache },
+      },
+    );
+    const r = await Promise.race([
+      run,
+      new Promise<undefined>((resolve) => timer = setTimeout(() => resolve(undefined), 30_000)),
+    ]);
+    ok(r, "ko kept waiting for the lock after the windows/amd64 build failed");
+    equal(r.code, 1);
+    match(r.stderr, /for windows\/amd64: build: go build: exit status 1: /);
+  } finally {
+    clearTimeout(timer);
+    held.release();
+  }
 });
