@@ -8,6 +8,7 @@
  */
 import type { Image, ImageIndex } from "../image/image.ts";
 import { isScratch } from "../image/scratch.ts";
+import { platformFromConfig } from "../oci/platform.ts";
 import { readBuildInfo } from "../sbom/build_info.ts";
 import {
   imageSbom,
@@ -125,11 +126,18 @@ export async function attachIndexSbom(
     mediaType: index.mediaType,
     ...(created !== undefined ? { created } : {}),
     ...(base ? { base } : {}),
-    children: index.index.manifests.map((d) => ({
-      digest: d.digest,
-      mediaType: d.mediaType,
-      ...(d.platform ? { platform: d.platform } : {}),
-    })),
+    children: index.index.manifests.map((d) => {
+      // A child whose base entry had no platform (built for its config's) is named by that.
+      const config = index.children.find((c) => c.descriptor.digest === d.digest)?.image?.config;
+      const platform = d.platform ??
+        (config
+          ? {
+            ...platformFromConfig(config),
+            ...(config.variant ? { variant: config.variant } : {}),
+          }
+          : undefined);
+      return { digest: d.digest, mediaType: d.mediaType, ...(platform ? { platform } : {}) };
+    }),
     toolVersion: o.toolVersion ?? VERSION,
   });
   if (!sbom) return index;

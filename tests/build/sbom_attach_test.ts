@@ -98,6 +98,34 @@ Deno.test("sbom hooks attach documents, write --sbom-dir files and keep digests"
     match(dec.decode(img.attachments!.sbom!.bytes), /^\/ko-app\/app: go1\.\d+/);
   });
 
+  await t.step("an index child without a platform is named by its config's", async () => {
+    const armv7 = scratchImage({ os: "linux", architecture: "arm", variant: "v7" });
+    const children = [amd64, armv7].map((image, i) => ({
+      image,
+      descriptor: {
+        mediaType: image.mediaType,
+        size: image.manifestBytes.length,
+        digest: image.digest,
+        // The base index listed the second child without a platform (ko builds it anyway).
+        ...(i === 0 ? { platform: { os: "linux", architecture: "amd64" } } : {}),
+      },
+    }));
+    const index = makeIndex({
+      schemaVersion: 2,
+      mediaType: MediaType.OciIndex,
+      manifests: children.map((c) => c.descriptor),
+    }, children);
+    const withDoc = await attachIndexSbom(index, "example.com/app", { format: "spdx" });
+    const doc = JSON.parse(dec.decode(withDoc.attachments!.sbom!.bytes));
+    const pkg = doc.packages.find((p: { name: string }) => p.name === armv7.digest);
+    equal(pkg.versionInfo, "linux/arm/v7");
+    equal(
+      pkg.externalRefs[0].referenceLocator,
+      `pkg:oci/image@${armv7.digest}?arch=arm&mediaType=application%2Fvnd.oci.image.manifest.v1%2Bjson&os=linux&variant=v7`,
+    );
+    deepEqual(await spdxSchemaErrors(doc), []);
+  });
+
   await t.step("the scratch base is named nowhere in the document", async () => {
     const onScratch = withAnnotations(scratchImage(), {
       "org.opencontainers.image.base.name": "scratch",
