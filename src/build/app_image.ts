@@ -1,7 +1,8 @@
 /**
  * The image ko makes from a base and a Go binary (ko-behaviour 5.6–5.11): the kodata layer,
- * then the binary at `/ko-app/<name>`, the config pointed at the binary, and the base
- * annotations on the manifest.
+ * then the binary at `/ko-app/<name>` (then Delve at `/ko-app/dlv` with `--debug`), the config
+ * pointed at the binary (run under Delve with `--debug`), and the base annotations on the
+ * manifest.
  */
 import type { ConfigFile } from "../oci/config.ts";
 import { ZERO_TIME } from "../oci/go_json.ts";
@@ -12,6 +13,7 @@ import { mutateImage } from "../image/mutate.ts";
 import { lastElement } from "../util/go_path.ts";
 import { KODATA_ROOT } from "./kodata.ts";
 import { WINDOWS_RAWSD } from "./windows.ts";
+import { DELVE_ARGS, DELVE_PATH } from "./delve.ts";
 
 /** The directory the binary goes to. */
 export const APP_DIR = "/ko-app";
@@ -77,15 +79,19 @@ export interface AppImageOptions {
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
-/** Appends the kodata and binary layers to a base and points the config at the binary. */
+/**
+ * Appends the kodata and binary layers (and Delve's, when given) to a base and points the
+ * config at the binary.
+ */
 export function appImage(
   base: Image,
-  layers: { kodata: Layer; binary: Layer },
+  layers: { kodata: Layer; binary: Layer; delve?: Layer },
   o: AppImageOptions,
 ): Image {
   const name = appName(o.importPath);
   const appPath = `${APP_DIR}/${name}`;
   const createdBy = `ko build ko://${o.importPath}`;
+  const debug = layers.delve !== undefined && o.os !== "windows";
   return mutateImage(base, {
     layers: [
       {
@@ -106,13 +112,24 @@ export function appImage(
           comment: `go build output, at ${appPath}`,
         },
       },
+      ...(debug
+        ? [{
+          layer: layers.delve!,
+          history: {
+            author: "ko",
+            created: o.created ?? ZERO_TIME,
+            created_by: createdBy,
+            comment: `Delve debugger, at ${DELVE_PATH}`,
+          },
+        }]
+        : []),
     ],
-    editConfig: (cfg) => editConfig(cfg, name, o),
+    editConfig: (cfg) => editConfig(cfg, name, o, debug),
     ...(o.annotations ? { annotations: o.annotations } : {}),
   });
 }
 
-function editConfig(cfg: ConfigFile, name: string, o: AppImageOptions): void {
+function editConfig(cfg: ConfigFile, name: string, o: AppImageOptions, debug: boolean): void {
   const c = cfg.config;
   delete c.Cmd;
   if (o.os === "windows") {
@@ -120,7 +137,9 @@ function editConfig(cfg: ConfigFile, name: string, o: AppImageOptions): void {
     c.Env = appendToPath(c.Env ?? [], "C:\\ko-app");
     c.Env.push(`KO_DATA_PATH=C:\\var\\run\\ko`);
   } else {
-    c.Entrypoint = [`${APP_DIR}/${name}`];
+    c.Entrypoint = debug
+      ? [DELVE_PATH, ...DELVE_ARGS, `${APP_DIR}/${name}`]
+      : [`${APP_DIR}/${name}`];
     c.Env = appendToPath(c.Env ?? [], APP_DIR);
     c.Env.push(`KO_DATA_PATH=${KODATA_ROOT}`);
   }

@@ -21,6 +21,7 @@ import { type GoBuildInvocation, runGoBuild } from "./go_build.ts";
 import { kodataEntries } from "./kodata.ts";
 import { type LockedDir, lockOutputDir } from "./build_output.ts";
 import { claimPrefetchedLock, takeReservedSlot } from "./go_build_prefetch.ts";
+import { debuggingSupported, debuggingUnsupportedMessage } from "./delve.ts";
 
 /** A decided `go build` plus the build config facts the layers need. */
 export interface BuildPlan extends GoBuildInvocation {
@@ -86,6 +87,15 @@ export interface PlatformBuildSettings {
   readonly prepareBinaryLayer?: (output: string, pkgDir: string) => Promise<void>;
   /** May attach an SBOM after an image is built. */
   readonly afterImage?: (img: Image, info: BuiltImageInfo) => Promise<Image>;
+  /**
+   * `--debug`: the Delve binary for a platform (delve.ts's DelveBuilder), added at
+   * `/ko-app/dlv` on the platforms Delve supports. `scratchDir` is removed after the build.
+   */
+  readonly delve?: (
+    platform: Platform,
+    scratchDir: string,
+    signal?: AbortSignal,
+  ) => Promise<string>;
 }
 
 /** Builds the image of one platform on `base`. */
@@ -128,6 +138,13 @@ export async function buildForPlatform(
       throw new KoError(`tarring kodata: ${errorMessage(e)}`, { cause: e });
     });
     kodataLayer.catch(() => {}); // awaited below; don't report it unhandled meanwhile
+    let delveBinary: Promise<string> | undefined;
+    if (s.delve && debuggingSupported(platform)) {
+      delveBinary = s.delve(platform, dir, signal);
+      delveBinary.catch(() => {}); // awaited below
+    } else if (s.delve) {
+      info(debuggingUnsupportedMessage(platform));
+    }
     void s.prepareBinaryLayer?.(output, pkgDir);
     const goBuild = async () => {
       info(`Building ${importPath} for ${formatPlatform(platform)}`);
@@ -145,11 +162,21 @@ export async function buildForPlatform(
     const makeBinaryLayer: BinaryLayerMaker = s.binaryLayer ??
       (async (a) => layerFromBuilt(await buildLayer(a.entries, { mediaType: a.mediaType })));
     if (xattr) info("Some options prevent us from using layer cache");
-    const [kodata, binary] = await Promise.all([
+    const [kodata, binary, delve] = await Promise.all([
       kodataLayer,
       makeBinaryLayer({ binaryPath: output, entries, mediaType, cacheable: !xattr }),
+      delveBinary?.then((path) =>
+        makeBinaryLayer({
+          binaryPath: path,
+          // Built like the app's layer, capabilities included, as ko does.
+          entries: binaryEntries("dlv", path, platform.os, xattr),
+          mediaType,
+          cacheable: !xattr,
+        })
+      ),
     ]);
-    const img = appImage(base, { kodata: layerFromBuilt(kodata), binary }, {
+    const layers = { kodata: layerFromBuilt(kodata), binary, ...(delve ? { delve } : {}) };
+    const img = appImage(base, layers, {
       importPath,
       os: platform.os,
       ...(s.kodataCreationTime !== undefined

@@ -13,6 +13,8 @@ import { reserveSlots } from "../build/go_build_prefetch.ts";
 import { prepareLayerFor } from "../layer/compress.ts";
 import { sbomHooks } from "../build/sbom_attach.ts";
 import { KoCache } from "../build/kocache.ts";
+import { DelveBuilder } from "../build/delve.ts";
+import { join } from "../util/posix_path.ts";
 import { sbomPeripherals } from "../publish/sbom_push.ts";
 import { parseRepository } from "../oci/reference.ts";
 import type { Platform } from "../oci/descriptor.ts";
@@ -99,6 +101,7 @@ export class Session {
         ...(ctx.env.KO_DATA_PATH_ALLOWED_ROOT
           ? { kodataAllowedRoot: ctx.env.KO_DATA_PATH_ALLOWED_ROOT }
           : {}),
+        ...(options.debug ? { delve: delveBuilder(ctx.env, settings.goPath, kocache) } : {}),
       }),
     );
     const publisher = later.publisher = await makePublisher({
@@ -148,6 +151,16 @@ function binaryLayerHooks(
   if (!root) return { prepareBinaryLayer: (output) => prepareLayerFor(output) };
   const memo = new LayerMemo(root);
   return { binaryLayer: memo.binaryLayer, prepareBinaryLayer: memo.prepare };
+}
+
+/** `--debug`: Delve, kept under `$KOCACHE/bin` or the default output root (delve.ts). */
+function delveBuilder(
+  env: Readonly<Record<string, string>>,
+  goPath: string,
+  kocache: KoCache | undefined,
+): DelveBuilder["binary"] {
+  const root = kocache ? join(kocache.root, "bin") : defaultOutputRoot(env);
+  return new DelveBuilder({ goPath, env, ...(root ? { root } : {}) }).binary;
 }
 
 /** Stable build-output directories (faster warm rebuilds; see build_output.ts). */
