@@ -17,20 +17,47 @@ export interface PingResult {
   challenge?: Challenge;
 }
 
+/**
+ * How long one ping may wait for an answer, retries included. A server that accepts the
+ * connection but never answers (or never finishes a TLS handshake) would otherwise hang ko for
+ * good; ggcr gives up after 30 s to connect and 10 s for the handshake.
+ */
+export const PING_TIMEOUT_MS = 30_000;
+
 async function pingOnce(
   transport: Transport,
   registry: string,
   scheme: "https" | "http",
   signal: AbortSignal | undefined,
   retry = true,
+  timeoutMs = PING_TIMEOUT_MS,
 ): Promise<Response> {
-  return await transport.send({
-    method: "GET",
-    url: new URL(`${scheme}://${registry}/v2/`),
-    registry,
-    retry,
-    ...(signal ? { signal } : {}),
-  });
+  const ctl = childSignal(signal);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ctl.abort();
+  }, timeoutMs);
+  try {
+    return await transport.send({
+      method: "GET",
+      url: new URL(`${scheme}://${registry}/v2/`),
+      registry,
+      retry,
+      signal: ctl.signal,
+    });
+  } catch (err) {
+    if (!timedOut || signal?.aborted) throw err;
+    throw new NetworkError(
+      `cannot reach registry ${registry}: no answer to GET ${scheme}://${registry}/v2/ within ${
+        timeoutMs / 1000
+      } s`,
+      // Over HTTPS, a silent server may be a plain one ignoring the TLS handshake.
+      { retryable: false, tls: scheme === "https", cause: err },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Reads the ping answer: 200 = anonymous, 401 = the challenge to answer. */
@@ -77,10 +104,11 @@ async function pingLocal(
   transport: Transport,
   registry: string,
   signal: AbortSignal | undefined,
+  timeoutMs: number,
 ): Promise<PingResult> {
   let plainAnswered = false;
   try {
-    const res = await pingOnce(transport, registry, "http", signal, false);
+    const res = await pingOnce(transport, registry, "http", signal, false, timeoutMs);
     if (res.status === 200 || res.status === 401) return await interpret(res, registry, "http");
     await res.body?.cancel();
     // A TLS server answers plain HTTP with 400 ("Client sent an HTTP request to an HTTPS
@@ -93,14 +121,15 @@ async function pingLocal(
   }
   let res: Response;
   try {
-    res = await pingOnce(transport, registry, "https", signal);
+    res = await pingOnce(transport, registry, "https", signal, true, timeoutMs);
   } catch (err) {
     const notTls = err instanceof NetworkError && err.tls && !/certificate/i.test(err.message);
     if (!plainAnswered || !notTls || signal?.aborted) throw err;
     // No TLS here, but plain HTTP answered: ask again with retries (a 503 may be passing) and
     // report what it says rather than the TLS failure.
     debug(`${registry}: HTTPS failed (${err.message}), asking plain HTTP again`);
-    return await interpret(await pingOnce(transport, registry, "http", signal), registry, "http");
+    const again = await pingOnce(transport, registry, "http", signal, true, timeoutMs);
+    return await interpret(again, registry, "http");
   }
   return await interpret(res, registry, "https");
 }
@@ -126,14 +155,15 @@ function childSignal(parent: AbortSignal | undefined): AbortController {
 export function ping(
   transport: Transport,
   registry: string,
-  opts: { insecure?: readonly string[]; signal?: AbortSignal } = {},
+  opts: { insecure?: readonly string[]; signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<PingResult> {
+  const timeoutMs = opts.timeoutMs ?? PING_TIMEOUT_MS;
   if (!allowsPlainHttp(registry, opts.insecure)) {
-    return pingOnce(transport, registry, "https", opts.signal).then((res) =>
+    return pingOnce(transport, registry, "https", opts.signal, true, timeoutMs).then((res) =>
       interpret(res, registry, "https")
     );
   }
-  if (isLocalRegistry(registry)) return pingLocal(transport, registry, opts.signal);
+  if (isLocalRegistry(registry)) return pingLocal(transport, registry, opts.signal, timeoutMs);
   const https = childSignal(opts.signal);
   const http = childSignal(opts.signal);
   return new Promise<PingResult>((resolve, reject) => {
@@ -161,7 +191,7 @@ export function ping(
     const startHttp = () => {
       if (httpStarted || settled) return;
       httpStarted = true;
-      pingOnce(transport, registry, "http", http.signal).then(async (res) => {
+      pingOnce(transport, registry, "http", http.signal, true, timeoutMs).then(async (res) => {
         if (settled) {
           await res.body?.cancel();
           return;
@@ -182,7 +212,7 @@ export function ping(
       });
     };
     const timer = setTimeout(startHttp, PLAIN_HTTP_DELAY_MS);
-    pingOnce(transport, registry, "https", https.signal).then(async (res) => {
+    pingOnce(transport, registry, "https", https.signal, true, timeoutMs).then(async (res) => {
       if (settled) {
         await res.body?.cancel();
         return;

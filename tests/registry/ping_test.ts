@@ -2,8 +2,10 @@
  * The ping of an `--insecure-registry` host that is not local: HTTPS first, plain HTTP alongside
  * it after 300 ms, the first usable answer wins.
  */
-import { equal } from "node:assert/strict";
+import { equal, rejects } from "node:assert/strict";
 import { RegistryClient } from "../../src/registry/client.ts";
+import { ping } from "../../src/registry/ping.ts";
+import { Transport } from "../../src/registry/transport.ts";
 import { FAST_RETRY } from "./support.ts";
 
 /**
@@ -111,5 +113,29 @@ Deno.test("an insecure plain registry answering 503 is reported by that answer, 
     listener.close();
     await accepting;
     await Promise.all(conns);
+  }
+});
+
+Deno.test("a registry that accepts connections but never answers fails the ping in time", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) conns.push(conn); // never read, never answered
+  })().catch(() => {});
+  const registry = `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+  const transport = new Transport({ retry: FAST_RETRY });
+  try {
+    const start = Date.now();
+    await rejects(ping(transport, registry, { timeoutMs: 300 }), {
+      name: "NetworkError",
+      message:
+        `cannot reach registry ${registry}: no answer to GET https://${registry}/v2/ within 0.3 s`,
+    });
+    equal(Date.now() - start < 5000, true);
+  } finally {
+    transport.close();
+    listener.close();
+    for (const c of conns) c.close();
+    await accepting;
   }
 });
