@@ -97,3 +97,33 @@ Deno.test("appImage on Windows uses C:\\ paths", () => {
   deepEqual(img.config.config.Entrypoint, ["C:\\ko-app\\app"]);
   deepEqual(img.config.config.Env, ["PATH=C:\\ko-app", "KO_DATA_PATH=C:\\var\\run\\ko"]);
 });
+
+Deno.test("appImage with Delve adds its layer third and runs the app under it (--debug)", () => {
+  const img = appImage(scratchImage(), {
+    kodata: layer("k"),
+    binary: layer("b"),
+    delve: layer("d"),
+  }, { importPath: "example.com/app/cmd/hello", os: "linux", created: "2023-11-14T22:13:21Z" });
+  const c = img.config;
+  deepEqual(c.config.Entrypoint, [
+    "/ko-app/dlv",
+    "exec",
+    "--listen=:40000",
+    "--headless",
+    "--log",
+    "--accept-multiclient",
+    "--api-version=2",
+    "--",
+    "/ko-app/hello",
+  ]);
+  deepEqual(c.history!.map((h) => [h.created, h.comment]), [
+    ["0001-01-01T00:00:00Z", "kodata contents, at $KO_DATA_PATH"],
+    ["2023-11-14T22:13:21Z", "go build output, at /ko-app/hello"],
+    ["2023-11-14T22:13:21Z", "Delve debugger, at /ko-app/dlv"],
+  ]);
+  deepEqual(img.layers.map((l) => l.diffId), [
+    sha256Digest("k-tar"),
+    sha256Digest("b-tar"),
+    sha256Digest("d-tar"),
+  ]);
+});
