@@ -17,7 +17,8 @@ import {
   sleep,
 } from "./retry.ts";
 import { isLinkLocalHost, registryHost } from "./scheme.ts";
-import { tunnelFailure, UnverifiedTlsTunnel } from "./unverified_tls.ts";
+import { tunnelFailure } from "./tunnel_failure.ts";
+import type { UnverifiedTlsTunnel } from "./unverified_tls.ts";
 
 /** Produces a request body; called again for each attempt, so streams are re-opened. */
 export type BodyFactory = () => BodyPayload | Promise<BodyPayload>;
@@ -113,14 +114,19 @@ export class Transport {
     this.#tunnels.clear();
   }
 
-  /** The client for a URL: a tunnel skipping verification for unverified HTTPS hosts. */
-  #clientFor(url: URL): Deno.HttpClient {
+  /**
+   * The client for a URL: a tunnel skipping verification for unverified HTTPS hosts (its
+   * module, and `node:tls`, loaded only then).
+   */
+  async #clientFor(url: URL): Promise<Deno.HttpClient> {
     const hostname = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
     if (url.protocol !== "https:" || !this.#unverified.has(hostname)) return this.#client;
     const key = `${hostname}:${url.port || "443"}`;
     let tunnel = this.#tunnels.get(key);
     if (tunnel === undefined) {
-      tunnel = new UnverifiedTlsTunnel(hostname, Number(url.port || "443"));
+      const { UnverifiedTlsTunnel } = await import("./unverified_tls.ts");
+      tunnel = this.#tunnels.get(key) ??
+        new UnverifiedTlsTunnel(hostname, Number(url.port || "443"));
       this.#tunnels.set(key, tunnel);
     }
     return tunnel.client;
@@ -184,7 +190,7 @@ export class Transport {
         headers,
         body: payload as BodyInit | null,
         redirect: "manual",
-        client: this.#clientFor(url),
+        client: await this.#clientFor(url),
       };
       if (req.signal) init.signal = req.signal;
       if (payload instanceof ReadableStream) init.duplex = "half";

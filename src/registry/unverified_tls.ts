@@ -9,18 +9,7 @@
 import { isIP } from "node:net";
 import { connect, type TLSSocket } from "node:tls";
 import { debug } from "../util/log.ts";
-
-/**
- * The header of the answer a tunnel gives when it cannot open the TLS connection; the transport
- * turns it back into the network error it stands for (see {@link tunnelFailure}).
- */
-export const TUNNEL_ERROR_HEADER = "x-ko-tunnel-error";
-
-/** The failure a tunnel reported in `res`, as an Error `fetch` would have thrown, if any. */
-export function tunnelFailure(res: Response): Error | undefined {
-  const text = res.headers.get(TUNNEL_ERROR_HEADER);
-  return text === null ? undefined : new Error(text);
-}
+import { TUNNEL_ERROR_HEADER } from "./tunnel_failure.ts";
 
 /** Words the network-error classifier understands for a failed TLS connection. */
 function describe(err: Error & { code?: string }): string {
