@@ -5,7 +5,7 @@
  */
 import { KoError } from "../util/errors.ts";
 import { VERSION } from "../version.ts";
-import { debug, warn } from "../util/log.ts";
+import { debug, info, warn } from "../util/log.ts";
 import { createRegistryHttpClient, type TlsOptions } from "./http_client.ts";
 import { classifyNetworkError, networkError } from "./http_errors.ts";
 import {
@@ -20,6 +20,8 @@ import { isLinkLocalHost, registryHost } from "./scheme.ts";
 import { tunnelFailure } from "./tunnel_failure.ts";
 import type { UnverifiedTlsTunnel } from "./unverified_tls.ts";
 
+/** A retry wait at least this long is logged for the user, not only with `-v`. */
+const VISIBLE_WAIT_MS = 1000;
 /** Produces a request body; called again for each attempt, so streams are re-opened. */
 export type BodyFactory = () => BodyPayload | Promise<BodyPayload>;
 
@@ -167,7 +169,15 @@ export class Transport {
         parseRetryAfter(res.headers.get("retry-after")),
       );
       await res.body?.cancel();
-      debug(`retrying ${req.method} ${shown(req.url)} in ${delay} ms: ${res.status}`);
+      if (delay >= VISIBLE_WAIT_MS) {
+        // A wait the user would notice (a Retry-After) is said, not left as a silent pause.
+        info(
+          `${req.registry} answered ${res.status} to ${req.method} ${shown(req.url)}; ` +
+            `retrying in ${Math.round(delay / 1000)} s`,
+        );
+      } else {
+        debug(`retrying ${req.method} ${shown(req.url)} in ${delay} ms: ${res.status}`);
+      }
       await sleep(delay, req.signal);
     }
   }

@@ -348,3 +348,26 @@ Deno.test("headManifest treats 403 as absent; putManifest checks Docker-Content-
     c.close();
   }
 });
+
+Deno.test("a retry wait the user would notice (Retry-After) is logged without -v", async () => {
+  let calls = 0;
+  await using reg = serve(() =>
+    ++calls === 1
+      ? new Response("slow down", { status: 429, headers: { "retry-after": "1" } })
+      : new Response("{}")
+  );
+  const logs = captureLogs();
+  const t = new Transport({ retry: FAST_RETRY });
+  try {
+    const res = await t.send({ method: "GET", url: new URL(`${reg.url}/v2/`), registry: reg.host });
+    equal(res.status, 200);
+    await res.body?.cancel();
+  } finally {
+    t.close();
+    logs.restore();
+  }
+  equal(calls, 2);
+  deepEqual(logs.lines.map((l) => l.replace(/^\S+ \S+ /, "")), [
+    `${reg.host} answered 429 to GET ${reg.url}/v2/; retrying in 1 s`,
+  ]);
+});
