@@ -46,7 +46,10 @@ export interface SbomHooks {
 
 /** The hooks for a session: none at all for `--sbom=none`. */
 export function sbomHooks(o: SbomAttachOptions): SbomHooks {
-  if (o.format === "none") return {};
+  if (o.format === "none") {
+    if (o.sbomDir) warn(`--sbom-dir ${o.sbomDir} is ignored: --sbom=none makes no SBOM to write`);
+    return {};
+  }
   const session = { ...o, written: o.written ?? new Map<string, string>() };
   return {
     afterImage: (img, info) => attachImageSbom(img, info, session),

@@ -37,8 +37,18 @@ Deno.test("sbom hooks attach documents, write --sbom-dir files and keep digests"
     "org.opencontainers.image.base.digest": `sha256:${"a".repeat(64)}`,
   });
 
-  await t.step("--sbom=none installs no hooks", () => {
-    deepEqual(sbomHooks({ format: "none", sbomDir: "/x" }), {});
+  await t.step("--sbom=none installs no hooks, and says that --sbom-dir goes unused", () => {
+    const lines: string[] = [];
+    const restore = setLogSink((l) => lines.push(l));
+    try {
+      deepEqual(sbomHooks({ format: "none", sbomDir: "/x" }), {});
+      deepEqual(sbomHooks({ format: "none" }), {});
+    } finally {
+      restore();
+    }
+    deepEqual(lines.map((l) => l.replace(/^\S+ \S+ /, "")), [
+      "WARNING: --sbom-dir /x is ignored: --sbom=none makes no SBOM to write",
+    ]);
     ok(sbomHooks({ format: "spdx" }).afterImage);
     ok(sbomHooks({ format: "spdx" }).afterIndex);
   });
