@@ -3,7 +3,8 @@
  * path>`), so naming an image does not load `node:crypto` (see sha256.ts for why). Not for
  * anything security-related.
  */
-import { toHex, utf8 } from "./sha256.ts";
+import { padMessage } from "./md_padding.ts";
+import { toHex } from "./sha256.ts";
 
 const S = [
   7,
@@ -80,16 +81,7 @@ const T = Int32Array.from(
 
 /** The MD5 of bytes (a string is hashed as UTF-8), as lowercase hex. */
 export function md5Hex(input: Uint8Array | string): string {
-  const data = utf8(input);
-  const n = data.length;
-  const total = Math.ceil((n + 9) / 64) * 64;
-  const msg = new Uint8Array(total);
-  msg.set(data);
-  msg[n] = 0x80;
-  const view = new DataView(msg.buffer);
-  const bits = n * 8;
-  view.setUint32(total - 8, bits >>> 0, true);
-  view.setUint32(total - 4, Math.floor(bits / 0x100000000), true);
+  const { view, total } = padMessage(input, 64, 8, true);
 
   let a0 = 0x67452301, b0 = 0xefcdab89 | 0, c0 = 0x98badcfe | 0, d0 = 0x10325476;
   const m = new Int32Array(16);

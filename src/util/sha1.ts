@@ -3,20 +3,11 @@
  * documents, so generating them does not load `node:crypto` (see sha256.ts for why). Not for
  * anything security-related.
  */
-import { utf8 } from "./sha256.ts";
+import { padMessage } from "./md_padding.ts";
 
 /** The SHA-1 of bytes (a string is hashed as UTF-8), 20 bytes. */
 export function sha1(input: Uint8Array | string): Uint8Array {
-  const data = utf8(input);
-  const n = data.length;
-  const total = Math.ceil((n + 9) / 64) * 64;
-  const msg = new Uint8Array(total);
-  msg.set(data);
-  msg[n] = 0x80;
-  const view = new DataView(msg.buffer);
-  const bits = n * 8;
-  view.setUint32(total - 8, Math.floor(bits / 0x100000000));
-  view.setUint32(total - 4, bits >>> 0);
+  const { view, total } = padMessage(input, 64, 8);
 
   const h = new Int32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
   const w = new Int32Array(80);

@@ -3,7 +3,7 @@
  * config digests without loading `node:crypto` (see sha256.ts for why). 64-bit words are
  * kept as pairs of 32-bit halves.
  */
-import { utf8 } from "./sha256.ts";
+import { padMessage } from "./md_padding.ts";
 
 /** The round constants, as [high, low] 32-bit halves. */
 const K = new Int32Array([
@@ -190,17 +190,7 @@ const INITIAL = [
 
 /** The SHA-512 of bytes (a string is hashed as UTF-8), 64 bytes. */
 export function sha512(input: Uint8Array | string): Uint8Array {
-  const data = utf8(input);
-  const n = data.length;
-  // Message, 0x80, zeros, then the 128-bit big-endian bit length: a multiple of 128 bytes.
-  const total = Math.ceil((n + 17) / 128) * 128;
-  const msg = new Uint8Array(total);
-  msg.set(data);
-  msg[n] = 0x80;
-  const view = new DataView(msg.buffer);
-  const bits = n * 8;
-  view.setUint32(total - 8, Math.floor(bits / 0x100000000));
-  view.setUint32(total - 4, bits >>> 0);
+  const { view, total } = padMessage(input, 128, 16);
 
   const h = new Int32Array(INITIAL);
   const w = new Int32Array(160); // 80 words as [high, low]
