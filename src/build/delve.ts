@@ -10,7 +10,7 @@
  */
 import type { Platform } from "../oci/descriptor.ts";
 import { formatPlatform } from "../oci/platform.ts";
-import { definedEnv, goNotFoundHint } from "../util/command.ts";
+import { definedEnv, goCommandOutput, goNotFoundHint } from "../util/command.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
 import { join } from "../util/posix_path.ts";
@@ -133,16 +133,8 @@ export class DelveBuilder {
   ): Promise<void> {
     let out: Deno.CommandOutput;
     try {
-      out = await new Deno.Command(this.o.goPath, {
-        args,
-        cwd,
-        env,
-        clearEnv: true,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-        signal,
-      }).output();
+      // Like go build: a stopped go get or build leaves no work directory behind.
+      out = await goCommandOutput(this.o.goPath, { args, cwd, env }, signal);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) {
         throw new KoError(
