@@ -1,21 +1,9 @@
 /** `ko apply -f FILENAME [-- kubectl args]`: resolve, then pipe the YAML into `kubectl apply`. */
-import type { VerbContext, VerbHandler } from "./context.ts";
+import type { VerbContext } from "../commands/context.ts";
 import { KoCommand } from "./ko_command.ts";
-import {
-  addKubeconfigOptions,
-  type KubeconfigOptions,
-  readKubeconfigOptions,
-} from "./options/kubeconfig_options.ts";
-import { addResolveOptions, readResolveOptions, type ResolveCommandOptions } from "./resolve.ts";
-
-/** Options of `ko apply` and `ko create`. */
-export type ApplyCommandOptions = ResolveCommandOptions & KubeconfigOptions;
-
-/**
- * Resolves the files and streams the YAML into `kubectl apply -f -` (or `create`); `args` are
- * the extra kubectl arguments (every positional argument, in practice those after `--`).
- */
-export type ApplyHandler = VerbHandler<ApplyCommandOptions>;
+import { addKubeconfigOptions, readKubeconfigOptions } from "./options/kubeconfig_options.ts";
+import { addResolveOptions, readResolveOptions } from "./resolve.ts";
+import type { ApplyHandler } from "../commands/options.ts";
 
 /** Defines `ko apply` or, with `verb` "create", `ko create`. */
 export function kubectlVerbCommand(

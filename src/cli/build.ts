@@ -1,19 +1,10 @@
 /** `ko build IMPORTPATH...` (alias `publish`): build Go main packages into images and publish them. */
-import type { VerbContext, VerbHandler } from "./context.ts";
+import type { VerbContext } from "../commands/context.ts";
 import { KoCommand } from "./ko_command.ts";
-import { addBuildOptions, type BuildOptions, readBuildOptions } from "./options/build_options.ts";
-import {
-  addPublishOptions,
-  type PublishOptions,
-  readPublishOptions,
-} from "./options/publish_options.ts";
+import { addBuildOptions, readBuildOptions } from "./options/build_options.ts";
+import { addPublishOptions, readPublishOptions } from "./options/publish_options.ts";
+import type { BuildHandler } from "../commands/options.ts";
 import { validateOptions } from "./options/validate_options.ts";
-
-/** Options of `ko build`. */
-export type BuildCommandOptions = BuildOptions & PublishOptions;
-
-/** Builds and publishes each import path (`.` when none were given), printing one reference per line. */
-export type BuildHandler = VerbHandler<BuildCommandOptions>;
 
 /** Defines `ko build`, calling `handler` with the import paths and validated options. */
 export function buildCommand(ctx: VerbContext, handler: BuildHandler): KoCommand {

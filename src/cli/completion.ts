@@ -1,6 +1,6 @@
 /** `ko completion bash|zsh|fish|powershell`: print a shell completion script. */
 import { type Shell, SHELLS } from "./completion_model.ts";
-import type { VerbContext } from "./context.ts";
+import type { VerbContext } from "../commands/context.ts";
 import { KoCommand } from "./ko_command.ts";
 import { UsageError } from "./usage_error.ts";
 

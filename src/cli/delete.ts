@@ -1,12 +1,7 @@
 /** `ko delete ...`: a passthrough to `kubectl delete`. */
-import type { VerbContext, VerbHandler } from "./context.ts";
+import type { VerbContext } from "../commands/context.ts";
 import { KoCommand } from "./ko_command.ts";
-
-/** `ko delete` has no flags of its own: everything belongs to kubectl. */
-export type DeleteCommandOptions = Record<never, never>;
-
-/** Runs `kubectl delete <args>`; `args` is everything after `delete`, verbatim. */
-export type DeleteHandler = VerbHandler<DeleteCommandOptions>;
+import type { DeleteHandler } from "../commands/options.ts";
 
 /** Defines `ko delete`. */
 export function deleteCommand(ctx: VerbContext, handler: DeleteHandler): KoCommand {

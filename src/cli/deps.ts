@@ -1,23 +1,9 @@
 /** `ko deps IMPORTPATH`: print the Go module dependencies that would be baked into the image. */
-import type { VerbContext, VerbHandler } from "./context.ts";
+import type { VerbContext } from "../commands/context.ts";
 import { KoCommand } from "./ko_command.ts";
-
-/** Documents `ko deps --sbom` can print; "" prints the plain dependency tree. */
-export const DEPS_SBOM_FORMATS = ["", "spdx", "cyclonedx", "go.version-m"] as const;
-
-/** One of {@link DEPS_SBOM_FORMATS}. */
-export type DepsSbomFormat = typeof DEPS_SBOM_FORMATS[number];
-
-/** Options of `ko deps`. */
-export interface DepsCommandOptions {
-  /** "" for the dependency tree, or the SBOM document to print instead. */
-  sbom: DepsSbomFormat;
-  /** `--platform` entries the binary is built for; [] = the default platform. */
-  platforms: string[];
-}
-
-/** Builds the binary of `args[0]` and prints its dependencies (or an SBOM) on stdout. */
-export type DepsHandler = VerbHandler<DepsCommandOptions>;
+import { DEPS_SBOM_FORMATS } from "../commands/options.ts";
+import type { DepsHandler } from "../commands/options.ts";
+import type { DepsSbomFormat } from "../commands/options.ts";
 
 /** Defines `ko deps`. */
 export function depsCommand(ctx: VerbContext, handler: DepsHandler): KoCommand {

@@ -5,7 +5,7 @@
  * the flags; the flags of ancestor commands (the global `-v`) are accepted too.
  */
 import { parseGoBool, parseGoInt, splitCsv } from "./flag_values.ts";
-import type { KoCommand } from "./ko_command.ts";
+import type { CommandNode } from "./command_node.ts";
 import type { KoOption } from "./ko_option.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -32,12 +32,12 @@ export interface ParseMode {
 }
 
 interface Found {
-  owner: KoCommand;
+  owner: CommandNode;
   option: KoOption;
 }
 
-function findFlag(cmd: KoCommand, test: (o: KoOption) => boolean): Found | undefined {
-  for (let c: KoCommand | null = cmd; c; c = c.parent) {
+function findFlag(cmd: CommandNode, test: (o: KoOption) => boolean): Found | undefined {
+  for (let c: CommandNode | null = cmd; c; c = c.parent) {
     for (const option of c.options) {
       if (test(option)) return { owner: c, option };
     }
@@ -57,7 +57,7 @@ function findFlag(cmd: KoCommand, test: (o: KoOption) => boolean): Found | undef
  * parsed.operands; // ["./cmd"]
  * ```
  */
-export function parseArgs(cmd: KoCommand, args: readonly string[], mode: ParseMode): ParsedArgs {
+export function parseArgs(cmd: CommandNode, args: readonly string[], mode: ParseMode): ParsedArgs {
   const result: ParsedArgs = { operands: [], dashAt: -1, help: false, rest: [] };
   const fail = (message: string): never => {
     throw new UsageError(message, mode.commandPath);
@@ -146,7 +146,7 @@ function quoteChoice(value: string): string {
  * `--no-…` flag the stored value is the flag's own (true when given).
  */
 export function assignFlag(
-  owner: KoCommand,
+  owner: CommandNode,
   option: KoOption,
   raw: string | undefined,
   commandPath = "ko",

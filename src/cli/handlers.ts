@@ -5,16 +5,17 @@
 import { KoError } from "../util/errors.ts";
 import { prefetchGoList } from "../build/go_list_prefetch.ts";
 import { prefetchGoBuilds, settleGoBuilds } from "../build/go_build_prefetch.ts";
-import type { ApplyHandler } from "./apply.ts";
-import type { BuildHandler } from "./build.ts";
-import type { VerbHandler } from "./context.ts";
-import type { CreateHandler } from "./create.ts";
-import type { DeleteHandler } from "./delete.ts";
-import type { DepsHandler } from "./deps.ts";
-import type { LoginHandler } from "./login.ts";
-import type { ResolveHandler } from "./resolve.ts";
-import type { RunHandler } from "./run.ts";
-import { printVersion, type VersionHandler } from "./version.ts";
+import type { ApplyHandler } from "../commands/options.ts";
+import type { BuildHandler } from "../commands/options.ts";
+import type { VerbHandler } from "../commands/context.ts";
+import type { CreateHandler } from "../commands/options.ts";
+import type { DeleteHandler } from "../commands/options.ts";
+import type { DepsHandler } from "../commands/options.ts";
+import type { LoginHandler } from "../commands/options.ts";
+import type { ResolveHandler } from "../commands/options.ts";
+import type { RunHandler } from "../commands/options.ts";
+import { printVersion } from "./version.ts";
+import type { VersionHandler } from "../commands/options.ts";
 
 /** One handler per verb (help and completion are part of the CLI itself). */
 export interface Handlers {

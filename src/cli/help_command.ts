@@ -1,5 +1,5 @@
 /** `ko help [command]`: print the help of ko or of one of its commands. */
-import type { VerbContext } from "./context.ts";
+import type { VerbContext } from "../commands/context.ts";
 import { KoCommand } from "./ko_command.ts";
 import { UsageError } from "./usage_error.ts";
 

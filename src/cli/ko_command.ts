@@ -4,11 +4,12 @@
  * root to the verb named by the first operand.
  */
 import { setVerbose } from "../util/log.ts";
-import type { Writer } from "./context.ts";
+import type { Writer } from "../util/writer.ts";
 import { parseArgs } from "./flag_parser.ts";
 import { commandPath, formatHelp } from "./help.ts";
 import { type FlagSpec, type FlagValue, KoOption } from "./ko_option.ts";
 import { UsageError } from "./usage_error.ts";
+import type { CommandNode } from "./command_node.ts";
 
 /** What a verb's run function receives from the command line. */
 export interface RunInput {
@@ -22,7 +23,7 @@ export interface RunInput {
 export type PositionalHint = "none" | "dir" | "file" | "verbs" | "shells";
 
 /** A ko command: typed flags, pflag parsing, cobra-style help, subcommands. */
-export class KoCommand {
+export class KoCommand implements CommandNode {
   /** Usage after the parent's path, e.g. `build IMPORTPATH... [flags]`. */
   usageLine = "";
   /** Example invocations for help, indented by two spaces. */

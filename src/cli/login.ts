@@ -1,19 +1,10 @@
 /** `ko login [OPTIONS] SERVER`: store registry credentials in the Docker config file. */
 import { KoError } from "../util/errors.ts";
-import { readAllText, type VerbContext, type VerbHandler } from "./context.ts";
+import { readAllText } from "../util/writer.ts";
 import { KoCommand } from "./ko_command.ts";
 import { UsageError } from "./usage_error.ts";
-
-/** Options of `ko login`, with the password already read from stdin if asked. */
-export interface LoginCommandOptions {
-  /** Registry user name. */
-  username: string;
-  /** Password or token (from `-p` or stdin). Never log it. */
-  password: string;
-}
-
-/** Stores the credentials for the registry `args[0]` and logs `logged in via <config file>`. */
-export type LoginHandler = VerbHandler<LoginCommandOptions>;
+import type { LoginHandler } from "../commands/options.ts";
+import type { VerbContext } from "../commands/context.ts";
 
 /** Reads a password from stdin, dropping one trailing "\n" and then one "\r" like ko. */
 export async function readPasswordFromStdin(

@@ -5,13 +5,8 @@
  */
 import { errorMessage, isAbortError, KoError } from "../util/errors.ts";
 import { isVerbose, redact, setLogSink, setVerbose } from "../util/log.ts";
-import {
-  BROKEN_PIPE_EXIT_CODE,
-  type ContextOverrides,
-  isOutputClosed,
-  processContext,
-  type Writer,
-} from "./context.ts";
+import { BROKEN_PIPE_EXIT_CODE, isOutputClosed, type Writer } from "../util/writer.ts";
+import { type ContextOverrides, processContext } from "../commands/context.ts";
 import { defaultHandlers, type Handlers } from "./handlers.ts";
 import { createProgram } from "./program.ts";
 import { UsageError } from "./usage_error.ts";

@@ -2,7 +2,7 @@
 import { applyCommand } from "./apply.ts";
 import { buildCommand } from "./build.ts";
 import { completionCommand } from "./completion.ts";
-import type { VerbContext } from "./context.ts";
+import type { VerbContext } from "../commands/context.ts";
 import { createCommand } from "./create.ts";
 import { deleteCommand } from "./delete.ts";
 import { depsCommand } from "./deps.ts";

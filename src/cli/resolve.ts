@@ -1,33 +1,14 @@
 /** `ko resolve -f FILENAME`: build every ko:// reference in Kubernetes YAML and print the YAML. */
-import type { VerbContext, VerbHandler } from "./context.ts";
+import type { VerbContext } from "../commands/context.ts";
 import { KoCommand } from "./ko_command.ts";
-import { addBuildOptions, type BuildOptions, readBuildOptions } from "./options/build_options.ts";
-import {
-  addFilenameOptions,
-  type FilenameOptions,
-  readFilenameOptions,
-} from "./options/filename_options.ts";
-import {
-  addPublishOptions,
-  type PublishOptions,
-  readPublishOptions,
-} from "./options/publish_options.ts";
-import {
-  addSelectorOptions,
-  readSelectorOptions,
-  type SelectorOptions,
-} from "./options/selector_options.ts";
+import { addBuildOptions, readBuildOptions } from "./options/build_options.ts";
+import { addFilenameOptions, readFilenameOptions } from "./options/filename_options.ts";
+import { addSelectorOptions, readSelectorOptions } from "./options/selector_options.ts";
 import { validateOptions } from "./options/validate_options.ts";
-
-/** Options of `ko resolve`. */
-export type ResolveCommandOptions =
-  & BuildOptions
-  & PublishOptions
-  & FilenameOptions
-  & SelectorOptions;
-
-/** Resolves the files and writes the rewritten YAML to stdout; `args` is always empty. */
-export type ResolveHandler = VerbHandler<ResolveCommandOptions>;
+import type { ResolveCommandOptions } from "../commands/options.ts";
+import type { ResolveHandler } from "../commands/options.ts";
+import { addPublishOptions } from "./options/publish_options.ts";
+import { readPublishOptions } from "./options/publish_options.ts";
 
 /** Declares the flags resolve, apply and create share, in ko's groups. */
 export function addResolveOptions(cmd: KoCommand): void {

@@ -1,28 +1,13 @@
 /** `ko run IMPORTPATH... [-- kubectl args]`: build and publish, then `kubectl run` the image. */
-import type { VerbContext, VerbHandler } from "./context.ts";
+import type { VerbContext } from "../commands/context.ts";
 import { KoCommand } from "./ko_command.ts";
-import { addBuildOptions, type BuildOptions, readBuildOptions } from "./options/build_options.ts";
-import {
-  addKubeconfigOptions,
-  type KubeconfigOptions,
-  readKubeconfigOptions,
-} from "./options/kubeconfig_options.ts";
-import {
-  addPublishOptions,
-  type PublishOptions,
-  readPublishOptions,
-} from "./options/publish_options.ts";
+import { addBuildOptions, readBuildOptions } from "./options/build_options.ts";
+import { addKubeconfigOptions, readKubeconfigOptions } from "./options/kubeconfig_options.ts";
 import { validateOptions } from "./options/validate_options.ts";
+import type { RunHandler } from "../commands/options.ts";
 import { UsageError } from "./usage_error.ts";
-
-/** Options of `ko run`. */
-export type RunCommandOptions = BuildOptions & PublishOptions & KubeconfigOptions & {
-  /** Arguments after the first `--`, for `kubectl run` (a later `--` starts the container's). */
-  kubectlArgs: string[];
-};
-
-/** Builds and publishes each import path in `args`, then runs it as a pod with kubectl. */
-export type RunHandler = VerbHandler<RunCommandOptions>;
+import { addPublishOptions } from "./options/publish_options.ts";
+import { readPublishOptions } from "./options/publish_options.ts";
 
 /** Defines `ko run`. */
 export function runCommand(ctx: VerbContext, handler: RunHandler): KoCommand {

@@ -1,13 +1,8 @@
 /** `ko version`: print the version of ko. */
 import { VERSION } from "../version.ts";
-import type { VerbContext, VerbHandler } from "./context.ts";
 import { KoCommand } from "./ko_command.ts";
-
-/** `ko version` has no options. */
-export type VersionCommandOptions = Record<never, never>;
-
-/** Prints the version. */
-export type VersionHandler = VerbHandler<VersionCommandOptions>;
+import type { VersionHandler } from "../commands/options.ts";
+import type { VerbContext } from "../commands/context.ts";
 
 /** Prints {@link VERSION} and a newline on stdout (no `v` prefix, like release builds of ko). */
 export const printVersion: VersionHandler = async (ctx) => {

@@ -3,10 +3,11 @@
  * the YAML into `kubectl apply -f -` / `kubectl create -f -`, followed by `--kubeconfig` when
  * given and every argument after `--` (ko-behaviour 1.5).
  */
-import type { ApplyCommandOptions, ApplyHandler } from "../cli/apply.ts";
-import type { VerbContext } from "../cli/context.ts";
-import type { CreateHandler } from "../cli/create.ts";
-import { kubeconfigArgs, kubectlIo, requireKubectl } from "../kube/kubectl.ts";
+import type { ApplyCommandOptions, ApplyHandler } from "./options.ts";
+import type { VerbContext } from "./context.ts";
+import type { CreateHandler } from "./options.ts";
+import { kubeconfigArgs, requireKubectl } from "../kube/kubectl.ts";
+import { kubectlIo } from "./kubectl_context.ts";
 import { pipeToKubectl } from "../kube/kubectl_pipe.ts";
 import { openResolution, streamResolvedYaml } from "./resolve.ts";
 

@@ -4,7 +4,7 @@
  * order. Outputs that wait for the end (tarball, `--image-refs`, the layout index) are written
  * only when everything succeeded.
  */
-import type { BuildHandler } from "../cli/build.ts";
+import type { BuildHandler } from "./options.ts";
 import { publishImportPaths, withPublishing } from "./publish_steps.ts";
 import { Session } from "./session.ts";
 

@@ -2,8 +2,9 @@
  * `ko delete`: `kubectl delete` with every argument given after `delete`, verbatim, and ko's
  * stdin, stdout, stderr and environment (ko-behaviour 1.6).
  */
-import type { DeleteHandler } from "../cli/delete.ts";
-import { kubectlIo, kubectlStdin, requireKubectl, startKubectl } from "../kube/kubectl.ts";
+import type { DeleteHandler } from "./options.ts";
+import { kubectlIo, kubectlStdin } from "./kubectl_context.ts";
+import { requireKubectl, startKubectl } from "../kube/kubectl.ts";
 
 /** The `ko delete` handler. */
 export const runDelete: DeleteHandler = async (ctx, args) => {

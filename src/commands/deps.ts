@@ -6,8 +6,8 @@
  * app-only image (its digest is that of the ko layers on an empty base, not of any pushed
  * image) and names no base image.
  */
-import type { DepsHandler } from "../cli/deps.ts";
-import type { BuildOptions } from "../cli/options/build_options.ts";
+import type { DepsHandler } from "./options.ts";
+import type { BuildOptions } from "./options.ts";
 import { BaseImageResolver } from "../build/base_image.ts";
 import { GoBuilder } from "../build/go_builder.ts";
 import type { BuildResult, Image } from "../image/image.ts";

@@ -3,7 +3,7 @@
  * credential helper) and logs `logged in via <config file>` (ko-behaviour 1.8). `docker.io`
  * is stored as `https://index.docker.io/v1/`.
  */
-import type { LoginHandler } from "../cli/login.ts";
+import type { LoginHandler } from "./options.ts";
 import { storeCredentials } from "../registry/credentials.ts";
 import { KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";

@@ -13,8 +13,8 @@
  * `ko build` gives it, and lets `.ko.yaml` entries keyed by import path apply. Every other
  * reference (absolute filesystem paths included) is used as written.
  */
-import type { VerbContext } from "../cli/context.ts";
-import type { ResolveCommandOptions, ResolveHandler } from "../cli/resolve.ts";
+import type { VerbContext } from "./context.ts";
+import type { ResolveCommandOptions, ResolveHandler } from "./options.ts";
 import { isLocalImport } from "../build/go_list.ts";
 import { parseLabelSelector } from "../resolve/label_selector.ts";
 import { Limiter } from "../resolve/limiter.ts";

@@ -4,16 +4,11 @@
  * [--kubeconfig K] <args after -->` with ko's stdin, stdout and stderr (ko-behaviour 1.7).
  * The pod is named after the last element of the image's repository.
  */
-import type { RunHandler } from "../cli/run.ts";
+import type { RunHandler } from "./options.ts";
 import { parseReference } from "../oci/reference.ts";
 import { lastElement } from "../util/go_path.ts";
-import {
-  kubeconfigArgs,
-  kubectlIo,
-  kubectlStdin,
-  requireKubectl,
-  startKubectl,
-} from "../kube/kubectl.ts";
+import { kubeconfigArgs, requireKubectl, startKubectl } from "../kube/kubectl.ts";
+import { kubectlIo, kubectlStdin } from "./kubectl_context.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
 import { type PublishedImage, publishImportPaths, withPublishing } from "./publish_steps.ts";

@@ -3,9 +3,9 @@
  * configuration, one registry client, one memoised Builder, one Publisher. Verbs are thin
  * compositions over this.
  */
-import type { BuildOptions } from "../cli/options/build_options.ts";
-import type { PublishOptions } from "../cli/options/publish_options.ts";
-import type { VerbContext } from "../cli/context.ts";
+import type { BuildOptions } from "./options.ts";
+import type { PublishOptions } from "./options.ts";
+import type { VerbContext } from "./context.ts";
 import { BaseImageResolver } from "../build/base_image.ts";
 import { type Builder, GoBuilder, type GoBuilderOptions } from "../build/go_builder.ts";
 import { LayerMemo } from "../build/layer_memo.ts";

@@ -4,8 +4,8 @@
  * each `go build` is invoked, and the reproducibility epochs.
  */
 import { resolve } from "../util/posix_path.ts";
-import type { VerbContext } from "../cli/context.ts";
-import type { BuildOptions } from "../cli/options/build_options.ts";
+import type { VerbContext } from "./context.ts";
+import type { BuildOptions } from "./options.ts";
 import type { InvocationFactory, PackageLocator } from "../build/go_builder.ts";
 import { goList, type GoPackage, isLocalImport } from "../build/go_list.ts";
 import { definedEnv } from "../util/command.ts";

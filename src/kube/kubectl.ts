@@ -3,7 +3,8 @@
  * `PATH`, `--kubeconfig` passthrough, and a child process whose stdout and stderr go to the
  * verb's writers and whose exit status becomes `error executing 'kubectl <verb>': exit status N`.
  */
-import type { VerbContext, Writer } from "../cli/context.ts";
+
+import type { Writer } from "../util/writer.ts";
 import { definedEnv, type Env, lookPath } from "../util/command.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
@@ -33,24 +34,6 @@ export interface KubectlIo {
   /** Give kubectl the process's own stdout / stderr instead of copying into the writers. */
   readonly inheritStdout?: boolean;
   readonly inheritStderr?: boolean;
-}
-
-/** The KubectlIo of a verb: its writers, environment and signal, and what may be inherited. */
-export function kubectlIo(ctx: VerbContext): KubectlIo {
-  return {
-    env: ctx.env,
-    cwd: ctx.cwd,
-    stdout: ctx.stdout,
-    stderr: ctx.stderr,
-    signal: ctx.signal,
-    inheritStdout: ctx.inheritable?.stdout ?? false,
-    inheritStderr: ctx.inheritable?.stderr ?? false,
-  };
-}
-
-/** What kubectl reads for `ko delete` and `ko run`: ko's own stdin, inherited when possible. */
-export function kubectlStdin(ctx: VerbContext): "inherit" | ReadableStream<Uint8Array> {
-  return ctx.inheritable?.stdin ? "inherit" : ctx.stdin;
 }
 
 /** A running kubectl. */

@@ -2,7 +2,8 @@ import { equal, match, ok } from "node:assert/strict";
 import { defaultHandlers } from "../../src/cli/handlers.ts";
 import type { KoCommand } from "../../src/cli/ko_command.ts";
 import { createProgram } from "../../src/cli/program.ts";
-import { memoryWriter, processContext } from "../../src/cli/context.ts";
+import { memoryWriter } from "../../src/util/writer.ts";
+import { processContext } from "../../src/commands/context.ts";
 import { ko } from "./harness.ts";
 import { assertSnapshot } from "./snapshot.ts";
 

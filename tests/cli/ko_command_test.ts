@@ -1,5 +1,5 @@
 import { deepEqual, equal, rejects, throws } from "node:assert/strict";
-import { memoryWriter } from "../../src/cli/context.ts";
+import { memoryWriter } from "../../src/util/writer.ts";
 import { KoCommand, type RunInput } from "../../src/cli/ko_command.ts";
 import { UsageError } from "../../src/cli/usage_error.ts";
 

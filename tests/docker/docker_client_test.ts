@@ -17,7 +17,7 @@ import {
 import { isDockerAvailable, startDockerEngine } from "../helpers/docker_engine.ts";
 import { testTlsCerts } from "../helpers/test_certs.ts";
 import { tempDir } from "../helpers/tools.ts";
-import { stdinFrom } from "../../src/cli/context.ts";
+import { stdinFrom } from "../../src/util/writer.ts";
 
 Deno.test("compareVersions compares API versions numerically", () => {
   equal(compareVersions("1.9", "1.41"), -1);

@@ -8,7 +8,7 @@
  */
 import { deepEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { memoryWriter, stdinFrom, type Writer } from "../../src/cli/context.ts";
+import { memoryWriter, stdinFrom, type Writer } from "../../src/util/writer.ts";
 import { runCli } from "../../src/cli/main.ts";
 import { md5Hex } from "../../src/publish/naming.ts";
 import { isDockerAvailable, startDockerEngine } from "../helpers/docker_engine.ts";

@@ -5,7 +5,7 @@
  */
 import { equal, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { memoryWriter } from "../../src/cli/context.ts";
+import { memoryWriter } from "../../src/util/writer.ts";
 import { pipeToKubectl } from "../../src/kube/kubectl_pipe.ts";
 import { startKubectl } from "../../src/kube/kubectl.ts";
 import { isAbortError } from "../../src/util/errors.ts";

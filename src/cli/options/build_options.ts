@@ -5,30 +5,7 @@
 import type { KoCommand } from "../ko_command.ts";
 import { UsageError } from "../usage_error.ts";
 import { SBOM_FORMATS, type SbomFormat } from "../../sbom/sbom_formats.ts";
-
-/** Validated build flags. */
-export interface BuildOptions {
-  /** Concurrent per-platform builds (and pushes); `-j 0` is already turned into the CPU count. */
-  jobs: number;
-  /** Build with `-gcflags all=-N -l`. (`--debug` implies it; the builder applies that.) */
-  disableOptimizations: boolean;
-  /** `--ldflags` entries; non-empty replaces every ldflags entry from .ko.yaml. */
-  ldflags: string[];
-  /** SBOM format to generate and attach. */
-  sbom: SbomFormat;
-  /** Directory to also write SBOM files to; "" for none. */
-  sbomDir: string;
-  /** `--platform` entries (`all` alone, or `os[/arch[/variant]][:osversion]`); [] = config default. */
-  platforms: string[];
-  /** Image config labels from `--image-label key=value`, in order given (later keys win). */
-  imageLabels: Record<string, string>;
-  /** Manifest and index annotations from `--image-annotation key=value`. */
-  imageAnnotations: Record<string, string>;
-  /** Config `User` from `--image-user`; "" leaves the base image's. */
-  imageUser: string;
-  /** Build Delve into the image and wrap the entrypoint with it. */
-  debug: boolean;
-}
+import type { BuildOptions } from "../../commands/options.ts";
 
 /** Declares the build flags on a command. */
 export function addBuildOptions(cmd: KoCommand): void {

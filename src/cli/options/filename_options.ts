@@ -1,14 +1,7 @@
 /** The `-f/--filename` and `-R/--recursive` flags of resolve, apply and create. */
 import type { KoCommand } from "../ko_command.ts";
 import { UsageError } from "../usage_error.ts";
-
-/** Where the Kubernetes YAML comes from. */
-export interface FilenameOptions {
-  /** Files, directories, or `-` for stdin, in the order given (at least one). */
-  filenames: string[];
-  /** Walk subdirectories of directories given with `-f`. */
-  recursive: boolean;
-}
+import type { FilenameOptions } from "../../commands/options.ts";
 
 /** Declares `-f/--filename` and `-R/--recursive` on a command. */
 export function addFilenameOptions(cmd: KoCommand): void {

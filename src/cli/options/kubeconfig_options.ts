@@ -1,11 +1,6 @@
 /** The `--kubeconfig` flag of the verbs that run kubectl (apply, create, run). */
 import type { KoCommand } from "../ko_command.ts";
-
-/** Which cluster kubectl talks to. */
-export interface KubeconfigOptions {
-  /** Path handed to kubectl as `--kubeconfig`; "" lets kubectl choose. */
-  kubeconfig: string;
-}
+import type { KubeconfigOptions } from "../../commands/options.ts";
 
 /** Declares `--kubeconfig` on a command. */
 export function addKubeconfigOptions(cmd: KoCommand): void {

@@ -4,32 +4,7 @@
  */
 import { dedupe } from "../flag_values.ts";
 import type { KoCommand } from "../ko_command.ts";
-
-/** Validated publish flags. */
-export interface PublishOptions {
-  /** Tags to apply, duplicates removed (first kept); `[latest]` unless `-t` is given. */
-  tags: string[];
-  /** Print `name:tag` references without a digest. */
-  tagOnly: boolean;
-  /** Push to KO_DOCKER_REPO (`--push=false` builds without pushing). */
-  push: boolean;
-  /** Load into the local Docker daemon instead of pushing. */
-  local: boolean;
-  /** Allow plain HTTP and skip TLS verification for the target registry. */
-  insecureRegistry: boolean;
-  /** Also write results into this OCI image layout; "" for none. */
-  ociLayoutPath: string;
-  /** Also write a `docker load` tarball here; "" for none. */
-  tarball: string;
-  /** Write the published references to this file; "" for none. */
-  imageRefs: string;
-  /** Naming: `KO_DOCKER_REPO/<full import path>`. */
-  preserveImportPaths: boolean;
-  /** Naming: `KO_DOCKER_REPO/<last path element>`; wins over `bare`. */
-  baseImportPaths: boolean;
-  /** Naming: `KO_DOCKER_REPO` itself. */
-  bare: boolean;
-}
+import type { PublishOptions } from "../../commands/options.ts";
 
 /** Declares the publish flags on a command. */
 export function addPublishOptions(cmd: KoCommand): void {

@@ -1,11 +1,6 @@
 /** The `-l/--selector` flag of resolve, apply and create. */
 import type { KoCommand } from "../ko_command.ts";
-
-/** Which Kubernetes objects to keep. */
-export interface SelectorOptions {
-  /** Label selector (`app=web`, `tier!=db`, `env in (a,b)`, `key`, `!key`); "" keeps all. */
-  selector: string;
-}
+import type { SelectorOptions } from "../../commands/options.ts";
 
 /** Declares `-l/--selector` on a command. */
 export function addSelectorOptions(cmd: KoCommand): void {

@@ -5,8 +5,8 @@
 import { info } from "../../util/log.ts";
 import type { KoCommand } from "../ko_command.ts";
 import { UsageError } from "../usage_error.ts";
-import type { BuildOptions } from "./build_options.ts";
-import type { PublishOptions } from "./publish_options.ts";
+import type { BuildOptions } from "../../commands/options.ts";
+import type { PublishOptions } from "../../commands/options.ts";
 
 const RULE = "-".repeat(65);
 
