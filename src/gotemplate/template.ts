@@ -23,11 +23,11 @@
  * ```
  */
 import { KoError } from "../util/errors.ts";
-import { executeTree, TemplateExecError } from "./template_exec.ts";
-import type { ListNode } from "./template_nodes.ts";
-import { parseTemplateTree, TemplateParseError } from "./template_parser.ts";
+import { executeTree, TemplateExecError } from "./exec.ts";
+import type { ListNode } from "./nodes.ts";
+import { parseTemplateTree, TemplateParseError } from "./parser.ts";
 
-export { GoFloat, stringMap } from "./template_values.ts";
+export { GoFloat, stringMap } from "./values.ts";
 
 /** A template failed to parse or to execute; the message is Go's. */
 export class TemplateError extends KoError {

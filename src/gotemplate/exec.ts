@@ -1,10 +1,10 @@
 /**
- * The executor of the Go `text/template` subset: walks a tree from template_parser.ts over
- * template_values.ts data with `missingkey=error`, following Go's evaluation rules and error
+ * The executor of the Go `text/template` subset: walks a tree from parser.ts over
+ * values.ts data with `missingkey=error`, following Go's evaluation rules and error
  * texts (`template: <name>:<line>:<col>: executing "<name>" at <<node>>: …`).
  */
-import { formatValue } from "./go_fmt.ts";
-import { type Builtin, BuiltinError, BUILTINS, type ParamType } from "./template_builtins.ts";
+import { formatValue } from "./fmt.ts";
+import { type Builtin, BuiltinError, BUILTINS, type ParamType } from "./builtins.ts";
 import {
   type ArgNode,
   type BranchNode,
@@ -18,8 +18,8 @@ import {
   type NumberNode,
   type PipeNode,
   type VariableNode,
-} from "./template_nodes.ts";
-import { GoFloat, isStringMap, isTrue, kindOf, sortedKeys, typeName } from "./template_values.ts";
+} from "./nodes.ts";
+import { GoFloat, isStringMap, isTrue, kindOf, sortedKeys, typeName } from "./values.ts";
 
 /** An execution failure; the message is in Go's form. */
 export class TemplateExecError extends Error {

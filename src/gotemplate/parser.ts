@@ -1,11 +1,11 @@
 /**
  * The parser of the Go `text/template` subset (see template.ts): turns the tokens of
- * template_lexer.ts into a tree with Go's node kinds, rules and parse-error messages
+ * lexer.ts into a tree with Go's node kinds, rules and parse-error messages
  * (`template: <name>:<line>: …`).
  */
-import { lexTemplate, type Token, type TokenKind } from "./template_lexer.ts";
+import { lexTemplate, type Token, type TokenKind } from "./lexer.ts";
 import { goUnquote } from "../util/go_quote.ts";
-import { parseGoFloat, parseGoInt } from "./template_literals.ts";
+import { parseGoFloat, parseGoInt } from "./literals.ts";
 import {
   type ArgNode,
   type BranchNode,
@@ -15,7 +15,7 @@ import {
   nodeString,
   type NumberNode,
   type PipeNode,
-} from "./template_nodes.ts";
+} from "./nodes.ts";
 
 interface EndOrElse {
   type: "end" | "else";

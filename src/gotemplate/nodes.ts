@@ -1,6 +1,6 @@
 /**
  * The tree of the Go `text/template` subset (see template.ts): Go's node kinds, as the parser
- * (template_parser.ts) builds them and the executor (template_exec.ts) walks them, and how Go
+ * (parser.ts) builds them and the executor (exec.ts) walks them, and how Go
  * prints them in error messages.
  */
 

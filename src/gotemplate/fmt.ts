@@ -1,10 +1,10 @@
 /**
- * Go's `fmt` formatting for template values (template_values.ts): `Sprint`, `Sprintln` and
+ * Go's `fmt` formatting for template values (values.ts): `Sprint`, `Sprintln` and
  * `Sprintf` with the verbs and flags people put in ko templates (`%s %d %v %q %x %X %t %f %e
  * %g %c %o %b %U`, width, precision, `-+# 0`), including Go's error forms such as
  * `%!d(string=x)`, `%!s(MISSING)` and `%!(EXTRA int=1)`.
  */
-import { kindOf, numberOf, sortedKeys, typeName } from "./template_values.ts";
+import { kindOf, numberOf, sortedKeys, typeName } from "./values.ts";
 
 interface Flags {
   plus: boolean;

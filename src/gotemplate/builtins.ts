@@ -1,13 +1,13 @@
 /**
  * The builtin functions of Go's `text/template` (`eq`, `ne`, `lt`, `le`, `gt`, `ge`, `not`,
  * `len`, `index`, `slice`, `print`, `printf`, `println`, `html`, `js`, `urlquery`, `call`)
- * over template_values.ts values. `and` and `or` short-circuit, so the executor handles them.
+ * over values.ts values. `and` and `or` short-circuit, so the executor handles them.
  * A builtin signals a failure by throwing {@link BuiltinError}; the executor reports it as
  * `error calling <name>: <message>`.
  */
 import { queryEscape } from "../util/query_escape.ts";
-import { sprint, sprintf, sprintln } from "./go_fmt.ts";
-import { isStringMap, isTrue, kindOf, lengthOf, numberOf, typeName } from "./template_values.ts";
+import { sprint, sprintf, sprintln } from "./fmt.ts";
+import { isStringMap, isTrue, kindOf, lengthOf, numberOf, typeName } from "./values.ts";
 
 /** A failure inside a builtin (Go's returned `error`). */
 export class BuiltinError extends Error {
