@@ -3,6 +3,7 @@
  * values.ts data with `missingkey=error`, following Go's evaluation rules and error
  * texts (`template: <name>:<line>:<col>: executing "<name>" at <<node>>: …`).
  */
+import { TemplateError } from "./error.ts";
 import { formatValue } from "./fmt.ts";
 import { type Builtin, BuiltinError, BUILTINS, type ParamType } from "./builtins.ts";
 import {
@@ -21,11 +22,6 @@ import {
 } from "./nodes.ts";
 import { GoFloat, isStringMap, isTrue, kindOf, sortedKeys, typeName } from "./values.ts";
 
-/** An execution failure; the message is in Go's form. */
-export class TemplateExecError extends Error {
-  override name = "TemplateExecError";
-}
-
 const MISSING = Symbol("missing");
 type Final = unknown | typeof MISSING;
 
@@ -34,7 +30,7 @@ const CONTINUE = Symbol("continue");
 
 type Positioned = { pos: number; type: string };
 
-/** Runs a parsed template over data and returns the output. */
+/** Runs a parsed template over data and returns the output; throws {@link TemplateError}. */
 export function executeTree(name: string, text: string, root: ListNode, data: unknown): string {
   return new State(name, text, data).run(root);
 }
@@ -64,13 +60,13 @@ class State {
   }
 
   private fail(message: string): never {
-    if (!this.node) throw new TemplateExecError(`template: ${this.name}: ${message}`);
+    if (!this.node) throw new TemplateError(`template: ${this.name}: ${message}`);
     const before = this.text.slice(0, this.node.pos);
     const nl = before.lastIndexOf("\n");
     const line = 1 + (before.match(/\n/g)?.length ?? 0);
     const col = new TextEncoder().encode(before.slice(nl + 1)).length;
     const context = nodeString(this.node as Node);
-    throw new TemplateExecError(
+    throw new TemplateError(
       `template: ${this.name}:${line}:${col}: executing ${
         JSON.stringify(this.name)
       } at <${context}>: ${message}`,

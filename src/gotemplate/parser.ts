@@ -3,6 +3,7 @@
  * lexer.ts into a tree with Go's node kinds, rules and parse-error messages
  * (`template: <name>:<line>: …`).
  */
+import { TemplateError } from "./error.ts";
 import { lexTemplate, type Token, type TokenKind } from "./lexer.ts";
 import { goUnquote } from "../util/go_quote.ts";
 import { parseGoFloat, parseGoInt } from "./literals.ts";
@@ -20,11 +21,6 @@ import {
 interface EndOrElse {
   type: "end" | "else";
   pos: number;
-}
-
-/** A parse failure; the message is already in Go's `template: <name>:<line>: …` form. */
-export class TemplateParseError extends Error {
-  override name = "TemplateParseError";
 }
 
 /** The names the parser accepts as functions (Go's builtins). */
@@ -64,7 +60,7 @@ const OPERAND_START: ReadonlySet<TokenKind> = new Set([
   "leftParen",
 ]);
 
-/** Parses a template into its root list; throws {@link TemplateParseError}. */
+/** Parses a template into its root list; throws {@link TemplateError} with Go's message. */
 export function parseTemplateTree(name: string, text: string): ListNode {
   return new Parser(name, lexTemplate(text)).parse();
 }
@@ -110,7 +106,7 @@ class Parser {
   }
 
   private fail(message: string): never {
-    throw new TemplateParseError(`template: ${this.name}:${this.line}: ${message}`);
+    throw new TemplateError(`template: ${this.name}:${this.line}: ${message}`);
   }
   private unexpected(t: Token, context: string): never {
     if (t.kind === "error") {
