@@ -1,8 +1,8 @@
 /**
  * The builtin functions of Go's `text/template` (`eq`, `ne`, `lt`, `le`, `gt`, `ge`, `not`,
  * `len`, `index`, `slice`, `print`, `printf`, `println`, `html`, `js`, `urlquery`, `call`)
- * over values.ts values. `and` and `or` short-circuit, so the executor handles them.
- * A builtin signals a failure by throwing {@link BuiltinError}; the executor reports it as
+ * over values.ts values. `and` and `or` short-circuit, so the evaluator (eval.ts) handles them.
+ * A builtin signals a failure by throwing {@link BuiltinError}; the evaluator reports it as
  * `error calling <name>: <message>`.
  */
 import { queryEscape } from "../util/query_escape.ts";
@@ -204,7 +204,10 @@ function jsEscape(s: string): string {
   return out;
 }
 
-/** The builtins by name; `and`/`or` have signatures only (the executor evaluates them). */
+/**
+ * The builtins by name, the only functions the parser accepts; `and`/`or` have signatures only
+ * (the evaluator runs them).
+ */
 export const BUILTINS: Readonly<Record<string, Builtin>> = {
   and: { fixed: ["value"], variadic: "value" },
   or: { fixed: ["value"], variadic: "value" },
@@ -237,7 +240,7 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
   call: {
     fixed: ["value"],
     variadic: "value",
-    // The executor passes the callee's text first, as Go does for its messages.
+    // The evaluator passes the callee's text first, as Go does for its messages.
     fn: (callee, f) => {
       if (kindOf(f) === "invalid") throw new BuiltinError("call of nil");
       throw new BuiltinError(`non-function ${callee} of type ${typeName(f)}`);

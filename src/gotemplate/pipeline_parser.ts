@@ -5,6 +5,7 @@
  * names, constants, parenthesised pipelines).
  */
 import { goUnquote } from "../util/go_quote.ts";
+import { BUILTINS } from "./builtins.ts";
 import { TemplateError } from "./error.ts";
 import type { Token, TokenKind } from "./lexer.ts";
 import { parseGoFloat, parseGoInt } from "./literals.ts";
@@ -15,29 +16,6 @@ import {
   type NumberNode,
   type PipeNode,
 } from "./nodes.ts";
-
-/** The names the parser accepts as functions (Go's builtins). */
-const BUILTIN_NAMES: ReadonlySet<string> = new Set([
-  "and",
-  "call",
-  "eq",
-  "ge",
-  "gt",
-  "html",
-  "index",
-  "js",
-  "le",
-  "len",
-  "lt",
-  "ne",
-  "not",
-  "or",
-  "print",
-  "printf",
-  "println",
-  "slice",
-  "urlquery",
-]);
 
 const OPERAND_START: ReadonlySet<TokenKind> = new Set([
   "bool",
@@ -214,7 +192,7 @@ export class PipelineParser {
     const t = this.nextNonSpace();
     switch (t.kind) {
       case "identifier":
-        if (!BUILTIN_NAMES.has(t.value)) {
+        if (!Object.hasOwn(BUILTINS, t.value)) {
           this.fail(`function ${JSON.stringify(t.value)} not defined`);
         }
         return { type: "identifier", pos: t.pos, name: t.value };
