@@ -5,6 +5,7 @@
  * A builtin signals a failure by throwing {@link BuiltinError}; the evaluator reports it as
  * `error calling <name>: <message>`.
  */
+import { isPrint } from "../util/go_quote.ts";
 import { queryEscape } from "../util/query_escape.ts";
 import { sprint, sprintf, sprintln } from "./fmt.ts";
 import { isStringMap, isTrue, kindOf, lengthOf, numberOf, typeName } from "./values.ts";
@@ -198,7 +199,7 @@ function jsEscape(s: string): string {
     if (special[r]) out += special[r];
     else if (cp < 0x20) out += `\\u00${cp.toString(16).toUpperCase().padStart(2, "0")}`;
     else if (cp < 0x80) out += r;
-    else if (/[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(r)) out += r;
+    else if (isPrint(r)) out += r;
     else out += `\\u${cp.toString(16).toUpperCase().padStart(4, "0")}`;
   }
   return out;
