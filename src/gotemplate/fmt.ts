@@ -1,8 +1,8 @@
 /**
- * Go's `fmt` formatting for template values (values.ts): `Sprint`, `Sprintln` and
- * `Sprintf` with the verbs and flags people put in ko templates (`%s %d %v %q %x %X %t %f %e
- * %g %c %o %b %U`, width, precision, `-+# 0`), including Go's error forms such as
- * `%!d(string=x)`, `%!s(MISSING)` and `%!(EXTRA int=1)`.
+ * Go's `fmt` formatting for template values (values.ts): `Sprint`, `Sprintln` and `Sprintf`
+ * with the verbs and flags people put in ko templates (`%s %d %v %q %x %X %t %f %e %g %c %o %b
+ * %U`, width, precision, `-+# 0`), including Go's error forms such as `%!d(string=x)`,
+ * `%!s(MISSING)` and `%!(EXTRA int=1)`.
  */
 import { goQuote, isPrint } from "../util/go_quote.ts";
 import { kindOf, numberOf, sortedKeys, typeName } from "./values.ts";

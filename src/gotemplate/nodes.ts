@@ -1,7 +1,7 @@
 /**
  * The tree of the Go `text/template` subset (see template.ts): Go's node kinds, as the parser
- * (parser.ts) builds them and the executor (exec.ts) walks them, and how Go
- * prints them in error messages.
+ * (parser.ts, pipeline_parser.ts) builds them and the executor (exec.ts, eval.ts) walks them,
+ * and how Go prints them in error messages.
  */
 
 /** A field chain on dot: `.A.B`. */

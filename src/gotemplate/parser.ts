@@ -1,8 +1,8 @@
 /**
- * The parser of the Go `text/template` subset (see template.ts): turns the tokens of
- * lexer.ts into a tree with Go's node kinds, rules and parse-error messages
- * (`template: <name>:<line>: …`). This file reads the body (text, actions, `if`/`with`/`range`
- * with `else` and `end`, `break`/`continue`); pipeline_parser.ts reads the pipelines in it.
+ * The parser of the Go `text/template` subset (see template.ts): turns the tokens of lexer.ts
+ * into a tree with Go's node kinds, rules and parse-error messages (`template: <name>:<line>:
+ * …`). This file reads the body (text, actions, `if`/`with`/`range` with `else` and `end`,
+ * `break`/`continue`); pipeline_parser.ts reads the pipelines in it.
  */
 import { lexTemplate } from "./lexer.ts";
 import type { BranchNode, ListNode, Node } from "./nodes.ts";

@@ -1,6 +1,7 @@
 /**
  * A hand-written interpreter for the part of Go's `text/template` that ko users put in `flags`
- * and `ldflags`, with ko's `missingkey=error`:
+ * and `ldflags`, with ko's `missingkey=error`. This file is the entry of src/gotemplate: code
+ * outside the folder imports from here only. It covers:
  *
  * - text and `{{ }}` actions, trim markers `{{- ` / ` -}}`, comments `{{/* … *\/}}`;
  * - field chains on maps (`.Env.HOME`, `.Git.Tag`), `.`, `$`, variables (`{{ $v := … }}`,
