@@ -185,7 +185,7 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
       }
       // The template engine loads only for templates (start-up of every other build).
       const [{ parseTemplate, TemplateError }, { createTemplateData }] = await Promise.all([
-        import("./template.ts"),
+        import("../gotemplate/template.ts"),
         import("./template_data.ts"),
       ]);
       const named = (e: unknown) =>

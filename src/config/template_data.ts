@@ -16,7 +16,7 @@ import { KoError } from "../util/errors.ts";
 import { goNotFoundHint, runCommand } from "../util/command.ts";
 import { formatRfc3339Utc } from "./epoch_env.ts";
 import { gitInfo } from "./git_info.ts";
-import { stringMap } from "./template_values.ts";
+import { stringMap } from "../gotemplate/template.ts";
 
 /** Inputs of {@link createTemplateData}. */
 export interface TemplateDataInput {

@@ -4,6 +4,7 @@
  * and `=>` lines, then `build` lines with keys and values quoted like `strconv.Quote` where
  * they need it.
  */
+import { goQuote } from "../util/go_quote.ts";
 import type { BuildInfo, GoModule } from "./build_info.ts";
 
 /**
@@ -44,28 +45,11 @@ export function formatBuildInfo(info: BuildInfo): string | undefined {
   return out;
 }
 
-const ESCAPES: Record<string, string> = {
-  "\x07": "\\a",
-  "\b": "\\b",
-  "\f": "\\f",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-  "\v": "\\v",
-  '"': '\\"',
-  "\\": "\\\\",
-};
-
-/** Go's `strconv.Quote` for ASCII text; undefined for anything else. */
+/**
+ * Go's `strconv.Quote` for ASCII text; undefined for anything else, whose quoting depends on
+ * Go's Unicode tables.
+ */
 export function goQuoteAscii(s: string): string | undefined {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.charCodeAt(0);
-    if (c >= 0x80) return undefined;
-    const escape = ESCAPES[ch];
-    if (escape !== undefined) out += escape;
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, "0")}`;
-    else out += ch;
-  }
-  return `${out}"`;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return undefined;
+  return goQuote(s);
 }

@@ -1,7 +1,8 @@
 /**
- * Go string literals as `strconv.Unquote` and `strconv.QuotedPrefix` read them: the quoted
- * keys and values of `build` lines in Go build info (`build\t-ldflags="-s -w"`) and the string
- * constants of `.ko.yaml` templates.
+ * Go string literals as `strconv` reads and writes them: `Unquote` and `QuotedPrefix` for the
+ * quoted keys and values of `build` lines in Go build info (`build\t-ldflags="-s -w"`) and the
+ * string constants of `.ko.yaml` templates; `Quote` and `IsPrint` for writing build info and
+ * for the template engine's `%q`, `%#U`, `js` and error messages.
  */
 
 const SIMPLE_ESCAPES: Record<string, number> = {
@@ -97,4 +98,48 @@ export function goQuotedPrefix(s: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Whether Go's `strconv.IsPrint` holds for a one-rune string: letters, marks, numbers,
+ * punctuation, symbols and the ASCII space (from JavaScript's Unicode tables, which may be of
+ * another Unicode version than Go's).
+ */
+export function isPrint(r: string): boolean {
+  return r === " " || /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(r);
+}
+
+const QUOTE_ESCAPES: Record<string, string> = {
+  "\x07": "\\a",
+  "\b": "\\b",
+  "\f": "\\f",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  "\v": "\\v",
+};
+
+/**
+ * Go's `strconv.Quote` (or `strconv.QuoteToASCII` when `ascii`): a double-quoted literal with
+ * `\a`-style, `\x`, `\u` and `\U` escapes for what is not printable.
+ *
+ * @example
+ * ```ts
+ * goQuote("tab\there"); // "\"tab\\there\""
+ * ```
+ */
+export function goQuote(s: string, ascii = false): string {
+  let out = '"';
+  for (const r of s) {
+    const cp = r.codePointAt(0)!;
+    if (r === '"' || r === "\\") out += "\\" + r;
+    else if (cp < 0x80 ? isPrint(r) : !ascii && isPrint(r) && (cp < 0xd800 || cp >= 0xe000)) {
+      out += r;
+    } else if (QUOTE_ESCAPES[r]) out += QUOTE_ESCAPES[r];
+    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, "0")}`;
+    else if (cp >= 0xd800 && cp < 0xe000) out += "\\ufffd";
+    else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, "0")}`;
+    else out += `\\U${cp.toString(16).padStart(8, "0")}`;
+  }
+  return out + '"';
 }

@@ -1,7 +1,7 @@
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import { clearGitInfoCache } from "../../src/config/git_info.ts";
 import { createTemplateData, goEnv, parseGoEnv } from "../../src/config/template_data.ts";
-import { executeTemplate } from "../../src/config/template.ts";
+import { executeTemplate } from "../../src/gotemplate/template.ts";
 import { KoError } from "../../src/util/errors.ts";
 import { git, GIT_ENV, initRepo } from "./git_fixture.ts";
 import { captureLogs, goEnvironment, withTempDir } from "./helpers.ts";

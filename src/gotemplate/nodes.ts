@@ -1,7 +1,7 @@
 /**
  * The tree of the Go `text/template` subset (see template.ts): Go's node kinds, as the parser
- * (template_parser.ts) builds them and the executor (template_exec.ts) walks them, and how Go
- * prints them in error messages.
+ * (parser.ts, pipeline_parser.ts) builds them and the executor (exec.ts, eval.ts) walks them,
+ * and how Go prints them in error messages.
  */
 
 /** A field chain on dot: `.A.B`. */
@@ -41,25 +41,25 @@ export interface NumberNode {
   float: number;
 }
 /** A string constant; `quoted` is the source text. */
-export interface StringNode {
+interface StringNode {
   type: "string";
   pos: number;
   quoted: string;
   text: string;
 }
 /** `true` or `false`. */
-export interface BoolNode {
+interface BoolNode {
   type: "bool";
   pos: number;
   value: boolean;
 }
 /** `nil`. */
-export interface NilNode {
+interface NilNode {
   type: "nil";
   pos: number;
 }
 /** `.`. */
-export interface DotNode {
+interface DotNode {
   type: "dot";
   pos: number;
 }
@@ -92,13 +92,13 @@ export interface PipeNode {
   cmds: CommandNode[];
 }
 /** Literal text. */
-export interface TextNode {
+interface TextNode {
   type: "text";
   pos: number;
   text: string;
 }
 /** `{{pipeline}}`. */
-export interface ActionNode {
+interface ActionNode {
   type: "action";
   pos: number;
   pipe: PipeNode;
@@ -112,7 +112,7 @@ export interface BranchNode {
   elseList?: ListNode;
 }
 /** `{{break}}` or `{{continue}}` inside a range. */
-export interface LoopControlNode {
+interface LoopControlNode {
   type: "break" | "continue";
   pos: number;
 }

@@ -1,11 +1,11 @@
 import { ok } from "node:assert/strict";
-import { executeTemplate, TemplateError } from "../../src/config/template.ts";
+import { executeTemplate, TemplateError } from "../../src/gotemplate/template.ts";
 import { goExecute, oracleData, type OracleResult } from "./go_template_oracle.ts";
 
 /**
  * Every template here runs through our interpreter and through Go's text/template (built from
- * tests/testdata/config/template_oracle) against the same data; outputs and error messages must
- * be identical.
+ * tests/testdata/gotemplate/template_oracle) against the same data; outputs and error messages
+ * must be identical.
  */
 const CASES: Record<string, string[]> = {
   "text and trim markers": [

@@ -1,13 +1,14 @@
 /**
  * The builtin functions of Go's `text/template` (`eq`, `ne`, `lt`, `le`, `gt`, `ge`, `not`,
  * `len`, `index`, `slice`, `print`, `printf`, `println`, `html`, `js`, `urlquery`, `call`)
- * over template_values.ts values. `and` and `or` short-circuit, so the executor handles them.
- * A builtin signals a failure by throwing {@link BuiltinError}; the executor reports it as
+ * over values.ts values. `and` and `or` short-circuit, so the evaluator (eval.ts) handles them.
+ * A builtin signals a failure by throwing {@link BuiltinError}; the evaluator reports it as
  * `error calling <name>: <message>`.
  */
+import { isPrint } from "../util/go_quote.ts";
 import { queryEscape } from "../util/query_escape.ts";
-import { sprint, sprintf, sprintln } from "./go_fmt.ts";
-import { isStringMap, isTrue, kindOf, lengthOf, numberOf, typeName } from "./template_values.ts";
+import { sprint, sprintf, sprintln } from "./fmt.ts";
+import { isStringMap, isTrue, kindOf, lengthOf, numberOf, typeName } from "./values.ts";
 
 /** A failure inside a builtin (Go's returned `error`). */
 export class BuiltinError extends Error {
@@ -198,13 +199,16 @@ function jsEscape(s: string): string {
     if (special[r]) out += special[r];
     else if (cp < 0x20) out += `\\u00${cp.toString(16).toUpperCase().padStart(2, "0")}`;
     else if (cp < 0x80) out += r;
-    else if (/[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(r)) out += r;
+    else if (isPrint(r)) out += r;
     else out += `\\u${cp.toString(16).toUpperCase().padStart(4, "0")}`;
   }
   return out;
 }
 
-/** The builtins by name; `and`/`or` have signatures only (the executor evaluates them). */
+/**
+ * The builtins by name, the only functions the parser accepts; `and`/`or` have signatures only
+ * (the evaluator runs them).
+ */
 export const BUILTINS: Readonly<Record<string, Builtin>> = {
   and: { fixed: ["value"], variadic: "value" },
   or: { fixed: ["value"], variadic: "value" },
@@ -237,7 +241,7 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
   call: {
     fixed: ["value"],
     variadic: "value",
-    // The executor passes the callee's text first, as Go does for its messages.
+    // The evaluator passes the callee's text first, as Go does for its messages.
     fn: (callee, f) => {
       if (kindOf(f) === "invalid") throw new BuiltinError("call of nil");
       throw new BuiltinError(`non-function ${callee} of type ${typeName(f)}`);

@@ -1,15 +1,15 @@
 /**
- * Go's own text/template as a test oracle: builds tests/testdata/config/template_oracle once
+ * Go's own text/template as a test oracle: builds tests/testdata/gotemplate/template_oracle once
  * per process (real `go build`, standard library only) and runs templates through it the way
  * ko does (`missingkey=error`) against the data set that {@link oracleData} mirrors.
  */
-import { GoFloat, stringMap } from "../../src/config/template.ts";
+import { GoFloat, stringMap } from "../../src/gotemplate/template.ts";
 import { runGoProgram } from "../helpers/go_program.ts";
 
 /** What Go produced for one template: its output, or its error message. */
 export type OracleResult = { out: string } | { err: string };
 
-const ORACLE = new URL("../testdata/config/template_oracle/main.go", import.meta.url);
+const ORACLE = new URL("../testdata/gotemplate/template_oracle/main.go", import.meta.url);
 
 /** Runs every template through Go; one result per template, in order. */
 export async function goExecute(templates: readonly string[]): Promise<OracleResult[]> {

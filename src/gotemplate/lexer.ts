@@ -3,6 +3,7 @@
  * and the tokens inside `{{ }}` actions, handling the trim markers `{{- ` / ` -}}` and
  * `{{/* comments *\/}}` the way Go does. Positions are offsets into the template text.
  */
+import { isPrint } from "../util/go_quote.ts";
 
 /** Kinds of tokens. */
 export type TokenKind =
@@ -293,5 +294,5 @@ function scanNumber(input: string, p: number): number | undefined {
 function goRune(c: string): string {
   const cp = c.codePointAt(0) ?? 0;
   const hex = cp.toString(16).toUpperCase().padStart(4, "0");
-  return /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u.test(c) ? `U+${hex} '${c}'` : `U+${hex}`;
+  return isPrint(c) ? `U+${hex} '${c}'` : `U+${hex}`;
 }

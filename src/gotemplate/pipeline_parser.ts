@@ -1,54 +1,21 @@
 /**
- * The parser of the Go `text/template` subset (see template.ts): turns the tokens of
- * template_lexer.ts into a tree with Go's node kinds, rules and parse-error messages
- * (`template: <name>:<line>: …`).
+ * The pipeline half of the template parser (parser.ts builds the rest on it): the token
+ * cursor, Go's parse-error messages (`template: <name>:<line>: …`), the variables in scope,
+ * and pipelines with their declarations, commands and operands (fields, variables, builtin
+ * names, constants, parenthesised pipelines).
  */
-import { lexTemplate, type Token, type TokenKind } from "./template_lexer.ts";
 import { goUnquote } from "../util/go_quote.ts";
-import { parseGoFloat, parseGoInt } from "./template_literals.ts";
+import { BUILTINS } from "./builtins.ts";
+import { TemplateError } from "./error.ts";
+import type { Token, TokenKind } from "./lexer.ts";
+import { parseGoFloat, parseGoInt } from "./literals.ts";
 import {
   type ArgNode,
-  type BranchNode,
   type CommandNode,
-  type ListNode,
-  type Node,
   nodeString,
   type NumberNode,
   type PipeNode,
-} from "./template_nodes.ts";
-
-interface EndOrElse {
-  type: "end" | "else";
-  pos: number;
-}
-
-/** A parse failure; the message is already in Go's `template: <name>:<line>: …` form. */
-export class TemplateParseError extends Error {
-  override name = "TemplateParseError";
-}
-
-/** The names the parser accepts as functions (Go's builtins). */
-export const BUILTIN_NAMES: ReadonlySet<string> = new Set([
-  "and",
-  "call",
-  "eq",
-  "ge",
-  "gt",
-  "html",
-  "index",
-  "js",
-  "le",
-  "len",
-  "lt",
-  "ne",
-  "not",
-  "or",
-  "print",
-  "printf",
-  "println",
-  "slice",
-  "urlquery",
-]);
+} from "./nodes.ts";
 
 const OPERAND_START: ReadonlySet<TokenKind> = new Set([
   "bool",
@@ -64,29 +31,17 @@ const OPERAND_START: ReadonlySet<TokenKind> = new Set([
   "leftParen",
 ]);
 
-/** Parses a template into its root list; throws {@link TemplateParseError}. */
-export function parseTemplateTree(name: string, text: string): ListNode {
-  return new Parser(name, lexTemplate(text)).parse();
-}
-
-class Parser {
-  private i = 0;
+/** A parser over a template's tokens that reads pipelines; parser.ts adds the body structure. */
+export class PipelineParser {
+  /** The index of the next token. */
+  protected i = 0;
   private line = 1;
-  private vars: string[] = ["$"];
-  private rangeDepth = 0;
-  private actionLine = 0;
+  /** The variables in scope, innermost last. */
+  protected vars: string[] = ["$"];
+  /** The line of the action being parsed, 0 between actions. */
+  protected actionLine = 0;
 
   constructor(private readonly name: string, private readonly tokens: Token[]) {}
-
-  parse(): ListNode {
-    const root: ListNode = { type: "list", pos: 0, nodes: [] };
-    while (this.peek().kind !== "eof") {
-      const n = this.textOrAction();
-      if (n.type === "end" || n.type === "else") this.fail(`unexpected {{${n.type}}}`);
-      root.nodes.push(n as Node);
-    }
-    return root;
-  }
 
   // Token stream.
 
@@ -96,23 +51,23 @@ class Parser {
     this.line = t.line;
     return t;
   }
-  private peek(): Token {
+  protected peek(): Token {
     return this.tokens[Math.min(this.i, this.tokens.length - 1)]!;
   }
-  private nextNonSpace(): Token {
+  protected nextNonSpace(): Token {
     let t = this.next();
     while (t.kind === "space") t = this.next();
     return t;
   }
-  private peekNonSpace(): Token {
+  protected peekNonSpace(): Token {
     while (this.peek().kind === "space") this.i++;
     return this.peek();
   }
 
-  private fail(message: string): never {
-    throw new TemplateParseError(`template: ${this.name}:${this.line}: ${message}`);
+  protected fail(message: string): never {
+    throw new TemplateError(`template: ${this.name}:${this.line}: ${message}`);
   }
-  private unexpected(t: Token, context: string): never {
+  protected unexpected(t: Token, context: string): never {
     if (t.kind === "error") {
       let extra = "";
       if (this.actionLine !== 0 && this.actionLine !== t.line) {
@@ -124,101 +79,15 @@ class Parser {
     }
     this.fail(`unexpected ${tokenString(t)} in ${context}`);
   }
-  private expect(kind: TokenKind, context: string): Token {
+  protected expect(kind: TokenKind, context: string): Token {
     const t = this.nextNonSpace();
     if (t.kind !== kind) this.unexpected(t, context);
     return t;
   }
 
-  // Structure.
-
-  private itemList(): { list: ListNode; next: EndOrElse } {
-    const list: ListNode = { type: "list", pos: this.peekNonSpace().pos, nodes: [] };
-    while (this.peekNonSpace().kind !== "eof") {
-      const n = this.textOrAction();
-      if (n.type === "end" || n.type === "else") return { list, next: n as EndOrElse };
-      list.nodes.push(n as Node);
-    }
-    this.fail("unexpected EOF");
-  }
-
-  private textOrAction(): Node | EndOrElse {
-    const t = this.nextNonSpace();
-    if (t.kind === "text") return { type: "text", pos: t.pos, text: t.value };
-    if (t.kind === "leftDelim") {
-      this.actionLine = t.line;
-      try {
-        return this.action();
-      } finally {
-        this.actionLine = 0;
-      }
-    }
-    this.unexpected(t, "input");
-  }
-
-  private action(): Node | EndOrElse {
-    const t = this.nextNonSpace();
-    if (t.kind === "keyword") {
-      switch (t.value) {
-        case "break":
-        case "continue": {
-          const close = this.nextNonSpace();
-          if (close.kind !== "rightDelim") this.unexpected(close, `{{${t.value}}}`);
-          if (this.rangeDepth === 0) this.fail(`{{${t.value}}} outside {{range}}`);
-          return { type: t.value, pos: t.pos };
-        }
-        case "else": {
-          const peek = this.peekNonSpace();
-          if (peek.kind === "keyword" && (peek.value === "if" || peek.value === "with")) {
-            return { type: "else", pos: peek.pos };
-          }
-          return { type: "else", pos: this.expect("rightDelim", "else").pos };
-        }
-        case "end":
-          return { type: "end", pos: this.expect("rightDelim", "end").pos };
-        case "if":
-        case "with":
-        case "range":
-          return this.control(t.value);
-        default:
-          this.fail(`{{${t.value}}} is not supported in ko templates`);
-      }
-    }
-    this.i--;
-    const start = this.peek();
-    return { type: "action", pos: start.pos, pipe: this.pipeline("command", "rightDelim") };
-  }
-
-  private control(context: "if" | "with" | "range"): BranchNode {
-    const mark = this.vars.length;
-    try {
-      const pipe = this.pipeline(context, "rightDelim");
-      if (context === "range") this.rangeDepth++;
-      let { list, next } = this.itemList();
-      if (context === "range") this.rangeDepth--;
-      let elseList: ListNode | undefined;
-      if (next.type === "else") {
-        const peek = this.peekNonSpace();
-        if (
-          (context === "if" || context === "with") && peek.kind === "keyword" &&
-          peek.value === context
-        ) {
-          this.nextNonSpace();
-          elseList = { type: "list", pos: next.pos, nodes: [this.control(context)] };
-        } else {
-          ({ list: elseList, next } = this.itemList());
-          if (next.type !== "end") this.fail(`expected end; found {{${next.type}}}`);
-        }
-      }
-      return { type: context, pos: pipe.pos, pipe, list, elseList };
-    } finally {
-      this.vars.length = mark;
-    }
-  }
-
   // Pipelines.
 
-  private pipeline(context: string, end: "rightDelim" | "rightParen"): PipeNode {
+  protected pipeline(context: string, end: "rightDelim" | "rightParen"): PipeNode {
     const first = this.peekNonSpace();
     const pipe: PipeNode = {
       type: "pipe",
@@ -323,7 +192,7 @@ class Parser {
     const t = this.nextNonSpace();
     switch (t.kind) {
       case "identifier":
-        if (!BUILTIN_NAMES.has(t.value)) {
+        if (!Object.hasOwn(BUILTINS, t.value)) {
           this.fail(`function ${JSON.stringify(t.value)} not defined`);
         }
         return { type: "identifier", pos: t.pos, name: t.value };

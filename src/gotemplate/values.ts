@@ -34,7 +34,7 @@ export function isStringMap(v: unknown): boolean {
 }
 
 /** Go kinds the interpreter distinguishes. */
-export type Kind = "invalid" | "bool" | "int" | "float" | "string" | "map" | "slice";
+type Kind = "invalid" | "bool" | "int" | "float" | "string" | "map" | "slice";
 
 /** The Go kind of a value. */
 export function kindOf(v: unknown): Kind {

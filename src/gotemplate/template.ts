@@ -1,6 +1,7 @@
 /**
  * A hand-written interpreter for the part of Go's `text/template` that ko users put in `flags`
- * and `ldflags`, with ko's `missingkey=error`:
+ * and `ldflags`, with ko's `missingkey=error`. This file is the entry of src/gotemplate: code
+ * outside the folder imports from here only. It covers:
  *
  * - text and `{{ }}` actions, trim markers `{{- ` / ` -}}`, comments `{{/* … *\/}}`;
  * - field chains on maps (`.Env.HOME`, `.Git.Tag`), `.`, `$`, variables (`{{ $v := … }}`,
@@ -22,17 +23,13 @@
  * t.execute({ Git: { Tag: "v1.2.3" } }); // "-X main.version=v1.2.3"
  * ```
  */
-import { KoError } from "../util/errors.ts";
-import { executeTree, TemplateExecError } from "./template_exec.ts";
-import type { ListNode } from "./template_nodes.ts";
-import { parseTemplateTree, TemplateParseError } from "./template_parser.ts";
+import { TemplateError } from "./error.ts";
+import { executeTree } from "./exec.ts";
+import type { ListNode } from "./nodes.ts";
+import { parseTemplateTree } from "./parser.ts";
 
-export { GoFloat, stringMap } from "./template_values.ts";
-
-/** A template failed to parse or to execute; the message is Go's. */
-export class TemplateError extends KoError {
-  override name = "TemplateError";
-}
+export { TemplateError };
+export { GoFloat, stringMap } from "./values.ts";
 
 /** A parsed template, ready to run against any number of data values. */
 export class Template {
@@ -45,23 +42,13 @@ export class Template {
 
   /** Runs the template; throws {@link TemplateError} with Go's message on failure. */
   execute(data: unknown): string {
-    try {
-      return executeTree(this.name, this.text, this.root, data);
-    } catch (e) {
-      if (e instanceof TemplateExecError) throw new TemplateError(e.message);
-      throw e;
-    }
+    return executeTree(this.name, this.text, this.root, data);
   }
 }
 
 /** Parses a template; throws {@link TemplateError} with Go's parse-error message. */
 export function parseTemplate(name: string, text: string): Template {
-  try {
-    return new Template(name, text, parseTemplateTree(name, text));
-  } catch (e) {
-    if (e instanceof TemplateParseError) throw new TemplateError(e.message);
-    throw e;
-  }
+  return new Template(name, text, parseTemplateTree(name, text));
 }
 
 /** Parses and runs a template in one step. */

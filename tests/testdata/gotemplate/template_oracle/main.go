@@ -1,7 +1,8 @@
 // Command template_oracle executes Go text/template templates the way ko does
 // (template.New("argsTmpl").Option("missingkey=error")) against a fixed data set that
-// tests/config/template_cases.ts mirrors, and prints one JSON object per template:
-// {"out": "..."} or {"err": "..."}. Templates arrive as a JSON array of strings on stdin.
+// oracleData in tests/gotemplate/go_template_oracle.ts mirrors, and prints one JSON object
+// per template: {"out": "..."} or {"err": "..."}. Templates arrive as a JSON array of
+// strings on stdin.
 package main
 
 import (

@@ -1,10 +1,11 @@
 /**
- * Go's `fmt` formatting for template values (template_values.ts): `Sprint`, `Sprintln` and
- * `Sprintf` with the verbs and flags people put in ko templates (`%s %d %v %q %x %X %t %f %e
- * %g %c %o %b %U`, width, precision, `-+# 0`), including Go's error forms such as
- * `%!d(string=x)`, `%!s(MISSING)` and `%!(EXTRA int=1)`.
+ * Go's `fmt` formatting for template values (values.ts): `Sprint`, `Sprintln` and `Sprintf`
+ * with the verbs and flags people put in ko templates (`%s %d %v %q %x %X %t %f %e %g %c %o %b
+ * %U`, width, precision, `-+# 0`), including Go's error forms such as `%!d(string=x)`,
+ * `%!s(MISSING)` and `%!(EXTRA int=1)`.
  */
-import { kindOf, numberOf, sortedKeys, typeName } from "./template_values.ts";
+import { goQuote, isPrint } from "../util/go_quote.ts";
+import { kindOf, numberOf, sortedKeys, typeName } from "./values.ts";
 
 interface Flags {
   plus: boolean;
@@ -325,36 +326,4 @@ function quoteRune(n: bigint): string {
   if (r === "'") return "'\\''";
   if (r === '"') return `'"'`;
   return `'${goQuote(r).slice(1, -1)}'`;
-}
-
-/** Whether Go's unicode.IsPrint holds for a one-rune string. */
-function isPrint(r: string): boolean {
-  return r === " " || /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(r);
-}
-
-const QUOTE_ESCAPES: Record<string, string> = {
-  "\x07": "\\a",
-  "\b": "\\b",
-  "\f": "\\f",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-  "\v": "\\v",
-};
-
-/** Go's strconv.Quote (or QuoteToASCII when `ascii`). */
-export function goQuote(s: string, ascii = false): string {
-  let out = '"';
-  for (const r of s) {
-    const cp = r.codePointAt(0)!;
-    if (r === '"' || r === "\\") out += "\\" + r;
-    else if (cp < 0x80 ? isPrint(r) : !ascii && isPrint(r) && (cp < 0xd800 || cp >= 0xe000)) {
-      out += r;
-    } else if (QUOTE_ESCAPES[r]) out += QUOTE_ESCAPES[r];
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, "0")}`;
-    else if (cp >= 0xd800 && cp < 0xe000) out += "\\ufffd";
-    else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, "0")}`;
-    else out += `\\U${cp.toString(16).padStart(8, "0")}`;
-  }
-  return out + '"';
 }

@@ -1,48 +1,37 @@
 /**
- * The executor of the Go `text/template` subset: walks a tree from template_parser.ts over
- * template_values.ts data with `missingkey=error`, following Go's evaluation rules and error
- * texts (`template: <name>:<line>:<col>: executing "<name>" at <<node>>: …`).
+ * Evaluation for the executor (exec.ts): pipelines, commands, field chains on maps,
+ * variables, constants and builtin calls over values.ts data with `missingkey=error`,
+ * following Go's evaluation rules and error texts
+ * (`template: <name>:<line>:<col>: executing "<name>" at <<node>>: …`).
  */
-import { formatValue } from "./go_fmt.ts";
-import { type Builtin, BuiltinError, BUILTINS, type ParamType } from "./template_builtins.ts";
+import { type Builtin, BuiltinError, BUILTINS, type ParamType } from "./builtins.ts";
+import { TemplateError } from "./error.ts";
 import {
   type ArgNode,
-  type BranchNode,
   type ChainNode,
   type CommandNode,
   type FieldNode,
   type IdentifierNode,
-  type ListNode,
   type Node,
   nodeString,
   type NumberNode,
   type PipeNode,
   type VariableNode,
-} from "./template_nodes.ts";
-import { GoFloat, isStringMap, isTrue, kindOf, sortedKeys, typeName } from "./template_values.ts";
-
-/** An execution failure; the message is in Go's form. */
-export class TemplateExecError extends Error {
-  override name = "TemplateExecError";
-}
+} from "./nodes.ts";
+import { GoFloat, isStringMap, isTrue, kindOf, typeName } from "./values.ts";
 
 const MISSING = Symbol("missing");
 type Final = unknown | typeof MISSING;
 
-const BREAK = Symbol("break");
-const CONTINUE = Symbol("continue");
-
 type Positioned = { pos: number; type: string };
 
-/** Runs a parsed template over data and returns the output. */
-export function executeTree(name: string, text: string, root: ListNode, data: unknown): string {
-  return new State(name, text, data).run(root);
-}
-
-class State {
-  private vars: { name: string; value: unknown }[];
+/**
+ * The state of one execution that evaluation needs: the variables in scope and the node that
+ * errors are reported at. The executor extends it with the walk over the template body.
+ */
+export class Evaluator {
+  protected vars: { name: string; value: unknown }[];
   private node: Positioned | undefined;
-  private out = "";
 
   constructor(
     private readonly name: string,
@@ -52,25 +41,20 @@ class State {
     this.vars = [{ name: "$", value: data }];
   }
 
-  run(root: ListNode): string {
-    this.walk(this.vars[0]!.value, root);
-    return this.out;
-  }
-
   // Errors.
 
-  private at(node: Positioned): void {
+  protected at(node: Positioned): void {
     this.node = node;
   }
 
-  private fail(message: string): never {
-    if (!this.node) throw new TemplateExecError(`template: ${this.name}: ${message}`);
+  protected fail(message: string): never {
+    if (!this.node) throw new TemplateError(`template: ${this.name}: ${message}`);
     const before = this.text.slice(0, this.node.pos);
     const nl = before.lastIndexOf("\n");
     const line = 1 + (before.match(/\n/g)?.length ?? 0);
     const col = new TextEncoder().encode(before.slice(nl + 1)).length;
     const context = nodeString(this.node as Node);
-    throw new TemplateExecError(
+    throw new TemplateError(
       `template: ${this.name}:${line}:${col}: executing ${
         JSON.stringify(this.name)
       } at <${context}>: ${message}`,
@@ -79,13 +63,13 @@ class State {
 
   // Variables.
 
-  private mark(): number {
+  protected mark(): number {
     return this.vars.length;
   }
-  private pop(mark: number): void {
+  protected pop(mark: number): void {
     this.vars.length = mark;
   }
-  private setVar(name: string, value: unknown): void {
+  protected setVar(name: string, value: unknown): void {
     for (let i = this.vars.length - 1; i >= 0; i--) {
       if (this.vars[i]!.name === name) {
         this.vars[i]!.value = value;
@@ -94,7 +78,7 @@ class State {
     }
     this.fail(`undefined variable: ${name}`);
   }
-  private setTopVar(n: number, value: unknown): void {
+  protected setTopVar(n: number, value: unknown): void {
     this.vars[this.vars.length - n]!.value = value;
   }
   private varValue(name: string): unknown {
@@ -104,117 +88,9 @@ class State {
     this.fail(`undefined variable: ${name}`);
   }
 
-  // Walking.
-
-  private walk(dot: unknown, node: Node): void {
-    this.at(node);
-    switch (node.type) {
-      case "text":
-        this.out += node.text;
-        return;
-      case "action": {
-        const val = this.evalPipeline(dot, node.pipe);
-        if (node.pipe.decl.length === 0) {
-          this.at(node);
-          this.out += kindOf(val) === "invalid" ? "<no value>" : formatValue(val);
-        }
-        return;
-      }
-      case "list":
-        for (const n of node.nodes) this.walk(dot, n);
-        return;
-      case "if":
-      case "with":
-        return this.walkIfOrWith(dot, node);
-      case "range":
-        return this.walkRange(dot, node);
-      case "break":
-        throw BREAK;
-      case "continue":
-        throw CONTINUE;
-    }
-  }
-
-  private walkIfOrWith(dot: unknown, node: BranchNode): void {
-    const mark = this.mark();
-    try {
-      const val = this.evalPipeline(dot, node.pipe);
-      if (isTrue(val)) this.walk(node.type === "with" ? val : dot, node.list);
-      else if (node.elseList) this.walk(dot, node.elseList);
-    } finally {
-      this.pop(mark);
-    }
-  }
-
-  private walkRange(dot: unknown, node: BranchNode): void {
-    this.at(node as Positioned);
-    const outer = this.mark();
-    try {
-      const val = this.evalPipeline(dot, node.pipe);
-      const mark = this.mark();
-      const decl = node.pipe.decl;
-      const one = (index: unknown, elem: unknown): boolean => {
-        if (decl.length > 0) {
-          if (node.pipe.isAssign) this.setVar(decl[0]!.ident[0]!, decl.length > 1 ? index : elem);
-          else this.setTopVar(1, elem);
-        }
-        if (decl.length > 1) {
-          if (node.pipe.isAssign) this.setVar(decl[1]!.ident[0]!, elem);
-          else this.setTopVar(2, index);
-        }
-        try {
-          this.walk(elem, node.list);
-        } catch (e) {
-          if (e === BREAK) return false;
-          if (e !== CONTINUE) throw e;
-        } finally {
-          this.pop(mark);
-        }
-        return true;
-      };
-      let ran = false;
-      switch (kindOf(val)) {
-        case "slice": {
-          const items = val as unknown[];
-          for (let i = 0; i < items.length; i++) {
-            ran = true;
-            if (!one(i, items[i])) break;
-          }
-          break;
-        }
-        case "map": {
-          const m = val as Record<string, unknown>;
-          for (const k of sortedKeys(m)) {
-            ran = true;
-            if (!one(k, m[k])) break;
-          }
-          break;
-        }
-        case "int": {
-          if (decl.length > 1) {
-            this.fail(`can't use ${formatValue(val)} to iterate over more than one variable`);
-          }
-          const n = Number(val);
-          for (let i = 0; i < n; i++) {
-            ran = true;
-            if (!one(undefined, i)) break;
-          }
-          break;
-        }
-        case "invalid":
-          break;
-        default:
-          this.fail(`range can't iterate over ${formatValue(val)}`);
-      }
-      if (!ran && node.elseList) this.walk(dot, node.elseList);
-    } finally {
-      this.pop(outer);
-    }
-  }
-
   // Pipelines and commands.
 
-  private evalPipeline(dot: unknown, pipe: PipeNode): unknown {
+  protected evalPipeline(dot: unknown, pipe: PipeNode): unknown {
     this.at(pipe);
     let value: Final = MISSING;
     for (const cmd of pipe.cmds) value = this.evalCommand(dot, cmd, value);
