@@ -7,10 +7,12 @@
  * keeps concurrent ko processes from writing the same output at once.
  */
 import { join } from "../util/posix_path.ts";
+import type { HeldLock } from "../go/go_runner.ts";
 import type { Platform } from "../oci/descriptor.ts";
 import { formatPlatform } from "../oci/platform.ts";
 import { describeFsError } from "../util/atomic_file.ts";
 import { debug } from "../util/log.ts";
+import { KoError } from "../util/errors.ts";
 
 /**
  * The user cache directory for build outputs, or undefined when there is no home. Only an
@@ -23,35 +25,43 @@ export function defaultOutputRoot(env: Readonly<Record<string, string>>): string
 }
 
 /** `<root>/<import path>/<platform>`, ko's layout (`linux/arm/v7`, `windows/amd64:10.0.20348`). */
-export function outputDirFor(root: string, importPath: string, platform: Platform): string {
+function outputDirFor(root: string, importPath: string, platform: Platform): string {
   return join(root, importPath, formatPlatform(platform));
 }
 
 /**
- * {@link outputDirFor}, created and writable; undefined (logged at debug level) when it cannot
- * be, so that a read-only or missing home directory (containers, CI users) does not fail the
- * build, which then writes to a temporary directory as ko does.
+ * Where one run keeps its `go build` outputs: under `root` (`$KOCACHE/bin`, or the user cache
+ * directory's), or nowhere (each build then writes into a temporary directory, as ko does).
  */
-export async function usableOutputDir(
-  root: string,
-  importPath: string,
-  platform: Platform,
-): Promise<string | undefined> {
-  const dir = outputDirFor(root, importPath, platform);
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-    (await Deno.open(join(dir, ".lock"), { create: true, write: true })).close();
-    return dir;
-  } catch (e) {
-    debug(`cannot keep the build output in ${dir} (${describeFsError(e)}); using a temp dir`);
-    return undefined;
-  }
-}
+export class OutputDirs {
+  /**
+   * `strict`: a directory that cannot be made is an error (KOCACHE: the user asked for it);
+   * otherwise it is logged at debug level and the build falls back to a temporary directory,
+   * so that a read-only or missing home (containers, CI users) does not fail the build.
+   */
+  constructor(readonly root: string | undefined, private readonly strict = false) {}
 
-/** A kept output directory, created and locked for this process until `release` is called. */
-export interface LockedDir {
-  readonly path: string;
-  release(): void;
+  /** The kept directory for a package and platform, without touching the disk. */
+  dirFor(importPath: string, platform: Platform): string | undefined {
+    return this.root === undefined ? undefined : outputDirFor(this.root, importPath, platform);
+  }
+
+  /** {@link dirFor}, created with its lock file; undefined when there is none to use. */
+  async prepare(importPath: string, platform: Platform): Promise<string | undefined> {
+    const dir = this.dirFor(importPath, platform);
+    if (dir === undefined) return undefined;
+    try {
+      await Deno.mkdir(dir, { recursive: true });
+      (await Deno.open(join(dir, ".lock"), { create: true, write: true })).close();
+      return dir;
+    } catch (e) {
+      if (this.strict) {
+        throw new KoError(`creating KOCACHE bin dir ${dir}: ${describeFsError(e)}`, { cause: e });
+      }
+      debug(`cannot keep the build output in ${dir} (${describeFsError(e)}); using a temp dir`);
+      return undefined;
+    }
+  }
 }
 
 /**
@@ -62,7 +72,7 @@ export interface LockedDir {
 export async function lockOutputDir(
   dir: string,
   opts: { onWait?: () => void; waitNoticeMs?: number } = {},
-): Promise<LockedDir> {
+): Promise<HeldLock> {
   await Deno.mkdir(dir, { recursive: true });
   const file = await Deno.open(join(dir, ".lock"), { create: true, write: true });
   // Another ko process holding the lock may take long (its go build): say why we wait.

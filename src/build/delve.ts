@@ -10,7 +10,8 @@
  */
 import type { Platform } from "../oci/descriptor.ts";
 import { formatPlatform } from "../oci/platform.ts";
-import { definedEnv, goCommandOutput, goNotFoundHint } from "../util/command.ts";
+import { definedEnv } from "../util/command.ts";
+import { goCommandOutput, goNotFoundHint } from "../go/go_command.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
 import { join } from "../util/posix_path.ts";

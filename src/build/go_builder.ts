@@ -20,60 +20,27 @@ import {
   type PlatformSpec,
 } from "../oci/platform.ts";
 import { isImageMediaType, MediaType } from "../oci/media_types.ts";
-import {
-  type BuildResult,
-  type Image,
-  type ImageIndex,
-  type IndexChild,
-  makeIndex,
-} from "../image/image.ts";
+import { type Image, type IndexChild, makeIndex } from "../image/image.ts";
 import { scratchImage } from "../image/scratch.ts";
 import type { LazyIndex } from "../image/remote.ts";
-import type { Semaphore } from "../util/concurrency.ts";
+import type { BuildSelector } from "../config/build_selection.ts";
+import type { GoLister, GoPackage } from "../go/go_lister.ts";
+import { isLocalImport } from "../go/import_path.ts";
+import { asCompleted } from "../util/concurrency.ts";
 import { isAbortError, KoError, wrapError } from "../util/errors.ts";
 import { dirname } from "../util/posix_path.ts";
 import type { BaseImageResolver } from "./base_image.ts";
-import { goList, type GoPackage, isLocalImport } from "./go_list.ts";
+import type { Builder, BuildEvent } from "./builder.ts";
 import { buildForPlatform, type PlatformBuildSettings } from "./platform_build.ts";
-
-export type {
-  BinaryLayerMaker,
-  BuildPlan,
-  BuiltImageInfo,
-  InvocationFactory,
-} from "./platform_build.ts";
-
-/** Builds import paths into images. */
-export interface Builder {
-  /** `./cmd/x` → `ko://example.com/m/cmd/x`; other paths just gain `ko://`. */
-  qualify(importPath: string): Promise<string>;
-  /** Throws a clear KoError unless `ref` is a `ko://` reference to a `package main`. */
-  check(ref: string): Promise<void>;
-  /** Builds a checked reference. */
-  build(ref: string, signal?: AbortSignal): Promise<BuildResult>;
-}
-
-/**
- * Where `go list` runs for an import path and how the path reads there: the `builds[]` entry's
- * `dir` (with a local path rewritten relative to it), else the working directory.
- */
-export type PackageLocator = (importPath: string) => Promise<{ dir: string; path: string }>;
 
 /** Options of the Go builder. */
 export interface GoBuilderOptions extends PlatformBuildSettings {
-  /** Finds the directory to run `go list` in for an import path. */
-  readonly locate: PackageLocator;
+  /** Where each import path is listed and built. */
+  readonly selector: Pick<BuildSelector, "locate" | "plan">;
+  /** The run's `go list`. */
+  readonly lister: GoLister;
   readonly platforms: PlatformSpec;
   readonly bases: BaseImageResolver;
-  /** Bounds concurrent `go build`s (`--jobs`). */
-  readonly jobs: Semaphore;
-  /** May attach an SBOM after an index is assembled. */
-  readonly afterIndex?: (index: ImageIndex, importPath: string) => Promise<ImageIndex>;
-  /**
-   * Told about each child of an index as soon as it is built, before the others are (e.g. to
-   * start pushing it while they build).
-   */
-  readonly afterChild?: (child: Image, importPath: string) => void;
 }
 
 /** The default builder: `go list` + `go build` on the local toolchain. */
@@ -108,7 +75,7 @@ export class GoBuilder implements Builder {
     await this.#mainPackage(ref);
   }
 
-  async build(ref: string, signal?: AbortSignal): Promise<BuildResult> {
+  async *build(ref: string, signal?: AbortSignal): AsyncGenerator<BuildEvent> {
     const pkg = await this.#mainPackage(ref);
     const importPath = ref.slice("ko://".length);
     const base = await this.o.bases.resolve(importPath, signal);
@@ -123,7 +90,7 @@ export class GoBuilder implements Builder {
     if (base.kind === "scratch") {
       const platforms = scratchPlatforms(this.o.platforms);
       const images = platforms.map((p) => scratchImage(p));
-      return this.#assemble(
+      yield* this.#assemble(
         importPath,
         images.map((img, i) => ({
           descriptor: {
@@ -138,15 +105,17 @@ export class GoBuilder implements Builder {
         { [BASE_NAME_ANNOTATION]: "scratch" },
         signal,
       );
+      return;
     }
     if (base.image.kind === "image") {
       const platform = platformFromConfig(base.image.config);
       assertPlatformMatches(this.o.platforms, platform, base.image.config.variant);
-      return one(base.image, platform, base.digest);
+      yield { kind: "result", result: await one(base.image, platform, base.digest) };
+      return;
     }
     const index = base.image;
     const matching = selectChildren(index, this.o.platforms, importPath);
-    return this.#assemble(
+    yield* this.#assemble(
       importPath,
       matching.map((d) => ({
         descriptor: d,
@@ -162,48 +131,39 @@ export class GoBuilder implements Builder {
   }
 
   /**
-   * One image when one platform matched; otherwise every child built concurrently and an
-   * index in the base's order (whatever order the builds finish in). The first child to fail
-   * stops the others, and is thrown once they have all stopped (so no go build of theirs
-   * outlives ko, nor leaves its files behind).
+   * One image when one platform matched; otherwise every child built concurrently, each
+   * yielded as soon as it is built, and then an index in the base's order (whatever order the
+   * builds finish in). The first child to fail stops the others, and is thrown once they have
+   * all stopped (so no go build of theirs outlives ko, nor leaves its files behind).
    */
-  async #assemble(
+  async *#assemble(
     importPath: string,
     children: Array<{ descriptor: Descriptor; build: (sig?: AbortSignal) => Promise<Image> }>,
     mediaType: string,
     baseAnnotations: Record<string, string>,
     signal?: AbortSignal,
-  ): Promise<BuildResult> {
-    if (children.length === 1) return children[0]!.build(signal);
-    const stop = new AbortController();
-    const forward = () => stop.abort(signal?.reason);
-    if (signal?.aborted) forward();
-    signal?.addEventListener("abort", forward, { once: true });
-    let failure: { error: unknown } | undefined;
-    let settled: PromiseSettledResult<Image>[];
-    try {
-      settled = await Promise.allSettled(children.map(async (c) => {
-        try {
-          const image = await c.build(stop.signal);
-          this.o.afterChild?.(image, importPath);
-          return image;
-        } catch (e) {
-          // Several platforms build at once: say which one failed (a go build error for
-          // windows/amd64 alone rarely names it).
-          const p = c.descriptor.platform;
-          const error = e instanceof KoError && !isAbortError(e)
-            ? wrapError(`for ${p ? formatPlatform(p) : c.descriptor.digest}`, e)
-            : e;
-          failure ??= { error };
-          stop.abort(error);
-          throw error;
-        }
-      }));
-    } finally {
-      signal?.removeEventListener("abort", forward);
+  ): AsyncGenerator<BuildEvent> {
+    if (children.length === 1) {
+      yield { kind: "result", result: await children[0]!.build(signal) };
+      return;
     }
-    if (failure) throw failure.error;
-    const images = settled.map((r) => (r as PromiseFulfilledResult<Image>).value);
+    const images = new Array<Image>(children.length);
+    const tasks = children.map((c) => async (stop: AbortSignal) => {
+      try {
+        return await c.build(stop);
+      } catch (e) {
+        // Several platforms build at once: say which one failed (a go build error for
+        // windows/amd64 alone rarely names it).
+        const p = c.descriptor.platform;
+        throw e instanceof KoError && !isAbortError(e)
+          ? wrapError(`for ${p ? formatPlatform(p) : c.descriptor.digest}`, e)
+          : e;
+      }
+    });
+    for await (const { index, value } of asCompleted(tasks, signal)) {
+      images[index] = value;
+      yield { kind: "child", image: value };
+    }
     const built: IndexChild[] = children.map((c, i) => ({
       image: images[i]!,
       descriptor: childDescriptor(c.descriptor, images[i]!),
@@ -214,15 +174,17 @@ export class GoBuilder implements Builder {
       manifests: built.map((c) => c.descriptor),
       annotations: { ...this.o.annotations, ...baseAnnotations },
     }, built);
-    return this.o.afterIndex ? await this.o.afterIndex(index, importPath) : index;
+    yield {
+      kind: "result",
+      result: this.o.sbom ? await this.o.sbom.index(index, importPath) : index,
+    };
   }
 
   /** go list for a path, in the directory its build config says. */
   async #list(path: string): Promise<GoPackage[]> {
-    const where = await this.o.locate(path);
-    return goList(where.dir, [where.path]);
+    const where = await this.o.selector.locate(path);
+    return this.o.lister.list(where.dir, [where.path]);
   }
-
   /** The package of a `ko://` reference, checked to be `package main`. */
   async #mainPackage(ref: string): Promise<GoPackage> {
     if (!ref.startsWith("ko://")) {

@@ -10,20 +10,19 @@
  * cache file is written under a unique temporary name and renamed into place.
  */
 import { dirname, join, resolve, sep } from "../util/posix_path.ts";
-import type { Platform } from "../oci/descriptor.ts";
-import { formatPlatform } from "../oci/platform.ts";
 import { buildLayer } from "../layer/compress.ts";
-import { layerFromBuilt } from "../layer/layer.ts";
 import { CachedRegistryReader, type HeadManifest } from "../image/base_cache.ts";
 import type { RegistryReader } from "../image/remote.ts";
 import { describeFsError } from "../util/atomic_file.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { warn } from "../util/log.ts";
 import { binaryIdentity, LayerCacheDir, layerCacheKey } from "./layer_cache.ts";
-import type { BinaryLayerMaker, PlatformBuildSettings } from "./platform_build.ts";
+import { type BinaryLayerRequest, type BinaryLayers, freshBinaryLayer } from "./binary_layers.ts";
+import { OutputDirs } from "./build_output.ts";
+import type { Layer } from "../layer/layer.ts";
 
 /** An open KOCACHE directory. */
-export class KoCache {
+export class KoCache implements BinaryLayers {
   private constructor(readonly root: string) {}
 
   /**
@@ -56,36 +55,19 @@ export class KoCache {
     return new KoCache(root);
   }
 
-  /** `$KOCACHE/bin/<importpath>/<platform>`, ko's place for a kept binary. */
-  binDir(importPath: string, platform: Platform): string {
-    return join(this.root, "bin", importPath, formatPlatform(platform));
-  }
-
   /** The directory of base manifests and configs. */
   get imgDir(): string {
     return join(this.root, "img");
   }
 
-  /**
-   * The platform-build hooks: the kept output directory (which the platform build locks while
-   * it uses it, see build_output.ts) and the cached binary layer.
-   */
-  buildHooks(): Pick<PlatformBuildSettings, "outputDir" | "binaryLayer"> {
-    return {
-      outputDir: async (importPath, platform) => {
-        const dir = this.binDir(importPath, platform);
-        try {
-          await Deno.mkdir(dir, { recursive: true });
-          (await Deno.open(join(dir, ".lock"), { create: true, write: true })).close();
-        } catch (e) {
-          throw new KoError(`creating KOCACHE bin dir ${dir}: ${describeFsError(e)}`, {
-            cause: e,
-          });
-        }
-        return dir;
-      },
-      binaryLayer: this.binaryLayer,
-    };
+  /** Where builds keep their binaries: `$KOCACHE/bin`, failing when it cannot be made. */
+  outputs(): OutputDirs {
+    return new OutputDirs(join(this.root, "bin"), true);
+  }
+
+  /** Nothing to prepare: a cached layer needs no compression code. */
+  prepare(): Promise<void> {
+    return Promise.resolve();
   }
 
   /**
@@ -93,10 +75,8 @@ export class KoCache {
    * Entries live next to the binary (`bin/<importpath>/<platform>/layers`), under the lock
    * the platform build holds on that directory.
    */
-  readonly binaryLayer: BinaryLayerMaker = async (a) => {
-    if (!a.cacheable) {
-      return layerFromBuilt(await buildLayer(a.entries, { mediaType: a.mediaType }));
-    }
+  async make(a: BinaryLayerRequest): Promise<Layer> {
+    if (!a.cacheable) return await freshBinaryLayer(a);
     const outDir = dirname(a.binaryPath);
     const bin = join(this.root, "bin");
     const dir = outDir.startsWith(bin + sep) ? join(outDir, "layers") : join(this.root, "layers");
@@ -114,9 +94,9 @@ export class KoCache {
     } catch (e) {
       // A cache that cannot be written must not fail the build: make the layer without it.
       warn(`KOCACHE: cannot store the layer of ${a.binaryPath}: ${errorMessage(e)}`);
-      return layerFromBuilt(await buildLayer(a.entries, { mediaType: a.mediaType }));
+      return await freshBinaryLayer(a);
     }
-  };
+  }
 
   /** Wraps a registry reader with the on-disk manifest and config cache. */
   baseReader(inner: RegistryReader, head: HeadManifest): RegistryReader {

@@ -22,7 +22,7 @@ import type { Layer } from "../layer/layer.ts";
 import { writeFileAtomic } from "../util/atomic_file.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
-import { readGoBuildId } from "./build_id.ts";
+import { readGoBuildId } from "../go/build_id.ts";
 
 /**
  * Bumped whenever our tar or compression output for the same inputs could change (2: tiny

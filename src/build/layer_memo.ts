@@ -14,13 +14,13 @@ import { writeFileAtomic } from "../util/atomic_file.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import { binaryIdentity, layerCacheKey, type LayerRecord, parseRecord } from "./layer_cache.ts";
-import type { BinaryLayerMaker } from "./platform_build.ts";
+import type { BinaryLayerRequest, BinaryLayers } from "./binary_layers.ts";
 
 /** The record's file name, in the output directory. */
 export const LAYER_MEMO = "layer.json";
 
 /** Remembered layer digests for the binaries kept under one output root. */
-export class LayerMemo {
+export class LayerMemo implements BinaryLayers {
   /** `root`: the kept outputs' root; binaries elsewhere (temporary dirs) are not remembered. */
   constructor(readonly root: string) {}
 
@@ -29,16 +29,16 @@ export class LayerMemo {
    * code ready (and the workers, for a large binary) unless the layer will probably not need
    * compressing: a record exists and no Go file of the package is newer than the binary.
    */
-  readonly prepare = async (output: string, pkgDir: string): Promise<void> => {
+  async prepare(output: string, pkgDir: string): Promise<void> {
     const recorded = await Deno.stat(join(dirname(output), LAYER_MEMO)).then(
       () => true,
       () => false,
     );
     if (!recorded || await sourcesNewer(pkgDir, output)) await prepareLayerFor(output);
-  };
+  }
 
   /** The `binaryLayer` hook: remembered digests with lazily made bytes, or a fresh layer. */
-  readonly binaryLayer: BinaryLayerMaker = async (a) => {
+  async make(a: BinaryLayerRequest): Promise<Layer> {
     const build = () => buildLayer(a.entries, { mediaType: a.mediaType });
     if (!a.cacheable || !a.binaryPath.startsWith(`${this.root}/`)) {
       return layerFromBuilt(await build());
@@ -78,7 +78,7 @@ export class LayerMemo {
       debug(`layer memo: cannot write ${path}: ${errorMessage(e)}`)
     );
     return layerFromBuilt(built);
-  };
+  }
 }
 
 /** Whether a `.go` file in `dir` was modified after `binary` (or either cannot be read). */

@@ -3,8 +3,9 @@
  * these; wiring a real implementation in means replacing one entry of `defaultHandlers`.
  */
 import { KoError } from "../util/errors.ts";
-import { prefetchGoList } from "../build/go_list_prefetch.ts";
-import { prefetchGoBuilds, settleGoBuilds } from "../build/go_build_prefetch.ts";
+import { listEarly, startLikelyBuilds } from "../build/likely_builds.ts";
+import { GoLister } from "../go/go_lister.ts";
+import { GoRunner } from "../go/go_runner.ts";
 import type { ApplyHandler } from "../commands/options.ts";
 import type { BuildHandler } from "../commands/options.ts";
 import type { VerbHandler } from "../commands/context.ts";
@@ -56,15 +57,15 @@ function lazy<O>(load: () => Promise<VerbHandler<O>>): VerbHandler<O> {
 /** The handlers `ko` runs with. */
 export const defaultHandlers: Handlers = {
   build: async (ctx, args, options) => {
-    // go list runs while the builder's modules load (see go_list_prefetch.ts).
-    const listing = prefetchGoList(ctx.cwd, ctx.env, args);
+    // go list, and the go builds this will most likely run, start while the builder loads.
+    const go = { lister: new GoLister(), runner: new GoRunner(options.jobs) };
+    listEarly(go.lister, ctx.cwd, ctx.env, args);
     try {
-      // The go builds this will most likely run start now too (see go_build_prefetch.ts).
-      await prefetchGoBuilds(ctx.cwd, ctx.env, args, options, ctx.signal);
-      await (await import("../commands/build.ts")).runBuild(ctx, args, options);
+      await startLikelyBuilds(go.runner, ctx.cwd, ctx.env, args, options, ctx.signal);
+      await (await import("../commands/build.ts")).runBuild(ctx, args, options, go);
     } finally {
-      await Promise.all(listing.values()); // never leave a go list running
-      await settleGoBuilds(); // nor a go build nobody took over
+      await go.lister.idle(); // never leave a go list running
+      await go.runner.close(); // nor a go build nobody took over
     }
   },
   resolve: lazy(async () => (await import("../commands/resolve.ts")).runResolve),

@@ -20,7 +20,7 @@ export async function resolveIntoKubectl(
 ): Promise<void> {
   const kubectl = requireKubectl(ctx.env, verb);
   // Selector, configuration and publisher errors come before kubectl is started.
-  const session = await openResolution(ctx, options);
+  const pipeline = await openResolution(ctx, options);
   let streamed = false;
   try {
     await pipeToKubectl(
@@ -30,11 +30,11 @@ export async function resolveIntoKubectl(
       kubectlIo(ctx),
       (sink) => {
         streamed = true;
-        return streamResolvedYaml(ctx, options, sink, session);
+        return streamResolvedYaml(ctx, options, sink, pipeline);
       },
     );
   } finally {
-    if (!streamed) session.close();
+    if (!streamed) await pipeline.close();
   }
 }
 

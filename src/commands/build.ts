@@ -1,21 +1,25 @@
 /**
- * `ko build`: builds every import path (concurrently; per-platform work is bounded by
- * `--jobs`), publishes each, and prints one reference per distinct import path in argument
- * order. Outputs that wait for the end (tarball, `--image-refs`, the layout index) are written
- * only when everything succeeded.
+ * `ko build`: builds every import path (concurrently; the go builds are bounded by `--jobs`),
+ * publishes each, and prints one reference per distinct import path in argument order.
+ * Outputs that wait for the end (tarball, `--image-refs`, the layout index) are written only
+ * when everything succeeded.
  */
-import type { BuildHandler } from "./options.ts";
-import { publishImportPaths, withPublishing } from "./publish_steps.ts";
-import { Session } from "./session.ts";
+import type { VerbContext } from "./context.ts";
+import type { BuildCommandOptions } from "./options.ts";
+import { type GoTools, openPipeline } from "./setup.ts";
 
-/** The `ko build` handler. */
-export const runBuild: BuildHandler = async (ctx, importPaths, options) => {
-  const session = await Session.create(ctx, options);
-  await withPublishing(
-    session,
-    () => publishImportPaths(session, importPaths, ctx.signal),
+/** The `ko build` handler; `go` is the toolchain start-up began work on, if any. */
+export async function runBuild(
+  ctx: VerbContext,
+  importPaths: string[],
+  options: BuildCommandOptions,
+  go?: GoTools,
+): Promise<void> {
+  const pipeline = await openPipeline(ctx, options, go);
+  await pipeline.run(
+    () => pipeline.publishImportPaths(importPaths, ctx.signal),
     async (published) => {
       for (const { image } of published) await ctx.stdout.write(image + "\n");
     },
   );
-};
+}

@@ -7,69 +7,74 @@
  * image) and names no base image.
  */
 import type { DepsHandler } from "./options.ts";
-import type { BuildOptions } from "./options.ts";
 import { BaseImageResolver } from "../build/base_image.ts";
 import { GoBuilder } from "../build/go_builder.ts";
 import type { BuildResult, Image } from "../image/image.ts";
 import { SCRATCH } from "../image/scratch.ts";
 import { closeLayerPool } from "../layer/worker_pool.ts";
 import { formatPlatformSpec, type PlatformSpec, resolvePlatformSpec } from "../oci/platform.ts";
-import { type BuildInfo, readBuildInfo } from "../sbom/build_info.ts";
+import type { BuildInfo } from "../go/build_info.ts";
 import { dependencyTree, imageSbom } from "../sbom/sbom.ts";
-import { Semaphore } from "../util/concurrency.ts";
 import { KoError } from "../util/errors.ts";
 import { VERSION } from "../version.ts";
-import { APP_DIR } from "../build/app_image.ts";
-import { buildReference, qualifyImportPath } from "./publish_steps.ts";
-import { loadSettings } from "./settings.ts";
+import { qualifyImportPath } from "./pipeline.ts";
+import { loadRunSettings } from "./setup.ts";
+import { buildResult } from "../build/builder.ts";
+import { FRESH_BINARY_LAYERS } from "../build/binary_layers.ts";
+import { OutputDirs } from "../build/build_output.ts";
+import { GoLister } from "../go/go_lister.ts";
+import { GoRunner } from "../go/go_runner.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** The `ko deps` handler. */
 export const runDeps: DepsHandler = async (ctx, args, options) => {
   const importPath = args[0]!;
-  const settings = await loadSettings(ctx, buildOptionsFor(options.platforms));
-  const platforms = singlePlatform(
-    resolvePlatformSpec({
-      flag: options.platforms,
-      config: settings.config.defaultPlatforms,
-      env: ctx.env,
-    }),
-    options.platforms.length === 0 && settings.config.defaultPlatforms.length > 0,
+  const lister = new GoLister();
+  const runner = new GoRunner(1);
+  const settings = await loadRunSettings(
+    ctx,
+    { ldflags: [], disableOptimizations: false, debug: false },
+    lister,
   );
-  let captured: { image: Image; buildInfo: BuildInfo } | undefined;
+  const defaultPlatforms = settings.selector.config.defaultPlatforms;
+  const platforms = singlePlatform(
+    resolvePlatformSpec({ flag: options.platforms, config: defaultPlatforms, env: ctx.env }),
+    options.platforms.length === 0 && defaultPlatforms.length > 0,
+  );
+  // Dated and with kodata as ko build makes it, so the SBOM describes that image.
   const builder = new GoBuilder({
-    locate: settings.locate,
+    selector: settings.selector,
+    lister,
+    runner,
     platforms,
     bases: new BaseImageResolver(noRegistry, { defaultBaseImage: SCRATCH }),
-    invocation: settings.invocation,
-    jobs: new Semaphore(1),
-    // Dated and with kodata as ko build makes it, so the SBOM describes that image.
+    outputs: new OutputDirs(undefined),
+    binaryLayers: FRESH_BINARY_LAYERS,
+    keepBuildInfo: true,
+    goPath: settings.goPath,
     ...(settings.creationTime !== undefined ? { creationTime: settings.creationTime } : {}),
     ...(settings.kodataCreationTime !== undefined
       ? { kodataCreationTime: settings.kodataCreationTime }
       : {}),
-    ...(ctx.env.KO_DATA_PATH_ALLOWED_ROOT
-      ? { kodataAllowedRoot: ctx.env.KO_DATA_PATH_ALLOWED_ROOT }
-      : {}),
-    afterImage: async (image, info) => {
-      const buildInfo = await readBuildInfo(info.binaryPath, `${APP_DIR}/${info.appName}`, {
-        go: settings.goPath,
-        signal: ctx.signal,
-      });
-      captured = { image, buildInfo };
-      return image;
-    },
+    ...(settings.kodataAllowedRoot ? { kodataAllowedRoot: settings.kodataAllowedRoot } : {}),
   });
   let result: BuildResult;
   try {
     const ref = await qualifyImportPath(builder, importPath);
-    result = await buildReference(builder, ref, importPath, ctx.signal);
+    try {
+      result = await buildResult(builder, ref, ctx.signal);
+    } catch (e) {
+      throw new KoError(`error building "${importPath}": ${errorMessage(e)}`, { cause: e });
+    }
   } finally {
     closeLayerPool();
+    await runner.close();
   }
-  if (result.kind !== "image" || captured === undefined) {
+  const buildInfo = result.kind === "image" ? result.attachments?.buildInfo : undefined;
+  if (result.kind !== "image" || buildInfo === undefined) {
     throw new KoError(`ko deps built no single image for "${importPath}"`);
   }
-  await ctx.stdout.write(depsOutput(options.sbom, captured.image, captured.buildInfo));
+  await ctx.stdout.write(depsOutput(options.sbom, result, buildInfo));
 };
 
 /**
@@ -117,22 +122,6 @@ export function singlePlatform(spec: PlatformSpec, fromConfig = false): Platform
     );
   }
   return spec;
-}
-
-/** The build flags `ko deps` builds with: none but the platform (ldflags come from .ko.yaml). */
-function buildOptionsFor(platforms: string[]): BuildOptions {
-  return {
-    jobs: 1,
-    disableOptimizations: false,
-    ldflags: [],
-    sbom: "none",
-    sbomDir: "",
-    platforms,
-    imageLabels: {},
-    imageAnnotations: {},
-    imageUser: "",
-    debug: false,
-  };
 }
 
 /** The base reader of a scratch-only build: never called. */

@@ -15,18 +15,16 @@
  */
 import type { VerbContext } from "./context.ts";
 import type { ResolveCommandOptions, ResolveHandler } from "./options.ts";
-import { isLocalImport } from "../build/go_list.ts";
+import { isLocalImport } from "../go/import_path.ts";
 import { parseLabelSelector } from "../resolve/label_selector.ts";
-import { Limiter } from "../resolve/limiter.ts";
+import { Semaphore } from "../util/concurrency.ts";
 import {
   type ReferenceChecker,
   type ReferenceResolver,
   resolveFiles,
 } from "../resolve/resolver.ts";
-import type { Builder } from "../build/go_builder.ts";
-import type { Publisher } from "../publish/publisher.ts";
-import { buildAndPublish, withPublishing } from "./publish_steps.ts";
-import { Session } from "./session.ts";
+import type { Pipeline } from "./pipeline.ts";
+import { openPipeline } from "./setup.ts";
 import { KoError } from "../util/errors.ts";
 
 const KO_PREFIX = "ko://";
@@ -54,19 +52,18 @@ export async function streamResolvedYaml(
   ctx: VerbContext,
   options: ResolveCommandOptions,
   sink: ResolvedYamlSink,
-  opened?: Session,
+  opened?: Pipeline,
 ): Promise<void> {
   const signal = sink.signal ? AbortSignal.any([ctx.signal, sink.signal]) : ctx.signal;
-  let session = opened;
   try {
     signal.throwIfAborted();
   } catch (e) {
-    session?.close();
+    await opened?.close();
     throw e;
   }
-  session ??= await openResolution(ctx, options);
-  await withPublishing(session, async () => {
-    const { checker, resolver } = referenceResolution(session, options.jobs, signal);
+  const pipeline = opened ?? await openResolution(ctx, options);
+  await pipeline.run(async () => {
+    const { checker, resolver } = referenceResolution(pipeline, options.jobs, signal);
     await resolveFiles({
       inputs: options.filenames,
       recursive: options.recursive,
@@ -86,20 +83,21 @@ export async function streamResolvedYaml(
  * Checks the selector and sets up the builder and publisher: what {@link streamResolvedYaml}
  * does before reading any file. `ko apply` and `ko create` call it before starting kubectl,
  * so that a bad selector, configuration or `KO_DOCKER_REPO` fails without running kubectl
- * (as in ko, which makes its builder and publisher first). The session is closed by
+ * (as in ko, which makes its builder and publisher first). The pipeline is closed by
  * {@link streamResolvedYaml}, or by the caller's `close()` if that is never called.
  */
 export async function openResolution(
   ctx: VerbContext,
   options: ResolveCommandOptions,
-): Promise<Session> {
+): Promise<Pipeline> {
   if (options.selector) parseLabelSelector(options.selector); // a typo fails before any setup
-  return await Session.create(ctx, options);
+  return await openPipeline(ctx, options);
 }
 
 /**
- * The checker and resolver {@link resolveFiles} calls, over one builder and publisher. Both
- * first qualify the reference ({@link qualifyReference}, once per distinct reference).
+ * The checker and resolver {@link resolveFiles} calls, over one pipeline. Both first qualify
+ * the reference ({@link qualifyReference}, once per distinct reference). References are
+ * ranked in the order the resolver is first asked for them (the files' order).
  *
  * `jobs` (`--jobs`) bounds the work, not the references, as ko bounds its builds: `go list`
  * checks here, go builds in the builder, each image's uploads in the publisher; a push
@@ -108,10 +106,12 @@ export async function openResolution(
  * build-and-publish resolutions by `--jobs`, where a slot sits idle during its push.
  */
 export function referenceResolution(
-  { builder, publisher }: { builder: Builder; publisher: Publisher },
+  pipeline: Pick<Pipeline, "builder" | "publish">,
   jobs: number,
   signal?: AbortSignal,
 ): { checker: ReferenceChecker; resolver: ReferenceResolver } {
+  const { builder } = pipeline;
+  let ranked = 0;
   const qualified = new Map<string, Promise<string>>();
   const qualify = (ref: string): Promise<string> => {
     let q = qualified.get(ref);
@@ -121,7 +121,7 @@ export function referenceResolution(
     }
     return q;
   };
-  const checks = new Limiter(jobs);
+  const checks = new Semaphore(jobs);
   return {
     checker: (ref) =>
       checks.run(async () => {
@@ -130,8 +130,10 @@ export function referenceResolution(
         if (ref === KO_PREFIX) throw new KoError("empty import path");
         await builder.check(await qualify(ref));
       }, signal),
-    resolver: async (ref, signal) =>
-      await buildAndPublish({ builder, publisher }, await qualify(ref), ref, signal),
+    resolver: async (ref, signal) => {
+      const rank = ranked++;
+      return await pipeline.publish(await qualify(ref), ref, rank, signal);
+    },
   };
 }
 

@@ -11,8 +11,8 @@ import { kubeconfigArgs, requireKubectl, startKubectl } from "../kube/kubectl.ts
 import { kubectlIo, kubectlStdin } from "./kubectl_context.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
-import { type PublishedImage, publishImportPaths, withPublishing } from "./publish_steps.ts";
-import { Session } from "./session.ts";
+import type { PublishedImage } from "./pipeline.ts";
+import { openPipeline } from "./setup.ts";
 
 /** The flags ko always gives `kubectl run`. */
 export const KUBECTL_RUN_DEFAULTS = [
@@ -35,13 +35,10 @@ export function podName(ref: string): string {
 /** The `ko run` handler. */
 export const runRun: RunHandler = async (ctx, importPaths, options) => {
   const kubectl = requireKubectl(ctx.env, "run");
-  const session = await Session.create(ctx, options);
+  const pipeline = await openPipeline(ctx, options);
   let published: PublishedImage[];
   try {
-    published = await withPublishing(
-      session,
-      () => publishImportPaths(session, importPaths, ctx.signal),
-    );
+    published = await pipeline.run(() => pipeline.publishImportPaths(importPaths, ctx.signal));
   } catch (e) {
     throw new KoError(`failed to publish images: ${errorMessage(e)}`, { cause: e });
   }

@@ -6,7 +6,7 @@
  */
 import { dirname, isAbsolute, join, normalize } from "../util/posix_path.ts";
 import type { Node } from "yaml";
-import { goList, type GoPackage } from "../build/go_list.ts";
+import type { GoLister, GoPackage } from "../go/go_lister.ts";
 import { KoError } from "../util/errors.ts";
 import { warn } from "../util/log.ts";
 import { type ConfigSource, describe } from "./config_source.ts";
@@ -185,6 +185,7 @@ export async function resolveBuilds(
   raws: readonly RawBuild[],
   cwd: string,
   env: Record<string, string>,
+  lister: GoLister,
   src?: ConfigSource,
 ): Promise<BuildConfig[]> {
   const fail = (raw: RawBuild, message: string): never => {
@@ -218,7 +219,7 @@ export async function resolveBuilds(
     const patterns = [...new Set(group.map((t) => t.localImportPath))];
     let pkgs: GoPackage[];
     try {
-      pkgs = await goList(baseDir, patterns, env);
+      pkgs = await lister.list(baseDir, patterns, env);
     } catch (e) {
       const t = group[0]!;
       return fail(

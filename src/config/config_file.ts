@@ -9,7 +9,7 @@ import { KoError } from "../util/errors.ts";
 import { ConfigSource, loadYaml } from "./config_source.ts";
 
 /** The extensions viper looks for, in its order. */
-export const CONFIG_EXTENSIONS: readonly string[] = [
+const CONFIG_EXTENSIONS: readonly string[] = [
   "json",
   "toml",
   "yaml",
@@ -35,9 +35,9 @@ export interface ConfigFileLocation {
   display: string;
 }
 
-async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+function statOrUndefined(path: string): Deno.FileInfo | undefined {
   try {
-    return await Deno.stat(path);
+    return Deno.statSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
       return undefined;
@@ -54,16 +54,17 @@ function displayName(cwd: string, path: string): string {
 /**
  * Locates the configuration file; undefined when there is none. Errors use ko's texts:
  * `error looking for config file: stat <p>: no such file or directory` and
- * `config file <p> is not a regular file`.
+ * `config file <p> is not a regular file`. Synchronous: start-up asks it before anything else
+ * runs (whether a build may be started early), and it is a few `stat`s.
  */
-export async function findConfigFile(
+export function findConfigFile(
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
-): Promise<ConfigFileLocation | undefined> {
+): ConfigFileLocation | undefined {
   const override = env.KO_CONFIG_PATH ?? "";
   if (override !== "") {
     const abs = resolve(cwd, override);
-    const st = await statOrUndefined(abs);
+    const st = statOrUndefined(abs);
     if (!st) {
       throw new KoError(
         `error looking for config file: stat ${override}: no such file or directory`,
@@ -72,7 +73,7 @@ export async function findConfigFile(
     if (st.isFile) return { path: abs, display: override };
     if (!st.isDirectory) throw new KoError(`config file ${override} is not a regular file`);
     const inDir = join(override, ".ko.yaml");
-    const st2 = await statOrUndefined(join(abs, ".ko.yaml"));
+    const st2 = statOrUndefined(join(abs, ".ko.yaml"));
     if (!st2) {
       throw new KoError(`error looking for config file: stat ${inDir}: no such file or directory`);
     }
@@ -81,7 +82,7 @@ export async function findConfigFile(
   }
   for (const ext of CONFIG_EXTENSIONS) {
     const path = join(cwd, `.ko.${ext}`);
-    const st = await statOrUndefined(path);
+    const st = statOrUndefined(path);
     if (st && !st.isDirectory) return { path, display: displayName(cwd, path) };
   }
   return undefined;

@@ -20,7 +20,8 @@
  * unset, so nothing could clear one: #1568).
  */
 import type { Node } from "yaml";
-import { isLocalImport } from "../build/go_list.ts";
+import { isLocalImport } from "../go/import_path.ts";
+import { GoLister } from "../go/go_lister.ts";
 import { isScratch } from "../image/scratch.ts";
 import { parseReference } from "../oci/reference.ts";
 import { definedEnv } from "../util/command.ts";
@@ -63,6 +64,8 @@ export interface LoadOptions {
   cwd?: string;
   /** The environment (default: the process's). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The run's `go list` (a fresh one when absent). */
+  lister?: GoLister;
 }
 
 const LIST_KEYS = {
@@ -91,7 +94,7 @@ const KNOWN_KEYS: Record<string, string> = {
 export async function loadKoConfig(options: LoadOptions = {}): Promise<KoConfig> {
   const cwd = options.cwd ?? Deno.cwd();
   const env = options.env ?? Deno.env.toObject();
-  const loc = await findConfigFile(cwd, env);
+  const loc = findConfigFile(cwd, env);
   const src = loc ? await readConfigFile(loc) : undefined;
   const nodes = src ? topLevel(src) : new Map<string, Node>();
   const config: KoConfig = {
@@ -163,7 +166,13 @@ export async function loadKoConfig(options: LoadOptions = {}): Promise<KoConfig>
   const buildsNode = nodes.get("builds");
   if (buildsNode && src) {
     const raws: RawBuild[] = decodeBuilds(src, buildsNode);
-    config.builds = await resolveBuilds(raws, cwd, definedEnv(env), src);
+    config.builds = await resolveBuilds(
+      raws,
+      cwd,
+      definedEnv(env),
+      options.lister ?? new GoLister(),
+      src,
+    );
   }
   return config;
 }

@@ -13,7 +13,8 @@
  * `go env` is memoised per (go binary, directory, environment): ko runs it for every platform.
  */
 import { KoError } from "../util/errors.ts";
-import { goNotFoundHint, runCommand } from "../util/command.ts";
+import { goNotFoundHint } from "../go/go_command.ts";
+import { runCommand } from "../util/command.ts";
 import { formatRfc3339Utc } from "./epoch_env.ts";
 import { gitInfo } from "./git_info.ts";
 import { stringMap } from "../gotemplate/template.ts";

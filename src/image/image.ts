@@ -8,11 +8,14 @@ import type { Descriptor } from "../oci/descriptor.ts";
 import { type Index, type Manifest, serializeIndex, serializeManifest } from "../oci/manifest.ts";
 import { MediaType } from "../oci/media_types.ts";
 import type { Layer } from "../layer/layer.ts";
+import type { BuildInfo } from "../go/build_info.ts";
 
-/** Files that travel with a result without being part of it (cosign-style attachments). */
+/** What travels with a result without being part of it (its digest stays the same). */
 export interface Attachments {
-  /** The SBOM describing the result. */
+  /** The SBOM describing the result (pushed as a cosign-style attachment and a referrer). */
   readonly sbom?: { readonly mediaType: string; readonly bytes: Uint8Array };
+  /** The Go build info of the image's binary, when the build was asked to keep it. */
+  readonly buildInfo?: BuildInfo;
 }
 
 /** One image: manifest, config and layers, with their exact bytes. */

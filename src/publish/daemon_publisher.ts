@@ -4,13 +4,14 @@
  * (ko-behaviour 8.4). An image the daemon already has (same image ID) is only tagged, not
  * loaded again. An index result loads one platform (see local_platform.ts).
  */
-import type { BuildResult, Image } from "../image/image.ts";
+import type { BuildEvent } from "../build/builder.ts";
+import type { Image } from "../image/image.ts";
 import { tarballStream } from "../image/tarball.ts";
 import type { DockerClient } from "../docker/docker_client.ts";
 import { daemonPlatform, inspectImage, loadImage, tagImage } from "../docker/docker_images.ts";
 import { type LocalPublisherOptions, type LocalStore, publishToLocalStore } from "./local_load.ts";
 import { hostLinuxPlatform, platformFromGoEnv, type WantedPlatform } from "./local_platform.ts";
-import type { Publisher } from "./publisher.ts";
+import type { Publisher, PublishTarget } from "./publisher.ts";
 
 /** What the daemon publisher needs. */
 export interface DaemonPublisherOptions extends LocalPublisherOptions {
@@ -30,8 +31,9 @@ export class DaemonPublisher implements Publisher {
     };
   }
 
-  publish(result: BuildResult, importPath: string, signal?: AbortSignal): Promise<string> {
-    return publishToLocalStore(this.o, this.#store, result, importPath, signal);
+  publish(event: BuildEvent, target: PublishTarget, signal?: AbortSignal): Promise<string> {
+    if (event.kind === "child") return Promise.resolve(""); // the index's is loaded
+    return publishToLocalStore(this.o, this.#store, event.result, target.importPath, signal);
   }
 
   /** Loads the image under `digestTag`, or only tags it when the daemon already has it. */

@@ -5,14 +5,15 @@
  * every `--tags` tag is added with `ctr … images tag --force` on each node. The cluster is
  * `KIND_CLUSTER_NAME` (default `kind`). An index result loads one platform (local_platform.ts).
  */
-import type { BuildResult, Image } from "../image/image.ts";
+import type { Image } from "../image/image.ts";
 import { tarballStream } from "../image/tarball.ts";
 import { KindProvider, oneLine } from "../docker/kind_nodes.ts";
 import { KoError } from "../util/errors.ts";
 import { type LocalPublisherOptions, type LocalStore, publishToLocalStore } from "./local_load.ts";
 import { hostLinuxPlatform, platformFromGoEnv } from "./local_platform.ts";
 import type { Namer } from "./naming.ts";
-import type { Publisher } from "./publisher.ts";
+import type { Publisher, PublishTarget } from "./publisher.ts";
+import type { BuildEvent } from "../build/builder.ts";
 
 /** The containerd namespace Kubernetes' images live in. */
 const CTR = ["ctr", "--namespace=k8s.io", "images"];
@@ -59,8 +60,9 @@ export class KindPublisher implements Publisher {
     });
   }
 
-  publish(result: BuildResult, importPath: string, signal?: AbortSignal): Promise<string> {
-    return publishToLocalStore(this.o, this.#store, result, importPath, signal);
+  publish(event: BuildEvent, target: PublishTarget, signal?: AbortSignal): Promise<string> {
+    if (event.kind === "child") return Promise.resolve(""); // the index's is loaded
+    return publishToLocalStore(this.o, this.#store, event.result, target.importPath, signal);
   }
 
   /** Streams the image into each node's containerd (a fresh tarball stream per node). */
@@ -104,6 +106,11 @@ export class KindPublisher implements Publisher {
   }
 
   close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Nothing to undo: images loaded into the nodes stay, as with ko. */
+  abort(): Promise<void> {
     return Promise.resolve();
   }
 }

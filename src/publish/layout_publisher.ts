@@ -1,14 +1,12 @@
 /** `--oci-layout-path DIR`: writes results into an OCI image layout; prints `DIR@digest`. */
-import type { BuildResult } from "../image/image.ts";
+import type { BuildEvent } from "../build/builder.ts";
 import { LayoutWriter } from "../image/layout.ts";
 import { info } from "../util/log.ts";
 import { imageRepository, type Namer } from "./naming.ts";
-import { type Publisher, publishName, PublishOrder } from "./publisher.ts";
+import { type Publisher, publishName, type PublishTarget } from "./publisher.ts";
 
 /** Writes images and indexes into a layout; index.json is updated at close. */
 export class LayoutPublisher implements Publisher {
-  readonly #order = new PublishOrder();
-
   private constructor(
     private readonly writer: LayoutWriter,
     private readonly baseRepo: string,
@@ -26,20 +24,18 @@ export class LayoutPublisher implements Publisher {
     return new LayoutPublisher(await LayoutWriter.open(path), baseRepo, namer, tags);
   }
 
-  async publish(result: BuildResult, importPath: string): Promise<string> {
-    const ip = publishName(importPath);
+  async publish(event: BuildEvent, target: PublishTarget): Promise<string> {
+    if (event.kind === "child") return ""; // written with its index
+    const { result } = event;
+    const ip = publishName(target.importPath);
     const name = this.namer(this.baseRepo, ip);
     // Unnamed (--bare without KO_DOCKER_REPO): entries without ref.name, as ko writes them.
     if (name !== "") imageRepository(name);
     info(`Saving ${ip}`);
     const refNames = name === "" ? [] : this.tags.map((t) => `${name}:${t}`);
-    await this.writer.write(result, refNames, this.#order.rank(importPath));
+    await this.writer.write(result, refNames, target.rank);
     info(`Saved ${ip}`);
     return `${this.writer.path}@${result.digest}`;
-  }
-
-  order(importPaths: readonly string[]): void {
-    this.#order.set(importPaths);
   }
 
   close(): Promise<void> {

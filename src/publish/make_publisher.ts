@@ -2,7 +2,7 @@
  * Chooses and composes publishers from the flags and `KO_DOCKER_REPO`, as ko does
  * (ko-behaviour 8.1): the Docker daemon for `ko.local`/`--local`, kind for `kind.local`,
  * otherwise layout → tarball → registry in a chain (or the no-op publisher), wrapped by the
- * `--image-refs` recorder and the memoising cache.
+ * `--image-refs` recorder.
  */
 import type { Repository } from "../oci/reference.ts";
 import { checkTag, parseRepository } from "../oci/reference.ts";
@@ -10,7 +10,6 @@ import type { BuildResult } from "../image/image.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import { checkWritableTarget } from "../util/atomic_file.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
-import { CachingPublisher } from "./caching_publisher.ts";
 import { imageRepository, type Namer, namer, namingStrategy } from "./naming.ts";
 import { joinPath } from "../util/go_path.ts";
 import type { Publisher } from "./publisher.ts";
@@ -146,5 +145,5 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
     const { RecordingPublisher } = await import("./recording_publisher.ts");
     inner = await RecordingPublisher.create(inner, s.imageRefs);
   }
-  return new CachingPublisher(inner);
+  return inner;
 }

@@ -1,7 +1,7 @@
 /** Runs several publishers in order for each result; the last one's reference is printed. */
-import type { BuildResult, Image } from "../image/image.ts";
+import type { BuildEvent } from "../build/builder.ts";
 import { KoError } from "../util/errors.ts";
-import { abortAll, type Publisher } from "./publisher.ts";
+import { abortAll, type Publisher, type PublishTarget } from "./publisher.ts";
 
 /** Fans a result out to publishers sequentially (layout, tarball, registry, as ko orders them). */
 export class MultiPublisher implements Publisher {
@@ -12,18 +12,10 @@ export class MultiPublisher implements Publisher {
     this.#publishers = publishers;
   }
 
-  async publish(result: BuildResult, importPath: string, signal?: AbortSignal): Promise<string> {
+  async publish(event: BuildEvent, target: PublishTarget, signal?: AbortSignal): Promise<string> {
     let ref = "";
-    for (const p of this.#publishers) ref = await p.publish(result, importPath, signal);
+    for (const p of this.#publishers) ref = await p.publish(event, target, signal);
     return ref;
-  }
-
-  prepare(image: Image, importPath: string, signal?: AbortSignal): void {
-    for (const p of this.#publishers) p.prepare?.(image, importPath, signal);
-  }
-
-  order(importPaths: readonly string[]): void {
-    for (const p of this.#publishers) p.order?.(importPaths);
   }
 
   async close(): Promise<void> {

@@ -1,51 +1,40 @@
 /**
- * The Publisher interface: where a built image or index goes (a registry, the Docker daemon,
- * kind, a tarball, an OCI layout, or nowhere) and the reference to print for it.
+ * The Publisher interface: where what a build yields goes (a registry, the Docker daemon,
+ * kind, a tarball, an OCI layout, or nowhere), and the reference to print for a result.
  */
-import type { BuildResult, Image } from "../image/image.ts";
+import type { BuildEvent } from "../build/builder.ts";
 import { withoutKoScheme } from "../util/ko_scheme.ts";
+
+/** What a build is published as. */
+export interface PublishTarget {
+  /** The `ko://` reference (or plain import path) that was built. */
+  readonly importPath: string;
+  /**
+   * Its place among the run's results (argument or YAML order): entries of files written at
+   * close (`--image-refs`, `--tarball`, a layout's `index.json`) follow it, not the order in
+   * which builds happen to finish.
+   */
+  readonly rank: number;
+}
 
 /** Publishes build results. */
 export interface Publisher {
   /**
-   * Publishes a result built from `importPath` (a `ko://` reference or a plain import path)
-   * and returns the reference to print.
+   * Publishes what a build of `target` yielded. For the result, resolves to the reference to
+   * print. For a child of an index, yielded before the index is assembled, a publisher may
+   * start on it (a registry pushes it while the other platforms build) or wait for the index;
+   * it resolves to "" either way, and whatever goes wrong is reported again by the result.
    */
-  publish(result: BuildResult, importPath: string, signal?: AbortSignal): Promise<string>;
-  /**
-   * Told about each child image of an index as soon as it is built, before the whole result
-   * is published: may start pushing it, so uploads overlap the builds still running. Whatever
-   * goes wrong is reported by `publish` of the result it belongs to.
-   */
-  prepare?(image: Image, importPath: string, signal?: AbortSignal): void;
-  /**
-   * Told, before anything is built, the import paths about to be published, in the order
-   * their entries are listed in files written at close (`--image-refs`, a layout's
-   * `index.json`): ko publishes one by one in argument order; ours finish in any order.
-   */
-  order?(importPaths: readonly string[]): void;
+  publish(event: BuildEvent, target: PublishTarget, signal?: AbortSignal): Promise<string>;
   /** Finishes work that waits for every result (e.g. writing a tarball, the refs file). */
   close(): Promise<void>;
   /** Undoes what a failed run left behind (e.g. a layout directory it created). */
-  abort?(): Promise<void>;
+  abort(): Promise<void>;
 }
 
-/** Calls `abort` on publishers that have one, ignoring errors (used on the failure path). */
+/** Calls `abort` on every publisher, ignoring errors (used on the failure path). */
 export async function abortAll(publishers: readonly Publisher[]): Promise<void> {
-  for (const p of publishers) await p.abort?.().catch(() => {});
-}
-
-/** Ranks import paths by their place in {@link Publisher.order}; unknown ones come last. */
-export class PublishOrder {
-  #rank = new Map<string, number>();
-
-  set(importPaths: readonly string[]): void {
-    this.#rank = new Map(importPaths.map((ip, i) => [ip, i]));
-  }
-
-  rank(importPath: string): number {
-    return this.#rank.get(importPath) ?? Number.MAX_SAFE_INTEGER;
-  }
+  for (const p of publishers) await p.abort().catch(() => {});
 }
 
 /** Strips `ko://` and lowercases, as every publisher does before naming. */

@@ -3,14 +3,13 @@
  * `<repo>@<child digest>`) and writes the file whole when publishing finished — never a partial
  * file when a later image fails.
  */
-import type { BuildResult, Image } from "../image/image.ts";
+import type { BuildEvent } from "../build/builder.ts";
 import { checkWritableTarget, writeFileAtomic } from "../util/atomic_file.ts";
-import { type Publisher, PublishOrder } from "./publisher.ts";
+import type { Publisher, PublishTarget } from "./publisher.ts";
 
 /** Wraps a publisher and writes the references it returned to a file at close. */
 export class RecordingPublisher implements Publisher {
   readonly #lines: { rank: number; lines: string[] }[] = [];
-  readonly #order = new PublishOrder();
 
   private constructor(private readonly inner: Publisher, private readonly path: string) {}
 
@@ -20,24 +19,17 @@ export class RecordingPublisher implements Publisher {
     return new RecordingPublisher(inner, path);
   }
 
-  async publish(result: BuildResult, importPath: string, signal?: AbortSignal): Promise<string> {
-    const ref = await this.inner.publish(result, importPath, signal);
+  async publish(event: BuildEvent, target: PublishTarget, signal?: AbortSignal): Promise<string> {
+    const ref = await this.inner.publish(event, target, signal);
+    if (event.kind === "child") return ref;
+    const { result } = event;
     const lines = [ref];
     if (result.kind === "index") {
       const repo = stripTagAndDigest(ref);
       for (const c of result.children) lines.push(`${repo}@${c.descriptor.digest}`);
     }
-    this.#lines.push({ rank: this.#order.rank(importPath), lines });
+    this.#lines.push({ rank: target.rank, lines });
     return ref;
-  }
-
-  order(importPaths: readonly string[]): void {
-    this.#order.set(importPaths);
-    this.inner.order?.(importPaths);
-  }
-
-  prepare(image: Image, importPath: string, signal?: AbortSignal): void {
-    this.inner.prepare?.(image, importPath, signal);
   }
 
   async close(): Promise<void> {
@@ -47,7 +39,7 @@ export class RecordingPublisher implements Publisher {
   }
 
   abort(): Promise<void> {
-    return this.inner.abort?.() ?? Promise.resolve();
+    return this.inner.abort();
   }
 }
 

@@ -3,7 +3,7 @@
  * base layers mounted across repositories of the same registry and never downloaded), child
  * manifests by digest, then the top manifest at each tag — PUT last, so a tag never points at
  * an incomplete image. An index's children (and their SBOMs) are pushed as soon as each is
- * built ({@link RegistryPublisher.prepare}), while the other platforms still build.
+ * built (a `child` event), while the other platforms still build.
  */
 import type { BuildResult, Image } from "../image/image.ts";
 import type { Digest } from "../oci/digest.ts";
@@ -14,7 +14,8 @@ import { KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
 import { imageRepository, type Namer } from "./naming.ts";
 import { registryReference } from "./printed_reference.ts";
-import { type Publisher, publishName } from "./publisher.ts";
+import { type Publisher, publishName, type PublishTarget } from "./publisher.ts";
+import type { BuildEvent } from "../build/builder.ts";
 
 /** Options of the registry publisher. */
 export interface RegistryPublisherOptions {
@@ -34,8 +35,8 @@ export interface RegistryPublisherOptions {
 /** Pushes images and indexes to a registry. */
 export class RegistryPublisher implements Publisher {
   readonly #o: RegistryPublisherOptions;
-  /** Children pushed ahead ({@link prepare}), by manifest digest. */
-  readonly #prepared = new Map<string, Promise<void>>();
+  /** Children pushed ahead of their index, by manifest digest. */
+  readonly #children = new Map<string, Promise<void>>();
 
   constructor(opts: RegistryPublisherOptions) {
     if (opts.tagOnly) {
@@ -52,29 +53,19 @@ export class RegistryPublisher implements Publisher {
     this.#o = opts;
   }
 
-  /**
-   * Starts pushing a child image of an index (its blobs, its manifest by digest, its SBOM)
-   * while the other children build; {@link publish} waits for it and reports its failure.
-   */
-  prepare(image: Image, importPath: string, signal?: AbortSignal): void {
-    if (this.#prepared.has(image.digest)) return;
-    const pushed = (async () => {
-      const { repo } = this.#target(importPath);
-      await pushChild(this.#o.client, repo, image, this.#o.jobs, signal);
-      await this.#o.peripherals?.(repo, image, signal);
-    })();
-    pushed.catch(() => {}); // reported by publish
-    this.#prepared.set(image.digest, pushed);
-  }
-
-  async publish(result: BuildResult, importPath: string, signal?: AbortSignal): Promise<string> {
+  async publish(event: BuildEvent, target: PublishTarget, signal?: AbortSignal): Promise<string> {
+    if (event.kind === "child") {
+      await this.#pushChildAhead(event.image, target.importPath, signal);
+      return "";
+    }
+    const { result } = event;
     const o = this.#o;
-    const { name, repo } = this.#target(importPath);
+    const { name, repo } = this.#target(target.importPath);
     // Children pushed ahead, SBOMs included, are not pushed again.
     const ahead = new Set<string>();
     if (result.kind === "index") {
       await Promise.all(result.children.map(async ({ descriptor: { digest } }) => {
-        const pushed = this.#prepared.get(digest);
+        const pushed = this.#children.get(digest);
         if (pushed === undefined) return;
         await pushed;
         ahead.add(digest);
@@ -92,6 +83,29 @@ export class RegistryPublisher implements Publisher {
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  /** Nothing to undo: no tag points at anything incomplete. */
+  abort(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /**
+   * Pushes a child of an index (its blobs, its manifest by digest, its SBOM) while the other
+   * children build, once per digest; the index's publish waits for it.
+   */
+  #pushChildAhead(image: Image, importPath: string, signal?: AbortSignal): Promise<void> {
+    let pushed = this.#children.get(image.digest);
+    if (pushed === undefined) {
+      pushed = (async () => {
+        const { repo } = this.#target(importPath);
+        await pushChild(this.#o.client, repo, image, this.#o.jobs, signal);
+        await this.#o.peripherals?.(repo, image, signal);
+      })();
+      pushed.catch(() => {}); // reported by the index's publish too
+      this.#children.set(image.digest, pushed);
+    }
+    return pushed;
   }
 
   /** The repository an import path is published to. */

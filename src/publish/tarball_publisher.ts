@@ -2,18 +2,18 @@
  * `--tarball FILE`: collects images and writes one `docker load` tarball when publishing is
  * done (written to a temporary file and renamed, so a failure never leaves half a tarball).
  */
-import type { BuildResult } from "../image/image.ts";
+import type { BuildEvent } from "../build/builder.ts";
 import { type TarballImage, tarballStream } from "../image/tarball.ts";
 import { checkWritableTarget, writeFileAtomic } from "../util/atomic_file.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
 import { imageRepository, type Namer } from "./naming.ts";
 import { registryReference } from "./printed_reference.ts";
-import { type Publisher, publishName } from "./publisher.ts";
+import { type Publisher, publishName, type PublishTarget } from "./publisher.ts";
 
 /** Saves images into a docker-save tarball at close. */
 export class TarballPublisher implements Publisher {
-  readonly #images: TarballImage[] = [];
+  readonly #images: { rank: number; image: TarballImage }[] = [];
 
   private constructor(
     private readonly path: string,
@@ -35,8 +35,10 @@ export class TarballPublisher implements Publisher {
     return new TarballPublisher(path, baseRepo, namer, tags, tagOnly);
   }
 
-  publish(result: BuildResult, importPath: string): Promise<string> {
-    const ip = publishName(importPath);
+  publish(event: BuildEvent, target: PublishTarget): Promise<string> {
+    if (event.kind === "child") return Promise.resolve(""); // a tarball takes no index
+    const { result } = event;
+    const ip = publishName(target.importPath);
     if (result.kind !== "image") {
       return Promise.reject(
         new KoError(
@@ -50,7 +52,10 @@ export class TarballPublisher implements Publisher {
     } catch (e) {
       return Promise.reject(e);
     }
-    this.#images.push({ image: result, repoTags: this.tags.map((t) => `${name}:${t}`) });
+    this.#images.push({
+      rank: target.rank,
+      image: { image: result, repoTags: this.tags.map((t) => `${name}:${t}`) },
+    });
     return Promise.resolve(registryReference(name, this.tags, result.digest, this.tagOnly));
   }
 
@@ -58,10 +63,16 @@ export class TarballPublisher implements Publisher {
     if (this.#images.length === 0) return;
     info(`Saving ${this.path}`);
     try {
-      await writeFileAtomic(this.path, tarballStream(this.#images));
+      const images = this.#images.toSorted((a, b) => a.rank - b.rank).map((i) => i.image);
+      await writeFileAtomic(this.path, tarballStream(images));
     } catch (e) {
       throw new KoError(`failed to save "${this.path}": ${errorMessage(e)}`, { cause: e });
     }
     info(`Saved ${this.path}`);
+  }
+
+  /** Nothing to undo: the tarball is only written by a successful close. */
+  abort(): Promise<void> {
+    return Promise.resolve();
   }
 }

@@ -21,7 +21,7 @@ import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import { enumerateFiles, fsProblem, STDIN } from "./files.ts";
 import { parseLabelSelector } from "./label_selector.ts";
-import { Limiter } from "./limiter.ts";
+import { asCompleted, Semaphore } from "../util/concurrency.ts";
 import { type PreparedFile, prepareFile } from "./resolve_file.ts";
 
 /** Turns a ko:// reference (trimmed, e.g. "ko://example.com/app/cmd/x") into the published image reference. */
@@ -89,7 +89,7 @@ export async function resolveFiles(options: ResolveFilesOptions): Promise<void> 
   }
   signal?.throwIfAborted();
 
-  const limiter = new Limiter(options.jobs ?? navigator.hardwareConcurrency ?? 1);
+  const limiter = new Semaphore(options.jobs ?? navigator.hardwareConcurrency ?? 1);
   if (options.checker) await checkAll(prepared, options.checker, limiter);
   signal?.throwIfAborted();
   debug(
@@ -174,7 +174,7 @@ function isUtf8(bytes: Uint8Array): boolean {
 async function checkAll(
   prepared: readonly PreparedFile[],
   checker: ReferenceChecker,
-  limiter: Limiter,
+  limiter: Semaphore,
 ): Promise<void> {
   const outcomes = new Map<string, Promise<{ error: unknown } | undefined>>();
   for (const file of prepared) {
@@ -202,65 +202,56 @@ async function checkAll(
   }
 }
 
+/**
+ * Resolves every distinct reference once (at most `limiter` at a time), and writes each file as
+ * soon as its references and every earlier file's are done. The first failure, charged to the
+ * first file using the reference, stops the rest; nothing is written after it.
+ */
 async function publishAndWrite(
   prepared: readonly PreparedFile[],
   options: ResolveFilesOptions,
-  limiter: Limiter,
+  limiter: Semaphore,
 ): Promise<void> {
   const { signal, resolver } = options;
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(signal?.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-
-  let failure: KoError | undefined;
-  const fail = (err: KoError) => {
-    if (failure) return;
-    failure = err;
-    controller.abort(err);
-  };
-
-  // Each distinct reference is resolved once; a failure is charged to the first file using it.
-  const published = new Map<string, Promise<string>>();
+  const firstUse = new Map<string, PreparedFile>();
   for (const file of prepared) {
-    for (const ref of file.distinct) {
-      if (published.has(ref)) continue;
-      const promise = limiter.run(() => resolver(ref, controller.signal), controller.signal);
-      promise.catch((err: unknown) => {
-        if (controller.signal.aborted) return; // a consequence of an earlier failure or abort
-        fail(fileError(file.file, `error resolving image references: ${errorMessage(err)}`, err));
-      });
-      published.set(ref, promise);
-    }
+    for (const ref of file.distinct) if (!firstUse.has(ref)) firstUse.set(ref, file);
   }
-
-  const outputs = prepared.map(async (file) => {
-    const values = await Promise.all(file.distinct.map((ref) => published.get(ref)!));
-    const byRef = new Map(file.distinct.map((ref, i) => [ref, values[i]!]));
-    return file.render((ref) => byRef.get(ref)!);
-  });
-  for (const output of outputs) output.catch(() => {}); // reported in order below
-
-  try {
-    for (const [i, file] of prepared.entries()) {
+  const refs = [...firstUse.keys()];
+  const values = new Map<string, string>();
+  let next = 0;
+  const writeReady = async () => {
+    while (next < prepared.length && prepared[next]!.distinct.every((r) => values.has(r))) {
+      const file = prepared[next++]!;
       let text: string;
       try {
-        text = await outputs[i]!;
+        text = file.render((ref) => values.get(ref)!);
       } catch (err) {
-        signal?.throwIfAborted();
-        if (failure) throw failure;
         if (!(err instanceof KoError)) throw err; // a bug in rendering, not a failed build
         throw fileError(file.file, err.message, err);
       }
-      signal?.throwIfAborted();
-      if (failure) throw failure;
       await options.write(text + FILE_SEPARATOR);
     }
+  };
+  const tasks = refs.map((ref) => (stop: AbortSignal) =>
+    limiter.run(() => resolver(ref, stop), stop).catch((err: unknown) => {
+      if (stop.aborted) throw err; // a consequence of an earlier failure or abort
+      throw fileError(
+        firstUse.get(ref)!.file,
+        `error resolving image references: ${errorMessage(err)}`,
+        err,
+      );
+    })
+  );
+  try {
+    await writeReady();
+    for await (const { index, value } of asCompleted(tasks, signal)) {
+      values.set(refs[index]!, value);
+      await writeReady();
+    }
   } catch (err) {
-    controller.abort(err);
-    await Promise.allSettled(published.values());
+    signal?.throwIfAborted();
     throw err;
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
   }
 }
 

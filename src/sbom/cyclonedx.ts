@@ -5,7 +5,7 @@
  * dependencies are libraries. Output is deterministic: the serial number is a UUIDv5 of the
  * subject's digest and the timestamp is the image config's `created`.
  */
-import { type BuildInfo, type GoModule, h1ToSha256Hex } from "./build_info.ts";
+import { type BuildInfo, type GoModule, h1ToSha256Hex } from "../go/build_info.ts";
 import { indentedJsonBytes, type JsonValue } from "./indented_json.ts";
 import { goModulePurl, ociPurl } from "./purl.ts";
 import {

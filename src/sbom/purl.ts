@@ -2,7 +2,7 @@
  * Package URLs as ko writes them in SBOMs: `pkg:oci/…` for images and indexes (qualifiers
  * sorted and escaped like Go's `url.Values.Encode`) and `pkg:golang/…` for Go modules.
  */
-import type { GoModule } from "./build_info.ts";
+import type { GoModule } from "../go/build_info.ts";
 import { compareUtf8 } from "../oci/go_json.ts";
 import { queryEscape } from "../util/query_escape.ts";
 

@@ -3,7 +3,7 @@
  * entry points that turn build results into SBOM bytes. Also the plain-text dependency tree
  * `ko deps` prints.
  */
-import { type BuildInfo, type GoModule, goVersionM } from "./build_info.ts";
+import { type BuildInfo, type GoModule, goVersionM } from "../go/build_info.ts";
 import { imageCycloneDx, indexCycloneDx } from "./cyclonedx.ts";
 import type { ImageSbomInputs, IndexSbomInputs } from "./sbom_inputs.ts";
 import { imageSpdx, indexSpdx } from "./spdx.ts";

@@ -3,7 +3,7 @@
  * image, Go build info) or a built index (its children), plus the pieces every format derives
  * from them the same way (base image identity, the document timestamp).
  */
-import type { BuildInfo } from "./build_info.ts";
+import type { BuildInfo } from "../go/build_info.ts";
 import type { Platform } from "../oci/descriptor.ts";
 import { type Digest, digestAlgorithm, digestHex, parseDigest } from "../oci/digest.ts";
 import { parseReference, referenceName, repoString } from "../oci/reference.ts";

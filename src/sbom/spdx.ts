@@ -3,7 +3,7 @@
  * (ko-behaviour section 7): the same packages, ids, purls, relationships, field order and
  * Go-style indented, HTML-escaped JSON.
  */
-import { type GoModule, h1ToSha256Hex } from "./build_info.ts";
+import { type GoModule, h1ToSha256Hex } from "../go/build_info.ts";
 import { indentedJsonBytes, type JsonValue } from "./indented_json.ts";
 import { goModulePurl, ociPurl } from "./purl.ts";
 import {

@@ -7,7 +7,7 @@
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { defaultOutputRoot, lockOutputDir, outputDirFor } from "../../src/build/build_output.ts";
+import { defaultOutputRoot, lockOutputDir, OutputDirs } from "../../src/build/build_output.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
 import { ko } from "../helpers/ko_cli.ts";
@@ -146,7 +146,10 @@ Deno.test("a platform waiting for another ko's lock stops waiting when a sibling
   // "Another ko process" holds the linux/amd64 output dir for as long as the test likes.
   const root = defaultOutputRoot({ XDG_CACHE_HOME: cache })!;
   const held = await lockOutputDir(
-    outputDirFor(root, "example.com/fails/cmd/app", { os: "linux", architecture: "amd64" }),
+    new OutputDirs(root).dirFor("example.com/fails/cmd/app", {
+      os: "linux",
+      architecture: "amd64",
+    })!,
   );
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {

@@ -5,7 +5,7 @@
  */
 import { deepEqual, equal, match, notEqual, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { readGoBuildId } from "../../src/build/build_id.ts";
+import { readGoBuildId } from "../../src/go/build_id.ts";
 import { KoCache } from "../../src/build/kocache.ts";
 import { binaryIdentity, LayerCacheDir, layerCacheKey } from "../../src/build/layer_cache.ts";
 import { binaryEntries } from "../../src/build/app_image.ts";
@@ -148,13 +148,13 @@ Deno.test("KoCache.open creates KOCACHE, or fails like ko when it is not a direc
   });
   await t.step("binary outputs go to $KOCACHE/bin/<importpath>/<platform>", async () => {
     const cache = (await KoCache.open({ KOCACHE: "c" }, tmp.path))!;
-    const hooks = cache.buildHooks();
+    const outputs = cache.outputs();
     equal(
-      await hooks.outputDir!("example.com/app/cmd/x", { os: "linux", architecture: "amd64" }),
+      await outputs.prepare("example.com/app/cmd/x", { os: "linux", architecture: "amd64" }),
       join(tmp.path, "c/bin/example.com/app/cmd/x/linux/amd64"),
     );
     equal(
-      await hooks.outputDir!("example.com/x", {
+      await outputs.prepare("example.com/x", {
         os: "linux",
         architecture: "arm",
         variant: "v7",
@@ -162,7 +162,7 @@ Deno.test("KoCache.open creates KOCACHE, or fails like ko when it is not a direc
       join(tmp.path, "c/bin/example.com/x/linux/arm/v7"),
     );
     equal(
-      await hooks.outputDir!("example.com/x", {
+      await outputs.prepare("example.com/x", {
         os: "windows",
         architecture: "amd64",
         "os.version": "10.0.20348.1",
@@ -175,7 +175,7 @@ Deno.test("KoCache.open creates KOCACHE, or fails like ko when it is not a direc
     await Deno.writeTextFile(join(tmp.path, "d/bin"), "x");
     const dir = join(tmp.path, "d/bin/example.com/x/linux/amd64");
     await rejects(
-      cache.buildHooks().outputDir!("example.com/x", { os: "linux", architecture: "amd64" }),
+      cache.outputs().prepare("example.com/x", { os: "linux", architecture: "amd64" }),
       (e) => {
         ok(e instanceof KoError);
         equal(
@@ -216,7 +216,7 @@ Deno.test("the binary layer cache reuses, checks and repairs layers", async (t) 
   await using tmp = await tempDir();
   const cache = (await KoCache.open({ KOCACHE: join(tmp.path, "cache") }, tmp.path))!;
   const platform = { os: "linux", architecture: "amd64" };
-  const outDir = await cache.buildHooks().outputDir!("example.com/app", platform);
+  const outDir = await cache.outputs().prepare("example.com/app", platform);
   await Deno.mkdir(outDir!, { recursive: true });
   const out = join(outDir!, "out");
   const binA = await goBuildFixture(tmp.path, HELLO("a"), { name: "a" });
@@ -224,7 +224,7 @@ Deno.test("the binary layer cache reuses, checks and repairs layers", async (t) 
   await Deno.copyFile(binA, out);
   const layersDir = join(outDir!, "layers");
   const make = (name = "app", mediaType: string = MediaType.OciLayerGzip, cacheable = true) =>
-    cache.binaryLayer({
+    cache.make({
       binaryPath: out,
       entries: binaryEntries(name, out, "linux"),
       mediaType,
@@ -370,7 +370,7 @@ Deno.test("the binary layer cache reuses, checks and repairs layers", async (t) 
     const restore = setLogSink((l) => lines.push(l));
     let layer: Layer;
     try {
-      layer = await blockedCache.binaryLayer({
+      layer = await blockedCache.make({
         binaryPath: bin,
         entries: binaryEntries("app", bin, "linux"),
         mediaType: MediaType.OciLayerGzip,
@@ -417,7 +417,7 @@ Deno.test("the binary layer cache reuses, checks and repairs layers", async (t) 
 Deno.test("a build ID set with -ldflags=-buildid does not name the binary", async () => {
   await using tmp = await tempDir();
   const cache = (await KoCache.open({ KOCACHE: join(tmp.path, "cache") }, tmp.path))!;
-  const outDir = (await cache.buildHooks().outputDir!("example.com/app", {
+  const outDir = (await cache.outputs().prepare("example.com/app", {
     os: "linux",
     architecture: "amd64",
   }))!;
@@ -433,7 +433,7 @@ Deno.test("a build ID set with -ldflags=-buildid does not name the binary", asyn
       env: { CGO_ENABLED: "0", GOFLAGS: "-buildvcs=false", GOOS: "linux", GOARCH: "amd64" },
     });
     equal(await goToolBuildId(out), "fixed");
-    return await cache.binaryLayer({
+    return await cache.make({
       binaryPath: out,
       entries: binaryEntries("app", out, "linux"),
       mediaType: MediaType.OciLayerGzip,

@@ -39,7 +39,7 @@ Deno.test("the layer memo remembers a kept binary's layer digests", async (t) =>
   const expected = await buildLayer(args().entries, { mediaType: MediaType.OciLayerGzip });
   try {
     await t.step("a first build makes the layer and records its digests", async () => {
-      const layer = await memo.binaryLayer(args());
+      const layer = await memo.make(args());
       deepEqual([layer.digest, layer.diffId, layer.size], [
         expected.digest,
         expected.diffId,
@@ -54,7 +54,7 @@ Deno.test("the layer memo remembers a kept binary's layer digests", async (t) =>
     });
 
     await t.step("a rebuild of the same binary takes them from the record", async () => {
-      const layer = await memo.binaryLayer(args());
+      const layer = await memo.make(args());
       ok(logged.some((l) => l.includes(`layer memo: ${binary}: hit ${expected.digest}`)));
       deepEqual([layer.digest, layer.diffId, layer.size], [
         expected.digest,
@@ -70,7 +70,7 @@ Deno.test("the layer memo remembers a kept binary's layer digests", async (t) =>
     await t.step("a record of another binary is not used", async () => {
       await Deno.copyFile(await goBuildFixture(tmp.path, MAIN(2), { name: "two" }), binary);
       logged.length = 0;
-      const layer = await memo.binaryLayer(args());
+      const layer = await memo.make(args());
       equal(logged.some((l) => l.includes("hit")), false);
       const record = JSON.parse(await Deno.readTextFile(join(outDir, LAYER_MEMO)));
       equal(record.digest, layer.digest);
@@ -78,20 +78,20 @@ Deno.test("the layer memo remembers a kept binary's layer digests", async (t) =>
     });
 
     await t.step("a binary rewritten before the layer is opened fails the open", async () => {
-      const layer = await memo.binaryLayer(args()); // a hit for binary two
+      const layer = await memo.make(args()); // a hit for binary two
       await Deno.copyFile(await goBuildFixture(tmp.path, MAIN(3), { name: "three" }), binary);
       await rejects(layer.open(), /changed while its layer was being published: build again/);
     });
 
     await t.step("a record whose digest is wrong is caught when the bytes are made", async () => {
-      await memo.binaryLayer(args()); // records binary three
+      await memo.make(args()); // records binary three
       const path = join(outDir, LAYER_MEMO);
       const record = JSON.parse(await Deno.readTextFile(path));
       await Deno.writeTextFile(
         path,
         JSON.stringify({ ...record, digest: `sha256:${"0".repeat(64)}` }),
       );
-      const layer = await memo.binaryLayer(args());
+      const layer = await memo.make(args());
       equal(layer.digest, `sha256:${"0".repeat(64)}`);
       await rejects(layer.open(), /not the remembered sha256:0+: build again/);
       await rejects(Deno.stat(path), Deno.errors.NotFound);
@@ -100,7 +100,7 @@ Deno.test("the layer memo remembers a kept binary's layer digests", async (t) =>
     await t.step("a malformed record is ignored and replaced", async () => {
       const path = join(outDir, LAYER_MEMO);
       await Deno.writeTextFile(path, "{not json");
-      const layer = await memo.binaryLayer(args());
+      const layer = await memo.make(args());
       equal(JSON.parse(await Deno.readTextFile(path)).digest, layer.digest);
     });
 
@@ -109,14 +109,14 @@ Deno.test("the layer memo remembers a kept binary's layer digests", async (t) =>
       await Deno.mkdir(elsewhere);
       const other = join(elsewhere, "out");
       await Deno.copyFile(binary, other);
-      await memo.binaryLayer({
+      await memo.make({
         ...args(),
         binaryPath: other,
         entries: binaryEntries("app", other, "linux"),
       });
       await rejects(Deno.stat(join(elsewhere, LAYER_MEMO)), Deno.errors.NotFound);
       await Deno.remove(join(outDir, LAYER_MEMO));
-      await memo.binaryLayer({ ...args(), cacheable: false });
+      await memo.make({ ...args(), cacheable: false });
       await rejects(Deno.stat(join(outDir, LAYER_MEMO)), Deno.errors.NotFound);
     });
   } finally {

@@ -1,11 +1,12 @@
 /**
- * The SBOM hooks on real inputs: a Go binary built by the real toolchain (offline) packed on
- * the scratch image, read with the real `go version -m`.
+ * SbomMaker on real inputs: a Go binary built by the real toolchain (offline) packed on the
+ * scratch image, its build info read with the real `go version -m`.
  */
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { attachImageSbom, attachIndexSbom, sbomHooks } from "../../src/build/sbom_attach.ts";
-import { type Image, makeIndex } from "../../src/image/image.ts";
+import { SbomMaker, type SbomSettings } from "../../src/build/sbom_attach.ts";
+import { readBuildInfo } from "../../src/go/read_build_info.ts";
+import { type Image, type ImageIndex, makeIndex } from "../../src/image/image.ts";
 import { scratchImage } from "../../src/image/scratch.ts";
 import { mutateImage } from "../../src/image/mutate.ts";
 import type { Platform } from "../../src/oci/descriptor.ts";
@@ -17,40 +18,54 @@ import { spdxSchemaErrors } from "../sbom/schema_validator.ts";
 const MAIN = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n';
 const dec = new TextDecoder();
 
+/** The image with the SBOM a fresh maker makes for it. */
+function attachImageSbom(
+  img: Image,
+  input: Parameters<SbomMaker["image"]>[1],
+  settings: SbomSettings,
+): Promise<Image> {
+  return new SbomMaker(settings).image(img, input);
+}
+
+/** The index with the SBOM a fresh maker makes for it. */
+function attachIndexSbom(index: ImageIndex, importPath: string, settings: SbomSettings) {
+  return new SbomMaker(settings).index(index, importPath);
+}
+
 function withAnnotations(img: Image, annotations: Record<string, string>): Image {
   return mutateImage(img, { layers: [], annotations });
 }
 
-Deno.test("sbom hooks attach documents, write --sbom-dir files and keep digests", async (t) => {
+Deno.test("SbomMaker attaches documents, writes --sbom-dir files and keeps digests", async (t) => {
   await using tmp = await tempDir();
   const logged: string[] = [];
   using _restore = { [Symbol.dispose]: setLogSink((line) => logged.push(line)) };
   const binary = await goBuildFixture(tmp.path, MAIN, { name: "app" });
+  const buildInfo = await readBuildInfo(binary, "/ko-app/app");
   const info = (platform: Platform = { os: "linux", architecture: "amd64" }) => ({
     importPath: "example.com/app",
     platform,
-    binaryPath: binary,
     appName: "app",
+    buildInfo,
   });
   const base = withAnnotations(scratchImage(), {
     "org.opencontainers.image.base.name": "cgr.dev/chainguard/static:latest",
     "org.opencontainers.image.base.digest": `sha256:${"a".repeat(64)}`,
   });
 
-  await t.step("--sbom=none installs no hooks, and says that --sbom-dir goes unused", () => {
+  await t.step("--sbom=none makes no maker, and says that --sbom-dir goes unused", () => {
     const lines: string[] = [];
     const restore = setLogSink((l) => lines.push(l));
     try {
-      deepEqual(sbomHooks({ format: "none", sbomDir: "/x" }), {});
-      deepEqual(sbomHooks({ format: "none" }), {});
+      equal(SbomMaker.forFormat("none", "/x"), undefined);
+      equal(SbomMaker.forFormat("none"), undefined);
     } finally {
       restore();
     }
     deepEqual(lines.map((l) => l.replace(/^\S+ \S+ /, "")), [
       "WARNING: --sbom-dir /x is ignored: --sbom=none makes no SBOM to write",
     ]);
-    ok(sbomHooks({ format: "spdx" }).afterImage);
-    ok(sbomHooks({ format: "spdx" }).afterIndex);
+    ok(SbomMaker.forFormat("spdx") instanceof SbomMaker);
   });
 
   let amd64: Image;
@@ -200,12 +215,12 @@ Deno.test("sbom hooks attach documents, write --sbom-dir files and keep digests"
     "two import paths with one --sbom-dir file name: the replacement is warned",
     async () => {
       const dir = join(tmp.path, "same-name");
-      const hooks = sbomHooks({ format: "spdx", sbomDir: dir });
+      const maker = SbomMaker.forFormat("spdx", dir)!;
       logged.length = 0;
-      await hooks.afterImage!(base, info());
-      await hooks.afterImage!(base, info()); // the same import path again: nothing replaced
+      await maker.image(base, info());
+      await maker.image(base, info()); // the same import path again: nothing replaced
       equal(logged.filter((l) => l.includes("WARNING")).length, 0);
-      await hooks.afterImage!(base, { ...info(), importPath: "example.com/tools/app" });
+      await maker.image(base, { ...info(), importPath: "example.com/tools/app" });
       // Before: the second SBOM replaced the first without a word.
       const warnings = logged.filter((l) => l.includes("WARNING"));
       equal(warnings.length, 1);
@@ -213,9 +228,9 @@ Deno.test("sbom hooks attach documents, write --sbom-dir files and keep digests"
         warnings[0]!,
         /WARNING: --sbom-dir: app-linux-amd64\.spdx\.json was written for example\.com\/app; the SBOM of example\.com\/tools\/app, which has the same name, replaces it/,
       );
-      // Another session starts afresh.
+      // Another run starts afresh.
       logged.length = 0;
-      await sbomHooks({ format: "spdx", sbomDir: dir }).afterImage!(base, info());
+      await SbomMaker.forFormat("spdx", dir)!.image(base, info());
       equal(logged.filter((l) => l.includes("WARNING")).length, 0);
     },
   );
@@ -226,16 +241,10 @@ Deno.test("sbom hooks attach documents, write --sbom-dir files and keep digests"
     const notGo = join(tmp.path, "not-go");
     await Deno.writeTextFile(notGo, "#!/bin/sh\n");
     await rejects(
-      attachImageSbom(base, { ...info(), binaryPath: notGo }, {
-        format: "spdx",
-        goPath: join(tmp.path, "no-go"),
-      }),
+      readBuildInfo(notGo, "/ko-app/app", { go: join(tmp.path, "no-go") }),
       /go command ".*no-go" not found: install Go or set KO_GO_PATH/,
     );
-    const read = await attachImageSbom(base, info(), {
-      format: "spdx",
-      goPath: join(tmp.path, "no-go"),
-    });
-    equal(read.attachments?.sbom?.mediaType, "text/spdx+json");
+    const read = await readBuildInfo(binary, "/ko-app/app", { go: join(tmp.path, "no-go") });
+    equal(read.path, buildInfo.path);
   });
 });

@@ -5,9 +5,10 @@
  * ones run end to end in tests/e2e/resolve_test.ts.
  */
 import { deepEqual, equal, rejects } from "node:assert/strict";
-import type { Builder } from "../../src/build/go_builder.ts";
+import type { Builder, BuildEvent } from "../../src/build/builder.ts";
 import type { BuildResult } from "../../src/image/image.ts";
 import type { Publisher } from "../../src/publish/publisher.ts";
+import { Pipeline } from "../../src/commands/pipeline.ts";
 import { qualifyReference, referenceResolution } from "../../src/commands/resolve.ts";
 import { KoError } from "../../src/util/errors.ts";
 
@@ -28,10 +29,13 @@ function recordingBuilder(opts: { checkMs?: number; failBuild?: string } = {}) {
       await new Promise((r) => setTimeout(r, opts.checkMs ?? 0));
       inFlight--;
     },
-    build(ref) {
+    async *build(ref): AsyncGenerator<BuildEvent> {
       calls.push(`build ${ref}`);
-      if (ref === opts.failBuild) return Promise.reject(new KoError("go build: exit status 1"));
-      return Promise.resolve({ digest: `sha256:${ref.length}` } as unknown as BuildResult);
+      if (ref === opts.failBuild) throw new KoError("go build: exit status 1");
+      yield {
+        kind: "result",
+        result: { digest: `sha256:${ref.length}` } as unknown as BuildResult,
+      };
     },
   };
   return { builder, state };
@@ -41,13 +45,20 @@ function recordingPublisher(fail = false): Publisher & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
-    publish(result, ip) {
+    publish(event, { importPath: ip }) {
+      if (event.kind === "child") return Promise.resolve("");
       calls.push(`publish ${ip}`);
       if (fail) return Promise.reject(new KoError("unauthorized"));
-      return Promise.resolve(`registry.example/${ip.slice(5)}@${result.digest}`);
+      return Promise.resolve(`registry.example/${ip.slice(5)}@${event.result.digest}`);
     },
     close: () => Promise.resolve(),
+    abort: () => Promise.resolve(),
   };
+}
+
+/** A pipeline over `builder` and `publisher` that holds nothing to release. */
+function pipeline(builder: Builder, publisher: Publisher): Pipeline {
+  return new Pipeline(builder, publisher, () => Promise.resolve());
 }
 
 Deno.test("qualifyReference qualifies only local forms (., .., ./x, ../x)", async () => {
@@ -63,7 +74,7 @@ Deno.test("qualifyReference qualifies only local forms (., .., ./x, ../x)", asyn
 Deno.test("referenceResolution builds and publishes a local reference under its import path, qualifying it once", async () => {
   const { builder, state } = recordingBuilder();
   const publisher = recordingPublisher();
-  const { checker, resolver } = referenceResolution({ builder, publisher }, 2);
+  const { checker, resolver } = referenceResolution(pipeline(builder, publisher), 2);
   await checker("ko://./cmd/x");
   equal(await resolver("ko://./cmd/x"), "registry.example/example.com/m/cmd/x@sha256:24");
   deepEqual(state.calls, [
@@ -76,28 +87,28 @@ Deno.test("referenceResolution builds and publishes a local reference under its 
 
 Deno.test("referenceResolution rejects an empty ko:// reference without checking or building", async () => {
   const { builder, state } = recordingBuilder();
-  const { checker } = referenceResolution({ builder, publisher: recordingPublisher() }, 2);
+  const { checker } = referenceResolution(pipeline(builder, recordingPublisher()), 2);
   await rejects(checker("ko://"), new KoError("empty import path"));
   deepEqual(state.calls, []);
 });
 
 Deno.test("referenceResolution runs at most --jobs checks at once", async () => {
   const { builder, state } = recordingBuilder({ checkMs: 5 });
-  const { checker } = referenceResolution({ builder, publisher: recordingPublisher() }, 2);
+  const { checker } = referenceResolution(pipeline(builder, recordingPublisher()), 2);
   await Promise.all(["a", "b", "c", "d", "e"].map((x) => checker(`ko://example.com/m/${x}`)));
   equal(state.maxChecks, 2);
 });
 
 Deno.test("referenceResolution names the reference as written in build and publish errors", async () => {
   const { builder } = recordingBuilder({ failBuild: "ko://example.com/m/broken" });
-  const failing = referenceResolution({ builder, publisher: recordingPublisher() }, 1);
+  const failing = referenceResolution(pipeline(builder, recordingPublisher()), 1);
   await rejects(
     failing.resolver("ko://./broken"),
     (e: unknown) =>
       e instanceof KoError &&
       e.message === 'error building "ko://./broken": go build: exit status 1',
   );
-  const unpublished = referenceResolution({ builder, publisher: recordingPublisher(true) }, 1);
+  const unpublished = referenceResolution(pipeline(builder, recordingPublisher(true)), 1);
   await rejects(
     unpublished.resolver("ko://example.com/m/ok"),
     (e: unknown) =>

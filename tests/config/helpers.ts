@@ -1,4 +1,5 @@
 /** Small helpers for the configuration tests: temp dirs, log capture, a clean Go environment. */
+import type { BuildConfig, KoConfig } from "../../src/config/ko_config.ts";
 import { setLogSink } from "../../src/util/log.ts";
 
 /** The multi-module fixture repository (see its README). */
@@ -42,4 +43,33 @@ export async function errorOf(fn: () => Promise<unknown>): Promise<string> {
     return (e as Error).message;
   }
   throw new Error("expected an error");
+}
+
+/** A configuration with ko's defaults (and scratch), changed by `partial`. */
+export function config(partial: Partial<KoConfig> = {}): KoConfig {
+  return {
+    defaultBaseImage: "scratch",
+    baseImageOverrides: {},
+    defaultPlatforms: [],
+    defaultEnv: [],
+    defaultFlags: [],
+    defaultLdflags: [],
+    builds: [],
+    ...partial,
+  };
+}
+
+/** A `builds` entry with empty lists, changed by `partial`. */
+export function build(partial: Partial<BuildConfig> = {}): BuildConfig {
+  return {
+    id: "",
+    dir: ".",
+    main: ".",
+    env: [],
+    flags: [],
+    ldflags: [],
+    linuxCapabilities: [],
+    importPath: "example.com/root/cmd/root",
+    ...partial,
+  };
 }

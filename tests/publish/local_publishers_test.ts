@@ -5,8 +5,8 @@
 import { deepEqual, ok } from "node:assert/strict";
 import { staticGraph } from "../helpers/module_graph.ts";
 
-Deno.test("a build session loads the daemon and kind publishers only on demand", async () => {
-  const graph = await staticGraph("src/commands/session.ts");
+Deno.test("a run loads the daemon and kind publishers only on demand", async () => {
+  const graph = await staticGraph("src/commands/setup.ts");
   ok(graph.includes("src/publish/local_publishers.ts"));
   deepEqual(
     graph.filter((m) =>

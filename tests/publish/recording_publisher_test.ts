@@ -1,6 +1,6 @@
 /**
- * Files written at close list images in the order of the command's import paths (ko publishes
- * them one by one in that order), whatever order the concurrent publishes finish in:
+ * Files written at close list images in the order of the command's import paths (their rank;
+ * ko publishes them one by one in that order), whatever order the concurrent publishes finish in:
  * `--image-refs` (RecordingPublisher) and a layout's `index.json` (LayoutPublisher).
  */
 import { deepEqual } from "node:assert/strict";
@@ -30,12 +30,14 @@ Deno.test("--image-refs and index.json follow the import paths' order, not compl
     "ko://example.com/app/cmd/b",
     "ko://example.com/app/cmd/c",
   ];
-  publisher.order(paths);
   const digests = new Map<string, string>();
   for (const ip of paths.toReversed()) {
     const image = mutateImage(scratchImage(), { annotations: { "test.ip": ip } });
     digests.set(ip, image.digest);
-    await publisher.publish(image, ip);
+    await publisher.publish({ kind: "result", result: image }, {
+      importPath: ip,
+      rank: paths.indexOf(ip),
+    });
   }
   await publisher.close();
 

@@ -1,7 +1,7 @@
 /**
  * RegistryPublisher against a real registry (Debian's docker-registry): an index's children
- * pushed ahead with `prepare` while the others build, then the index published without
- * pushing them again; a failure while pushing ahead is reported by `publish`.
+ * pushed ahead (`child` events) while the others build, then the index published without
+ * pushing them again; a failure while pushing ahead is reported by the index's publish too.
  */
 import { equal, match, ok, rejects } from "node:assert/strict";
 import { makeIndex } from "../../src/image/image.ts";
@@ -16,6 +16,11 @@ import { clientFor } from "../registry/support.ts";
 /** The PUTs of manifests in a slice of the registry log, by path. */
 function manifestPuts(log: string): string[] {
   return [...log.matchAll(/"PUT (\/v2\/\S+\/manifests\/\S+) /g)].map((m) => m[1]!);
+}
+
+/** The first result of a run, built from `importPath`. */
+function target(importPath: string) {
+  return { importPath, rank: 0 };
 }
 
 function twoPlatformIndex() {
@@ -38,7 +43,7 @@ function twoPlatformIndex() {
   return { amd64, arm64, index };
 }
 
-Deno.test("children pushed ahead with prepare are not pushed again by publish", async () => {
+Deno.test("children pushed ahead are not pushed again by the index's publish", async () => {
   await using registry = await startRegistry();
   const client = clientFor(registry);
   const logged: string[] = [];
@@ -55,15 +60,14 @@ Deno.test("children pushed ahead with prepare are not pushed again by publish", 
     });
     const { amd64, arm64, index } = twoPlatformIndex();
     const repo = parseRepository(`${registry.host}/ahead/app`);
-    publisher.prepare(amd64, "example.com/app");
-    for (let i = 0; i < 100; i++) {
-      if ((await client.headManifest(repo, amd64.digest))?.digest === amd64.digest) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    equal(await publisher.publish({ kind: "child", image: amd64 }, target("example.com/app")), "");
     equal((await client.headManifest(repo, amd64.digest))?.digest, amd64.digest, "pushed ahead");
     equal(await client.headManifest(repo, arm64.digest), undefined, "not yet");
     const before = registry.logs().length;
-    const ref = await publisher.publish(index, "ko://example.com/app");
+    const ref = await publisher.publish(
+      { kind: "result", result: index },
+      target("ko://example.com/app"),
+    );
     match(ref, new RegExp(`/ahead/app@${index.digest}$`));
     await new Promise((resolve) => setTimeout(resolve, 100)); // the last log line
     const puts = manifestPuts(registry.logs().slice(before));
@@ -90,8 +94,12 @@ Deno.test("a failure while pushing ahead is reported by publish", async () => {
       jobs: 2,
     });
     const { amd64, index } = twoPlatformIndex();
-    publisher.prepare(amd64, "example.com/app");
-    await rejects(publisher.publish(index, "example.com/app"), /failed to parse/);
+    const ahead = publisher.publish({ kind: "child", image: amd64 }, target("example.com/app"));
+    await rejects(ahead, /failed to parse/);
+    await rejects(
+      publisher.publish({ kind: "result", result: index }, target("example.com/app")),
+      /failed to parse/,
+    );
   } finally {
     client.close();
   }

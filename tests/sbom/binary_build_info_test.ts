@@ -7,14 +7,14 @@
  */
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { readRawBuildInfo } from "../../src/sbom/binary_build_info.ts";
+import { readRawBuildInfo } from "../../src/go/binary_build_info.ts";
 import {
   goVersionMFromBinary,
-  parseBuildInfo,
   readBuildInfo,
   runGoVersionM,
-} from "../../src/sbom/build_info.ts";
-import { formatBuildInfo, goQuoteAscii } from "../../src/sbom/build_info_format.ts";
+} from "../../src/go/read_build_info.ts";
+import { parseBuildInfo } from "../../src/go/build_info.ts";
+import { formatBuildInfo, goQuoteAscii } from "../../src/go/build_info_format.ts";
 import { KoError } from "../../src/util/errors.ts";
 import { goCheck } from "./gocheck.ts";
 

@@ -1,14 +1,13 @@
 import { deepEqual, equal, rejects, throws } from "node:assert/strict";
 import {
   buildSetting,
-  goBinaryPath,
   goVersionM,
   h1ToSha256Hex,
   parseBuildInfo,
   parseGoVersionM,
-  readBuildInfo,
-  runGoVersionM,
-} from "../../src/sbom/build_info.ts";
+} from "../../src/go/build_info.ts";
+import { goBinaryPath } from "../../src/go/go_command.ts";
+import { readBuildInfo, runGoVersionM } from "../../src/go/read_build_info.ts";
 import { KoError } from "../../src/util/errors.ts";
 import { buildFixtureApp } from "./fixture_app.ts";
 import { goCheck } from "./gocheck.ts";

@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { parseGoVersionM } from "../../src/sbom/build_info.ts";
+import { parseGoVersionM } from "../../src/go/build_info.ts";
 import { imageCycloneDx, indexCycloneDx, uuidV5Urn } from "../../src/sbom/cyclonedx.ts";
 import { sha256Digest } from "../../src/oci/digest.ts";
 import { MediaType } from "../../src/oci/media_types.ts";

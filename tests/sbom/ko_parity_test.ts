@@ -9,7 +9,7 @@
  * inputs we must produce exactly ko's bytes. ko built from source reports version `(devel)`.
  */
 import { equal } from "node:assert/strict";
-import { parseGoVersionM } from "../../src/sbom/build_info.ts";
+import { parseGoVersionM } from "../../src/go/build_info.ts";
 import { imageSpdx, indexSpdx } from "../../src/sbom/spdx.ts";
 import { baseImageFromAnnotations } from "../../src/sbom/sbom_inputs.ts";
 import type { Descriptor } from "../../src/oci/descriptor.ts";

@@ -2,7 +2,7 @@
  * Fixed SBOM inputs shared by the golden-file tests: an arm/v7 image built from the build info
  * in tests/testdata/sbom/golden/app.go-version-m.txt, and a three-platform index.
  */
-import { parseGoVersionM } from "../../src/sbom/build_info.ts";
+import { parseGoVersionM } from "../../src/go/build_info.ts";
 import type { ImageSbomInputs, IndexSbomInputs } from "../../src/sbom/sbom_inputs.ts";
 import { sha256Digest } from "../../src/oci/digest.ts";
 import { MediaType } from "../../src/oci/media_types.ts";

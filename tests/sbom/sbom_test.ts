@@ -1,5 +1,6 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
-import { parseGoVersionM, readBuildInfo } from "../../src/sbom/build_info.ts";
+import { parseGoVersionM } from "../../src/go/build_info.ts";
+import { readBuildInfo } from "../../src/go/read_build_info.ts";
 import {
   dependencyTree,
   imageSbom,

@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { parseGoVersionM } from "../../src/sbom/build_info.ts";
+import { parseGoVersionM } from "../../src/go/build_info.ts";
 import { imageSpdx, indexSpdx, modulePackageId } from "../../src/sbom/spdx.ts";
 import {
   baseImageFromAnnotations,

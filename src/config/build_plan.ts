@@ -1,81 +1,27 @@
 /**
- * What one `go build` needs, decided from the configuration (ko's sections 2.5, 2.6 and 5.1):
- * which `builds[]` entry applies to an import path, and the exact argv, directory and
- * environment, with `flags`/`ldflags` templated and `-toolexec` refused.
+ * The one planner of a `go build` (ko's sections 2.6 and 5.1): from the defaults, the selected
+ * `builds[]` entry and the flags, the exact argv, directory and environment, with
+ * `flags`/`ldflags` templated and `-toolexec` refused. The real build and the build started
+ * early at start-up (without a configuration file) both come from here, so they cannot drift.
  *
  * Error texts are ko's without its `build: ` prefix, which the builder adds (as ko's does).
  */
-import { relative, resolve } from "../util/posix_path.ts";
-import type { GoBuildInvocation } from "../build/go_build.ts";
-import { goList, isLocalImport } from "../build/go_list.ts";
+import { resolve } from "../util/posix_path.ts";
+import type { GoBuildInvocation } from "../go/go_build.ts";
 import { definedEnv } from "../util/command.ts";
 import { KoError } from "../util/errors.ts";
-import { info, warn } from "../util/log.ts";
 import type { BuildConfig, KoConfig } from "./ko_config.ts";
 import { withoutKoScheme } from "../util/ko_scheme.ts";
 
-/**
- * Rewrites a local import path relative to a build config's `dir` (`./app/cmd/foo` with dir
- * `app` gives `./cmd/foo`); other paths are returned unchanged. A path outside the directory
- * fails with ko's `import path ("…") must be a subdirectory of build config directory ("…")`.
- */
-export function relativePath(baseDir: string, importPath: string, cwd = Deno.cwd()): string {
-  if (!isLocalImport(importPath)) return importPath;
-  let rel = relative(resolve(cwd, baseDir), resolve(cwd, importPath));
-  if (rel === "") rel = ".";
-  if (rel.startsWith("..")) {
-    throw new KoError(
-      `import path (${JSON.stringify(importPath)}) must be a subdirectory of build config ` +
-        `directory (${JSON.stringify(baseDir)})`,
-    );
-  }
-  return rel === "." || rel.startsWith(".") ? rel : `./${rel}`;
-}
+/** The configuration's defaults a build falls back to. */
+export type BuildDefaults = Pick<KoConfig, "defaultEnv" | "defaultFlags" | "defaultLdflags">;
 
-/**
- * The build config for an import path (`ko://` allowed), or undefined for the default build:
- * 1. the entry whose resolved import path matches exactly (a later duplicate wins);
- * 2. for a local path (`./app/cmd/foo`), the entries whose `dir` contains it, most specific
- *    directory first, the first in which `go list` qualifies the rewritten path winning. ko
- *    tries the entries in Go's random map order; this order is deterministic.
- */
-export async function selectBuildConfig(
-  config: KoConfig,
-  importPath: string,
-  cwd: string,
-  env: Readonly<Record<string, string | undefined>> = Deno.env.toObject(),
-): Promise<BuildConfig | undefined> {
-  const ip = withoutKoScheme(importPath);
-  const builds = config.builds;
-  for (let i = builds.length - 1; i >= 0; i--) {
-    if (builds[i]!.importPath === ip) return builds[i];
-  }
-  if (!isLocalImport(ip)) return undefined;
-  const unique = [...new Map(builds.map((b) => [b.importPath, b])).values()];
-  const candidates = unique.flatMap((b) => {
-    try {
-      const dir = resolve(cwd, b.dir);
-      return [{ b, rel: relativePath(b.dir, ip, cwd), depth: dir.split("/").length }];
-    } catch {
-      return [];
-    }
-  }).sort((x, y) => y.depth - x.depth);
-  const childEnv = definedEnv(env);
-  for (const c of candidates) {
-    try {
-      const pkgs = await goList(resolve(cwd, c.b.dir), [c.rel], childEnv);
-      const p = pkgs[0];
-      if (pkgs.length === 1 && p && !p.Error && !p.ImportPath.startsWith(".")) return c.b;
-    } catch {
-      // Not qualifiable in this build's directory: try the next one.
-    }
-  }
-  return undefined;
-}
+/** The defaults without a configuration file or `KO_DEFAULT*` variables. */
+export const NO_DEFAULTS: BuildDefaults = { defaultEnv: [], defaultFlags: [], defaultLdflags: [] };
 
 /** Inputs of {@link goBuildInvocation}. */
 export interface GoBuildInputs {
-  config: KoConfig;
+  defaults: BuildDefaults;
   /** The selected build config (see {@link selectBuildConfig}); undefined for defaults. */
   build?: BuildConfig;
   /** Where go build runs, relative to `cwd`, when not the build's `dir` (default `.`). */
@@ -114,8 +60,6 @@ function ownList(
   return build[key].length > 0 || build.emptyLists?.has(key) ? build[key] : undefined;
 }
 
-const announced = new Set<string>();
-
 /**
  * Decides one `go build`:
  * - env, last wins: `CGO_ENABLED=0`, the platform variables, the process environment, then the
@@ -130,19 +74,15 @@ const announced = new Set<string>();
  *   argument `-toolexec`, `--toolexec` or `-toolexec=…`/`--toolexec=…` fails (`cannot set …`).
  */
 export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildInvocation> {
-  const { config, build } = inputs;
+  const { defaults, build } = inputs;
   const ip = withoutKoScheme(inputs.importPath);
-  if (build && build.id !== "" && !announced.has(ip)) {
-    announced.add(ip);
-    info(`Using build config ${build.id} for ${ip}`);
-  }
 
   // Environment.
   const entries: string[] = [
     "CGO_ENABLED=0",
     ...Object.entries(inputs.platformEnv).map(([k, v]) => `${k}=${v}`),
     ...Object.entries(definedEnv(inputs.processEnv)).map(([k, v]) => `${k}=${v}`),
-    ...(ownList(build, "env") ?? config.defaultEnv),
+    ...(ownList(build, "env") ?? defaults.defaultEnv),
   ];
   checkGoflags(entries, ip);
   const env: Record<string, string> = {};
@@ -151,15 +91,14 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
     if (eq < 0) throw new KoError(`invalid environment variable entry: ${JSON.stringify(entry)}`);
     env[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
-  warnPlatformOverride(ip, inputs.platformEnv, env);
 
   // Flags and ldflags.
-  const flags = [...(ownList(build, "flags") ?? config.defaultFlags)];
+  const flags = [...(ownList(build, "flags") ?? defaults.defaultFlags)];
   if (inputs.trimpath ?? true) flags.push("-trimpath");
   if (inputs.disableOptimizations) flags.push("-gcflags", "all=-N -l");
   const ldflags = inputs.cliLdflags.length
     ? [...inputs.cliLdflags]
-    : ownList(build, "ldflags") ?? config.defaultLdflags;
+    : ownList(build, "ldflags") ?? defaults.defaultLdflags;
 
   const dir = resolve(inputs.cwd, inputs.dir ?? build?.dir ?? ".");
   let data: Promise<Record<string, unknown>> | undefined;
@@ -227,35 +166,6 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
     args: ["build", ...args, "-o", inputs.output, ip],
     env,
   };
-}
-
-const overrideWarned = new Set<string>();
-
-/**
- * The environment wins over the platform's `GOOS`/`GOARCH`, as in ko, so `GOARCH=arm64` alone
- * (ko uses the variables for the platform only when both are set) or a `builds[].env` GOARCH
- * makes an arm64 binary in an image that says linux/amd64, which then fails to start. Kept,
- * but said, once per import path and platform.
- */
-function warnPlatformOverride(
-  ip: string,
-  platformEnv: Readonly<Record<string, string>>,
-  env: Readonly<Record<string, string>>,
-): void {
-  const os = platformEnv.GOOS, arch = platformEnv.GOARCH;
-  if (os === undefined || arch === undefined) return;
-  if (env.GOOS === os && env.GOARCH === arch) return;
-  const key = `${ip} ${os}/${arch}`;
-  if (overrideWarned.has(key)) return;
-  overrideWarned.add(key);
-  const set = ["GOOS", "GOARCH"].filter((k) => env[k] !== platformEnv[k])
-    .map((k) => `${k}=${env[k] ?? ""}`).join(" ");
-  warn(
-    `building ${ip} for ${os}/${arch}, but ${set} from the environment or the build's env makes ` +
-      `go build produce a ${env.GOOS ?? ""}/${env.GOARCH ?? ""} binary, which will not match the ` +
-      `image's platform: set both GOOS and GOARCH (only then do they choose the platform), or ` +
-      `unset them and use --platform`,
-  );
 }
 
 /** go build flags that take their value as the next argument (`-tags ""` is a valid pair). */

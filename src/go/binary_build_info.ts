@@ -9,7 +9,7 @@
  * Only the ordinary case is handled: other executable formats, the pre-1.18 pointer layout or
  * text that is not UTF-8 give undefined, and the caller runs `go version -m` instead.
  */
-import { elfHeader, elfSections, peHeaders, SHT_NOBITS } from "../build/executable.ts";
+import { elfHeader, elfSections, peHeaders, SHT_NOBITS } from "./executable.ts";
 import { readAt } from "../util/read_at.ts";
 
 const MAGIC = Uint8Array.from("\xff Go buildinf:", (c) => c.charCodeAt(0));

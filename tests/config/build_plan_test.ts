@@ -1,51 +1,31 @@
-import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import {
   checkGoflags,
   checkToolexecArgs,
   type GoBuildInputs,
   goBuildInvocation,
-  relativePath,
-  selectBuildConfig,
-} from "../../src/config/build_settings.ts";
+} from "../../src/config/build_plan.ts";
+import { BuildSelector, selectBuildConfig } from "../../src/config/build_selection.ts";
+import { GoLister } from "../../src/go/go_lister.ts";
 import { clearGitInfoCache } from "../../src/config/git_info.ts";
-import { type BuildConfig, type KoConfig, loadKoConfig } from "../../src/config/ko_config.ts";
+import { type BuildConfig, loadKoConfig } from "../../src/config/ko_config.ts";
 import { goEnvForPlatform } from "../../src/oci/platform.ts";
-import { KoError } from "../../src/util/errors.ts";
 import { git, GIT_ENV, initRepo } from "./git_fixture.ts";
-import { captureLogs, errorOf, goEnvironment, MULTIMOD, withTempDir } from "./helpers.ts";
-
-function config(partial: Partial<KoConfig> = {}): KoConfig {
-  return {
-    defaultBaseImage: "scratch",
-    baseImageOverrides: {},
-    defaultPlatforms: [],
-    defaultEnv: [],
-    defaultFlags: [],
-    defaultLdflags: [],
-    builds: [],
-    ...partial,
-  };
-}
-
-function build(partial: Partial<BuildConfig> = {}): BuildConfig {
-  return {
-    id: "",
-    dir: ".",
-    main: ".",
-    env: [],
-    flags: [],
-    ldflags: [],
-    linuxCapabilities: [],
-    importPath: "example.com/root/cmd/root",
-    ...partial,
-  };
-}
+import {
+  build,
+  captureLogs,
+  config,
+  errorOf,
+  goEnvironment,
+  MULTIMOD,
+  withTempDir,
+} from "./helpers.ts";
 
 const PROCESS_ENV = { ...goEnvironment(), ...GIT_ENV };
 
 function inputs(partial: Partial<GoBuildInputs> = {}): GoBuildInputs {
   return {
-    config: config(),
+    defaults: config(),
     importPath: "ko://example.com/root/cmd/root",
     platformEnv: { GOOS: "linux", GOARCH: "amd64" },
     processEnv: {},
@@ -58,78 +38,11 @@ function inputs(partial: Partial<GoBuildInputs> = {}): GoBuildInputs {
   };
 }
 
-// Selection (ko 5.1).
-
-Deno.test("relativePath follows ko's table", () => {
-  equal(relativePath("", ""), "");
-  equal(relativePath(".", "."), ".");
-  equal(relativePath("any", "example.com/app/cmd/foo"), "example.com/app/cmd/foo");
-  equal(relativePath("any", "ko://example.com/app/cmd/foo"), "ko://example.com/app/cmd/foo");
-  equal(relativePath("foo", "./foo/bar"), "./bar");
-  equal(relativePath("foo/bar", "./foo/bar"), ".");
-  equal(relativePath("app", "./app/cmd/foo"), "./cmd/foo");
-  throws(
-    () => relativePath("foo", "./bar"),
-    (e: unknown) =>
-      e instanceof KoError &&
-      e.message ===
-        'import path ("./bar") must be a subdirectory of build config directory ("foo")',
-  );
-});
-
-Deno.test("selectBuildConfig finds a build by exact import path, with or without ko://", async () => {
-  const loaded = await loadKoConfig({
-    cwd: MULTIMOD,
-    env: goEnvironment({ KO_CONFIG_PATH: `${MULTIMOD}/../multimod.ko.yaml` }),
-  });
-  const foo = loaded.builds.find((b) => b.id === "foo")!;
-  equal(await selectBuildConfig(loaded, "example.com/testapp/cmd/foo", MULTIMOD), foo);
-  equal(await selectBuildConfig(loaded, "ko://example.com/testapp/cmd/foo", MULTIMOD), foo);
-  equal(await selectBuildConfig(loaded, "example.com/other", MULTIMOD), undefined);
-  equal(await selectBuildConfig(config(), "example.com/testapp/cmd/foo", MULTIMOD), undefined);
-});
-
-Deno.test("selectBuildConfig resolves local paths through the build's dir", async () => {
-  const loaded = await loadKoConfig({
-    cwd: MULTIMOD,
-    env: goEnvironment({ KO_CONFIG_PATH: `${MULTIMOD}/../multimod.ko.yaml` }),
-  });
-  const env = goEnvironment();
-  // ./app/cmd/bar has no build of its own, but lies in the `app` build's directory (module).
-  equal((await selectBuildConfig(loaded, "./app/cmd/bar", MULTIMOD, env))?.id, "foo");
-  equal((await selectBuildConfig(loaded, "./app/cmd/foo", MULTIMOD, env))?.id, "foo");
-  // Paths outside every build's dir fall back to the default build.
-  equal(await selectBuildConfig(loaded, "../elsewhere", MULTIMOD, env), undefined);
-  // The root module's build matches its own local path.
-  equal((await selectBuildConfig(loaded, "./cmd/root", MULTIMOD, env))?.id, "root");
-});
-
-Deno.test("selectBuildConfig with '.' from inside a build's directory", async () => {
-  const here = `${MULTIMOD}/app/cmd/foo`;
-  const loaded = await withTempDir(async (dir) => {
-    await Deno.writeTextFile(`${dir}/ko.yaml`, "builds:\n- id: here\n");
-    return await loadKoConfig({
-      cwd: here,
-      env: goEnvironment({ KO_CONFIG_PATH: `${dir}/ko.yaml` }),
-    });
-  });
-  equal(loaded.builds[0]?.importPath, "example.com/testapp/cmd/foo");
-  equal((await selectBuildConfig(loaded, ".", here, goEnvironment()))?.id, "here");
-});
-
-Deno.test("selectBuildConfig matches a local path to a build's directory even if its package differs", async () => {
-  const cfg = config({
-    builds: [build({ id: "by-dir", dir: "app", importPath: "example.com/elsewhere" })],
-  });
-  equal((await selectBuildConfig(cfg, "./app/cmd/foo", MULTIMOD, goEnvironment()))?.id, "by-dir");
-  equal(await selectBuildConfig(cfg, "./cmd/root", MULTIMOD, goEnvironment()), undefined);
-});
-
-// Precedence (ko 2.5 and its tests).
+// The plan (ko 2.6).
 
 Deno.test("defaults give flags, ldflags and env when the build has none", async () => {
   const inv = await goBuildInvocation(inputs({
-    config: config({
+    defaults: config({
       defaultFlags: ["-v"],
       defaultLdflags: ["-s"],
       defaultEnv: ["FOO=foo", "BAR=bar"],
@@ -152,7 +65,7 @@ Deno.test("defaults give flags, ldflags and env when the build has none", async 
 
 Deno.test("per-build values replace the defaults; per-build env replaces defaultEnv", async () => {
   const inv = await goBuildInvocation(inputs({
-    config: config({
+    defaults: config({
       defaultFlags: ["-v"],
       defaultLdflags: ["-s"],
       defaultEnv: ["FOO=foo", "BAR=bar"],
@@ -166,7 +79,7 @@ Deno.test("per-build values replace the defaults; per-build env replaces default
 
 Deno.test("CLI ldflags beat per-build ldflags", async () => {
   const inv = await goBuildInvocation(inputs({
-    config: config({ defaultLdflags: ["-s"] }),
+    defaults: config({ defaultLdflags: ["-s"] }),
     build: build({ ldflags: ["-w"] }),
     cliLdflags: ["-X main.version=1", "-s"],
   }));
@@ -175,7 +88,7 @@ Deno.test("CLI ldflags beat per-build ldflags", async () => {
 
 Deno.test("a per-build list left out or empty falls back to the defaults", async () => {
   const inv = await goBuildInvocation(inputs({
-    config: config({ defaultEnv: ["A=1"], defaultFlags: ["-v"], defaultLdflags: ["-s"] }),
+    defaults: config({ defaultEnv: ["A=1"], defaultFlags: ["-v"], defaultLdflags: ["-s"] }),
     build: build({ flags: [], ldflags: [] }),
   }));
   deepEqual(inv.args.slice(1, -3), ["-v", "-trimpath", "-ldflags=-s"]);
@@ -184,13 +97,13 @@ Deno.test("a per-build list left out or empty falls back to the defaults", async
 
 Deno.test("a per-build list written as [] clears the default, which ko cannot do (#1568)", async () => {
   const inv = await goBuildInvocation(inputs({
-    config: config({ defaultEnv: ["A=1"], defaultFlags: ["-v"], defaultLdflags: ["-s"] }),
+    defaults: config({ defaultEnv: ["A=1"], defaultFlags: ["-v"], defaultLdflags: ["-s"] }),
     build: build({ emptyLists: new Set(["env", "flags", "ldflags"]) }),
   }));
   deepEqual(inv.args.slice(1, -3), ["-trimpath"]);
   equal(inv.env.A, undefined);
   const onlyLdflags = await goBuildInvocation(inputs({
-    config: config({ defaultFlags: ["-v"], defaultLdflags: ["-s"] }),
+    defaults: config({ defaultFlags: ["-v"], defaultLdflags: ["-s"] }),
     build: build({ emptyLists: new Set(["ldflags"]) }),
   }));
   deepEqual(onlyLdflags.args.slice(1, -3), ["-v", "-trimpath"]);
@@ -240,13 +153,31 @@ Deno.test("the build env merges defaults, platform, process and build env, last 
   equal(perBuild.env.GOARCH, "riscv64");
 });
 
+/** A selector over `builds`, planning for linux/amd64 (or `platformEnv`) with `env`. */
+function selectorPlan(
+  builds: BuildConfig[],
+  env: Record<string, string>,
+  importPath: string,
+  platformEnv: Record<string, string> = { GOOS: "linux", GOARCH: "amd64" },
+) {
+  const selector = new BuildSelector(config({ builds }), {
+    cwd: MULTIMOD,
+    env,
+    lister: new GoLister(),
+    goPath: "go",
+    cliLdflags: [],
+    disableOptimizations: false,
+  });
+  return () => selector.plan({ importPath, platformEnv, output: "/tmp/out" });
+}
+
 Deno.test("an environment GOOS/GOARCH that contradicts the platform is warned about, once", async () => {
   // GOARCH alone does not choose the platform (ko), yet it wins in go build's env: before, an
   // arm64 binary went into a linux/amd64 image without a word.
   const { result: inv, lines } = await captureLogs(async () => {
-    const only = { importPath: "ko://example.com/arch-only", processEnv: { GOARCH: "arm64" } };
-    const first = await goBuildInvocation(inputs(only));
-    await goBuildInvocation(inputs(only));
+    const plan = selectorPlan([], { GOARCH: "arm64" }, "ko://example.com/arch-only");
+    const first = await plan();
+    await plan();
     return first;
   });
   equal(inv.env.GOARCH, "arm64");
@@ -255,20 +186,21 @@ Deno.test("an environment GOOS/GOARCH that contradicts the platform is warned ab
     lines[0]!,
     /WARNING: building example\.com\/arch-only for linux\/amd64, but GOARCH=arm64 from the environment or the build's env makes go build produce a linux\/arm64 binary, which will not match the image's platform: set both GOOS and GOARCH/,
   );
-  const quiet = await captureLogs(() =>
-    goBuildInvocation(inputs({
-      importPath: "ko://example.com/quiet",
-      platformEnv: { GOOS: "linux", GOARCH: "arm64" },
-      processEnv: { GOOS: "linux", GOARCH: "arm64" },
-      build: build({ env: ["CGO_ENABLED=1"] }),
-    }))
+  const quiet = await captureLogs(
+    selectorPlan(
+      [build({ importPath: "example.com/quiet", env: ["CGO_ENABLED=1"] })],
+      { GOOS: "linux", GOARCH: "arm64" },
+      "ko://example.com/quiet",
+      { GOOS: "linux", GOARCH: "arm64" },
+    ),
   );
   deepEqual(quiet.lines, []);
-  const { lines: fromBuild } = await captureLogs(() =>
-    goBuildInvocation(inputs({
-      importPath: "ko://example.com/by-build",
-      build: build({ env: ["GOOS=windows"] }),
-    }))
+  const { lines: fromBuild } = await captureLogs(
+    selectorPlan(
+      [build({ importPath: "example.com/by-build", env: ["GOOS=windows"] })],
+      {},
+      "ko://example.com/by-build",
+    ),
   );
   match(fromBuild[0]!, /but GOOS=windows .* produce a windows\/amd64 binary/);
 });
@@ -287,13 +219,14 @@ Deno.test("an env entry without '=' fails with ko's message", async () => {
 
 Deno.test("Using build config is logged once per import path, only with a build config", async () => {
   const { lines } = await captureLogs(async () => {
-    await goBuildInvocation(
-      inputs({ importPath: "example.com/logged/once", build: build({ id: "app" }) }),
+    const logged = selectorPlan(
+      [build({ id: "app", importPath: "example.com/logged/once" })],
+      {},
+      "example.com/logged/once",
     );
-    await goBuildInvocation(
-      inputs({ importPath: "example.com/logged/once", build: build({ id: "app" }) }),
-    );
-    await goBuildInvocation(inputs({ importPath: "example.com/no/config" }));
+    await logged();
+    await logged();
+    await selectorPlan([], {}, "example.com/no/config")();
   });
   deepEqual(lines.map((l) => l.replace(/^\S+ \S+ /, "")), [
     "Using build config app for example.com/logged/once",
@@ -435,7 +368,7 @@ Deno.test("template errors fail the build with Go's message", async () => {
     errorOf(() =>
       goBuildInvocation(inputs({
         processEnv: PROCESS_ENV,
-        config: config({ defaultFlags: ["{{.Nope}}"], defaultLdflags: ["-s"] }),
+        defaults: config({ defaultFlags: ["{{.Nope}}"], defaultLdflags: ["-s"] }),
       }))
     )
   );
@@ -460,12 +393,18 @@ Deno.test("the invocation builds a working binary with templated ldflags (real g
       cwd: MULTIMOD,
       env: goEnvironment({ KO_CONFIG_PATH: `${MULTIMOD}/../multimod.ko.yaml` }),
     });
-    const selected = await selectBuildConfig(loaded, "./cmd/root", MULTIMOD, goEnvironment());
+    const selected = await selectBuildConfig(
+      loaded,
+      "./cmd/root",
+      MULTIMOD,
+      goEnvironment(),
+      new GoLister(),
+    );
     const host = { GOOS: Deno.build.os, GOARCH: Deno.build.arch === "x86_64" ? "amd64" : "arm64" };
     const { result: inv } = await captureLogs(() =>
       goBuildInvocation({
-        config: loaded,
-        build: selected,
+        defaults: loaded,
+        ...(selected ? { build: selected } : {}),
         importPath: "ko://example.com/root/cmd/root",
         platformEnv: host,
         processEnv: { ...PROCESS_ENV, VERSION_SUFFIX: "-test" },

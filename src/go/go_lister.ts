@@ -1,8 +1,8 @@
 /**
  * `go list` for what the builder needs to know about a package: its import path, whether it is
- * `package main`, its directory (for kodata) and its module. Results are memoised per
- * (directory, path) for the life of the process — ko's per-reference `go list` calls are a
- * known slowness (ko #305).
+ * `package main`, its directory (for kodata) and its module. One lister serves one run, and
+ * remembers every answer (per directory, patterns and environment): ko's per-reference
+ * `go list` calls are a known slowness (ko #305).
  */
 import { KoError } from "../util/errors.ts";
 
@@ -17,49 +17,63 @@ export interface GoPackage {
 }
 
 const FIELDS = "ImportPath,Name,Dir,GoFiles,Module,Error";
-const cache = new Map<string, Promise<GoPackage[]>>();
 
-/** Runs `go list -e -find -json` on patterns in dir (always the `go` on PATH, as ko does). */
-export function goList(
-  dir: string,
-  patterns: readonly string[],
-  env?: Record<string, string>,
-): Promise<GoPackage[]> {
-  const key = cacheKey(dir, patterns, env);
-  let p = cache.get(key);
-  if (!p) {
-    p = runGoList(dir, patterns, env);
-    p.catch(() => cache.delete(key));
-    p.then((pkgs) => {
-      // `go list ./cmd/x` also answers a later `go list example.com/m/cmd/x` in the same dir.
-      const only = pkgs.length === 1 ? pkgs[0] : undefined;
-      if (only?.ImportPath && patterns.length === 1 && only.ImportPath !== patterns[0]) {
-        const alias = cacheKey(dir, [only.ImportPath], env);
-        if (!cache.has(alias)) cache.set(alias, p!);
-      }
-    }, () => {});
-    cache.set(key, p);
+/** Runs `go list -e -find -json` (always the `go` on PATH, as ko does), once per question. */
+export class GoLister {
+  readonly #answers = new Map<string, Promise<GoPackage[]>>();
+
+  /** The packages `patterns` name in `dir`, listed with `env` (the process's when absent). */
+  list(
+    dir: string,
+    patterns: readonly string[],
+    env?: Readonly<Record<string, string>>,
+  ): Promise<GoPackage[]> {
+    const key = answerKey(dir, patterns, env);
+    let p = this.#answers.get(key);
+    if (!p) {
+      p = runGoList(dir, patterns, env);
+      const listed = p;
+      listed.catch(() => this.#answers.delete(key));
+      listed.then((pkgs) => {
+        // `go list ./cmd/x` also answers a later `go list example.com/m/cmd/x` in the same dir.
+        const only = pkgs.length === 1 ? pkgs[0] : undefined;
+        if (only?.ImportPath && patterns.length === 1 && only.ImportPath !== patterns[0]) {
+          const alias = answerKey(dir, [only.ImportPath], env);
+          if (!this.#answers.has(alias)) this.#answers.set(alias, listed);
+        }
+      }, () => {});
+      this.#answers.set(key, listed);
+    }
+    return p;
   }
-  return p;
+
+  /** Waits until no `go list` of this lister is running (so none outlives the run). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.#answers.values()]);
+  }
 }
 
-function cacheKey(dir: string, patterns: readonly string[], env?: Record<string, string>): string {
+function answerKey(
+  dir: string,
+  patterns: readonly string[],
+  env?: Readonly<Record<string, string>>,
+): string {
   return JSON.stringify([dir, patterns, env ?? null]);
 }
 
 async function runGoList(
   dir: string,
   patterns: readonly string[],
-  env?: Record<string, string>,
+  env?: Readonly<Record<string, string>>,
 ): Promise<GoPackage[]> {
   let out: Deno.CommandOutput;
   try {
     out = await new Deno.Command("go", {
-      // -find: the packages only, their imports unresolved (nothing read needs them): ~40% less
-      // CPU than a full listing, the same answers for these fields.
+      // -find: the packages only, their imports unresolved (nothing read needs them): much less
+      // work than a full listing, and the same answers for these fields.
       args: ["list", "-e", "-find", `-json=${FIELDS}`, "--", ...patterns],
       cwd: dir,
-      env,
+      ...(env ? { env: { ...env } } : {}),
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -103,9 +117,4 @@ function parseJsonStream(text: string): GoPackage[] {
     }
   }
   return out;
-}
-
-/** Whether an import path is a local path (`.`, `..`, `./x`, `../x`), as Go's IsLocalImport. */
-export function isLocalImport(path: string): boolean {
-  return path === "." || path === ".." || path.startsWith("./") || path.startsWith("../");
 }

@@ -1,5 +1,5 @@
 /**
- * Stopping a running `go build` (src/build/go_build.ts, src/util/command.ts): when another
+ * Stopping a running `go build` (src/go/go_runner.ts, src/go/go_command.ts): when another
  * platform of a multi-platform build fails, or the user presses Ctrl-C, the go build is
  * stopped, and go, killed by a signal, never removes its `go-build*` work directory. ko runs it
  * in a GOTMPDIR of its own (inside the user's GOTMPDIR or TMPDIR) and removes that, so nothing
@@ -7,7 +7,7 @@
  */
 import { deepEqual, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { runGoBuild } from "../../src/build/go_build.ts";
+import { GoRunner } from "../../src/go/go_runner.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
 import { tempDir } from "../helpers/tools.ts";
 
@@ -58,12 +58,16 @@ Deno.test("a stopped go build leaves no work directory behind", async () => {
     GOARCH: "amd64",
   };
   const stop = new AbortController();
-  const build = runGoBuild({
-    goPath: "go",
-    dir: src,
-    args: ["build", "-trimpath", "-o", join(tmp.path, "out"), "example.com/slow"],
-    env,
-  }, stop.signal);
+  const build = new GoRunner(1).build(
+    {
+      goPath: "go",
+      dir: src,
+      args: ["build", "-trimpath", "-o", join(tmp.path, "out"), "example.com/slow"],
+      env,
+    },
+    "example.com/slow",
+    stop.signal,
+  );
   build.catch(() => {}); // awaited below
   // Compilers are running once go's work directory has package outputs in it.
   await waitFor("go to start compiling", async () => {

@@ -1,0 +1,35 @@
+/**
+ * The Builder (ko's `build.Interface`): what turns a `ko://` import path into an image or an
+ * index, and what it reports while it works. The Go builder (go_builder.ts) implements it.
+ */
+import type { BuildResult, Image } from "../image/image.ts";
+
+/**
+ * What a build yields: each child of a multi-platform index as soon as it is built (so it can
+ * be published while the others build), then the finished result, last.
+ */
+export type BuildEvent =
+  | { readonly kind: "child"; readonly image: Image }
+  | { readonly kind: "result"; readonly result: BuildResult };
+
+/** Builds import paths into images. */
+export interface Builder {
+  /** `./cmd/x` → `ko://example.com/m/cmd/x`; other paths just gain `ko://`. */
+  qualify(importPath: string): Promise<string>;
+  /** Throws a clear KoError unless `ref` is a `ko://` reference to a `package main`. */
+  check(ref: string): Promise<void>;
+  /** Builds a checked reference, yielding index children as built and the result last. */
+  build(ref: string, signal?: AbortSignal): AsyncIterable<BuildEvent>;
+}
+
+/** The result of a build, its children ignored (for callers that publish nothing early). */
+export async function buildResult(
+  builder: Builder,
+  ref: string,
+  signal?: AbortSignal,
+): Promise<BuildResult> {
+  for await (const event of builder.build(ref, signal)) {
+    if (event.kind === "result") return event.result;
+  }
+  throw new Error(`the build of ${ref} ended without a result`);
+}
