@@ -98,13 +98,13 @@ export class GoRunner {
     if (early) {
       early.decided = true;
       if (sameInvocation(early.plan, plan)) {
-        debug(`go build: taking over the one started early for ${buildOutput(plan)}`);
+        debug(`go build: taking over the one started at start-up for ${buildOutput(plan)}`);
         info(`Building ${label}`);
         outcome = await early.outcome;
         // One that could not be started at all is run anew.
         if (outcome instanceof Error && !signal?.aborted) outcome = undefined;
       } else {
-        debug("go build: the one started early was not this one; stopping it");
+        debug("go build: the one started at start-up was not this one; stopping it");
         early.stop.abort();
         await early.outcome;
       }

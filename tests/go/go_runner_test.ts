@@ -95,7 +95,10 @@ Deno.test("an early build is taken over only for exactly its invocation", async 
       equal(runner.claimLock(dir), undefined, "once");
       await withLog(async (lines) => {
         await runner.build(plan, "rn for linux/amd64");
-        ok(lines.some((l) => l.includes("taking over the one started early")), lines.join("\n"));
+        ok(
+          lines.some((l) => l.includes("taking over the one started at start-up")),
+          lines.join("\n"),
+        );
         ok(lines.some((l) => l.includes("Building rn for linux/amd64")));
         ok(lines.some((l) => l.includes("Built rn for linux/amd64")));
       });
