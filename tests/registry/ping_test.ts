@@ -5,7 +5,7 @@
 import { equal, rejects } from "node:assert/strict";
 import { RegistryClient } from "../../src/registry/client.ts";
 import { ping } from "../../src/registry/ping.ts";
-import { Transport } from "../../src/registry/transport.ts";
+import { createTransport } from "../../src/registry/transport.ts";
 import { FAST_RETRY } from "./support.ts";
 
 /**
@@ -123,10 +123,10 @@ Deno.test("a registry that accepts connections but never answers fails the ping 
     for await (const conn of listener) conns.push(conn); // never read, never answered
   })().catch(() => {});
   const registry = `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
-  const transport = new Transport({ retry: FAST_RETRY });
+  const transport = createTransport({ retry: FAST_RETRY });
   try {
     const start = Date.now();
-    await rejects(ping(transport, registry, { timeoutMs: 300 }), {
+    await rejects(ping(transport.send, registry, { timeoutMs: 300 }), {
       name: "NetworkError",
       message:
         `cannot reach registry ${registry}: no answer to GET https://${registry}/v2/ within 0.3 s`,
