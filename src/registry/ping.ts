@@ -1,12 +1,12 @@
 /**
- * `GET /v2/`: finds the scheme to use (HTTPS, or plain HTTP as a fallback for local and
- * insecure registries when TLS fails) and how the registry wants to be authenticated.
+ * `GET /v2/`: finds the scheme to use (HTTPS, or plain HTTP where scheme.ts allows it) and how
+ * the registry wants to be authenticated.
  */
 import { KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import { type Challenge, parseChallenges, pickChallenge } from "./challenge.ts";
 import { errorFromResponse, NetworkError } from "./http_errors.ts";
-import { allowsPlainHttp, isLocalRegistry } from "./scheme.ts";
+import { allowsPlainHttp, triesPlainHttpFirst } from "./scheme.ts";
 import type { RoundTrip } from "./round_trip.ts";
 
 /** What a ping learned about a registry. */
@@ -22,7 +22,7 @@ export interface PingResult {
  * connection but never answers (or never finishes a TLS handshake) would otherwise hang ko for
  * good; ggcr gives up after 30 s to connect and 10 s for the handshake.
  */
-export const PING_TIMEOUT_MS = 30_000;
+const PING_TIMEOUT_MS = 30_000;
 
 async function pingOnce(
   send: RoundTrip,
@@ -135,7 +135,7 @@ async function pingLocal(
 }
 
 /** How long HTTPS gets alone before plain HTTP is tried alongside it (ggcr waits 300 ms). */
-export const PLAIN_HTTP_DELAY_MS = 300;
+const PLAIN_HTTP_DELAY_MS = 300;
 
 /** An AbortSignal that fires when `parent` does or when `abort()` is called. */
 function childSignal(parent: AbortSignal | undefined): AbortController {
@@ -146,9 +146,10 @@ function childSignal(parent: AbortSignal | undefined): AbortController {
 }
 
 /**
- * Pings a registry. Local registries: plain HTTP first (see pingLocal). Otherwise HTTPS first;
- * for those in `insecure`, plain HTTP is tried too when HTTPS fails or has not answered within
- * {@link PLAIN_HTTP_DELAY_MS} (a plain server may never answer a TLS handshake). Any HTTPS answer wins; HTTP wins with 200 or 401.
+ * Pings a registry. Registries on this machine: plain HTTP first (see pingLocal). Otherwise
+ * HTTPS first; where plain HTTP is allowed (private-network addresses, `insecure` entries), it
+ * is tried too when HTTPS fails or has not answered within {@link PLAIN_HTTP_DELAY_MS} (a plain
+ * server may never answer a TLS handshake). Any HTTPS answer wins; HTTP wins with 200 or 401.
  * When neither works, the HTTPS error is reported, or plain HTTP's answer when HTTPS found no TLS
  * server there.
  */
@@ -163,7 +164,7 @@ export function ping(
       interpret(res, registry, "https")
     );
   }
-  if (isLocalRegistry(registry)) return pingLocal(send, registry, opts.signal, timeoutMs);
+  if (triesPlainHttpFirst(registry)) return pingLocal(send, registry, opts.signal, timeoutMs);
   const https = childSignal(opts.signal);
   const http = childSignal(opts.signal);
   return new Promise<PingResult>((resolve, reject) => {

@@ -33,7 +33,7 @@ export interface SessionRequest {
 export interface SessionOptions {
   transport: Transport;
   authenticator: Authenticator;
-  /** Registries that may fall back to plain HTTP besides local ones. */
+  /** `--insecure-registry` entries: plain HTTP allowed besides what scheme.ts allows anyway. */
   insecureRegistries?: readonly string[];
 }
 
