@@ -11,7 +11,7 @@ import { tunnelFailure } from "./tunnel_failure.ts";
 import type { UnverifiedTlsTunnel } from "./unverified_tls.ts";
 
 /** The connection layer: its round trip, and `close` to release every connection. */
-export interface Connections {
+interface Connections {
   readonly send: RoundTrip;
   close(): void;
 }

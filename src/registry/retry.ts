@@ -40,7 +40,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 /** The HTTP statuses worth another attempt. */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([
   408,
   429,
   499,

@@ -5,7 +5,7 @@
  */
 
 /** What a body factory returns: any fetch body, or bytes of any buffer kind. */
-export type BodyPayload = BodyInit | Uint8Array | null;
+type BodyPayload = BodyInit | Uint8Array | null;
 
 /** Produces a request body; called again for each attempt, so streams are re-opened. */
 export type BodyFactory = () => BodyPayload | Promise<BodyPayload>;

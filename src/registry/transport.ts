@@ -12,7 +12,7 @@ import { DEFAULT_USER_AGENT, withUserAgent } from "./user_agent.ts";
 import { withWarningLog } from "./warnings.ts";
 
 /** Options of the transport. */
-export interface TransportOptions extends TlsOptions {
+interface TransportOptions extends TlsOptions {
   /** Retry policy overrides (tests use tiny delays). */
   retry?: Partial<RetryPolicy>;
   /** The `User-Agent` header; `ko/<version>`. */
