@@ -45,7 +45,10 @@ export interface Repository {
   readonly repository: string;
   /** The text as the user wrote it. */
   readonly original: string;
-  /** Parsed with the insecure option: plain HTTP is allowed for this registry. */
+  /**
+   * Parsed with the insecure option (`--insecure-registry`). This only records the option: the
+   * registry client decides the scheme itself (registry/scheme.ts).
+   */
   readonly insecure?: boolean;
 }
 
@@ -190,37 +193,6 @@ export function withDigest(ref: Reference | Repository, digest: string): Referen
   return build({ ...baseOf(ref), tag, digest: d, original: `${name}@${d}` });
 }
 
-/** Whether a registry is Docker Hub (`index.docker.io`, `docker.io`, `registry-1.docker.io`). */
-export function isDockerHub(registry: string): boolean {
-  const r = registry.toLowerCase();
-  return r === DEFAULT_REGISTRY || r === "docker.io" || r === "registry-1.docker.io";
-}
-
-/**
- * Whether a registry is local or private enough that ko talks plain HTTP to it without
- * `--insecure-registry`: `localhost`, `*.localhost`, 127.0.0.0/8, `::1` / `[::1]`, and the
- * RFC 1918 ranges (10/8, 172.16/12, 192.168/16), each optionally with a port.
- */
-export function isInsecureLocalhost(registry: string): boolean {
-  const host = hostOf(registry);
-  if (host === undefined) return false;
-  const h = host.toLowerCase();
-  if (h === "localhost" || h.endsWith(".localhost")) return true;
-  if (h === "::1" || /^(?:0{1,4}:){7}0{0,3}1$/.test(h)) return true;
-  const ip = ipv4(h);
-  if (!ip) return false;
-  const [a, b] = ip;
-  return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
-}
-
-/**
- * The scheme to reach a registry with: `http` when the reference was parsed insecure or the
- * registry is local ({@link isInsecureLocalhost}), else `https` (ggcr's `Registry.Scheme()`).
- */
-export function registryScheme(ref: Pick<Repository, "registry" | "insecure">): "http" | "https" {
-  return ref.insecure || isInsecureLocalhost(ref.registry) ? "http" : "https";
-}
-
 // ---------------------------------------------------------------------------------------------
 
 function parseName(
@@ -290,31 +262,6 @@ function tagProblem(tag: string): string | undefined {
   if (TAG_RE.test(tag)) return undefined;
   return `invalid tag ${quote(tag)}: a tag is 1 to 128 letters, digits, "_", "." or "-", ` +
     `not starting with "." or "-"`;
-}
-
-/** The host part of `host[:port]` / `[v6]:port` / bare IPv6, or undefined if malformed. */
-function hostOf(registry: string): string | undefined {
-  if (registry.startsWith("[")) {
-    const end = registry.indexOf("]");
-    if (end < 0) return undefined;
-    const rest = registry.slice(end + 1);
-    if (rest !== "" && !/^:\d{1,5}$/.test(rest)) return undefined;
-    return registry.slice(1, end);
-  }
-  const colons = registry.split(":").length - 1;
-  if (colons > 1) return registry; // a bare IPv6 address
-  if (colons === 1) {
-    const [host, port] = registry.split(":") as [string, string];
-    return /^\d{1,5}$/.test(port) ? host : undefined;
-  }
-  return registry;
-}
-
-function ipv4(host: string): [number, number, number, number] | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  if (!m) return undefined;
-  const octets = m.slice(1).map(Number) as [number, number, number, number];
-  return octets.every((o) => o <= 255) ? octets : undefined;
 }
 
 /** The name part (before tag and digest) of a reference as the user wrote it. */

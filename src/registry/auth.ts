@@ -8,7 +8,7 @@ import type { Challenge } from "./challenge.ts";
 import type { Credential, Keychain } from "./credentials.ts";
 import { scopeKey } from "./scope.ts";
 import { fetchToken, type Token } from "./token.ts";
-import type { Transport } from "./transport.ts";
+import type { RoundTrip } from "./round_trip.ts";
 
 /** `Basic base64(user:password)`. */
 export function basicAuthorization(username: string, password: string): string {
@@ -18,14 +18,15 @@ export function basicAuthorization(username: string, password: string): string {
 
 /** Computes `Authorization` headers for registry requests. */
 export class Authenticator {
-  readonly #transport: Transport;
+  readonly #send: RoundTrip;
   readonly #keychain: Keychain;
   readonly #credentials = new Map<string, Promise<Credential>>();
   readonly #tokens = new Map<string, Token>();
   readonly #pending = new Map<string, Promise<Token>>();
 
-  constructor(transport: Transport, keychain: Keychain) {
-    this.#transport = transport;
+  /** `send` is the transport the token endpoint is reached through. */
+  constructor(send: RoundTrip, keychain: Keychain) {
+    this.#send = send;
     this.#keychain = keychain;
   }
 
@@ -79,7 +80,7 @@ export class Authenticator {
     const inFlight = this.#pending.get(key);
     if (inFlight !== undefined) return inFlight;
     // Shared by every waiting request, so not tied to one caller's AbortSignal.
-    const p = fetchToken(this.#transport, { registry, challenge, scopes, credential }).then((t) => {
+    const p = fetchToken(this.#send, { registry, challenge, scopes, credential }).then((t) => {
       this.#tokens.set(key, t);
       return t;
     }).finally(() => this.#pending.delete(key));

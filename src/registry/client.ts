@@ -25,7 +25,7 @@ import type { RetryPolicy } from "./retry.ts";
 import type { RepositoryRef } from "./scope.ts";
 import { Session } from "./session.ts";
 import { listTags } from "./tags.ts";
-import { Transport } from "./transport.ts";
+import { createTransport, type Transport } from "./transport.ts";
 
 /** Options of a RegistryClient. */
 export interface RegistryClientOptions {
@@ -53,7 +53,7 @@ export class RegistryClient {
   readonly #uploads = new Map<string, Promise<UploadResult>>();
 
   constructor(opts: RegistryClientOptions = {}) {
-    this.#transport = new Transport({
+    this.#transport = createTransport({
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
       ...(opts.caCerts ? { caCerts: opts.caCerts } : {}),
@@ -63,7 +63,7 @@ export class RegistryClient {
     });
     this.#session = new Session({
       transport: this.#transport,
-      authenticator: new Authenticator(this.#transport, opts.keychain ?? defaultKeychain()),
+      authenticator: new Authenticator(this.#transport.send, opts.keychain ?? defaultKeychain()),
       insecureRegistries: opts.insecureRegistries ?? [],
     });
   }

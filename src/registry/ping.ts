@@ -1,13 +1,13 @@
 /**
- * `GET /v2/`: finds the scheme to use (HTTPS, or plain HTTP as a fallback for local and
- * insecure registries when TLS fails) and how the registry wants to be authenticated.
+ * `GET /v2/`: finds the scheme to use (HTTPS, or plain HTTP where scheme.ts allows it) and how
+ * the registry wants to be authenticated.
  */
 import { KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import { type Challenge, parseChallenges, pickChallenge } from "./challenge.ts";
 import { errorFromResponse, NetworkError } from "./http_errors.ts";
-import { allowsPlainHttp, isLocalRegistry } from "./scheme.ts";
-import type { Transport } from "./transport.ts";
+import { allowsPlainHttp, triesPlainHttpFirst } from "./scheme.ts";
+import type { RoundTrip } from "./round_trip.ts";
 
 /** What a ping learned about a registry. */
 export interface PingResult {
@@ -22,10 +22,10 @@ export interface PingResult {
  * connection but never answers (or never finishes a TLS handshake) would otherwise hang ko for
  * good; ggcr gives up after 30 s to connect and 10 s for the handshake.
  */
-export const PING_TIMEOUT_MS = 30_000;
+const PING_TIMEOUT_MS = 30_000;
 
 async function pingOnce(
-  transport: Transport,
+  send: RoundTrip,
   registry: string,
   scheme: "https" | "http",
   signal: AbortSignal | undefined,
@@ -39,7 +39,7 @@ async function pingOnce(
     ctl.abort();
   }, timeoutMs);
   try {
-    return await transport.send({
+    return await send({
       method: "GET",
       url: new URL(`${scheme}://${registry}/v2/`),
       registry,
@@ -101,14 +101,14 @@ async function interpret(
  * HTTP: it is asked again with retries, and its answer is what gets reported.
  */
 async function pingLocal(
-  transport: Transport,
+  send: RoundTrip,
   registry: string,
   signal: AbortSignal | undefined,
   timeoutMs: number,
 ): Promise<PingResult> {
   let plainAnswered = false;
   try {
-    const res = await pingOnce(transport, registry, "http", signal, false, timeoutMs);
+    const res = await pingOnce(send, registry, "http", signal, false, timeoutMs);
     if (res.status === 200 || res.status === 401) return await interpret(res, registry, "http");
     await res.body?.cancel();
     // A TLS server answers plain HTTP with 400 ("Client sent an HTTP request to an HTTPS
@@ -121,21 +121,21 @@ async function pingLocal(
   }
   let res: Response;
   try {
-    res = await pingOnce(transport, registry, "https", signal, true, timeoutMs);
+    res = await pingOnce(send, registry, "https", signal, true, timeoutMs);
   } catch (err) {
     const notTls = err instanceof NetworkError && err.tls && !/certificate/i.test(err.message);
     if (!plainAnswered || !notTls || signal?.aborted) throw err;
     // No TLS here, but plain HTTP answered: ask again with retries (a 503 may be passing) and
     // report what it says rather than the TLS failure.
     debug(`${registry}: HTTPS failed (${err.message}), asking plain HTTP again`);
-    const again = await pingOnce(transport, registry, "http", signal, true, timeoutMs);
+    const again = await pingOnce(send, registry, "http", signal, true, timeoutMs);
     return await interpret(again, registry, "http");
   }
   return await interpret(res, registry, "https");
 }
 
 /** How long HTTPS gets alone before plain HTTP is tried alongside it (ggcr waits 300 ms). */
-export const PLAIN_HTTP_DELAY_MS = 300;
+const PLAIN_HTTP_DELAY_MS = 300;
 
 /** An AbortSignal that fires when `parent` does or when `abort()` is called. */
 function childSignal(parent: AbortSignal | undefined): AbortController {
@@ -146,24 +146,25 @@ function childSignal(parent: AbortSignal | undefined): AbortController {
 }
 
 /**
- * Pings a registry. Local registries: plain HTTP first (see pingLocal). Otherwise HTTPS first;
- * for those in `insecure`, plain HTTP is tried too when HTTPS fails or has not answered within
- * {@link PLAIN_HTTP_DELAY_MS} (a plain server may never answer a TLS handshake). Any HTTPS answer wins; HTTP wins with 200 or 401.
+ * Pings a registry. Registries on this machine: plain HTTP first (see pingLocal). Otherwise
+ * HTTPS first; where plain HTTP is allowed (private-network addresses, `insecure` entries), it
+ * is tried too when HTTPS fails or has not answered within {@link PLAIN_HTTP_DELAY_MS} (a plain
+ * server may never answer a TLS handshake). Any HTTPS answer wins; HTTP wins with 200 or 401.
  * When neither works, the HTTPS error is reported, or plain HTTP's answer when HTTPS found no TLS
  * server there.
  */
 export function ping(
-  transport: Transport,
+  send: RoundTrip,
   registry: string,
   opts: { insecure?: readonly string[]; signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<PingResult> {
   const timeoutMs = opts.timeoutMs ?? PING_TIMEOUT_MS;
   if (!allowsPlainHttp(registry, opts.insecure)) {
-    return pingOnce(transport, registry, "https", opts.signal, true, timeoutMs).then((res) =>
+    return pingOnce(send, registry, "https", opts.signal, true, timeoutMs).then((res) =>
       interpret(res, registry, "https")
     );
   }
-  if (isLocalRegistry(registry)) return pingLocal(transport, registry, opts.signal, timeoutMs);
+  if (triesPlainHttpFirst(registry)) return pingLocal(send, registry, opts.signal, timeoutMs);
   const https = childSignal(opts.signal);
   const http = childSignal(opts.signal);
   return new Promise<PingResult>((resolve, reject) => {
@@ -191,7 +192,7 @@ export function ping(
     const startHttp = () => {
       if (httpStarted || settled) return;
       httpStarted = true;
-      pingOnce(transport, registry, "http", http.signal, true, timeoutMs).then(async (res) => {
+      pingOnce(send, registry, "http", http.signal, true, timeoutMs).then(async (res) => {
         if (settled) {
           await res.body?.cancel();
           return;
@@ -212,7 +213,7 @@ export function ping(
       });
     };
     const timer = setTimeout(startHttp, PLAIN_HTTP_DELAY_MS);
-    pingOnce(transport, registry, "https", https.signal, true, timeoutMs).then(async (res) => {
+    pingOnce(send, registry, "https", https.signal, true, timeoutMs).then(async (res) => {
       if (settled) {
         await res.body?.cancel();
         return;

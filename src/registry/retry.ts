@@ -1,10 +1,20 @@
 /**
  * Retry policy for registry requests, like ggcr's: 3 attempts, 1 s then 3 s (factor 3,
  * 10% jitter), on 408/429/499/500/502/503/504/522 and on dropped connections; `Retry-After`
- * (seconds or an HTTP date) is honoured up to a cap.
+ * (seconds or an HTTP date) is honoured up to a cap. Applied to single requests by the
+ * {@link withRetries} transport layer, and to whole operations (a blob upload, a manifest
+ * fetch and its checks) by {@link withRetry}.
  */
-import { isAbortError } from "../util/errors.ts";
-import { NetworkError, parseRetryAfterHeader, RegistryError } from "./http_errors.ts";
+import { isAbortError, KoError } from "../util/errors.ts";
+import { debug, info } from "../util/log.ts";
+import {
+  classifyNetworkError,
+  NetworkError,
+  networkError,
+  parseRetryAfterHeader,
+  RegistryError,
+} from "./http_errors.ts";
+import { type RoundTrip, shownUrl } from "./round_trip.ts";
 
 /** How often and how patiently to retry. */
 export interface RetryPolicy {
@@ -30,7 +40,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 /** The HTTP statuses worth another attempt. */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([
   408,
   429,
   499,
@@ -120,4 +130,64 @@ export async function withRetry<T>(
       await sleep(delay, opts.signal);
     }
   }
+}
+
+/** A retry wait at least this long is logged for the user, not only with `-v`. */
+const VISIBLE_WAIT_MS = 1000;
+
+const attemptsOf = new WeakMap<Response, number>();
+
+/** How many attempts {@link withRetries} made before handing back this response (1 if unknown). */
+export function attemptsMade(res: Response): number {
+  return attemptsOf.get(res) ?? 1;
+}
+
+/**
+ * The transport layer that retries a request (unless it says `retry: false`) on retryable
+ * statuses and network errors, re-opening its body each time. A refused connection counts as
+ * transient only from a host that has answered before. Gives back the last response, or throws
+ * a NetworkError saying how many attempts were made.
+ */
+export function withRetries(next: RoundTrip, policy: RetryPolicy): RoundTrip {
+  /** Hosts that have answered at least once. */
+  const reached = new Set<string>();
+  return async (req) => {
+    const attempts = req.retry === false ? 1 : Math.max(1, policy.attempts);
+    for (let attempt = 1;; attempt++) {
+      let res: Response;
+      try {
+        res = await next(req);
+      } catch (err) {
+        if (req.signal?.aborted || err instanceof KoError) throw err;
+        const c = classifyNetworkError(err);
+        const retryable = c.refused ? reached.has(req.url.host) : c.retryable;
+        const ne = networkError(req.registry, err, retryable);
+        if (!retryable || attempt >= attempts) {
+          if (attempt > 1) ne.message += ` (gave up after ${attempt} attempts)`;
+          throw ne;
+        }
+        const delay = retryDelay(policy, attempt, undefined);
+        debug(`retrying ${req.method} ${shownUrl(req.url)} in ${delay} ms: ${c.reason}`);
+        await sleep(delay, req.signal);
+        continue;
+      }
+      reached.add(req.url.host);
+      if (!RETRYABLE_STATUSES.has(res.status) || attempt >= attempts) {
+        attemptsOf.set(res, attempt);
+        return res;
+      }
+      const delay = retryDelay(policy, attempt, parseRetryAfter(res.headers.get("retry-after")));
+      await res.body?.cancel();
+      if (delay >= VISIBLE_WAIT_MS) {
+        // A wait the user would notice (a Retry-After) is said, not left as a silent pause.
+        info(
+          `${req.registry} answered ${res.status} to ${req.method} ${shownUrl(req.url)}; ` +
+            `retrying in ${Math.round(delay / 1000)} s`,
+        );
+      } else {
+        debug(`retrying ${req.method} ${shownUrl(req.url)} in ${delay} ms: ${res.status}`);
+      }
+      await sleep(delay, req.signal);
+    }
+  };
 }

@@ -9,7 +9,9 @@ import { type Challenge, parseChallenges, pickChallenge } from "./challenge.ts";
 import { type AuthAttempt, errorFromResponse, networkError } from "./http_errors.ts";
 import { ping, type PingResult } from "./ping.ts";
 import { mergeScopes, type RepositoryRef, scopeKey } from "./scope.ts";
-import { attemptsMade, type BodyFactory, type Transport } from "./transport.ts";
+import { attemptsMade } from "./retry.ts";
+import type { BodyFactory } from "./round_trip.ts";
+import type { Transport } from "./transport.ts";
 
 /** One request made through a session. */
 export interface SessionRequest {
@@ -31,7 +33,7 @@ export interface SessionRequest {
 export interface SessionOptions {
   transport: Transport;
   authenticator: Authenticator;
-  /** Registries that may fall back to plain HTTP besides local ones. */
+  /** `--insecure-registry` entries: plain HTTP allowed besides what scheme.ts allows anyway. */
   insecureRegistries?: readonly string[];
 }
 
@@ -57,7 +59,7 @@ export class Session {
   ping(registry: string, signal?: AbortSignal): Promise<PingResult> {
     let p = this.#pings.get(registry);
     if (p === undefined) {
-      p = ping(this.transport, registry, {
+      p = ping(this.transport.send, registry, {
         insecure: this.#insecure,
         ...(signal ? { signal } : {}),
       });

@@ -9,7 +9,7 @@ import type { Challenge } from "./challenge.ts";
 import type { Credential } from "./credentials.ts";
 import { errorFromResponse } from "./http_errors.ts";
 import { isLinkLocalHost } from "./scheme.ts";
-import type { Transport } from "./transport.ts";
+import type { RoundTrip } from "./round_trip.ts";
 
 /** A registry token and when it stops being usable (epoch milliseconds). */
 export interface Token {
@@ -92,12 +92,12 @@ function realmName(url: URL): string {
 
 /** Sends to the token endpoint; failures to connect name the endpoint's host. */
 function send(
-  transport: Transport,
+  roundTrip: RoundTrip,
   req: TokenRequest,
   url: URL,
   init: { method: string; authorization?: string; body?: string; contentType?: string },
 ): Promise<Response> {
-  return transport.send({
+  return roundTrip({
     method: init.method,
     url,
     registry: url.host,
@@ -112,7 +112,7 @@ function send(
  * Gets a token for the scopes from the challenge's realm. Throws a KoError (with a `ko login`
  * hint on 401/403) when the endpoint refuses.
  */
-export async function fetchToken(transport: Transport, req: TokenRequest): Promise<Token> {
+export async function fetchToken(roundTrip: RoundTrip, req: TokenRequest): Promise<Token> {
   const realm = realmUrl(req.challenge, req.registry);
   const service = req.challenge.params.service;
   const cred = req.credential;
@@ -126,7 +126,7 @@ export async function fetchToken(transport: Transport, req: TokenRequest): Promi
     });
     if (service !== undefined) form.set("service", service);
     if (req.scopes.length > 0) form.set("scope", req.scopes.join(" "));
-    res = await send(transport, req, realm, {
+    res = await send(roundTrip, req, realm, {
       method: "POST",
       body: form.toString(),
       contentType: "application/x-www-form-urlencoded",
@@ -143,7 +143,7 @@ export async function fetchToken(transport: Transport, req: TokenRequest): Promi
     const authorization = cred.username !== undefined && cred.password !== undefined
       ? basicHeader(cred.username, cred.password)
       : undefined;
-    res = await send(transport, req, url, {
+    res = await send(roundTrip, req, url, {
       method: "GET",
       ...(authorization ? { authorization } : {}),
     });

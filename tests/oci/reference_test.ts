@@ -1,14 +1,11 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import { KoError } from "../../src/util/errors.ts";
 import {
-  isDockerHub,
-  isInsecureLocalhost,
   parseReference,
   parseRepository,
   type Reference,
   referenceIdentifier,
   referenceName,
-  registryScheme,
   repoString,
   tagOrLatest,
   withDigest,
@@ -297,13 +294,10 @@ Deno.test("parseReference uses defaultRegistry for names without a registry", ()
   equal(parseReference("ghcr.io/app", { defaultRegistry: "x.io" }).registry, "ghcr.io");
 });
 
-Deno.test("parseReference records the insecure option and registryScheme honours it", () => {
+Deno.test("parseReference records the insecure option", () => {
   const ref = parseReference("registry.internal.example/app", { insecure: true });
   equal(ref.insecure, true);
-  equal(registryScheme(ref), "http");
-  equal(registryScheme(parseReference("registry.internal.example/app")), "https");
-  equal(registryScheme(parseReference("127.0.0.1:5000/app")), "http");
-  equal(registryScheme(parseReference("ghcr.io/app")), "https");
+  equal(parseReference("registry.internal.example/app").insecure, undefined);
 });
 
 Deno.test("tagOrLatest defaults bare names to latest but not digests", () => {
@@ -405,54 +399,4 @@ Deno.test("parseRepository passes the insecure option on", () => {
   equal(parseRepository("gcr.io", { insecure: true }).insecure, true);
   equal(parseRepository("gcr.io/x", { insecure: true }).insecure, true);
   equal(parseRepository("gcr.io/x").insecure, undefined);
-});
-
-Deno.test("isDockerHub recognises Docker Hub's names only", () => {
-  for (const r of ["index.docker.io", "docker.io", "registry-1.docker.io", "Docker.IO"]) {
-    equal(isDockerHub(r), true, r);
-  }
-  for (const r of ["ghcr.io", "docker.io:5000", "mirror.docker.io.example", "localhost"]) {
-    equal(isDockerHub(r), false, r);
-  }
-});
-
-Deno.test("isInsecureLocalhost is true for loopback, localhost and RFC 1918 hosts", () => {
-  const yes = [
-    "localhost",
-    "localhost:5000",
-    "LOCALHOST:5000",
-    "registry.localhost",
-    "registry.localhost:5000",
-    "127.0.0.1",
-    "127.0.0.1:5000",
-    "127.1.2.3:80",
-    "::1",
-    "[::1]",
-    "[::1]:5000",
-    "0:0:0:0:0:0:0:1",
-    "10.0.0.1",
-    "10.255.255.255:5000",
-    "172.16.0.1",
-    "172.31.255.255:443",
-    "192.168.1.10:5000",
-  ];
-  for (const r of yes) equal(isInsecureLocalhost(r), true, r);
-  const no = [
-    "ghcr.io",
-    "index.docker.io",
-    "localhost.example.com",
-    "mylocalhost",
-    "128.0.0.1",
-    "172.15.0.1",
-    "172.32.0.1",
-    "192.169.0.1",
-    "11.0.0.1",
-    "8.8.8.8:53",
-    "127.0.0.256",
-    "[::2]:5000",
-    "[2001:db8::1]:5000",
-    "localhost:abc",
-    "",
-  ];
-  for (const r of no) equal(isInsecureLocalhost(r), false, r);
 });

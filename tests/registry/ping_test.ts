@@ -1,11 +1,14 @@
 /**
- * The ping of an `--insecure-registry` host that is not local: HTTPS first, plain HTTP alongside
- * it after 300 ms, the first usable answer wins.
+ * The ping of a registry that is not on this machine: HTTPS only for public hosts; for
+ * private-network and `--insecure-registry` hosts HTTPS first, plain HTTP alongside it after
+ * 300 ms, the first usable answer wins.
  */
-import { equal, rejects } from "node:assert/strict";
+import { deepEqual, equal, rejects } from "node:assert/strict";
 import { RegistryClient } from "../../src/registry/client.ts";
+import { NetworkError } from "../../src/registry/http_errors.ts";
 import { ping } from "../../src/registry/ping.ts";
-import { Transport } from "../../src/registry/transport.ts";
+import type { RoundTrip } from "../../src/registry/round_trip.ts";
+import { createTransport } from "../../src/registry/transport.ts";
 import { FAST_RETRY } from "./support.ts";
 
 /**
@@ -123,10 +126,10 @@ Deno.test("a registry that accepts connections but never answers fails the ping 
     for await (const conn of listener) conns.push(conn); // never read, never answered
   })().catch(() => {});
   const registry = `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
-  const transport = new Transport({ retry: FAST_RETRY });
+  const transport = createTransport({ retry: FAST_RETRY });
   try {
     const start = Date.now();
-    await rejects(ping(transport, registry, { timeoutMs: 300 }), {
+    await rejects(ping(transport.send, registry, { timeoutMs: 300 }), {
       name: "NetworkError",
       message:
         `cannot reach registry ${registry}: no answer to GET https://${registry}/v2/ within 0.3 s`,
@@ -137,5 +140,47 @@ Deno.test("a registry that accepts connections but never answers fails the ping 
     listener.close();
     for (const c of conns) c.close();
     await accepting;
+  }
+});
+
+/** A transport to a plain HTTP registry: HTTPS fails its handshake, plain HTTP answers 200. */
+function plainOnly(): { asked: string[]; send: RoundTrip } {
+  const asked: string[] = [];
+  const send: RoundTrip = (req) => {
+    asked.push(req.url.href);
+    if (req.url.protocol === "http:") return Promise.resolve(new Response("{}"));
+    return Promise.reject(
+      new NetworkError(`cannot reach registry ${req.registry}: TLS handshake failed: no TLS`, {
+        retryable: false,
+        tls: true,
+      }),
+    );
+  };
+  return { asked, send };
+}
+
+Deno.test("a private-network (RFC 1918) registry falls back to plain HTTP without --insecure-registry", async () => {
+  for (const registry of ["10.1.2.3:5000", "172.20.0.2", "192.168.49.2:5000"]) {
+    const t = plainOnly();
+    equal((await ping(t.send, registry)).scheme, "http", registry);
+    deepEqual(t.asked, [`https://${registry}/v2/`, `http://${registry}/v2/`], registry);
+  }
+});
+
+Deno.test("a public registry is pinged over HTTPS only unless --insecure-registry names it", async () => {
+  const registry = "203.0.113.7:5000";
+  const strict = plainOnly();
+  await rejects(ping(strict.send, registry), { name: "NetworkError", message: /TLS handshake/ });
+  deepEqual(strict.asked, [`https://${registry}/v2/`]);
+  const insecure = plainOnly();
+  equal((await ping(insecure.send, registry, { insecure: [registry] })).scheme, "http");
+  deepEqual(insecure.asked, [`https://${registry}/v2/`, `http://${registry}/v2/`]);
+});
+
+Deno.test("a registry on this machine is asked over plain HTTP first", async () => {
+  for (const registry of ["127.0.0.1:5000", "registry.localhost:5000", "[::1]:5000"]) {
+    const t = plainOnly();
+    equal((await ping(t.send, registry)).scheme, "http", registry);
+    deepEqual(t.asked, [`http://${registry}/v2/`], registry);
   }
 });

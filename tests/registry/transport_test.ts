@@ -9,7 +9,8 @@ import { sha256Digest } from "../../src/oci/digest.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
 import { RegistryClient } from "../../src/registry/client.ts";
 import { nextLink } from "../../src/registry/tags.ts";
-import { parseWarnings, Transport } from "../../src/registry/transport.ts";
+import { createTransport } from "../../src/registry/transport.ts";
+import { parseWarnings } from "../../src/registry/warnings.ts";
 import { startFaultProxy } from "../helpers/fault_proxy.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { captureLogs, FAST_RETRY, repoOf } from "./support.ts";
@@ -95,7 +96,7 @@ Deno.test("redirect loops stop after 10 hops with a clear error", async () => {
   await using loop = serve((_req, url) =>
     new Response(null, { status: 307, headers: { location: `${url.pathname}x` } })
   );
-  const t = new Transport({ retry: FAST_RETRY });
+  const t = createTransport({ retry: FAST_RETRY });
   try {
     await rejects(
       t.send({ method: "GET", url: new URL(`${loop.url}/a`), registry: loop.host }),
@@ -113,7 +114,7 @@ Deno.test("Warning headers are logged once each", async () => {
     })
   );
   const logs = captureLogs();
-  const t = new Transport({ retry: FAST_RETRY });
+  const t = createTransport({ retry: FAST_RETRY });
   try {
     for (let i = 0; i < 3; i++) {
       const res = await t.send({
@@ -357,7 +358,7 @@ Deno.test("a retry wait the user would notice (Retry-After) is logged without -v
       : new Response("{}")
   );
   const logs = captureLogs();
-  const t = new Transport({ retry: FAST_RETRY });
+  const t = createTransport({ retry: FAST_RETRY });
   try {
     const res = await t.send({ method: "GET", url: new URL(`${reg.url}/v2/`), registry: reg.host });
     equal(res.status, 200);

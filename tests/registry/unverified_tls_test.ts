@@ -6,7 +6,7 @@
 import { equal, rejects } from "node:assert/strict";
 import { MediaType } from "../../src/oci/media_types.ts";
 import { RegistryClient } from "../../src/registry/client.ts";
-import { Transport } from "../../src/registry/transport.ts";
+import { createTransport } from "../../src/registry/transport.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { freePort } from "../helpers/tools.ts";
 import { blobOf, FAST_RETRY, randomBytes, readAll, repoOf } from "./support.ts";
@@ -67,7 +67,7 @@ Deno.test("an unverified TLS tunnel that cannot connect says why, without retryi
 Deno.test("an unverified TLS tunnel to a plain HTTP server is a TLS failure, said once", async () => {
   await using reg = await startRegistry({ mode: "plain" });
   const host = `0.0.0.0:${reg.host.split(":")[1]}`;
-  const transport = new Transport({ retry: FAST_RETRY, unverifiedTls: [host] });
+  const transport = createTransport({ retry: FAST_RETRY, unverifiedTls: [host] });
   try {
     await rejects(
       transport.send({ method: "GET", url: new URL(`https://${host}/v2/`), registry: host }),
