@@ -15,7 +15,7 @@
  * concurrent ko processes sharing a KOCACHE never see partial files.
  */
 import { join } from "../util/posix_path.ts";
-import { type Digest, loadNativeSha256, parseDigest, Sha256, sha256Hex } from "../oci/digest.ts";
+import { type Digest, layerSha256, parseDigest, sha256Hex } from "../oci/digest.ts";
 import type { LayerEntry } from "../layer/entry.ts";
 import { BLOCK_SIZE, buildLayer, GZIP_LEVEL, ZSTD_LEVEL } from "../layer/compress.ts";
 import type { Layer } from "../layer/layer.ts";
@@ -58,8 +58,7 @@ const GO_WRITTEN_BUILD_ID = /^[A-Za-z0-9_-]{20}(?:\/[A-Za-z0-9_-]{20}){3}$/;
 export async function binaryIdentity(binaryPath: string): Promise<string> {
   const id = await readGoBuildId(binaryPath);
   if (id && GO_WRITTEN_BUILD_ID.test(id)) return `go-build-id:${id}`;
-  await loadNativeSha256();
-  const hash = new Sha256();
+  const hash = await layerSha256();
   const f = await Deno.open(binaryPath, { read: true });
   for await (const chunk of f.readable) hash.update(chunk);
   return `content:${hash.digest()}`;
@@ -224,8 +223,7 @@ export class LayerCacheDir {
         return await this.#repair(key, record, rebuild);
       }
       try {
-        await loadNativeSha256();
-        const hash = new Sha256();
+        const hash = await layerSha256();
         let size = 0;
         const buf = new Uint8Array(1 << 20);
         for (let n = await file.read(buf); n !== null; n = await file.read(buf)) {

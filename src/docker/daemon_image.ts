@@ -8,7 +8,7 @@
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
 import { parseConfig } from "../oci/config.ts";
-import { type Digest, loadNativeSha256, parseDigest, sha256Digest } from "../oci/digest.ts";
+import { type Digest, layerSha256, parseDigest, sha256Digest } from "../oci/digest.ts";
 import type { Manifest } from "../oci/manifest.ts";
 import { MediaType } from "../oci/media_types.ts";
 import { type Reference, repoString } from "../oci/reference.ts";
@@ -36,7 +36,6 @@ export async function readDaemonImage(
   signal?: AbortSignal,
 ): Promise<Image> {
   const name = daemonName(ref);
-  await loadNativeSha256(); // layers are hashed whole
   const spool = await Deno.makeTempFile({ prefix: "ko-daemon-base-", suffix: ".tar" });
   try {
     const body = await exportImage(client, name, signal);
@@ -114,7 +113,7 @@ async function exportedLayer(bytes: Uint8Array, diffId: Digest, name: string): P
   if (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) {
     return layerFromBytes(bytes, MediaType.DockerLayerZstd, diffId);
   }
-  if (sha256Digest(bytes) !== diffId) {
+  if ((await layerSha256()).update(bytes).digest() !== diffId) {
     throw new KoError(`${name}: an exported layer does not match its diff_id ${diffId}`);
   }
   const compressed = await gzip(bytes, { level: GZIP_LEVEL });

@@ -6,10 +6,10 @@
  * `/run/podman/podman.sock`) when only that one exists. ko reads `DOCKER_HOST` only; contexts
  * and the podman fallback are ours (ko issue #771).
  */
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Env } from "../util/command.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
+import { sha256, toHex } from "../util/hash.ts";
 
 /** TLS material for a `tcp://` endpoint (PEM text). */
 export interface DockerTls {
@@ -185,7 +185,7 @@ function fromContext(env: Env, fs: EndpointFs): DockerEndpoint | undefined {
   if (!name || name === "default") return undefined;
   const source = `docker context ${JSON.stringify(name)}`;
   if (!dir) throw new KoError(`cannot find ${source}: set DOCKER_CONFIG or HOME`);
-  const id = createHash("sha256").update(name).digest("hex");
+  const id = toHex(sha256(name));
   const metaPath = join(dir, "contexts", "meta", id, "meta.json");
   const text = fs.readText(metaPath);
   if (text === undefined) {

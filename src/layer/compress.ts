@@ -16,7 +16,14 @@
  * uses) where level 1 is 12% larger; zstd level 2 keeps a single stream above 150 MB/s and is
  * 3.5% smaller than level 1, while level 3 saves 1.6% more at a third less speed.
  */
-import { type Digest, loadNativeSha256, parseDigest, Sha256 } from "../oci/digest.ts";
+import {
+  type Digest,
+  layerSha256,
+  parseDigest,
+  Sha256,
+  sha256Digest,
+  type Sha256Hasher,
+} from "../oci/digest.ts";
 import { isZstdLayer, MediaType } from "../oci/media_types.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import type { LayerEntry } from "./entry.ts";
@@ -114,8 +121,8 @@ export async function buildLayer(
   const stored = estimate <= STORED_MAX;
   const inline = options.inline ?? estimate <= INLINE_MAX;
   const pool = inline ? undefined : options.pool ?? layerPool();
-  if (!stored) await loadNativeSha256(); // before the hashers below are made
-  const out = await Output.create(options.outPath);
+  // A stored layer is tiny: hashing it in JavaScript spares loading `node:crypto`.
+  const out = await Output.create(stored ? new Sha256() : await layerSha256(), options.outPath);
   try {
     const { diffId, uncompressedSize } = compression === "zstd"
       ? await zstdLayer(entries, options.level ?? ZSTD_LEVEL, pool!, out)
@@ -153,7 +160,7 @@ export async function estimateTarSize(entries: readonly LayerEntry[]): Promise<n
 export async function prepareLayerFor(path: string, pool: WorkerPool = layerPool()): Promise<void> {
   const size = (await Deno.stat(path).catch(() => undefined))?.size;
   if (size === undefined || size + 4096 > INLINE_MAX) pool.warm();
-  await Promise.all([gzipBlocks(), loadNativeSha256()]).catch(() => {});
+  await Promise.all([gzipBlocks(), layerSha256()]).catch(() => {});
 }
 
 /** A tiny layer: its tar in memory, stored in gzip framing without compression. */
@@ -176,7 +183,7 @@ async function storedLayer(
     }
   }
   await out.write(storedGzip(tar));
-  return { diffId: new Sha256().update(tar).digest(), uncompressedSize: size };
+  return { diffId: sha256Digest(tar), uncompressedSize: size };
 }
 
 /** The gzip pieces (node:zlib), loaded with the first gzip layer: a warm build may make none. */
@@ -192,7 +199,7 @@ async function gzipLayer(
   out: Output,
 ): Promise<{ diffId: Digest; uncompressedSize: number }> {
   const { crc32, deflateBlock, DICTIONARY_SIZE, gzipHeader, gzipTrailer } = await gzipBlocks();
-  const tarHash = new Sha256();
+  const tarHash = await layerSha256();
   let crc = 0;
   let size = 0;
   let dictionary: Uint8Array<ArrayBuffer> | undefined;
@@ -275,15 +282,20 @@ async function zstdLayer(
 
 /** Where compressed bytes go: memory chunks or a temporary file renamed on success. */
 class Output {
-  #hash = new Sha256();
+  #hash: Sha256Hasher;
   #size = 0;
   #chunks: Uint8Array[] = [];
   #file?: Deno.FsFile;
   #path?: string;
   #tmp?: string;
 
-  static async create(path?: string): Promise<Output> {
-    const o = new Output();
+  private constructor(hash: Sha256Hasher) {
+    this.#hash = hash;
+  }
+
+  /** An output whose bytes `hash` digests, kept in memory or written to `path`. */
+  static async create(hash: Sha256Hasher, path?: string): Promise<Output> {
+    const o = new Output(hash);
     if (path !== undefined) {
       o.#path = path;
       o.#tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;

@@ -3,7 +3,7 @@
  * digests and can stream its bytes, plus constructors for layers held in memory or built by
  * {@link buildLayer}, and {@link diffIdOfCompressed} for base layers whose diff_id is unknown.
  */
-import { type Digest, loadNativeSha256, Sha256, sha256Digest } from "../oci/digest.ts";
+import { type Digest, layerSha256 } from "../oci/digest.ts";
 import { isGzipLayer, isZstdLayer } from "../oci/media_types.ts";
 import { KoError } from "../util/errors.ts";
 import type { BuiltLayer } from "./compress.ts";
@@ -25,20 +25,21 @@ export interface Layer {
 }
 
 /**
- * A layer over compressed bytes held in memory; the digest and size are computed here, the
- * diff_id is the caller's (see {@link diffIdOfCompressed}).
+ * A layer over compressed bytes held in memory; the digest (with the layer hasher, since the
+ * bytes may be a whole base layer) and size are computed here, the diff_id is the caller's
+ * (see {@link diffIdOfCompressed}).
  *
  * @example
  * ```ts
- * const layer = layerFromBytes(gz, MediaType.OciLayerGzip, await diffIdOfCompressed(gz, MediaType.OciLayerGzip));
+ * const layer = await layerFromBytes(gz, MediaType.OciLayerGzip, await diffIdOfCompressed(gz, MediaType.OciLayerGzip));
  * ```
  */
-export function layerFromBytes(
+export async function layerFromBytes(
   compressed: Uint8Array,
   mediaType: string,
   diffId: Digest,
-): Layer {
-  const digest = sha256Digest(compressed);
+): Promise<Layer> {
+  const digest = (await layerSha256()).update(compressed).digest();
   return {
     mediaType,
     digest,
@@ -86,8 +87,7 @@ export async function diffIdOfCompressed(
 ): Promise<Digest> {
   // Loaded here, not with the module: a warm build makes layers without them.
   const [zlib, { Buffer }] = await Promise.all([import("node:zlib"), import("node:buffer")]);
-  await loadNativeSha256();
-  const hash = new Sha256();
+  const hash = await layerSha256();
   const decompressor = isGzipLayer(mediaType)
     ? zlib.createGunzip()
     : isZstdLayer(mediaType)

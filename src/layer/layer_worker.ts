@@ -5,7 +5,7 @@
  */
 import { Buffer } from "node:buffer";
 import * as zlib from "node:zlib";
-import { loadNativeSha256, Sha256 } from "../oci/digest.ts";
+import { layerSha256 } from "../oci/digest.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import type { LayerEntry } from "./entry.ts";
 import { deflateBlock } from "./gzip_blocks.ts";
@@ -117,8 +117,7 @@ async function zstdLayer(
   ended.catch(() => {});
   const spare: Uint8Array<ArrayBuffer>[] = [];
   const allocate = () => spare.pop() ?? new Uint8Array(blockSize);
-  await loadNativeSha256();
-  const hash = new Sha256();
+  const hash = await layerSha256();
   let size = 0;
   for await (const block of tarBlocks(entries, blockSize, allocate)) {
     if (failure) throw failure;

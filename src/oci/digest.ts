@@ -2,13 +2,12 @@
  * Content digests (`sha256:<64 lowercase hex>`). A `Digest` is a validated string; build one
  * with {@link parseDigest} or {@link sha256Digest}.
  *
- * Hashing runs in TypeScript (src/util/sha256.ts) unless {@link loadNativeSha256} has loaded
- * `node:crypto`: small digests (manifests, configs) never need it, and not loading it saves
- * ~25 ms of start-up; code about to hash large streams (layers) loads it first.
+ * Two ways to hash, each always the same code: {@link sha256Digest} and {@link Sha256} for
+ * small inputs (manifests, configs, cache keys) in plain JavaScript (src/util/hash.ts), and
+ * {@link layerSha256} for layer-sized streams on `node:crypto`.
  */
-import type * as NodeCrypto from "node:crypto";
 import { KoError } from "../util/errors.ts";
-import { sha256, Sha256State, toHex } from "../util/sha256.ts";
+import { type HashInput, sha256, Sha256State, toHex } from "../util/hash.ts";
 
 /** A validated `algorithm:hex` digest string. */
 export type Digest = string & { readonly __digest: unique symbol };
@@ -55,49 +54,45 @@ export function digestAlgorithm(d: Digest | string): string {
   return i < 0 ? "" : d.slice(0, i);
 }
 
-let nativeCrypto: typeof NodeCrypto | undefined;
-
-/** Above this many bytes a one-shot digest uses `node:crypto` when it is loaded. */
-const NATIVE_MIN = 64 * 1024;
-
-/**
- * Loads `node:crypto`, after which {@link Sha256} hashers (and large one-shot digests) run at
- * native speed (~1.8 GB/s, against ~150 MB/s in TypeScript). Call it before hashing large
- * streams; the digests are the same either way.
- */
-export async function loadNativeSha256(): Promise<void> {
-  nativeCrypto ??= await import("node:crypto");
-}
-
 /** The sha256 digest of some bytes (a string is hashed as UTF-8). */
-export function sha256Digest(bytes: Uint8Array | string): Digest {
+export function sha256Digest(bytes: HashInput): Digest {
   return `sha256:${sha256Hex(bytes)}` as Digest;
 }
 
 /** The lowercase hex sha256 of some bytes (a string is hashed as UTF-8). */
-export function sha256Hex(bytes: Uint8Array | string): string {
-  if (nativeCrypto && bytes.length > NATIVE_MIN) {
-    return nativeCrypto.createHash("sha256").update(bytes).digest("hex");
-  }
+export function sha256Hex(bytes: HashInput): string {
   return toHex(sha256(bytes));
 }
 
-/**
- * An incremental sha256 hasher that yields a Digest; native when {@link loadNativeSha256} has
- * run before it was made.
- */
-export class Sha256 {
-  readonly #native = nativeCrypto?.createHash("sha256");
-  readonly #typescript = this.#native ? undefined : new Sha256State();
+/** A sha256 hasher fed piece by piece that yields a Digest. */
+export interface Sha256Hasher {
+  /** Feeds bytes. */
+  update(bytes: Uint8Array): this;
+  /** Finishes and returns the digest; the hasher can't be used afterwards. */
+  digest(): Digest;
+}
+
+/** An incremental sha256 hasher (@noble/hashes) for small inputs, such as a tiny layer. */
+export class Sha256 implements Sha256Hasher {
+  readonly #state = new Sha256State();
   /** Feeds bytes. */
   update(bytes: Uint8Array): this {
-    if (this.#native) this.#native.update(bytes);
-    else this.#typescript!.update(bytes);
+    this.#state.update(bytes);
     return this;
   }
   /** Finishes and returns the digest; the hasher can't be used afterwards. */
   digest(): Digest {
-    const hex = this.#native ? this.#native.digest("hex") : toHex(this.#typescript!.digest());
-    return `sha256:${hex}` as Digest;
+    return `sha256:${toHex(this.#state.digest())}` as Digest;
   }
+}
+
+/**
+ * A new sha256 hasher for layer-sized inputs (layer tars and blobs, Go binaries); it is always
+ * `node:crypto`'s, much faster on large inputs than {@link Sha256}. Its module is imported on
+ * the first call, not with this one, because loading `node:crypto` costs start-up time that a
+ * build hashing only small things should not pay.
+ */
+export async function layerSha256(): Promise<Sha256Hasher> {
+  const { LayerSha256 } = await import("./layer_sha256.ts");
+  return new LayerSha256();
 }

@@ -6,9 +6,12 @@
 import { parseRepository, type Repository } from "../oci/reference.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { joinPath, lastElement } from "../util/go_path.ts";
-import { md5Hex } from "../util/md5.ts";
+import { md5, toHex } from "../util/hash.ts";
 
-export { md5Hex };
+/** The lowercase hex MD5 of an import path (a string is hashed as UTF-8): ko's name suffix. */
+export function md5Hex(input: Uint8Array | string): string {
+  return toHex(md5(input));
+}
 
 /** The naming strategy chosen by flags. */
 export type NamingStrategy = "md5" | "preserve" | "base" | "bare";

@@ -5,8 +5,7 @@
  */
 import { KoError } from "../util/errors.ts";
 import { type Digest, digestAlgorithm, parseDigest, sha256Hex } from "../oci/digest.ts";
-import { toHex } from "../util/sha256.ts";
-import { sha512 } from "../util/sha512.ts";
+import { sha512, toHex } from "../util/hash.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { detectMediaType, parseJsonObject } from "../oci/manifest.ts";
 import { MANIFEST_ACCEPT } from "../oci/media_types.ts";

@@ -18,7 +18,7 @@ import {
   sbomTimestamp,
 } from "./sbom_inputs.ts";
 import { type Digest, digestHex, parseDigest } from "../oci/digest.ts";
-import { sha1 } from "../util/sha1.ts";
+import { sha1 } from "../util/hash.ts";
 import { formatPlatform } from "../oci/platform.ts";
 
 /** The CycloneDX specification version written. */

@@ -41,7 +41,7 @@ Deno.test("binaryEntries lays out Linux and Windows binaries as ko does", () => 
   deepEqual(win[3]!.paxRecords, { "MSWINDOWS.rawsd": WINDOWS_RAWSD });
 });
 
-Deno.test("appImage points the config at the binary and keeps the base's settings", () => {
+Deno.test("appImage points the config at the binary and keeps the base's settings", async () => {
   const base = mutateImage(scratchImage(), {
     editConfig: (c) => {
       c.config = {
@@ -53,7 +53,7 @@ Deno.test("appImage points the config at the binary and keeps the base's setting
       };
     },
   });
-  const img = appImage(base, { kodata: layer("k"), binary: layer("b") }, {
+  const img = appImage(base, { kodata: await layer("k"), binary: await layer("b") }, {
     importPath: "example.com/app/cmd/hello",
     os: "linux",
     created: "2023-11-14T22:13:21Z",
@@ -89,20 +89,20 @@ Deno.test("appImage points the config at the binary and keeps the base's setting
   deepEqual(img.manifest.annotations, { fizz: "buzz" });
 });
 
-Deno.test("appImage on Windows uses C:\\ paths", () => {
+Deno.test("appImage on Windows uses C:\\ paths", async () => {
   const img = appImage(scratchImage({ os: "windows", architecture: "amd64" }), {
-    kodata: layer("k"),
-    binary: layer("b"),
+    kodata: await layer("k"),
+    binary: await layer("b"),
   }, { importPath: "example.com/app", os: "windows" });
   deepEqual(img.config.config.Entrypoint, ["C:\\ko-app\\app"]);
   deepEqual(img.config.config.Env, ["PATH=C:\\ko-app", "KO_DATA_PATH=C:\\var\\run\\ko"]);
 });
 
-Deno.test("appImage with Delve adds its layer third and runs the app under it (--debug)", () => {
+Deno.test("appImage with Delve adds its layer third and runs the app under it (--debug)", async () => {
   const img = appImage(scratchImage(), {
-    kodata: layer("k"),
-    binary: layer("b"),
-    delve: layer("d"),
+    kodata: await layer("k"),
+    binary: await layer("b"),
+    delve: await layer("d"),
   }, { importPath: "example.com/app/cmd/hello", os: "linux", created: "2023-11-14T22:13:21Z" });
   const c = img.config;
   deepEqual(c.config.Entrypoint, [

@@ -17,7 +17,7 @@ const tar = new Uint8Array(3072).map((_, i) => (i * 31) % 251);
 
 Deno.test("layerFromBytes computes digest and size and reopens its bytes", async () => {
   const gz = new Uint8Array(zlib.gzipSync(tar));
-  const layer = layerFromBytes(gz, MediaType.OciLayerGzip, sha256Digest(tar));
+  const layer = await layerFromBytes(gz, MediaType.OciLayerGzip, sha256Digest(tar));
   equal(layer.digest, sha256Digest(gz));
   equal(layer.size, gz.length);
   equal(layer.diffId, sha256Digest(tar));

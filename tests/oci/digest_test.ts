@@ -5,6 +5,7 @@ import {
   digestAlgorithm,
   digestHex,
   isDigest,
+  layerSha256,
   parseDigest,
   Sha256,
   sha256Digest,
@@ -99,4 +100,14 @@ Deno.test("Sha256 hashes incrementally to the same digest as one shot", () => {
   equal(h.digest(), want);
   equal(sha256Digest(data), want);
   equal(new Sha256().digest(), `sha256:${EMPTY_SHA256}`);
+});
+
+Deno.test("layerSha256 gives the digest of Sha256 and sha256Digest, however the input is split", async () => {
+  const data = new Uint8Array((1 << 20) + 17).map((_, i) => (i * 7) & 0xff);
+  const whole = await layerSha256();
+  equal(whole.update(data).digest(), sha256Digest(data));
+  const pieces = await layerSha256();
+  for (let off = 0; off < data.length; off += 65521) pieces.update(data.subarray(off, off + 65521));
+  equal(pieces.digest(), sha256Digest(data));
+  equal((await layerSha256()).digest(), `sha256:${EMPTY_SHA256}`);
 });

@@ -1,13 +1,12 @@
 /**
- * The plain-TypeScript hashes (SHA-256, SHA-512, SHA-1, MD5) against node:crypto on random
- * inputs of every length around their block boundaries, and SHA-256 fed in random pieces.
+ * The hash functions of src/util/hash.ts (SHA-256, SHA-512, SHA-1, MD5) against node:crypto on
+ * random inputs of every length around their block boundaries, and SHA-256 fed in random
+ * pieces.
  */
 import { equal, throws } from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { md5Hex } from "../../src/util/md5.ts";
-import { sha1 } from "../../src/util/sha1.ts";
-import { sha256, Sha256State, toHex } from "../../src/util/sha256.ts";
-import { sha512 } from "../../src/util/sha512.ts";
+import { md5, sha1, sha256, Sha256State, sha512, toHex } from "../../src/util/hash.ts";
+import { md5Hex } from "../../src/publish/naming.ts";
 
 function random(n: number): Uint8Array {
   const out = new Uint8Array(n);
@@ -61,13 +60,20 @@ Deno.test("sha512 equals node:crypto at every length around the block boundaries
     const data = random(n);
     equal(toHex(sha512(data)), native("sha512", data), `length ${n}`);
   }
+  equal(
+    toHex(sha512("abc")),
+    "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a" +
+      "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+  );
 });
 
 Deno.test("sha1 and md5 equal node:crypto at every length around the block boundaries", () => {
   for (const n of LENGTHS) {
     const data = random(n);
     equal(toHex(sha1(data)), native("sha1", data), `sha1, length ${n}`);
-    equal(md5Hex(data), native("md5", data), `md5, length ${n}`);
+    equal(toHex(md5(data)), native("md5", data), `md5, length ${n}`);
   }
+  equal(toHex(sha1("abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
+  equal(toHex(md5("abc")), "900150983cd24fb0d6963f7d28e17f72");
   equal(md5Hex("example.com/hello"), native("md5", new TextEncoder().encode("example.com/hello")));
 });
