@@ -22,13 +22,22 @@ import { Semaphore } from "../../src/util/concurrency.ts";
 import { goBuildInvocation } from "../../src/config/build_settings.ts";
 import { loadKoConfig } from "../../src/config/ko_config.ts";
 import { goEnvForPlatform } from "../../src/oci/platform.ts";
-import { tempDir } from "../helpers/tools.ts";
+import { tempDir, waitFor } from "../helpers/tools.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
 
 /** Go's build cache, which an XDG_CACHE_HOME of the test's own would otherwise move. */
 const GO_CACHE = new TextDecoder().decode(
   new Deno.Command("go", { args: ["env", "GOCACHE"], stdout: "piped" }).outputSync().stdout,
 ).trim();
+
+/** How many of this process's open files are `path` (Linux: /proc/self/fd). */
+async function openCount(path: string): Promise<number> {
+  let n = 0;
+  for await (const fd of Deno.readDir("/proc/self/fd")) {
+    if ((await Deno.readLink(`/proc/self/fd/${fd.name}`).catch(() => "")) === path) n++;
+  }
+  return n;
+}
 
 const PLAIN: GoBuildPrefetchOptions = {
   platforms: [],
@@ -232,12 +241,21 @@ Deno.test("a prefetched build is adopted only for exactly its invocation", async
 
     await t.step("a directory another process holds is not waited for", async () => {
       const held = await lockOutputDir(dir);
+      const lockFile = await Deno.realPath(join(dir, ".lock"));
       try {
         equal(await prefetchGoBuilds(cwd, env, ["./cmd/app"], PLAIN), 0);
+        // It still waits for the lock, on a file of its own, to let it go once it has it.
+        await waitFor(
+          "the prefetch to wait for the lock",
+          async () => (await openCount(lockFile)) >= 2 || undefined,
+        );
       } finally {
         held.release();
       }
-      await new Promise((resolve) => setTimeout(resolve, 50)); // the late lock is let go
+      await waitFor(
+        "the late lock to be let go",
+        async () => (await openCount(lockFile)) === 0 || undefined,
+      );
       await settleGoBuilds();
     });
   } finally {
