@@ -9,6 +9,7 @@ import {
   parseCapability,
 } from "../../src/build/capabilities.ts";
 import { KoError } from "../../src/util/errors.ts";
+import { programsMissing, requires, rootMissing } from "../helpers/requires.ts";
 
 const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 
@@ -174,22 +175,13 @@ Deno.test("encodeCapabilityXattr lays out 20 little-endian bytes with the high w
   equal(CAPABILITY_PAX_KEY, "SCHILY.xattr.security.capability");
 });
 
-/** Tools for the live cross-check; it is skipped where they or xattrs are unavailable. */
-async function canSetcap(): Promise<boolean> {
-  try {
-    for (const tool of ["setcap", "getfattr"]) {
-      const out = await new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).output();
-      if (!out.success) return false;
-    }
-    return Deno.uid() === 0;
-  } catch {
-    return false;
-  }
-}
-
+// The live cross-check needs root plus setcap and getfattr (Debian's libcap2-bin and attr).
 Deno.test({
-  name: "encodeCapabilityXattr agrees with setcap on a real file (live kernel check)",
-  ignore: !(await canSetcap()), // needs root plus libcap2-bin and attr (Debian)
+  ...requires(
+    "encodeCapabilityXattr agrees with setcap on a real file (live kernel check)",
+    programsMissing("setcap", "getfattr"),
+    rootMissing(),
+  ),
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "ko-caps-" });
     const file = `${dir}/bin`;

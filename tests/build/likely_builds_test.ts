@@ -21,7 +21,16 @@ import { GoLister } from "../../src/go/go_lister.ts";
 import { GoRunner } from "../../src/go/go_runner.ts";
 import { goEnvForPlatform } from "../../src/oci/platform.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
-import { tempDir } from "../helpers/tools.ts";
+import { tempDir, waitFor } from "../helpers/tools.ts";
+
+/** How many of this process's open files are `path` (Linux: /proc/self/fd). */
+async function openCount(path: string): Promise<number> {
+  let n = 0;
+  for await (const fd of Deno.readDir("/proc/self/fd")) {
+    if ((await Deno.readLink(`/proc/self/fd/${fd.name}`).catch(() => "")) === path) n++;
+  }
+  return n;
+}
 
 const PLAIN: LikelyBuildOptions = {
   platforms: [],
@@ -207,11 +216,21 @@ Deno.test("a likely build is started once its output is locked; a held one is no
     await runner.close();
   }
   const held = await lockOutputDir(dir);
+  const lockFile = await Deno.realPath(join(dir, ".lock"));
   const other = new GoRunner(2);
   try {
     equal(await startLikelyBuilds(other, cwd, env, ["./cmd/app"], PLAIN), 0);
+    // It still waits for the lock, on a file of its own, to let it go once it has it.
+    await waitFor(
+      "the start-up to wait for the lock",
+      async () => (await openCount(lockFile)) >= 2 || undefined,
+    );
   } finally {
     held.release();
     await other.close();
   }
+  await waitFor(
+    "the late lock to be let go",
+    async () => (await openCount(lockFile)) === 0 || undefined,
+  );
 });

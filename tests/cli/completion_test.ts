@@ -1,5 +1,6 @@
 import { equal, match, ok } from "node:assert/strict";
 import { ko } from "./harness.ts";
+import { programsMissing, requires } from "../helpers/requires.ts";
 
 const VERBS = [
   "apply",
@@ -15,16 +16,6 @@ const VERBS = [
   "run",
   "version",
 ];
-
-function have(program: string): boolean {
-  try {
-    new Deno.Command(program, { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Runs `<shell> -n` on a script and fails with the shell's complaint if it rejects it. */
 async function syntaxCheck(shell: string, args: string[], script: string): Promise<void> {
@@ -90,8 +81,8 @@ complete_line ko -v resolve -
   }
 });
 
-Deno.test("the zsh script is a #compdef function zsh -n accepts", {
-  ignore: !have("zsh"),
+Deno.test({
+  ...requires("the zsh script is a #compdef function zsh -n accepts", programsMissing("zsh")),
 }, async () => {
   const zsh = await script("zsh");
   match(zsh, /^#compdef ko\n/);
@@ -99,8 +90,11 @@ Deno.test("the zsh script is a #compdef function zsh -n accepts", {
   await syntaxCheck("zsh", ["-n"], zsh);
 });
 
-Deno.test("the fish script completes every verb and fish -n accepts it", {
-  ignore: !have("fish"),
+Deno.test({
+  ...requires(
+    "the fish script completes every verb and fish -n accepts it",
+    programsMissing("fish"),
+  ),
 }, async () => {
   const fish = await script("fish");
   for (const verb of VERBS) match(fish, new RegExp(`-a ${verb}\\b`));

@@ -14,9 +14,10 @@ import {
   splitTag,
   tagImage,
 } from "../../src/docker/docker_images.ts";
-import { isDockerAvailable, startDockerEngine } from "../helpers/docker_engine.ts";
+import { dockerUnavailableReason, startDockerEngine } from "../helpers/docker_engine.ts";
 import { testTlsCerts } from "../helpers/test_certs.ts";
 import { tempDir } from "../helpers/tools.ts";
+import { requires } from "../helpers/requires.ts";
 import { stdinFrom } from "../../src/util/writer.ts";
 
 Deno.test("compareVersions compares API versions numerically", () => {
@@ -76,8 +77,10 @@ function forwarder(socket: string, tls?: { cert: string; key: string }) {
 }
 
 Deno.test({
-  name: "DockerClient talks to a real dockerd over unix, TCP and TLS",
-  ignore: !isDockerAvailable(),
+  ...requires(
+    "DockerClient talks to a real dockerd over unix, TCP and TLS",
+    dockerUnavailableReason(),
+  ),
   // The forwarders' piped connections close asynchronously after the client is closed.
   sanitizeOps: false,
   sanitizeResources: false,

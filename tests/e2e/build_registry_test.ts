@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { skopeoCopy, skopeoInspect, tempDir } from "../helpers/tools.ts";
-import { isDockerAvailable, startDockerEngine } from "../helpers/docker_engine.ts";
+import { dockerUnavailableReason, startDockerEngine } from "../helpers/docker_engine.ts";
+import { requires } from "../helpers/requires.ts";
 import { ko, koOk } from "../helpers/ko_cli.ts";
 import { PRINT_KODATA_MAIN, writeGoApp } from "../helpers/go_app.ts";
 import { md5Hex } from "../../src/publish/naming.ts";
@@ -183,10 +184,12 @@ Deno.test("ko build pushes a runnable image onto registry bases", async (t) => {
     await Deno.stat(tarball);
   });
 
-  if (!isDockerAvailable()) return;
-  await t.step(
-    "docker pulls and runs the pushed image; docker load takes the tarball",
-    async () => {
+  await t.step({
+    ...requires(
+      "docker pulls and runs the pushed image; docker load takes the tarball",
+      dockerUnavailableReason(),
+    ),
+    fn: async () => {
       await using docker = await startDockerEngine();
       const run = await docker.docker(["run", "--rm", "--network", "none", pushed]);
       equal(run.code, 0, run.stderr);
@@ -214,5 +217,5 @@ Deno.test("ko build pushes a runnable image onto registry bases", async (t) => {
       ]);
       equal(fromTar.stdout, "Hello there\n");
     },
-  );
+  });
 });

@@ -14,7 +14,8 @@ import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { tempDir } from "../helpers/tools.ts";
 import { ko } from "../helpers/ko_cli.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
-import { isDockerAvailable, startDockerEngine } from "../helpers/docker_engine.ts";
+import { dockerUnavailableReason, startDockerEngine } from "../helpers/docker_engine.ts";
+import { requires } from "../helpers/requires.ts";
 import { readTar } from "../helpers/tar_reader.ts";
 
 /** Prints its permitted and effective capability sets, then tries to bind port 80. */
@@ -141,52 +142,57 @@ Deno.test("linux_capabilities end to end", async (t) => {
     match(r.stderr, /linux_capabilities: unknown capability "net_bind_servic"/);
   });
 
-  if (!isDockerAvailable()) return;
-  await t.step("in Docker, as user 65532: permitted and effective only as configured", async () => {
-    await using docker = await startDockerEngine();
-    const run = async (app: string, ...flags: string[]) => {
-      const res = await docker.docker([
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        "--user",
-        "65532",
-        // Docker lets anyone bind low ports by default; restore the kernel's rule.
-        "--sysctl",
-        "net.ipv4.ip_unprivileged_port_start=1024",
-        ...flags,
-        refs[app]!,
-      ]);
-      return res;
-    };
-    const caps = (prm: number, eff: number, bind: string) =>
-      `CapPrm: ${prm.toString(16).padStart(16, "0")}\nCapEff: ${
-        eff.toString(16).padStart(16, "0")
-      }\nbind: ${bind}\n`;
+  await t.step({
+    ...requires(
+      "in Docker, as user 65532: permitted and effective only as configured",
+      dockerUnavailableReason(),
+    ),
+    fn: async () => {
+      await using docker = await startDockerEngine();
+      const run = async (app: string, ...flags: string[]) => {
+        const res = await docker.docker([
+          "run",
+          "--rm",
+          "--network",
+          "none",
+          "--user",
+          "65532",
+          // Docker lets anyone bind low ports by default; restore the kernel's rule.
+          "--sysctl",
+          "net.ipv4.ip_unprivileged_port_start=1024",
+          ...flags,
+          refs[app]!,
+        ]);
+        return res;
+      };
+      const caps = (prm: number, eff: number, bind: string) =>
+        `CapPrm: ${prm.toString(16).padStart(16, "0")}\nCapEff: ${
+          eff.toString(16).padStart(16, "0")
+        }\nbind: ${bind}\n`;
 
-    // Without file capabilities, --cap-add has no effect on a non-root user (ko's check).
-    const plain = await run("nocaps", "--cap-add=NET_BIND_SERVICE");
-    equal(plain.code, 0, plain.stderr);
-    equal(plain.stdout, caps(0, 0, "denied"));
-    // Permitted only: the capability is there but not effective, so the bind fails.
-    const permitted = await run("permitted", "--cap-add=NET_BIND_SERVICE");
-    equal(permitted.stdout, caps(NET_BIND_SERVICE, 0, "denied"));
-    // +ep: effective at exec, so a non-root process binds port 80.
-    const effective = await run("effective");
-    equal(effective.code, 0, effective.stderr);
-    equal(effective.stdout, caps(NET_BIND_SERVICE, NET_BIND_SERVICE, "ok"));
-    const onlyIt = await run("effective", "--cap-drop=ALL", "--cap-add=NET_BIND_SERVICE");
-    equal(onlyIt.stdout, caps(NET_BIND_SERVICE, NET_BIND_SERVICE, "ok"));
-    // Two names from one string: both permitted.
-    const two = await run("two");
-    equal(two.stdout, caps(NET_BIND_SERVICE | CHOWN, 0, "denied"));
-    // Outside the bounding set: a permitted-only file just gets nothing; an effective one is
-    // refused by the kernel at exec (it would not get the capability it expects).
-    const dropped = await run("permitted", "--cap-drop=NET_BIND_SERVICE");
-    equal(dropped.stdout, caps(0, 0, "denied"));
-    const refused = await run("effective", "--cap-drop=ALL");
-    ok(refused.code !== 0, refused.stdout);
-    match(refused.stderr, /operation not permitted/);
+      // Without file capabilities, --cap-add has no effect on a non-root user (ko's check).
+      const plain = await run("nocaps", "--cap-add=NET_BIND_SERVICE");
+      equal(plain.code, 0, plain.stderr);
+      equal(plain.stdout, caps(0, 0, "denied"));
+      // Permitted only: the capability is there but not effective, so the bind fails.
+      const permitted = await run("permitted", "--cap-add=NET_BIND_SERVICE");
+      equal(permitted.stdout, caps(NET_BIND_SERVICE, 0, "denied"));
+      // +ep: effective at exec, so a non-root process binds port 80.
+      const effective = await run("effective");
+      equal(effective.code, 0, effective.stderr);
+      equal(effective.stdout, caps(NET_BIND_SERVICE, NET_BIND_SERVICE, "ok"));
+      const onlyIt = await run("effective", "--cap-drop=ALL", "--cap-add=NET_BIND_SERVICE");
+      equal(onlyIt.stdout, caps(NET_BIND_SERVICE, NET_BIND_SERVICE, "ok"));
+      // Two names from one string: both permitted.
+      const two = await run("two");
+      equal(two.stdout, caps(NET_BIND_SERVICE | CHOWN, 0, "denied"));
+      // Outside the bounding set: a permitted-only file just gets nothing; an effective one is
+      // refused by the kernel at exec (it would not get the capability it expects).
+      const dropped = await run("permitted", "--cap-drop=NET_BIND_SERVICE");
+      equal(dropped.stdout, caps(0, 0, "denied"));
+      const refused = await run("effective", "--cap-drop=ALL");
+      ok(refused.code !== 0, refused.stdout);
+      match(refused.stderr, /operation not permitted/);
+    },
   });
 });

@@ -2,8 +2,9 @@
  * ko's SBOMs as cosign reads them: `cosign download sbom` (cosign v2, built by
  * scripts/install-cosign.sh) finds the SPDX document of an index and of one of its children,
  * and a CycloneDX one, in images pushed to the real registry. Building cosign takes ~10 min on
- * 2 cores, so this test runs only where that script has been run, and says so otherwise
- * (tests/e2e/sbom_test.ts checks the same tag layout without cosign on every run).
+ * 2 cores, so this test runs only where that script has been run, and is ignored with that
+ * reason otherwise (tests/e2e/sbom_test.ts checks the same tag layout without cosign on every
+ * run).
  */
 import { equal, match } from "node:assert/strict";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { PRINT_KODATA_MAIN, writeGoApp } from "../helpers/go_app.ts";
 import { koOk } from "../helpers/ko_cli.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
+import { requires } from "../helpers/requires.ts";
 import { runOk, tempDir } from "../helpers/tools.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -26,21 +28,18 @@ function cosignPath(): string {
   return join(cache, "cosign-v2.6.5", "cosign");
 }
 
-function cosignMissing(): boolean {
+/** Why cosign cannot run here (scripts/install-cosign.sh not run), or undefined when it can. */
+function cosignUnavailableReason(): string | undefined {
   try {
     Deno.statSync(cosignPath());
-    return false;
+    return undefined;
   } catch {
-    console.error(
-      `skipping the cosign interop test: ${cosignPath()} is missing (run scripts/install-cosign.sh)`,
-    );
-    return true;
+    return `${cosignPath()} is missing (run scripts/install-cosign.sh)`;
   }
 }
 
 Deno.test({
-  name: "cosign download sbom finds the SBOMs ko pushes",
-  ignore: cosignMissing(),
+  ...requires("cosign download sbom finds the SBOMs ko pushes", cosignUnavailableReason()),
 }, async (t) => {
   await using registry = await startRegistry();
   await using tmp = await tempDir();

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { run, tempDir } from "../helpers/tools.ts";
-import { isDockerAvailable, startDockerEngine } from "../helpers/docker_engine.ts";
+import { dockerUnavailableReason, startDockerEngine } from "../helpers/docker_engine.ts";
+import { requires } from "../helpers/requires.ts";
 import {
   buildNodeImage,
   kindNodeUnavailableReason,
@@ -26,16 +27,12 @@ import { md5Hex } from "../../src/publish/naming.ts";
 const APP = "example.com/kindapp/cmd/hello";
 const APP_NAME = `hello-${md5Hex(APP)}`;
 
-function kindAvailable(): boolean {
-  if (!isDockerAvailable()) return false;
-  const why = kindNodeUnavailableReason();
-  if (why) console.error(`skipping kind tests: ${why}`);
-  return why === undefined;
-}
-
 Deno.test({
-  name: "kind.local imports into every node's containerd and tags there",
-  ignore: !kindAvailable(),
+  ...requires(
+    "kind.local imports into every node's containerd and tags there",
+    dockerUnavailableReason(),
+    kindNodeUnavailableReason(),
+  ),
 }, async (t) => {
   await using registry = await startRegistry();
   await using tmp = await tempDir();

@@ -8,18 +8,20 @@
  * is all real: kubectl against a real kube-apiserver and etcd (tests/helpers/kube_apiserver.ts).
  * No package ships those, so they are built from the Go module proxy by
  * scripts/install-kube-test-server.sh (about 10 minutes cold on 2 cores, so not part of
- * install-deps.sh); the second test is skipped, saying so, where they have not been built.
+ * install-deps.sh); the second test is ignored, with the reason in its name, where they have not
+ * been built.
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
-import { findExecutable, skopeoInspect, tempDir } from "../helpers/tools.ts";
+import { skopeoInspect, tempDir } from "../helpers/tools.ts";
 import { ko } from "../helpers/ko_cli.ts";
 import { PRINT_KODATA_MAIN, writeGoApp } from "../helpers/go_app.ts";
 import { writeFakeKubectl } from "../helpers/fake_kubectl.ts";
 import { kubeApiserverUnavailableReason, startKubeApiserver } from "../helpers/kube_apiserver.ts";
+import { programsMissing, requires } from "../helpers/requires.ts";
 import { md5Hex } from "../../src/publish/naming.ts";
 import { KUBECTL_PRIMING } from "../../src/kube/kubectl_pipe.ts";
 
@@ -254,13 +256,16 @@ Deno.test("ko apply, create, delete and run drive kubectl", async (t) => {
     }
   });
 
-  const realKubectl = findExecutable("kubectl");
-  if (!realKubectl) return;
-  await t.step("the real kubectl gets --kubeconfig and the YAML; its failure is ko's", async () => {
-    // Nothing listens on port 1: kubectl reads the config and the stream, then cannot connect.
-    await Deno.writeTextFile(
-      kubeconfig,
-      `apiVersion: v1
+  await t.step({
+    ...requires(
+      "the real kubectl gets --kubeconfig and the YAML; its failure is ko's",
+      programsMissing("kubectl"),
+    ),
+    fn: async () => {
+      // Nothing listens on port 1: kubectl reads the config and the stream, then cannot connect.
+      await Deno.writeTextFile(
+        kubeconfig,
+        `apiVersion: v1
 kind: Config
 clusters:
   - name: nowhere
@@ -273,14 +278,15 @@ users:
   - name: nobody
     user: {}
 `,
-    );
-    const r = await ko(["apply", "-f", "config/deploy.yaml", "--kubeconfig", kubeconfig], {
-      cwd: src,
-      env: { KO_DOCKER_REPO: repo, KO_DEFAULTBASEIMAGE: bases.ociImage.ref },
-    });
-    equal(r.code, 1);
-    match(r.stderr, /127\.0\.0\.1:1/); // kubectl's own message names the kubeconfig's server
-    match(r.stderr, /Error: error executing 'kubectl apply': exit status 1\n$/);
+      );
+      const r = await ko(["apply", "-f", "config/deploy.yaml", "--kubeconfig", kubeconfig], {
+        cwd: src,
+        env: { KO_DOCKER_REPO: repo, KO_DEFAULTBASEIMAGE: bases.ociImage.ref },
+      });
+      equal(r.code, 1);
+      match(r.stderr, /127\.0\.0\.1:1/); // kubectl's own message names the kubeconfig's server
+      match(r.stderr, /Error: error executing 'kubectl apply': exit status 1\n$/);
+    },
   });
 });
 
@@ -305,12 +311,10 @@ data: {greeting: hi}
 `;
 
 Deno.test({
-  name: "ko apply, create, delete and run against a real kube-apiserver",
-  ignore: (() => {
-    const why = kubeApiserverUnavailableReason();
-    if (why) console.error(`skipping the real API server steps: ${why}`);
-    return why !== undefined;
-  })(),
+  ...requires(
+    "ko apply, create, delete and run against a real kube-apiserver",
+    kubeApiserverUnavailableReason(),
+  ),
 }, async (t) => {
   await using registry = await startRegistry();
   await using tmp = await tempDir();

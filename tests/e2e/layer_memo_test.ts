@@ -103,11 +103,16 @@ Deno.test("a build waiting for another ko process's output dir says so", async (
   const xdg = join(tmp.path, "xdg");
   const dir = join(xdg, "ko-ts/bin/example.com/waits/linux/amd64");
   const held = await lockOutputDir(dir); // as another ko process building the same app
+  const waiting = Promise.withResolvers<void>();
   const building = ko(["build", "--sbom=none", "--push=false", "."], {
     cwd: src,
     env: { KO_DEFAULTBASEIMAGE: "scratch", XDG_CACHE_HOME: xdg, GOCACHE: GO_CACHE },
+    onStderr: (text) => {
+      if (text.includes("Waiting for another ko process")) waiting.resolve();
+    },
   });
-  await new Promise((r) => setTimeout(r, 1500));
+  // Until it says it waits (or ends, which the checks below then explain).
+  await Promise.race([waiting.promise, building]);
   held.release();
   const r = await building;
   equal(r.code, 0, r.stderr);

@@ -11,12 +11,13 @@ import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { skopeoInspect, tempDir } from "../helpers/tools.ts";
 import {
   type DockerDaemon,
-  isDockerAvailable,
+  dockerUnavailableReason,
   startDockerEngine,
 } from "../helpers/docker_engine.ts";
-import { isPodmanAvailable, startPodmanService } from "../helpers/podman_service.ts";
+import { podmanUnavailableReason, startPodmanService } from "../helpers/podman_service.ts";
 import { ko, koOk } from "../helpers/ko_cli.ts";
 import { PRINT_KODATA_MAIN, writeGoApp } from "../helpers/go_app.ts";
+import { requires } from "../helpers/requires.ts";
 import { md5Hex } from "../../src/publish/naming.ts";
 
 const APP = "example.com/local/cmd/hello";
@@ -45,8 +46,7 @@ async function repoTags(daemon: DockerDaemon, ref: string): Promise<string[]> {
 }
 
 Deno.test({
-  name: "ko.local loads runnable images into Docker Engine",
-  ignore: !isDockerAvailable(),
+  ...requires("ko.local loads runnable images into Docker Engine", dockerUnavailableReason()),
 }, async (t) => {
   await using registry = await startRegistry();
   await using tmp = await tempDir();
@@ -223,8 +223,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "ko.local loads into podman's Docker API and the image runs under podman",
-  ignore: !isPodmanAvailable(),
+  ...requires(
+    "ko.local loads into podman's Docker API and the image runs under podman",
+    podmanUnavailableReason(),
+  ),
 }, async () => {
   await using registry = await startRegistry();
   await using tmp = await tempDir();

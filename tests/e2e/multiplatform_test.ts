@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { memoryWriter, stdinFrom, type Writer } from "../../src/util/writer.ts";
 import { runCli } from "../../src/cli/main.ts";
 import { md5Hex } from "../../src/publish/naming.ts";
-import { isDockerAvailable, startDockerEngine } from "../helpers/docker_engine.ts";
+import { dockerUnavailableReason, startDockerEngine } from "../helpers/docker_engine.ts";
+import { programsMissing, requires } from "../helpers/requires.ts";
 import { pushBuilt, pushFixtureBases, pushManifest } from "../helpers/fixtures.ts";
 import { buildImage, buildIndex } from "../helpers/fixture_images.ts";
 import { PRINT_KODATA_MAIN, writeGoApp } from "../helpers/go_app.ts";
@@ -19,7 +20,7 @@ import { baseEnv, ko, koOk } from "../helpers/ko_cli.ts";
 import { registryFetch } from "../helpers/registry_http.ts";
 import { type RegistryServer, startRegistry } from "../helpers/registry_server.ts";
 import { readTar } from "../helpers/tar_reader.ts";
-import { findExecutable, runOk, skopeoInspect, tempDir } from "../helpers/tools.ts";
+import { runOk, skopeoInspect, tempDir } from "../helpers/tools.ts";
 
 const APP = "example.com/multi/cmd/greeter";
 const APP_NAME = `greeter-${md5Hex(APP)}`;
@@ -244,18 +245,22 @@ Deno.test("ko build makes multi-platform indexes from index bases", async (t) =>
     }
   });
 
-  await t.step("the arm64 binary from the registry runs under qemu-aarch64-static", async () => {
-    const qemu = findExecutable("qemu-aarch64-static");
-    ok(qemu, "qemu-aarch64-static is installed (scripts/install-deps.sh)");
-    const raw = await skopeoInspect(index, { raw: true });
-    const arm64 = (raw.manifests as Array<{ digest: string; platform: { architecture: string } }>)
-      .find((m) => m.platform.architecture === "arm64")!;
-    const dir = join(tmp.path, "arm64");
-    const { binary, kodata } = await extractApp(registry, `multi/${APP_NAME}`, arm64.digest, dir);
-    const file = await runOk("file", ["-b", binary]).catch(() => undefined);
-    if (file) match(file.stdout, /ARM aarch64/);
-    const out = await runOk(qemu!, [binary], { env: { KO_DATA_PATH: kodata } });
-    equal(out.stdout, "Hello there\n");
+  await t.step({
+    ...requires(
+      "the arm64 binary from the registry runs under qemu-aarch64-static",
+      programsMissing("qemu-aarch64-static"),
+    ),
+    fn: async () => {
+      const raw = await skopeoInspect(index, { raw: true });
+      const arm64 = (raw.manifests as Array<{ digest: string; platform: { architecture: string } }>)
+        .find((m) => m.platform.architecture === "arm64")!;
+      const dir = join(tmp.path, "arm64");
+      const { binary, kodata } = await extractApp(registry, `multi/${APP_NAME}`, arm64.digest, dir);
+      const file = await runOk("file", ["-b", binary]).catch(() => undefined);
+      if (file) match(file.stdout, /ARM aarch64/);
+      const out = await runOk("qemu-aarch64-static", [binary], { env: { KO_DATA_PATH: kodata } });
+      equal(out.stdout, "Hello there\n");
+    },
   });
 
   await t.step("the arm/v7 binary was built with GOARM=7", async () => {
@@ -476,20 +481,22 @@ Deno.test("ko build makes multi-platform indexes from index bases", async (t) =>
     );
   });
 
-  if (!isDockerAvailable()) return;
-  await t.step("Docker runs the amd64 child of the pushed index", async () => {
-    await using docker = await startDockerEngine();
-    const r = await docker.docker([
-      "run",
-      "--rm",
-      "--network",
-      "none",
-      "--platform",
-      "linux/amd64",
-      index,
-    ]);
-    equal(r.code, 0, r.stderr);
-    equal(r.stdout, "Hello there\n");
+  await t.step({
+    ...requires("Docker runs the amd64 child of the pushed index", dockerUnavailableReason()),
+    fn: async () => {
+      await using docker = await startDockerEngine();
+      const r = await docker.docker([
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--platform",
+        "linux/amd64",
+        index,
+      ]);
+      equal(r.code, 0, r.stderr);
+      equal(r.stdout, "Hello there\n");
+    },
   });
 });
 

@@ -7,7 +7,8 @@ import { equal, match } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { run, skopeoCopy, skopeoInspect, tempDir } from "../helpers/tools.ts";
-import { isDockerAvailable, startDockerEngine } from "../helpers/docker_engine.ts";
+import { dockerUnavailableReason, startDockerEngine } from "../helpers/docker_engine.ts";
+import { requires } from "../helpers/requires.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -19,7 +20,7 @@ async function quickStartCommands(): Promise<string[]> {
   return block.split("\n").filter((l) => l.trim() !== "");
 }
 
-Deno.test("README's Quick start has two commands and the first builds a runnable image offline", async () => {
+Deno.test("README's Quick start has two commands and the first builds a runnable image offline", async (t) => {
   const commands = await quickStartCommands();
   equal(commands.length, 2, "the Quick start is exactly two commands");
   equal(commands[1], "bash scripts/test.sh");
@@ -55,15 +56,22 @@ Deno.test("README's Quick start has two commands and the first builds a runnable
   const inspected = await skopeoInspect(`oci:${join(copy, "out/hello")}:${refName}`);
   equal(inspected.Digest, r.stdout.trim().split("@")[1]);
 
-  if (!isDockerAvailable()) return;
-  const archive = join(tmp.path, "hello.tar");
-  await skopeoCopy(
-    `oci:${join(copy, "out/hello")}:${refName}`,
-    `docker-archive:${archive}:hello:quickstart`,
-  );
-  await using docker = await startDockerEngine();
-  equal((await docker.docker(["load", "-i", archive])).code, 0);
-  const out = await docker.docker(["run", "--rm", "--network", "none", "hello:quickstart"]);
-  equal(out.code, 0, out.stderr);
-  match(out.stdout, /Hello from ko for TypeScript!/);
+  await t.step({
+    ...requires(
+      "the image runs in Docker and prints the kodata greeting",
+      dockerUnavailableReason(),
+    ),
+    fn: async () => {
+      const archive = join(tmp.path, "hello.tar");
+      await skopeoCopy(
+        `oci:${join(copy, "out/hello")}:${refName}`,
+        `docker-archive:${archive}:hello:quickstart`,
+      );
+      await using docker = await startDockerEngine();
+      equal((await docker.docker(["load", "-i", archive])).code, 0);
+      const out = await docker.docker(["run", "--rm", "--network", "none", "hello:quickstart"]);
+      equal(out.code, 0, out.stderr);
+      match(out.stdout, /Hello from ko for TypeScript!/);
+    },
+  });
 });

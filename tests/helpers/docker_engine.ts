@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * Deno.test({ name: "…", ignore: !isDockerAvailable() }, async () => {
+ * Deno.test({ ...requires("…", dockerUnavailableReason()) }, async () => {
  *   await using engine = await startDockerEngine();
  *   const res = await engine.docker(["run", "--rm", "--network", "none", ref]);
  * });
@@ -33,7 +33,7 @@ export interface DockerDaemon extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** Why Docker Engine cannot run here, or undefined when it can. */
+/** Why Docker Engine cannot run here, or undefined when it can (for `requires`, requires.ts). */
 export function dockerUnavailableReason(): string | undefined {
   if (Deno.build.os !== "linux") return "Docker Engine tests need Linux";
   for (const bin of ["dockerd", "docker", "containerd", "runc"]) {
@@ -41,13 +41,6 @@ export function dockerUnavailableReason(): string | undefined {
   }
   if (Deno.uid() !== 0) return "dockerd needs root";
   return undefined;
-}
-
-/** Whether a private Docker Engine can be started here (tests use it to skip with a message). */
-export function isDockerAvailable(): boolean {
-  const reason = dockerUnavailableReason();
-  if (reason) console.error(`skipping Docker Engine tests: ${reason}`);
-  return reason === undefined;
 }
 
 /** Starts a private dockerd and waits until `/_ping` answers. */

@@ -19,6 +19,8 @@ export interface KoRunOptions {
   /** The environment (replaces the process environment; PATH and HOME are kept from it). */
   env?: Record<string, string>;
   stdin?: string;
+  /** Called with all of stderr so far after each write (to wait for a message mid-run). */
+  onStderr?: (text: string) => void;
 }
 
 /** The environment a test ko run starts from: PATH, HOME and Go's caches, nothing else. */
@@ -36,11 +38,19 @@ export function baseEnv(): Record<string, string> {
 export async function ko(args: string[], opts: KoRunOptions): Promise<KoRun> {
   const stdout = memoryWriter();
   const stderr = memoryWriter();
+  const onStderr = opts.onStderr;
   const code = await runCli(args, {
     cwd: opts.cwd,
     env: { ...baseEnv(), ...opts.env },
     stdout,
-    stderr,
+    stderr: onStderr
+      ? {
+        write: async (chunk) => {
+          await stderr.write(chunk);
+          onStderr(stderr.text());
+        },
+      }
+      : stderr,
     stdin: stdinFrom(opts.stdin ?? ""),
     signal: new AbortController().signal,
   });

@@ -15,7 +15,7 @@ export interface PodmanService extends DockerDaemon {
   podman(args: string[], opts?: { stdin?: string | Uint8Array }): Promise<RunResult>;
 }
 
-/** Why the podman service cannot run here, or undefined when it can. */
+/** Why the podman service cannot run here, or undefined when it can (for `requires`, requires.ts). */
 export function podmanUnavailableReason(): string | undefined {
   if (Deno.build.os !== "linux") return "podman tests need Linux";
   for (const bin of ["podman", "runc", "conmon"]) {
@@ -23,13 +23,6 @@ export function podmanUnavailableReason(): string | undefined {
   }
   if (Deno.uid() !== 0) return "the podman service is set up for root here";
   return undefined;
-}
-
-/** Whether a private podman service can be started here (tests use it to skip with a message). */
-export function isPodmanAvailable(): boolean {
-  const reason = podmanUnavailableReason();
-  if (reason) console.error(`skipping podman tests: ${reason}`);
-  return reason === undefined;
 }
 
 /** Starts `podman system service` on a private socket and waits until `/_ping` answers. */

@@ -4,7 +4,7 @@
  */
 
 import type { RegistryServer } from "./registry_server.ts";
-import type { SkopeoRegistryOptions } from "./tools.ts";
+import { type SkopeoRegistryOptions, waitFor } from "./tools.ts";
 
 /** Options for {@link registryFetch}. */
 export interface RegistryFetchOptions {
@@ -86,4 +86,22 @@ export function skopeoOptions(server: RegistryServer): SkopeoRegistryOptions {
   if (server.username) opts.creds = `${server.username}:${server.password}`;
   if (server.caCertDir) opts.certDir = server.caCertDir;
   return opts;
+}
+
+let marks = 0;
+
+/**
+ * The registry's log once it has logged every request answered so far (its access-log line is
+ * written as it finishes answering): sends a marked anonymous `GET /v2/` and waits for that
+ * request's line, then returns the log before it.
+ */
+export async function settledLogs(server: RegistryServer): Promise<string> {
+  const mark = `/v2/?ko-test-mark=${++marks}`;
+  const res = await registryFetch(server, mark, {}, { anonymous: true });
+  await res.body?.cancel();
+  return await waitFor(`the registry to log GET ${mark}`, () => {
+    const log = server.logs();
+    const at = log.indexOf(`"GET ${mark} `);
+    return Promise.resolve(at < 0 ? undefined : log.slice(0, log.lastIndexOf("\n", at) + 1));
+  });
 }

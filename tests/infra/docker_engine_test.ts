@@ -1,8 +1,9 @@
 import { equal, match } from "node:assert/strict";
-import { isDockerAvailable, startDockerEngine } from "../helpers/docker_engine.ts";
+import { dockerUnavailableReason, startDockerEngine } from "../helpers/docker_engine.ts";
 import { buildAppImage } from "../helpers/fixture_images.ts";
 import { pushBuilt } from "../helpers/fixtures.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
+import { requires } from "../helpers/requires.ts";
 import { goBuildFixture, skopeoCopy, tempDir } from "../helpers/tools.ts";
 
 const HELLO = `package main
@@ -19,8 +20,10 @@ func main() {
 `;
 
 Deno.test({
-  name: "a private Docker Engine pulls, loads and runs an image built on the fixture base",
-  ignore: !isDockerAvailable(),
+  ...requires(
+    "a private Docker Engine pulls, loads and runs an image built on the fixture base",
+    dockerUnavailableReason(),
+  ),
 }, async (t) => {
   await using dir = await tempDir();
   await using reg = await startRegistry();

@@ -1,8 +1,9 @@
 import { equal, match } from "node:assert/strict";
 import { buildAppImage } from "../helpers/fixture_images.ts";
 import { pushBuilt } from "../helpers/fixtures.ts";
-import { isPodmanAvailable, startPodmanService } from "../helpers/podman_service.ts";
+import { podmanUnavailableReason, startPodmanService } from "../helpers/podman_service.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
+import { requires } from "../helpers/requires.ts";
 import { goBuildFixture, skopeoCopy, tempDir } from "../helpers/tools.ts";
 
 const HELLO = `package main
@@ -13,8 +14,10 @@ func main() { fmt.Println("hello from podman") }
 `;
 
 Deno.test({
-  name: "a private podman service loads an image through the Docker API and runs it",
-  ignore: !isPodmanAvailable(),
+  ...requires(
+    "a private podman service loads an image through the Docker API and runs it",
+    podmanUnavailableReason(),
+  ),
 }, async (t) => {
   await using dir = await tempDir();
   const tar = `${dir.path}/hello.tar`;

@@ -9,6 +9,7 @@ import { memoryWriter } from "../../src/util/writer.ts";
 import { pipeToKubectl } from "../../src/kube/kubectl_pipe.ts";
 import { startKubectl } from "../../src/kube/kubectl.ts";
 import { isAbortError } from "../../src/util/errors.ts";
+import { waitFor } from "../helpers/tools.ts";
 
 /** A kubectl wrapper whose child reads stdin to its end (and so keeps the pipes open). */
 async function wrapperKubectl(dir: string): Promise<string> {
@@ -30,6 +31,15 @@ function io(signal?: AbortSignal) {
   };
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Rejects with "timed out" when `p` takes longer than `ms`. */
 function within<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -47,8 +57,12 @@ Deno.test("pipeToKubectl returns promptly on Ctrl-C even when kubectl's child ke
     const run = pipeToKubectl(kubectl, "apply", [], io(interrupt.signal), async (sink) => {
       await sink.write("a: 1\n");
       interrupt.abort(new DOMException("interrupted", "AbortError"));
-      // The resolution sees the abort and gives up (as streamResolvedYaml does).
-      await new Promise((r) => setTimeout(r, 50));
+      // The resolution gives up (as streamResolvedYaml does) once kubectl, stopped by the
+      // abort, has exited: its child still holds the pipes.
+      await new Promise((resolve) => {
+        if (sink.signal.aborted) resolve(undefined);
+        else sink.signal.addEventListener("abort", resolve, { once: true });
+      });
       throw interrupt.signal.reason;
     });
     await within(rejects(run, (err: unknown) => isAbortError(err)), 5000);
@@ -63,7 +77,8 @@ Deno.test("startKubectl's done settles on abort without waiting for output a gra
     const kubectl = await wrapperKubectl(dir);
     const interrupt = new AbortController();
     const proc = startKubectl(kubectl, ["delete"], io(interrupt.signal), "delete", "piped");
-    await new Promise((r) => setTimeout(r, 100)); // let sh start cat
+    // sh has started cat once cat's output file exists (sh opens it for cat).
+    await waitFor("sh to start cat", async () => (await exists(join(dir, "stdin"))) || undefined);
     interrupt.abort(new DOMException("interrupted", "AbortError"));
     await within(rejects(proc.done, (err: unknown) => isAbortError(err)), 5000);
     ok(proc.exited.aborted);

@@ -1,4 +1,6 @@
 import { equal, match, ok } from "node:assert/strict";
+import { denortUnavailableReason } from "../helpers/denort.ts";
+import { requires } from "../helpers/requires.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -9,44 +11,46 @@ Deno.test("the layer worker is started from a static URL that deno compile can i
   match(config.tasks.compile, /--include src\/layer\/layer_worker\.ts/);
 });
 
-Deno.test("a compiled program builds a layer in its bundled worker (needs the denort runtime)", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "ko-compile-test-" });
-  try {
-    const main = `${dir}/main.ts`;
-    await Deno.writeTextFile(
-      main,
-      `import { buildLayer } from "${root}src/layer/compress.ts";\n` +
-        `import { closeLayerPool } from "${root}src/layer/worker_pool.ts";\n` +
-        `const b = await buildLayer([{ type: "file", name: "f", mode: 0o644, bytes: new Uint8Array(1 << 21).fill(7) }]);\n` +
-        `console.log(b.diffId);\ncloseLayerPool();\n`,
-    );
-    const compiled = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "compile",
-        "-A",
-        "--include",
-        `${root}src/layer/layer_worker.ts`,
-        "-o",
-        `${dir}/app`,
+Deno.test({
+  ...requires(
+    "a compiled program builds a layer in its bundled worker (needs the denort runtime)",
+    await denortUnavailableReason(),
+  ),
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "ko-compile-test-" });
+    try {
+      const main = `${dir}/main.ts`;
+      await Deno.writeTextFile(
         main,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!compiled.success) {
-      const err = new TextDecoder().decode(compiled.stderr);
-      if (/dns error|failed to lookup|download|denort/i.test(err) && !Deno.env.get("DENORT_BIN")) {
-        console.warn(
-          "skipped: deno compile cannot fetch its denort runtime here (offline); set DENORT_BIN to run it",
-        );
-        return;
-      }
-      throw new Error(`deno compile failed: ${err}`);
+        `import { buildLayer } from "${root}src/layer/compress.ts";\n` +
+          `import { closeLayerPool } from "${root}src/layer/worker_pool.ts";\n` +
+          `const b = await buildLayer([{ type: "file", name: "f", mode: 0o644, bytes: new Uint8Array(1 << 21).fill(7) }]);\n` +
+          `console.log(b.diffId);\ncloseLayerPool();\n`,
+      );
+      const compiled = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "compile",
+          "-A",
+          "--include",
+          `${root}src/layer/layer_worker.ts`,
+          "-o",
+          `${dir}/app`,
+          main,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      equal(
+        compiled.success,
+        true,
+        `deno compile failed: ${new TextDecoder().decode(compiled.stderr)}`,
+      );
+      const run = await new Deno.Command(`${dir}/app`, { stdout: "piped", stderr: "piped" })
+        .output();
+      equal(run.success, true, new TextDecoder().decode(run.stderr));
+      ok(new TextDecoder().decode(run.stdout).startsWith("sha256:"));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
-    const run = await new Deno.Command(`${dir}/app`, { stdout: "piped", stderr: "piped" }).output();
-    equal(run.success, true, new TextDecoder().decode(run.stderr));
-    ok(new TextDecoder().decode(run.stdout).startsWith("sha256:"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  },
 });

@@ -1,6 +1,7 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import * as zlib from "node:zlib";
 import { WorkerPool } from "../../src/layer/worker_pool.ts";
+import { waitFor } from "../helpers/tools.ts";
 
 function block(n: number, seed: number): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(n);
@@ -73,8 +74,10 @@ Deno.test("WorkerPool stops idle workers by itself so a process can end", async 
   try {
     await pool.run({ op: "deflate", data: block(1000, 1), level: 1, last: true });
     equal(pool.workerCount, 1);
-    await new Promise((r) => setTimeout(r, 100));
-    equal(pool.workerCount, 0);
+    await waitFor(
+      "the idle worker to stop",
+      () => Promise.resolve(pool.workerCount === 0 ? true : undefined),
+    );
     // And it starts again on demand.
     await pool.run({ op: "deflate", data: block(1000, 2), level: 1, last: true });
     equal(pool.workerCount, 1);

@@ -12,6 +12,7 @@ import {
   withReferrer,
 } from "../../src/publish/referrer_push.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
+import { settledLogs } from "../helpers/registry_http.ts";
 import { blobOf, clientFor } from "../registry/support.ts";
 
 const entry = (name: string, extra: Partial<Descriptor> = {}): Descriptor => ({
@@ -111,9 +112,7 @@ Deno.test("pushReferrer on a registry without the referrers API", async (t) => {
     const since = async (fn: () => Promise<unknown>) => {
       const before = registry.logs().length;
       await fn();
-      // The registry logs a request after answering it: give the last line a moment.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      return requests(registry.logs().slice(before));
+      return requests((await settledLogs(registry)).slice(before));
     };
 
     await t.step("a first push writes the artifact and the fallback index", async () => {

@@ -3,7 +3,7 @@
  * pushed ahead (`child` events) while the others build, then the index published without
  * pushing them again; a failure while pushing ahead is reported by the index's publish too.
  */
-import { equal, match, ok, rejects } from "node:assert/strict";
+import { equal, match, rejects } from "node:assert/strict";
 import { makeIndex } from "../../src/image/image.ts";
 import { scratchImage } from "../../src/image/scratch.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
@@ -11,6 +11,7 @@ import { parseRepository } from "../../src/oci/reference.ts";
 import { RegistryPublisher } from "../../src/publish/registry_publisher.ts";
 import { setLogSink } from "../../src/util/log.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
+import { waitFor } from "../helpers/tools.ts";
 import { clientFor } from "../registry/support.ts";
 
 /** The PUTs of manifests in a slice of the registry log, by path. */
@@ -69,11 +70,13 @@ Deno.test("children pushed ahead are not pushed again by the index's publish", a
       target("ko://example.com/app"),
     );
     match(ref, new RegExp(`/ahead/app@${index.digest}$`));
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the last log line
-    const puts = manifestPuts(registry.logs().slice(before));
+    // The last request publish makes is the PUT of the tag: wait until the registry logs it.
+    const puts = await waitFor("the registry to log the PUT of the tag", () => {
+      const puts = manifestPuts(registry.logs().slice(before));
+      return Promise.resolve(puts.some((p) => p.endsWith("/manifests/latest")) ? puts : undefined);
+    });
     equal(puts.filter((p) => p.endsWith(amd64.digest)).length, 0, puts.join(", "));
     equal(puts.filter((p) => p.endsWith(arm64.digest)).length, 1, puts.join(", "));
-    ok(puts.some((p) => p.endsWith("/manifests/latest")));
     equal(logged.filter((l) => l.includes(`existing manifest: ${amd64.digest}`)).length, 0);
   } finally {
     client.close();

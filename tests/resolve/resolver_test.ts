@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { resolveFiles, type ResolveFilesOptions } from "../../src/resolve/resolver.ts";
 import { KoError } from "../../src/util/errors.ts";
 import { fakeDigestRef, fakeResolver } from "./fake_resolver.ts";
+import { waitFor } from "../helpers/tools.ts";
 
 const TESTDATA = new URL("../testdata/resolve/", import.meta.url).pathname;
 
@@ -344,8 +345,14 @@ Deno.test("resolveFiles stops when its signal aborts", async () => {
   await withFiles({ "1.yaml": pod("ko://a"), "2.yaml": pod("ko://b") }, async (dir) => {
     const controller = new AbortController();
     const resolver = fakeResolver({ delay: () => 5000 });
-    setTimeout(() => controller.abort(new Error("interrupted")), 20);
-    await rejects(run({ inputs: [dir], resolver, signal: controller.signal }), /interrupted/);
+    const running = run({ inputs: [dir], resolver, signal: controller.signal });
+    running.catch(() => {}); // checked below
+    await waitFor(
+      "both references to be resolving",
+      () => Promise.resolve(resolver.calls.length === 2 ? true : undefined),
+    );
+    controller.abort(new Error("interrupted"));
+    await rejects(running, /interrupted/);
     deepEqual(resolver.aborted.sort(), ["ko://a", "ko://b"]);
   });
 });
