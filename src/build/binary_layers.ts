@@ -5,7 +5,8 @@
  */
 import { buildLayer, prepareLayerFor } from "../layer/compress.ts";
 import type { LayerEntry } from "../layer/entry.ts";
-import { type Layer, layerFromBuilt } from "../layer/layer.ts";
+import type { Layer } from "../layer/layer.ts";
+import { layerFromBuilt } from "../layer/compress.ts";
 
 /** What a binary's layer is made of. */
 export interface BinaryLayerRequest {

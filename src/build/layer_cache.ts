@@ -15,7 +15,8 @@
  * concurrent ko processes sharing a KOCACHE never see partial files.
  */
 import { join } from "../util/posix_path.ts";
-import { type Digest, layerSha256, parseDigest, sha256Hex } from "../oci/digest.ts";
+import { type Digest, parseDigest, sha256Hex } from "../oci/digest.ts";
+import { layerSha256 } from "../oci/layer_sha256.ts";
 import type { LayerEntry } from "../layer/entry.ts";
 import { BLOCK_SIZE, buildLayer, GZIP_LEVEL, ZSTD_LEVEL } from "../layer/compress.ts";
 import type { Layer } from "../layer/layer.ts";

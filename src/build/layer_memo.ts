@@ -9,7 +9,8 @@
  */
 import { dirname, join } from "../util/posix_path.ts";
 import { buildLayer, type BuiltLayer, prepareLayerFor } from "../layer/compress.ts";
-import { type Layer, layerFromBuilt } from "../layer/layer.ts";
+import type { Layer } from "../layer/layer.ts";
+import { layerFromBuilt } from "../layer/compress.ts";
 import { writeFileAtomic } from "../util/atomic_file.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";

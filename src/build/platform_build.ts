@@ -9,7 +9,7 @@ import { formatPlatform, goEnvForPlatform } from "../oci/platform.ts";
 import { layerMediaTypeFor } from "../oci/media_types.ts";
 import type { Image } from "../image/image.ts";
 import { buildLayer } from "../layer/compress.ts";
-import { layerFromBuilt } from "../layer/layer.ts";
+import { layerFromBuilt } from "../layer/compress.ts";
 import type { BuildPlan, BuildSelector } from "../config/build_selection.ts";
 import { formatRfc3339Utc } from "../config/epoch_env.ts";
 import type { GoRunner, HeldLock } from "../go/go_runner.ts";

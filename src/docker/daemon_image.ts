@@ -8,7 +8,8 @@
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
 import { parseConfig } from "../oci/config.ts";
-import { type Digest, layerSha256, parseDigest, sha256Digest } from "../oci/digest.ts";
+import { type Digest, parseDigest, sha256Digest } from "../oci/digest.ts";
+import { layerSha256 } from "../oci/layer_sha256.ts";
 import type { Manifest } from "../oci/manifest.ts";
 import { MediaType } from "../oci/media_types.ts";
 import { type Reference, repoString } from "../oci/reference.ts";

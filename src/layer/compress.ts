@@ -18,16 +18,16 @@
  */
 import {
   type Digest,
-  layerSha256,
   parseDigest,
   Sha256,
   sha256Digest,
   type Sha256Hasher,
 } from "../oci/digest.ts";
+import { layerSha256 } from "../oci/layer_sha256.ts";
 import { isZstdLayer, MediaType } from "../oci/media_types.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import type { LayerEntry } from "./entry.ts";
-import { streamOf } from "./layer.ts";
+import { type Layer, streamOf } from "./layer.ts";
 import { storedGzip } from "./stored_gzip.ts";
 import { tarBlocks } from "./tar_blocks.ts";
 import { layerPool, type WorkerPool } from "./worker_pool.ts";
@@ -355,4 +355,15 @@ class Output {
     if (this.#tmp !== undefined) await Deno.remove(this.#tmp).catch(() => {});
     this.#chunks = [];
   }
+}
+
+/** The Layer view of a {@link BuiltLayer} (in memory or in a file). */
+export function layerFromBuilt(built: BuiltLayer): Layer {
+  return {
+    mediaType: built.mediaType,
+    digest: built.digest,
+    size: built.size,
+    diffId: built.diffId,
+    open: () => built.open(),
+  };
 }

@@ -3,10 +3,10 @@
  * digests and can stream its bytes, plus constructors for layers held in memory or built by
  * {@link buildLayer}, and {@link diffIdOfCompressed} for base layers whose diff_id is unknown.
  */
-import { type Digest, layerSha256 } from "../oci/digest.ts";
+import type { Digest } from "../oci/digest.ts";
+import { layerSha256 } from "../oci/layer_sha256.ts";
 import { isGzipLayer, isZstdLayer } from "../oci/media_types.ts";
 import { KoError } from "../util/errors.ts";
-import type { BuiltLayer } from "./compress.ts";
 
 /** A compressed layer blob: what a manifest descriptor and a config diff_id need, and its bytes. */
 export interface Layer {
@@ -46,17 +46,6 @@ export async function layerFromBytes(
     size: compressed.byteLength,
     diffId,
     open: () => Promise.resolve(streamOf([compressed])),
-  };
-}
-
-/** The Layer view of a {@link BuiltLayer} (in memory or in a file). */
-export function layerFromBuilt(built: BuiltLayer): Layer {
-  return {
-    mediaType: built.mediaType,
-    digest: built.digest,
-    size: built.size,
-    diffId: built.diffId,
-    open: () => built.open(),
   };
 }
 

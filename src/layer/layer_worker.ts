@@ -5,7 +5,7 @@
  */
 import { Buffer } from "node:buffer";
 import * as zlib from "node:zlib";
-import { layerSha256 } from "../oci/digest.ts";
+import { layerSha256 } from "../oci/layer_sha256.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import type { LayerEntry } from "./entry.ts";
 import { deflateBlock } from "./gzip_blocks.ts";

@@ -4,7 +4,7 @@
  *
  * Two ways to hash, each always the same code: {@link sha256Digest} and {@link Sha256} for
  * small inputs (manifests, configs, cache keys) in plain JavaScript (src/util/hash.ts), and
- * {@link layerSha256} for layer-sized streams on `node:crypto`.
+ * layer_sha256.ts for layer-sized streams on `node:crypto`.
  */
 import { KoError } from "../util/errors.ts";
 import { type HashInput, sha256, Sha256State, toHex } from "../util/hash.ts";
@@ -84,15 +84,4 @@ export class Sha256 implements Sha256Hasher {
   digest(): Digest {
     return `sha256:${toHex(this.#state.digest())}` as Digest;
   }
-}
-
-/**
- * A new sha256 hasher for layer-sized inputs (layer tars and blobs, Go binaries); it is always
- * `node:crypto`'s, much faster on large inputs than {@link Sha256}. Its module is imported on
- * the first call, not with this one, because loading `node:crypto` costs start-up time that a
- * build hashing only small things should not pay.
- */
-export async function layerSha256(): Promise<Sha256Hasher> {
-  const { LayerSha256 } = await import("./layer_sha256.ts");
-  return new LayerSha256();
 }

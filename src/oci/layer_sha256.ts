@@ -1,21 +1,27 @@
 /**
- * The sha256 hasher for layer-sized inputs, on `node:crypto` (native code). Imported only
- * through `layerSha256()` in digest.ts, so that `node:crypto` is loaded when a layer is
- * hashed rather than at start-up.
+ * The sha256 hasher for layer-sized inputs (layer tars and blobs, Go binaries): always
+ * `node:crypto`'s, much faster on large inputs than the plain-JavaScript {@link Sha256} of
+ * digest.ts. `node:crypto` is imported on the first call, not with this module, because
+ * loading it costs start-up time that a build hashing only small things should not pay.
  */
-import { createHash, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
 import type { Digest, Sha256Hasher } from "./digest.ts";
 
-/** An incremental `node:crypto` sha256 hasher that yields a Digest. */
-export class LayerSha256 implements Sha256Hasher {
-  readonly #hash: Hash = createHash("sha256");
-  /** Feeds bytes. */
+/** A new incremental `node:crypto` sha256 hasher. */
+export async function layerSha256(): Promise<Sha256Hasher> {
+  const { createHash } = await import("node:crypto");
+  return new NodeSha256(createHash("sha256"));
+}
+
+class NodeSha256 implements Sha256Hasher {
+  constructor(private readonly hash: Hash) {}
+
   update(bytes: Uint8Array): this {
-    this.#hash.update(bytes);
+    this.hash.update(bytes);
     return this;
   }
-  /** Finishes and returns the digest; the hasher can't be used afterwards. */
+
   digest(): Digest {
-    return `sha256:${this.#hash.digest("hex")}` as Digest;
+    return `sha256:${this.hash.digest("hex")}` as Digest;
   }
 }

@@ -5,12 +5,12 @@ import {
   digestAlgorithm,
   digestHex,
   isDigest,
-  layerSha256,
   parseDigest,
   Sha256,
   sha256Digest,
   sha256Hex,
 } from "../../src/oci/digest.ts";
+import { layerSha256 } from "../../src/oci/layer_sha256.ts";
 
 const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const EXPECTED = 'expected "sha256:<64 hex characters>"';
