@@ -11,6 +11,7 @@ import type { LayerEntry } from "../layer/entry.ts";
 import type { Image } from "../image/image.ts";
 import { mutateImage } from "../image/mutate.ts";
 import { lastElement } from "../util/go_path.ts";
+import { CAPABILITY_PAX_KEY } from "./capabilities.ts";
 import { KODATA_ROOT } from "./kodata.ts";
 import { WINDOWS_RAWSD } from "./windows.ts";
 import { DELVE_ARGS, DELVE_PATH } from "./delve.ts";
@@ -18,7 +19,7 @@ import { DELVE_ARGS, DELVE_PATH } from "./delve.ts";
 /** The directory the binary goes to. */
 export const APP_DIR = "/ko-app";
 /** The author ko writes into configs. */
-export const KO_AUTHOR = "github.com/ko-build/ko";
+const KO_AUTHOR = "github.com/ko-build/ko";
 
 /** The binary's file name: the import path's last element, or `ko-app` when there is none. */
 export function appName(importPath: string): string {
@@ -55,14 +56,14 @@ export function binaryEntries(
       mode: 0o555,
       path: binaryPath,
       ...(os === "linux" && capabilityXattr
-        ? { paxRecords: { "SCHILY.xattr.security.capability": capabilityXattr } }
+        ? { paxRecords: { [CAPABILITY_PAX_KEY]: capabilityXattr } }
         : {}),
     },
   ];
 }
 
 /** Everything that goes into the app image besides the base and the two layers. */
-export interface AppImageOptions {
+interface AppImageOptions {
   /** The import path without `ko://`. */
   readonly importPath: string;
   /** The target OS (`linux`, `windows`). */

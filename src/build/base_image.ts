@@ -31,7 +31,7 @@ export type ResolvedBase =
   };
 
 /** Settings that choose the base. */
-export interface BaseImageSettings {
+interface BaseImageSettings {
   readonly defaultBaseImage?: string;
   /** Lowercased import path → reference. */
   readonly baseImageOverrides?: Readonly<Record<string, string>>;

@@ -17,7 +17,7 @@ import { info } from "../util/log.ts";
 import { join } from "../util/posix_path.ts";
 
 /** The Delve release put into debug images. */
-export const DELVE_VERSION = "v1.27.2";
+const DELVE_VERSION = "v1.27.2";
 const DELVE_MODULE = "github.com/go-delve/delve";
 const DELVE_PACKAGE = `${DELVE_MODULE}/cmd/dlv`;
 
@@ -48,7 +48,7 @@ export function debuggingUnsupportedMessage(platform: Platform): string {
 }
 
 /** Options of {@link DelveBuilder}. */
-export interface DelveBuilderOptions {
+interface DelveBuilderOptions {
   /** The go command (`KO_GO_PATH` or `go`). */
   readonly goPath: string;
   /** ko's environment (GOPROXY, GOMODCACHE, HOME…): the Delve build runs with it. */

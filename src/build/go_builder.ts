@@ -34,7 +34,7 @@ import type { Builder, BuildEvent } from "./builder.ts";
 import { buildForPlatform, type PlatformBuildSettings } from "./platform_build.ts";
 
 /** Options of the Go builder. */
-export interface GoBuilderOptions extends PlatformBuildSettings {
+interface GoBuilderOptions extends PlatformBuildSettings {
   /** Where each import path is listed and built. */
   readonly selector: Pick<BuildSelector, "locate" | "plan">;
   /** The run's `go list`. */
@@ -203,7 +203,7 @@ export class GoBuilder implements Builder {
 }
 
 /** The children of a base index that match the platforms, in base order (ko-behaviour 6). */
-export function selectChildren(
+function selectChildren(
   index: LazyIndex,
   platforms: PlatformSpec,
   importPath: string,

@@ -16,7 +16,7 @@ import { WINDOWS_RAWSD } from "./windows.ts";
 export const KODATA_ROOT = "/var/run/ko";
 
 /** Options of {@link kodataEntries}. */
-export interface KodataOptions {
+interface KodataOptions {
   /** Target OS: `windows` lays files under `Files/` with the rawsd PAX record. */
   readonly os: string;
   /** mtime of every entry: `KO_DATA_DATE_EPOCH` or 0. */

@@ -29,7 +29,7 @@ import { readGoBuildId } from "../go/build_id.ts";
  * Bumped whenever our tar or compression output for the same inputs could change (2: tiny
  * layers stored).
  */
-export const LAYER_CACHE_FORMAT = 2;
+const LAYER_CACHE_FORMAT = 2;
 
 /** Entries kept per directory besides those used in the last {@link RECENT_MS}. */
 const KEEP_ENTRIES = 4;
@@ -284,7 +284,7 @@ export class LayerCacheDir {
  * Rebuilds a layer's blob into `outPath` when the binary still has the identity the entry was
  * made from; undefined when it has changed.
  */
-export type Rebuild = (outPath: string) => Promise<{ digest: Digest; size: number } | undefined>;
+type Rebuild = (outPath: string) => Promise<{ digest: Digest; size: number } | undefined>;
 
 /** Checks a parsed record; throws on anything missing or malformed. */
 export function parseRecord(v: unknown): LayerRecord {

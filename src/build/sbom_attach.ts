@@ -33,7 +33,7 @@ export interface SbomSettings {
 }
 
 /** What the SBOM of one platform's image is made from. */
-export interface ImageSbomInput {
+interface ImageSbomInput {
   readonly importPath: string;
   readonly platform: Platform;
   /** The app's name (the binary's name in `/ko-app`). */

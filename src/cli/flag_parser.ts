@@ -10,7 +10,7 @@ import type { KoOption } from "./ko_option.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** What parsing one command's arguments found. */
-export interface ParsedArgs {
+interface ParsedArgs {
   /** Positional arguments in order, including everything after `--`. */
   operands: string[];
   /** How many operands came before `--` (cobra's ArgsLenAtDash); -1 without `--`. */
@@ -22,7 +22,7 @@ export interface ParsedArgs {
 }
 
 /** How a parse treats what it finds. */
-export interface ParseMode {
+interface ParseMode {
   /** Stop at the first operand and leave the rest unparsed (the root, before the verb). */
   stopAtOperand?: boolean;
   /** Appended to "unknown flag" errors, e.g. where kubectl flags belong. */
@@ -145,7 +145,7 @@ function quoteChoice(value: string): string {
  * Strings flags append, except that the first occurrence replaces the default. For a
  * `--no-…` flag the stored value is the flag's own (true when given).
  */
-export function assignFlag(
+function assignFlag(
   owner: CommandNode,
   option: KoOption,
   raw: string | undefined,

@@ -2,7 +2,7 @@
  * The implementation behind each verb. The verb files only define flags and help and call
  * these; wiring a real implementation in means replacing one entry of `defaultHandlers`.
  */
-import { KoError } from "../util/errors.ts";
+
 import { listEarly, startLikelyBuilds } from "../build/likely_builds.ts";
 import { GoLister } from "../go/go_lister.ts";
 import { GoRunner } from "../go/go_runner.ts";
@@ -38,11 +38,6 @@ export interface Handlers {
   deps: DepsHandler;
   /** `ko version`. */
   version: VersionHandler;
-}
-
-/** A handler for a verb that does not exist yet: fails with exit code 1. */
-export function notImplemented<O>(verb: string): VerbHandler<O> {
-  return () => Promise.reject(new KoError(`ko ${verb} is not implemented yet`));
 }
 
 /**

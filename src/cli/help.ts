@@ -13,14 +13,14 @@ export function commandPath(cmd: CommandNode): string {
 }
 
 /** Typed flags of one command, help-visible ones only, sorted by long name like pflag. */
-export function visibleFlags(cmd: CommandNode): KoOption[] {
+function visibleFlags(cmd: CommandNode): KoOption[] {
   return cmd.options
     .filter((o) => !o.hidden)
     .sort((a, b) => a.longName().localeCompare(b.longName()));
 }
 
 /** How pflag shows a default in help, or "" when the default is the zero value. */
-export function defaultText(option: KoOption): string {
+function defaultText(option: KoOption): string {
   const value: unknown = option.defaultValue;
   switch (option.kind) {
     case "bool":

@@ -5,7 +5,7 @@
  */
 
 /** The value types ko's flags have (pflag's Bool, String, StringSlice, Int). */
-export type FlagKind = "bool" | "string" | "strings" | "int";
+type FlagKind = "bool" | "string" | "strings" | "int";
 
 /** Any flag value. */
 export type FlagValue = boolean | string | string[] | number;
@@ -79,7 +79,7 @@ export class KoOption {
 }
 
 /** The value a flag of this kind has when not given and without a default. */
-export function zeroValue(kind: FlagKind): FlagValue {
+function zeroValue(kind: FlagKind): FlagValue {
   switch (kind) {
     case "bool":
       return false;

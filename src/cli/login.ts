@@ -7,7 +7,7 @@ import type { LoginHandler } from "../commands/options.ts";
 import type { VerbContext } from "../commands/context.ts";
 
 /** Reads a password from stdin, dropping one trailing "\n" and then one "\r" like ko. */
-export async function readPasswordFromStdin(
+async function readPasswordFromStdin(
   stdin: ReadableStream<Uint8Array>,
   signal?: AbortSignal,
 ): Promise<string> {

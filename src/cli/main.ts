@@ -12,10 +12,10 @@ import { createProgram } from "./program.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Exit code after the user interrupted ko with Ctrl-C (128 + SIGINT). */
-export const INTERRUPTED_EXIT_CODE = 130;
+const INTERRUPTED_EXIT_CODE = 130;
 
 /** What a caller (tests, embedders) may replace when running the CLI. */
-export interface CliOptions extends ContextOverrides {
+interface CliOptions extends ContextOverrides {
   /** Verb implementations to use instead of the defaults. */
   handlers?: Partial<Handlers>;
 }
@@ -81,7 +81,7 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
  * Prints an error the way users see it (`Error: <message>`, plus a usage hint for command-line
  * mistakes and the stack with `-v` for unexpected errors) and returns the exit code.
  */
-export async function reportError(
+async function reportError(
   err: unknown,
   stderr: Writer,
   signal?: AbortSignal,

@@ -12,7 +12,7 @@ import { pipeToKubectl } from "../kube/kubectl_pipe.ts";
 import { openResolution, streamResolvedYaml } from "./resolve.ts";
 
 /** Resolves and pipes into `kubectl <verb>`. */
-export async function resolveIntoKubectl(
+async function resolveIntoKubectl(
   verb: "apply" | "create",
   ctx: VerbContext,
   kubectlArgs: readonly string[],

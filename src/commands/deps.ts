@@ -81,7 +81,7 @@ export const runDeps: DepsHandler = async (ctx, args, options) => {
  * What `ko deps` prints: the dependency tree for "", else the SBOM document of the app image
  * in that format (`go.version-m` is the `go version -m` text itself).
  */
-export function depsOutput(
+function depsOutput(
   format: "" | "spdx" | "cyclonedx" | "go.version-m",
   image: Image,
   buildInfo: BuildInfo,
@@ -101,7 +101,7 @@ export function depsOutput(
  * The one platform `ko deps` builds: the `--platform` / `defaultPlatforms` / `GOOS`-`GOARCH`
  * choice, which must name exactly one complete `os/arch[/variant]`.
  */
-export function singlePlatform(spec: PlatformSpec, fromConfig = false): PlatformSpec {
+function singlePlatform(spec: PlatformSpec, fromConfig = false): PlatformSpec {
   const hint = "pass one, e.g. --platform=linux/arm64";
   // Without --platform the list is defaultPlatforms (.ko.yaml or KO_DEFAULTPLATFORMS): say so.
   const source = fromConfig ? "defaultPlatforms" : "--platform";

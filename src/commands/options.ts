@@ -101,19 +101,19 @@ export type ApplyCommandOptions = ResolveCommandOptions & KubeconfigOptions;
 export type ApplyHandler = VerbHandler<ApplyCommandOptions>;
 
 /** Options of `ko create` (the same as apply's). */
-export type CreateCommandOptions = ApplyCommandOptions;
+type CreateCommandOptions = ApplyCommandOptions;
 
 /** Resolves the files and streams the YAML into `kubectl create -f -` plus `args`. */
 export type CreateHandler = VerbHandler<CreateCommandOptions>;
 
 /** `ko delete` has no flags of its own: everything belongs to kubectl. */
-export type DeleteCommandOptions = Record<never, never>;
+type DeleteCommandOptions = Record<never, never>;
 
 /** Runs `kubectl delete <args>`; `args` is everything after `delete`, verbatim. */
 export type DeleteHandler = VerbHandler<DeleteCommandOptions>;
 
 /** Options of `ko run`. */
-export type RunCommandOptions = BuildOptions & PublishOptions & KubeconfigOptions & {
+type RunCommandOptions = BuildOptions & PublishOptions & KubeconfigOptions & {
   /** Arguments after the first `--`, for `kubectl run` (a later `--` starts the container's). */
   kubectlArgs: string[];
 };
@@ -122,7 +122,7 @@ export type RunCommandOptions = BuildOptions & PublishOptions & KubeconfigOption
 export type RunHandler = VerbHandler<RunCommandOptions>;
 
 /** Options of `ko login`, with the password already read from stdin if asked. */
-export interface LoginCommandOptions {
+interface LoginCommandOptions {
   /** Registry user name. */
   username: string;
   /** Password or token (from `-p` or stdin). Never log it. */
@@ -139,7 +139,7 @@ export const DEPS_SBOM_FORMATS = ["", "spdx", "cyclonedx", "go.version-m"] as co
 export type DepsSbomFormat = typeof DEPS_SBOM_FORMATS[number];
 
 /** Options of `ko deps`. */
-export interface DepsCommandOptions {
+interface DepsCommandOptions {
   /** "" for the dependency tree, or the SBOM document to print instead. */
   sbom: DepsSbomFormat;
   /** `--platform` entries the binary is built for; [] = the default platform. */
@@ -150,7 +150,7 @@ export interface DepsCommandOptions {
 export type DepsHandler = VerbHandler<DepsCommandOptions>;
 
 /** `ko version` has no options. */
-export type VersionCommandOptions = Record<never, never>;
+type VersionCommandOptions = Record<never, never>;
 
 /** Prints the version. */
 export type VersionHandler = VerbHandler<VersionCommandOptions>;

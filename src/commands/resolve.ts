@@ -30,7 +30,7 @@ import { KoError } from "../util/errors.ts";
 const KO_PREFIX = "ko://";
 
 /** Where {@link streamResolvedYaml} writes and what else may stop it. */
-export interface ResolvedYamlSink {
+interface ResolvedYamlSink {
   /** Receives each file's resolved YAML (followed by `\n---\n`) in `-f` order, as it is ready. */
   write(chunk: string): Promise<void>;
   /** Cancels the resolution besides `ctx.signal` (e.g. when kubectl has exited). */

@@ -39,7 +39,7 @@ export interface GoTools {
 }
 
 /** What a run derives from the configuration, the environment and the flags. */
-export interface RunSettings {
+interface RunSettings {
   readonly selector: BuildSelector;
   /** `SOURCE_DATE_EPOCH` seconds. */
   readonly creationTime?: number;

@@ -39,7 +39,7 @@ export interface BuildConfig {
 }
 
 /** The `builds[]` keys whose explicit empty list clears the corresponding default. */
-export type ClearableKey = "env" | "flags" | "ldflags";
+type ClearableKey = "env" | "flags" | "ldflags";
 
 /** A decoded entry before resolution, with the nodes errors point at. */
 export interface RawBuild extends Omit<BuildConfig, "importPath"> {

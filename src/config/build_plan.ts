@@ -10,11 +10,12 @@ import { resolve } from "../util/posix_path.ts";
 import type { GoBuildInvocation } from "../go/go_build.ts";
 import { definedEnv } from "../util/command.ts";
 import { KoError } from "../util/errors.ts";
+import { Memo } from "../util/memo.ts";
 import type { BuildConfig, KoConfig } from "./ko_config.ts";
 import { withoutKoScheme } from "../util/ko_scheme.ts";
 
 /** The configuration's defaults a build falls back to. */
-export type BuildDefaults = Pick<KoConfig, "defaultEnv" | "defaultFlags" | "defaultLdflags">;
+type BuildDefaults = Pick<KoConfig, "defaultEnv" | "defaultFlags" | "defaultLdflags">;
 
 /** The defaults without a configuration file or `KO_DEFAULT*` variables. */
 export const NO_DEFAULTS: BuildDefaults = { defaultEnv: [], defaultFlags: [], defaultLdflags: [] };
@@ -46,6 +47,8 @@ export interface GoBuildInputs {
   goPath: string;
   /** Where the binary goes (`-o`). */
   output: string;
+  /** Answers of `go env` and git for templates, kept across a run's plans (fresh if absent). */
+  memo?: Memo<unknown>;
 }
 
 /**
@@ -144,6 +147,7 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
         goPath: inputs.goPath,
         processEnv: inputs.processEnv,
         creationTime: inputs.creationTime,
+        memo: inputs.memo ?? new Memo(),
       });
       const values = await data;
       try {

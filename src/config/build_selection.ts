@@ -10,6 +10,7 @@ import { definedEnv } from "../util/command.ts";
 import { KoError, wrapError } from "../util/errors.ts";
 import { info, warn } from "../util/log.ts";
 import { withoutKoScheme } from "../util/ko_scheme.ts";
+import { Memo } from "../util/memo.ts";
 import { goBuildInvocation } from "./build_plan.ts";
 import type { BuildConfig, KoConfig } from "./ko_config.ts";
 
@@ -80,7 +81,7 @@ export interface BuildPlan extends GoBuildInvocation {
 }
 
 /** What a {@link BuildSelector} decides with, besides the configuration. */
-export interface BuildSelectorOptions {
+interface BuildSelectorOptions {
   readonly cwd: string;
   /** ko's own environment. */
   readonly env: Readonly<Record<string, string>>;
@@ -109,6 +110,8 @@ export class BuildSelector {
   readonly #announced = new Set<string>();
   /** Import path and platform pairs warned about (see {@link warnPlatformOverride}). */
   readonly #warned = new Set<string>();
+  /** The templates' `go env` and git answers, once per run. */
+  readonly #templateAnswers = new Memo<unknown>();
 
   constructor(readonly config: KoConfig, private readonly o: BuildSelectorOptions) {}
 
@@ -161,6 +164,7 @@ export class BuildSelector {
         cwd: o.cwd,
         goPath: o.goPath,
         output: a.output,
+        memo: this.#templateAnswers,
       });
       this.#warnPlatformOverride(ip, a.platformEnv, invocation.env);
       return { ...invocation, linuxCapabilities: build?.linuxCapabilities ?? [] };

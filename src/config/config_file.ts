@@ -28,7 +28,7 @@ const CONFIG_EXTENSIONS: readonly string[] = [
 const READABLE = new Set(["json", "yaml", "yml"]);
 
 /** A located configuration file. */
-export interface ConfigFileLocation {
+interface ConfigFileLocation {
   /** Absolute path. */
   path: string;
   /** The name used in messages: relative to the working directory when inside it. */

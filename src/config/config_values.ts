@@ -8,7 +8,7 @@ import type { Node } from "yaml";
 import { type ConfigSource, describe } from "./config_source.ts";
 
 /** How a string scalar becomes a list. */
-export type ScalarForm = "fields" | "whole";
+type ScalarForm = "fields" | "whole";
 
 /**
  * Splits on whitespace like Go's `strings.Fields`, except that whitespace inside a `{{ … }}`

@@ -6,11 +6,12 @@
  * are memoised per directory for the life of the process (ko asks again for every platform).
  */
 import { info } from "../util/log.ts";
+import type { Memo } from "../util/memo.ts";
 import { lookPath, runCommand } from "../util/command.ts";
 import { formatRfc3339Utc } from "./epoch_env.ts";
 
 /** The `Git` template value. */
-export interface GitInfo {
+interface GitInfo {
   Branch: string;
   Tag: string;
   ShortCommit: string;
@@ -29,7 +30,7 @@ export interface GitInfo {
 export const ZERO_TIME_SECONDS = -62135596800;
 
 /** ko's messages for the conditions it logs. */
-export const GIT_MESSAGES = {
+const GIT_MESSAGES = {
   noGit: "git not present in PATH. Git info will not be available",
   notRepository: "current folder is not a git repository. Git info will not be available",
   noTag: "git doesn't contain any tags. Tag info will not be available",
@@ -69,29 +70,23 @@ function toInfo(f: Facts): GitInfo {
   };
 }
 
-const cache = new Map<string, Promise<GitInfo>>();
-
-/** Forgets memoised results (tests change repositories between calls). */
-export function clearGitInfoCache(): void {
-  cache.clear();
-}
-
 /**
- * The git facts of `dir`, found with the `git` on `env.PATH` and run with `env`. Logs what ko
- * logs (no git, not a repository, no tags, dirty tree) the first time a directory is asked.
+ * The git facts of `dir`, found with the `git` on `env.PATH` and run with `env`, once per
+ * directory for `memo` (a run's). Logs what ko logs (no git, not a repository, no tags, dirty
+ * tree) the first time a directory is asked.
  */
 export function gitInfo(
   dir: string,
   env: Readonly<Record<string, string | undefined>>,
+  memo: Memo<unknown>,
 ): Promise<GitInfo> {
   const git = lookPath("git", env);
-  const key = `${git ?? ""}\0${dir}`;
-  let p = cache.get(key);
-  if (!p) {
-    p = collect(git, dir, env).then(toInfo);
-    cache.set(key, p);
-  }
-  return p;
+  return memo.get(
+    `git\0${git ?? ""}\0${dir}`,
+    () => collect(git, dir, env).then(toInfo),
+  ) as Promise<
+    GitInfo
+  >;
 }
 
 async function collect(

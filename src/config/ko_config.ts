@@ -59,7 +59,7 @@ export interface KoConfig {
 }
 
 /** Inputs of {@link loadKoConfig}. */
-export interface LoadOptions {
+interface LoadOptions {
   /** The working directory (default: the process's). */
   cwd?: string;
   /** The environment (default: the process's). */

@@ -10,17 +10,19 @@
  *   local zone, so its output depends on `TZ`; ours does not);
  * - `Timestamp`: the same instant in Unix seconds.
  *
- * `go env` is memoised per (go binary, directory, environment): ko runs it for every platform.
+ * `go env` and git run once per run (go binary, directory, environment), whatever the number of
+ * platforms: ko runs them for every one.
  */
 import { KoError } from "../util/errors.ts";
 import { goNotFoundHint } from "../go/go_command.ts";
 import { runCommand } from "../util/command.ts";
+import type { Memo } from "../util/memo.ts";
 import { formatRfc3339Utc } from "./epoch_env.ts";
 import { gitInfo } from "./git_info.ts";
 import { stringMap } from "../gotemplate/template.ts";
 
 /** Inputs of {@link createTemplateData}. */
-export interface TemplateDataInput {
+interface TemplateDataInput {
   /** The final build environment (as passed to `go build`). */
   env: Readonly<Record<string, string>>;
   /** The build directory: where git runs. */
@@ -33,24 +35,20 @@ export interface TemplateDataInput {
   processEnv: Readonly<Record<string, string | undefined>>;
   /** `SOURCE_DATE_EPOCH` seconds; now when undefined. */
   creationTime?: number;
+  /** The run's answers of `go env` and git. */
+  memo: Memo<unknown>;
 }
 
-const goEnvCache = new Map<string, Promise<Record<string, string>>>();
-
-/** The output of `<goPath> env`, parsed (memoised per goPath, cwd and env). */
-export function goEnv(
+/** The output of `<goPath> env`, parsed, once per goPath, cwd and env for `memo` (a run's). */
+export async function goEnv(
   goPath: string,
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
+  memo: Memo<unknown>,
 ): Promise<Record<string, string>> {
-  const key = JSON.stringify([goPath, cwd, Object.entries(env).sort()]);
-  let p = goEnvCache.get(key);
-  if (!p) {
-    p = runGoEnv(goPath, cwd, env);
-    p.catch(() => goEnvCache.delete(key));
-    goEnvCache.set(key, p);
-  }
-  return p.then((m) => ({ ...m }));
+  const key = JSON.stringify(["go env", goPath, cwd, Object.entries(env).sort()]);
+  const answer = await memo.get(key, () => runGoEnv(goPath, cwd, env));
+  return { ...answer as Record<string, string> };
 }
 
 async function runGoEnv(
@@ -95,8 +93,8 @@ export async function createTemplateData(
 ): Promise<Record<string, unknown>> {
   const env: Record<string, string> = { LDFLAGS: "", ...input.env };
   const [goenv, git] = await Promise.all([
-    goEnv(input.goPath, input.cwd, input.processEnv),
-    gitInfo(input.dir, input.processEnv),
+    goEnv(input.goPath, input.cwd, input.processEnv, input.memo),
+    gitInfo(input.dir, input.processEnv, input.memo),
   ]);
   for (const k of Object.keys(env)) if (Object.hasOwn(goenv, k)) goenv[k] = env[k]!;
   const seconds = input.creationTime ?? Math.floor(Date.now() / 1000);

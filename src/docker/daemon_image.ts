@@ -25,13 +25,13 @@ import { indexTar, readMember, type TarMemberRange } from "./tar_index.ts";
 const gzip = promisify(zlib.gzip);
 
 /** The name the daemon knows a reference by: `repo:tag`, or `repo@digest`. */
-export function daemonName(ref: Reference): string {
+function daemonName(ref: Reference): string {
   if (ref.digest) return `${repoString(ref)}@${ref.digest}`;
   return `${repoString(ref)}:${ref.tag ?? "latest"}`;
 }
 
 /** Reads `ref` from the daemon as an Image. */
-export async function readDaemonImage(
+async function readDaemonImage(
   client: DockerClient,
   ref: Reference,
   signal?: AbortSignal,

@@ -15,7 +15,7 @@ export const MAX_API_VERSION = "1.47";
 const FALLBACK_API_VERSION = "1.24";
 
 /** Options of one request. */
-export interface DockerRequest {
+interface DockerRequest {
   readonly query?: Readonly<Record<string, string | string[] | undefined>>;
   readonly body?: BodyInit;
   readonly headers?: Readonly<Record<string, string>>;

@@ -12,7 +12,7 @@ import { errorMessage, KoError } from "../util/errors.ts";
 import { sha256, toHex } from "../util/hash.ts";
 
 /** TLS material for a `tcp://` endpoint (PEM text). */
-export interface DockerTls {
+interface DockerTls {
   /** CA certificate(s) to verify the daemon with; the system store when absent. */
   readonly caCert?: string;
   /** Client certificate and key, when the daemon verifies clients. */

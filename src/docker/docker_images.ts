@@ -7,7 +7,7 @@ import { debug } from "../util/log.ts";
 import type { DockerClient } from "./docker_client.ts";
 
 /** The parts of `GET /images/<name>/json` ko reads. */
-export interface ImageInspect {
+interface ImageInspect {
   /** The image ID (`sha256:<config digest hex>` on Docker's classic store and podman). */
   readonly Id: string;
   readonly RepoTags: readonly string[];
@@ -82,7 +82,7 @@ export async function loadImage(
 }
 
 /** One message of the daemon's JSON progress stream. */
-export interface JsonMessage {
+interface JsonMessage {
   readonly stream?: string;
   readonly status?: string;
   readonly error?: string;

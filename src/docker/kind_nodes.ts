@@ -10,14 +10,14 @@ import { KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 
 /** The label kind puts on every node container, valued with the cluster name. */
-export const CLUSTER_LABEL = "io.x-k8s.kind.cluster";
+const CLUSTER_LABEL = "io.x-k8s.kind.cluster";
 /** The label holding a node's role (`control-plane`, `worker`, `external-load-balancer`). */
-export const ROLE_LABEL = "io.x-k8s.kind.role";
+const ROLE_LABEL = "io.x-k8s.kind.role";
 /** kind's default cluster name. */
-export const DEFAULT_CLUSTER = "kind";
+const DEFAULT_CLUSTER = "kind";
 
 /** What finished command produced. */
-export interface NodeCommandResult {
+interface NodeCommandResult {
   readonly code: number;
   /** stdout and stderr together, as kind's node commands collect them. */
   readonly output: string;

@@ -31,7 +31,7 @@ interface Region {
 }
 
 /** The build info strings of a Go executable. */
-export interface RawBuildInfo {
+interface RawBuildInfo {
   /** The toolchain version, `go1.26.8`. */
   readonly goVersion: string;
   /** The module info text (sentinels removed; "" when there is none, as Go reads it). */

@@ -20,7 +20,7 @@ export interface GoModule {
 }
 
 /** One `build` line: `-trimpath=true`, `CGO_ENABLED=0`, `GOOS=linux`, `vcs.revision=…`. */
-export interface BuildSetting {
+interface BuildSetting {
   key: string;
   value: string;
 }
@@ -114,11 +114,6 @@ export function parseBuildInfo(data: string): BuildInfo {
     lineNum++;
   }
   return info;
-}
-
-/** The value of a build setting (`GOOS`, `-trimpath`, `vcs.revision`…), or undefined. */
-export function buildSetting(info: BuildInfo, key: string): string | undefined {
-  return info.settings.find((s) => s.key === key)?.value;
 }
 
 /**

@@ -8,7 +8,7 @@ import { KoError } from "../util/errors.ts";
 import { readAt } from "../util/read_at.ts";
 
 /** The parts of an ELF file header these readers use. */
-export interface ElfHeader {
+interface ElfHeader {
   readonly is64: boolean;
   readonly little: boolean;
   /** Program header table: file offset, entry size, count. */
@@ -23,7 +23,7 @@ export interface ElfHeader {
 }
 
 /** One ELF program header (segment). */
-export interface ElfProgram {
+interface ElfProgram {
   readonly type: number;
   readonly offset: number;
   readonly filesz: number;
@@ -31,7 +31,7 @@ export interface ElfProgram {
 }
 
 /** One ELF section header, with its name resolved. */
-export interface ElfSection {
+interface ElfSection {
   readonly name: string;
   readonly type: number;
   readonly addr: number;
@@ -40,7 +40,7 @@ export interface ElfSection {
 }
 
 /** One PE section header. */
-export interface PeSection {
+interface PeSection {
   readonly name: string;
   readonly virtualAddress: number;
   readonly virtualSize: number;
@@ -50,7 +50,7 @@ export interface PeSection {
 }
 
 /** A PE file's image base and sections. */
-export interface PeHeaders {
+interface PeHeaders {
   readonly imageBase: number;
   readonly sections: readonly PeSection[];
 }

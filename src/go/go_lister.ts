@@ -5,6 +5,7 @@
  * `go list` calls are a known slowness (ko #305).
  */
 import { KoError } from "../util/errors.ts";
+import { Memo } from "../util/memo.ts";
 
 /** The fields of `go list -json` we read. */
 export interface GoPackage {
@@ -20,7 +21,7 @@ const FIELDS = "ImportPath,Name,Dir,GoFiles,Module,Error";
 
 /** Runs `go list -e -find -json` (always the `go` on PATH, as ko does), once per question. */
 export class GoLister {
-  readonly #answers = new Map<string, Promise<GoPackage[]>>();
+  readonly #answers = new Memo<GoPackage[]>();
 
   /** The packages `patterns` name in `dir`, listed with `env` (the process's when absent). */
   list(
@@ -28,28 +29,22 @@ export class GoLister {
     patterns: readonly string[],
     env?: Readonly<Record<string, string>>,
   ): Promise<GoPackage[]> {
-    const key = answerKey(dir, patterns, env);
-    let p = this.#answers.get(key);
-    if (!p) {
-      p = runGoList(dir, patterns, env);
-      const listed = p;
-      listed.catch(() => this.#answers.delete(key));
+    return this.#answers.get(answerKey(dir, patterns, env), () => {
+      const listed = runGoList(dir, patterns, env);
       listed.then((pkgs) => {
         // `go list ./cmd/x` also answers a later `go list example.com/m/cmd/x` in the same dir.
         const only = pkgs.length === 1 ? pkgs[0] : undefined;
         if (only?.ImportPath && patterns.length === 1 && only.ImportPath !== patterns[0]) {
-          const alias = answerKey(dir, [only.ImportPath], env);
-          if (!this.#answers.has(alias)) this.#answers.set(alias, listed);
+          this.#answers.remember(answerKey(dir, [only.ImportPath], env), listed);
         }
       }, () => {});
-      this.#answers.set(key, listed);
-    }
-    return p;
+      return listed;
+    });
   }
 
   /** Waits until no `go list` of this lister is running (so none outlives the run). */
-  async idle(): Promise<void> {
-    await Promise.allSettled([...this.#answers.values()]);
+  idle(): Promise<void> {
+    return this.#answers.settled();
   }
 }
 

@@ -8,7 +8,7 @@ import { type BuildInfo, parseBuildInfo, parseGoVersionM } from "./build_info.ts
 import { formatBuildInfo } from "./build_info_format.ts";
 
 /** Options of {@link runGoVersionM}. */
-export interface GoVersionMOptions {
+interface GoVersionMOptions {
   /** The go command (`KO_GO_PATH` or `go`); default `go`. */
   go?: string;
   /** Cancels the command. */

@@ -32,7 +32,7 @@ export { TemplateError };
 export { GoFloat, stringMap } from "./values.ts";
 
 /** A parsed template, ready to run against any number of data values. */
-export class Template {
+class Template {
   /** @internal use {@link parseTemplate}. */
   constructor(
     readonly name: string,
@@ -49,9 +49,4 @@ export class Template {
 /** Parses a template; throws {@link TemplateError} with Go's parse-error message. */
 export function parseTemplate(name: string, text: string): Template {
   return new Template(name, text, parseTemplateTree(name, text));
-}
-
-/** Parses and runs a template in one step. */
-export function executeTemplate(name: string, text: string, data: unknown): string {
-  return parseTemplate(name, text).execute(data);
 }

@@ -11,7 +11,7 @@ import type { Layer } from "../layer/layer.ts";
 import type { BuildInfo } from "../go/build_info.ts";
 
 /** What travels with a result without being part of it (its digest stays the same). */
-export interface Attachments {
+interface Attachments {
   /** The SBOM describing the result (pushed as a cosign-style attachment and a referrer). */
   readonly sbom?: { readonly mediaType: string; readonly bytes: Uint8Array };
   /** The Go build info of the image's binary, when the build was asked to keep it. */

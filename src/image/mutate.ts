@@ -7,13 +7,13 @@ import type { Layer } from "../layer/layer.ts";
 import { type Image, makeImage } from "./image.ts";
 
 /** A layer to append and the history entry that describes it. */
-export interface AddedLayer {
+interface AddedLayer {
   readonly layer: Layer;
   readonly history: History;
 }
 
 /** What to change on top of a base image. */
-export interface ImageChanges {
+interface ImageChanges {
   /** Layers appended after the base's, in order. */
   readonly layers?: readonly AddedLayer[];
   /** Edits the (already copied) config in place. */

@@ -37,7 +37,7 @@ export interface KubectlIo {
 }
 
 /** A running kubectl. */
-export interface KubectlProcess {
+interface KubectlProcess {
   /** kubectl's stdin, when it was started with `stdin: "piped"`. */
   readonly stdin?: WritableStream<Uint8Array>;
   /** Resolves when kubectl has exited and its output is copied; rejects on a non-zero exit. */

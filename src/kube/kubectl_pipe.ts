@@ -12,7 +12,7 @@ import { type KubectlIo, startKubectl } from "./kubectl.ts";
 export const KUBECTL_PRIMING = "---\n".repeat(1000);
 
 /** Where the producer writes, and what tells it to stop. */
-export interface KubectlSink {
+interface KubectlSink {
   write(chunk: string): Promise<void>;
   /** Fires when kubectl has exited. */
   readonly signal: AbortSignal;

@@ -5,7 +5,7 @@
 import type { PaxValue, TarHeader } from "./tar.ts";
 
 /** Tar metadata shared by every kind of entry. Defaults: mtime 0, uid/gid 0, empty names. */
-export interface LayerEntryMeta {
+interface LayerEntryMeta {
   /** The exact name in the tar, e.g. `/ko-app/app` or `ko-app` (nothing is added). */
   name: string;
   /** Permission bits, e.g. `0o555`. */
@@ -21,19 +21,19 @@ export interface LayerEntryMeta {
 }
 
 /** A directory entry (typeflag `5`). */
-export interface DirLayerEntry extends LayerEntryMeta {
+interface DirLayerEntry extends LayerEntryMeta {
   type: "dir";
 }
 
 /** A regular file whose contents are read from `path` when the layer is built. */
-export interface PathLayerEntry extends LayerEntryMeta {
+interface PathLayerEntry extends LayerEntryMeta {
   type: "file";
   path: string;
   bytes?: never;
 }
 
 /** A regular file whose contents are given. */
-export interface BytesLayerEntry extends LayerEntryMeta {
+interface BytesLayerEntry extends LayerEntryMeta {
   type: "file";
   bytes: Uint8Array;
   path?: never;

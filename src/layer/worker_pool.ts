@@ -14,7 +14,7 @@ import type {
 } from "./layer_worker.ts";
 
 /** Options of a {@link WorkerPool}. */
-export interface WorkerPoolOptions {
+interface WorkerPoolOptions {
   /** Number of workers; default min(navigator.hardwareConcurrency, 4). */
   size?: number;
   /** Idle time after which workers are terminated (they restart on demand); default 500 ms. */
@@ -44,7 +44,7 @@ interface Slot {
 const JOBS_PER_WORKER = 2;
 
 /** The default pool size: the machine's cores, at most 4. */
-export function defaultPoolSize(): number {
+function defaultPoolSize(): number {
   return Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4));
 }
 

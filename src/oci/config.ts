@@ -17,7 +17,7 @@ export interface History {
 }
 
 /** Docker healthcheck settings (durations in nanoseconds). */
-export interface HealthConfig {
+interface HealthConfig {
   Test?: string[];
   Interval?: number;
   Timeout?: number;
@@ -26,7 +26,7 @@ export interface HealthConfig {
 }
 
 /** The runtime part of an image config. */
-export interface ContainerConfig {
+interface ContainerConfig {
   AttachStderr?: boolean;
   AttachStdin?: boolean;
   AttachStdout?: boolean;
@@ -113,7 +113,7 @@ const CONTAINER_CONFIG_SCHEMA: GoStruct = [
 ];
 
 /** ggcr's `v1.ConfigFile` field order. */
-export const CONFIG_FILE_SCHEMA: GoStruct = [
+const CONFIG_FILE_SCHEMA: GoStruct = [
   ["architecture", "string"],
   ["author", "string", true],
   ["container", "string", true],

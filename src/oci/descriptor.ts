@@ -26,7 +26,7 @@ export interface Descriptor {
 }
 
 /** ggcr's `v1.Platform` field order. */
-export const PLATFORM_SCHEMA: GoStruct = [
+const PLATFORM_SCHEMA: GoStruct = [
   ["architecture", "string"],
   ["os", "string"],
   ["os.version", "string", true],

@@ -110,7 +110,7 @@ export function compareUtf8(a: string, b: string): number {
 }
 
 /** Encodes any JSON value the way Go encodes `interface{}`: maps sorted, HTML-safe strings. */
-export function goAny(v: unknown): string {
+function goAny(v: unknown): string {
   if (v === undefined || v === null) return "null";
   if (typeof v === "string") return goString(v);
   if (typeof v === "number" || typeof v === "boolean") return JSON.stringify(v);

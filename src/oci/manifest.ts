@@ -30,7 +30,7 @@ export interface Index {
 }
 
 /** ggcr's `v1.Manifest` field order (plus OCI 1.1 `artifactType`). */
-export const MANIFEST_SCHEMA: GoStruct = [
+const MANIFEST_SCHEMA: GoStruct = [
   ["schemaVersion", "int"],
   ["mediaType", "string", true],
   ["config", { struct: DESCRIPTOR_SCHEMA }],
@@ -41,7 +41,7 @@ export const MANIFEST_SCHEMA: GoStruct = [
 ];
 
 /** ggcr's `v1.IndexManifest` field order (plus OCI 1.1 `artifactType`). */
-export const INDEX_SCHEMA: GoStruct = [
+const INDEX_SCHEMA: GoStruct = [
   ["schemaVersion", "int"],
   ["mediaType", "string", true],
   ["manifests", { array: { struct: DESCRIPTOR_SCHEMA } }],

@@ -43,7 +43,7 @@ export function isImageMediaType(mt: string): boolean {
 }
 
 /** Whether a media type belongs to the Docker family rather than OCI. */
-export function isDockerMediaType(mt: string): boolean {
+function isDockerMediaType(mt: string): boolean {
   return mt.startsWith("application/vnd.docker.");
 }
 

@@ -186,7 +186,7 @@ export function defaultPlatforms(env: Readonly<Record<string, string | undefined
 }
 
 /** Where a platform list came from, for {@link resolvePlatformSpec}. */
-export interface PlatformSources {
+interface PlatformSources {
   /** `--platform` values (already split as a pflag StringSlice would). */
   flag?: readonly string[];
   /** `defaultPlatforms` from `.ko.yaml` or `KO_DEFAULTPLATFORMS`. */

@@ -16,10 +16,10 @@ import { errorMessage, KoError } from "../util/errors.ts";
 import { type Digest, parseDigest } from "./digest.ts";
 
 /** The registry used when a name has none. */
-export const DEFAULT_REGISTRY = "index.docker.io";
+const DEFAULT_REGISTRY = "index.docker.io";
 
 /** The tag a reference without tag or digest stands for. */
-export const DEFAULT_TAG = "latest";
+const DEFAULT_TAG = "latest";
 
 /** The namespace Docker Hub puts single-component names in (`alpine` → `library/alpine`). */
 const DOCKER_HUB_NAMESPACE = "library";
@@ -61,7 +61,7 @@ export interface Reference extends Repository {
 }
 
 /** Options of {@link parseReference} and {@link parseRepository}. */
-export interface ParseOptions {
+interface ParseOptions {
   /** Allow plain HTTP for this registry (`--insecure-registry`). */
   insecure?: boolean;
   /** Registry for names without one; `index.docker.io` unless given. */
@@ -166,33 +166,6 @@ export function referenceName(ref: Reference): string {
   return `${repoString(ref)}:${ref.tag ?? DEFAULT_TAG}`;
 }
 
-/**
- * The same repository with another tag and no digest. `original` keeps the name as the user
- * wrote it (`alpine` + `3` → `alpine:3`), so printing stays in the user's spelling.
- */
-export function withTag(ref: Repository, tag: string): Reference {
-  if (ref.repository === "") {
-    throw new KoError(`cannot tag ${quote(ref.original)}: it names a registry, not a repository`);
-  }
-  const why = tagProblem(tag);
-  if (why) throw new KoError(why);
-  return build({ ...baseOf(ref), tag, original: `${writtenName(ref)}:${tag}` });
-}
-
-/**
- * The same repository pinned to a digest. An explicit tag is kept (`name:tag@digest`, as
- * Docker's `WithDigest` does); {@link referenceName} still drops it.
- */
-export function withDigest(ref: Reference | Repository, digest: string): Reference {
-  if (ref.repository === "") {
-    throw new KoError(`cannot pin ${quote(ref.original)}: it names a registry, not a repository`);
-  }
-  const d = parseDigest(digest);
-  const tag = (ref as Reference).tag;
-  const name = tag === undefined ? writtenName(ref) : `${writtenName(ref)}:${tag}`;
-  return build({ ...baseOf(ref), tag, digest: d, original: `${name}@${d}` });
-}
-
 // ---------------------------------------------------------------------------------------------
 
 function parseName(
@@ -262,25 +235,6 @@ function tagProblem(tag: string): string | undefined {
   if (TAG_RE.test(tag)) return undefined;
   return `invalid tag ${quote(tag)}: a tag is 1 to 128 letters, digits, "_", "." or "-", ` +
     `not starting with "." or "-"`;
-}
-
-/** The name part (before tag and digest) of a reference as the user wrote it. */
-function writtenName(ref: Repository): string {
-  let n = ref.original;
-  const at = n.indexOf("@");
-  if (at >= 0) n = n.slice(0, at);
-  const tagged = (ref as Reference).tag !== undefined;
-  if (tagged && n.lastIndexOf(":") > n.lastIndexOf("/")) n = n.slice(0, n.lastIndexOf(":"));
-  return n || repoString(ref);
-}
-
-function baseOf(ref: Repository): Repository {
-  return {
-    registry: ref.registry,
-    repository: ref.repository,
-    original: ref.original,
-    insecure: ref.insecure,
-  };
 }
 
 /** Builds a Reference without `undefined`-valued keys, so deepEqual in tests stays simple. */

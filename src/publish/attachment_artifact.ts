@@ -23,7 +23,7 @@ export interface AttachedFile {
 }
 
 /** A blob an artifact manifest refers to. */
-export interface ArtifactBlob {
+interface ArtifactBlob {
   readonly digest: Digest;
   readonly bytes: Uint8Array;
 }

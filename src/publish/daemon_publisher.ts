@@ -14,7 +14,7 @@ import { hostLinuxPlatform, platformFromGoEnv, type WantedPlatform } from "./loc
 import type { Publisher, PublishTarget } from "./publisher.ts";
 
 /** What the daemon publisher needs. */
-export interface DaemonPublisherOptions extends LocalPublisherOptions {
+interface DaemonPublisherOptions extends LocalPublisherOptions {
   readonly client: DockerClient;
 }
 

@@ -19,7 +19,7 @@ import type { BuildEvent } from "../build/builder.ts";
 const CTR = ["ctr", "--namespace=k8s.io", "images"];
 
 /** What the kind publisher needs. */
-export interface KindPublisherOptions extends LocalPublisherOptions {
+interface KindPublisherOptions extends LocalPublisherOptions {
   readonly provider: KindProvider;
   readonly cluster: string;
 }

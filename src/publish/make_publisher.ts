@@ -16,7 +16,7 @@ import type { Publisher } from "./publisher.ts";
 import { RegistryPublisher } from "./registry_publisher.ts";
 
 /** The publish flags (see src/cli/options/publish_options.ts) plus what they need. */
-export interface PublisherSettings {
+interface PublisherSettings {
   readonly tags: readonly string[];
   readonly tagOnly: boolean;
   readonly push: boolean;

@@ -14,7 +14,7 @@ export function md5Hex(input: Uint8Array | string): string {
 }
 
 /** The naming strategy chosen by flags. */
-export type NamingStrategy = "md5" | "preserve" | "base" | "bare";
+type NamingStrategy = "md5" | "preserve" | "base" | "bare";
 
 /** Maps `(KO_DOCKER_REPO, import path)` to a repository string. */
 export type Namer = (base: string, importPath: string) => string;

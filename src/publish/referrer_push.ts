@@ -24,7 +24,7 @@ import { KoError } from "../util/errors.ts";
 import type { Artifact } from "./attachment_artifact.ts";
 
 /** How a referrer became discoverable. */
-export type ReferrerRoute = "referrers-api" | "fallback-tag";
+type ReferrerRoute = "referrers-api" | "fallback-tag";
 
 /** Pushes the blobs of an artifact (skipping those present). */
 export async function pushArtifactBlobs(

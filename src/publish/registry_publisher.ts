@@ -18,7 +18,7 @@ import { type Publisher, publishName, type PublishTarget } from "./publisher.ts"
 import type { BuildEvent } from "../build/builder.ts";
 
 /** Options of the registry publisher. */
-export interface RegistryPublisherOptions {
+interface RegistryPublisherOptions {
   client: RegistryClient;
   /** `KO_DOCKER_REPO`. */
   baseRepo: string;
@@ -147,7 +147,7 @@ export class RegistryPublisher implements Publisher {
  * manifests by digest (but those in `ahead`, pushed already). The top manifest itself is left
  * to the caller.
  */
-export async function pushContent(
+async function pushContent(
   client: RegistryClient,
   repo: Repository,
   result: BuildResult,

@@ -24,7 +24,7 @@ import {
 import { pushArtifactBlobs, pushReferrer } from "./referrer_push.ts";
 
 /** What SBOM publishing needs. */
-export interface SbomPushOptions {
+interface SbomPushOptions {
   /** The registry client (created lazily by the session). */
   readonly client: () => RegistryClient;
   /** `COSIGN_REPOSITORY`: where the cosign-style tags go instead of the image repository. */
@@ -36,14 +36,14 @@ export interface SbomPushOptions {
 }
 
 /** The `peripherals` hook of the registry publisher. */
-export type Peripherals = (
+type Peripherals = (
   repo: Repository,
   result: BuildResult,
   signal?: AbortSignal,
 ) => Promise<void>;
 
 /** One SBOM to publish and what it describes. */
-export interface SbomSubject {
+interface SbomSubject {
   readonly subject: Descriptor;
   readonly sbom: AttachedFile;
 }
@@ -86,7 +86,7 @@ export function sbomSubjects(result: BuildResult): SbomSubject[] {
 }
 
 /** Pushes ko's cosign-style SBOM attachment for `subject` and logs `Published SBOM <ref>`. */
-export async function pushCosignSbom(
+async function pushCosignSbom(
   client: RegistryClient,
   repo: Repository,
   subject: Descriptor,
@@ -115,7 +115,7 @@ export async function pushCosignSbom(
  * tag carries the SBOM already. Returns whether it was published. With `alongside` (the
  * cosign-style push running at the same time), the warning is only given when that succeeds.
  */
-export async function pushSbomReferrer(
+async function pushSbomReferrer(
   client: RegistryClient,
   repo: Repository,
   subject: Descriptor,

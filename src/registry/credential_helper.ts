@@ -6,7 +6,7 @@
 import { KoError } from "../util/errors.ts";
 
 /** What a helper returned for a server (already checked for shape). */
-export interface HelperCredential {
+interface HelperCredential {
   username: string;
   secret: string;
 }

@@ -37,7 +37,7 @@ export interface Credential {
 export type Keychain = (registry: string, repository?: string) => Promise<Credential>;
 
 /** Options of credential resolution and storage. */
-export interface KeychainOptions {
+interface KeychainOptions {
   /** Environment lookup (HOME, DOCKER_CONFIG, PATH, …); defaults to `Deno.env.get`. */
   env?: EnvGetter;
 }

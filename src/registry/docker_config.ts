@@ -30,7 +30,7 @@ export interface DockerConfigFile {
 export type EnvGetter = (name: string) => string | undefined;
 
 /** Docker Hub's key in `auths` and the server URL given to helpers for it. */
-export const DOCKER_HUB_KEY = "https://index.docker.io/v1/";
+const DOCKER_HUB_KEY = "https://index.docker.io/v1/";
 
 const HUB_ALIASES = new Set(["index.docker.io", "docker.io", "registry-1.docker.io"]);
 

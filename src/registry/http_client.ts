@@ -18,7 +18,7 @@ export interface TlsOptions {
 const SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
 /** The system CA bundle's PEM text, or undefined when there is none readable. */
-export function readSystemBundle(env: (name: string) => string | undefined): string | undefined {
+function readSystemBundle(env: (name: string) => string | undefined): string | undefined {
   const path = env("SSL_CERT_FILE") || SYSTEM_BUNDLE;
   try {
     const text = Deno.readTextFileSync(path);

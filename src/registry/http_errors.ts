@@ -5,7 +5,7 @@
 import { KoError } from "../util/errors.ts";
 
 /** One entry of a registry error body. */
-export interface RegistryErrorEntry {
+interface RegistryErrorEntry {
   code: string;
   message: string;
   detail?: unknown;

@@ -23,7 +23,7 @@ export interface FetchedManifest {
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 /** Checks a tag or digest used in a manifest URL; returns the digest when it is one. */
-export function checkManifestRef(ref: string): Digest | undefined {
+function checkManifestRef(ref: string): Digest | undefined {
   if (ref.includes(":")) return parseDigest(ref);
   if (!TAG_RE.test(ref)) {
     throw new KoError(

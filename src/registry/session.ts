@@ -14,7 +14,7 @@ import type { BodyFactory } from "./round_trip.ts";
 import type { Transport } from "./transport.ts";
 
 /** One request made through a session. */
-export interface SessionRequest {
+interface SessionRequest {
   method: string;
   /** A path under the registry (`/v2/…`) or an absolute URL (upload locations, `Link`s). */
   url: string | URL;
@@ -30,7 +30,7 @@ export interface SessionRequest {
 }
 
 /** Options of a session. */
-export interface SessionOptions {
+interface SessionOptions {
   transport: Transport;
   authenticator: Authenticator;
   /** `--insecure-registry` entries: plain HTTP allowed besides what scheme.ts allows anyway. */

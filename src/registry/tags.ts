@@ -8,7 +8,7 @@ import { withRetry } from "./retry.ts";
 import { readBody, type Session } from "./session.ts";
 
 /** Page size asked for; registries may ignore it. */
-export const TAGS_PAGE_SIZE = 1000;
+const TAGS_PAGE_SIZE = 1000;
 const MAX_PAGES = 100_000;
 
 /** The `rel="next"` target of a `Link` header, or undefined. */

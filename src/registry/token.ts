@@ -29,7 +29,7 @@ export interface TokenRequest {
 }
 
 /** Tokens last at least this long when the server does not say (distribution's default). */
-export const MIN_TOKEN_LIFETIME_S = 60;
+const MIN_TOKEN_LIFETIME_S = 60;
 
 /** Validates the challenge's realm as an http(s) URL that is not a link-local host. */
 export function realmUrl(challenge: Challenge, registry: string): URL {

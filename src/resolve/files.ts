@@ -19,7 +19,7 @@ import { errorMessage, KoError } from "../util/errors.ts";
 export const STDIN = "-";
 
 /** Options of {@link enumerateFiles}. */
-export interface EnumerateOptions {
+interface EnumerateOptions {
   /** Also walk subdirectories of directories given explicitly (`-R`). */
   recursive: boolean;
   /** Relative paths are read from here (default: the process's working directory); names stay as given. */

@@ -9,7 +9,7 @@ import { KoError } from "../util/errors.ts";
 import { labelKeyErrors, labelValueErrors } from "./label_validation.ts";
 
 /** The operator of one requirement. `exists` is `key`, `!` is `!key`, `gt`/`lt` are `>`/`<`. */
-export type SelectorOperator =
+type SelectorOperator =
   | "="
   | "=="
   | "!="
@@ -21,14 +21,14 @@ export type SelectorOperator =
   | "lt";
 
 /** One requirement of a selector: a key, an operator and its values (sorted, distinct). */
-export interface SelectorRequirement {
+interface SelectorRequirement {
   readonly key: string;
   readonly operator: SelectorOperator;
   readonly values: readonly string[];
 }
 
 /** Labels of an object: a lookup from key to value. */
-export type LabelSet = ReadonlyMap<string, string>;
+type LabelSet = ReadonlyMap<string, string>;
 
 /**
  * A parsed label selector. Requirements are kept sorted by key, like apimachinery, so that

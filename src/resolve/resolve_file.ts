@@ -34,7 +34,7 @@ import { findReferences, type ReferenceSite, scalarEdit } from "./yaml_refs.ts";
 import { PARSE_OPTIONS, parseYamlStream, type SourceDocument } from "./yaml_stream.ts";
 
 /** A reference as found in a file, for checking and error messages. */
-export interface FileReference {
+interface FileReference {
   /** The trimmed `ko://` reference. */
   readonly ref: string;
   /** 1-based line of the scalar holding it. */

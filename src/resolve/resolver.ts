@@ -54,7 +54,7 @@ export interface ResolveFilesOptions {
 }
 
 /** What follows every file's output. */
-export const FILE_SEPARATOR = "\n---\n";
+const FILE_SEPARATOR = "\n---\n";
 
 /**
  * Resolves every `ko://` reference in the inputs and writes the rewritten YAML.
@@ -125,7 +125,7 @@ async function readInput(
  * (as go-yaml reads it). Invalid bytes are an error naming where they are, never replaced
  * with U+FFFD, which would silently change the YAML handed on.
  */
-export function decodeText(file: string, bytes: Uint8Array): string {
+function decodeText(file: string, bytes: Uint8Array): string {
   const encoding = bytes[0] === 0xff && bytes[1] === 0xfe
     ? "utf-16le"
     : bytes[0] === 0xfe && bytes[1] === 0xff

@@ -47,7 +47,7 @@ export interface SourceDocument {
 }
 
 /** A parsed file: its text, its documents, and positions. */
-export interface YamlStream {
+interface YamlStream {
   readonly file: string;
   readonly text: string;
   readonly documents: readonly SourceDocument[];

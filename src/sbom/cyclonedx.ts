@@ -22,7 +22,7 @@ import { sha1 } from "../util/hash.ts";
 import { formatPlatform } from "../oci/platform.ts";
 
 /** The CycloneDX specification version written. */
-export const CYCLONEDX_SPEC_VERSION = "1.6";
+const CYCLONEDX_SPEC_VERSION = "1.6";
 
 type Json = { [key: string]: JsonValue | undefined };
 

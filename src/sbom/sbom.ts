@@ -19,14 +19,14 @@ import type { SbomFormat } from "./sbom_formats.ts";
 export { isSbomFormat, SBOM_FORMATS, type SbomFormat } from "./sbom_formats.ts";
 
 /** Media type of each format's documents (the SBOM layer's media type). */
-export const SBOM_MEDIA_TYPES: Readonly<Record<Exclude<SbomFormat, "none">, string>> = {
+const SBOM_MEDIA_TYPES: Readonly<Record<Exclude<SbomFormat, "none">, string>> = {
   spdx: MediaType.SpdxJson,
   cyclonedx: MediaType.CycloneDxJson,
   "go.version-m": MediaType.GoVersionM,
 };
 
 /** File extension (no dot) of each format's `--sbom-dir` files, as ko wrote them. */
-export const SBOM_FILE_EXTENSIONS: Readonly<Record<Exclude<SbomFormat, "none">, string>> = {
+const SBOM_FILE_EXTENSIONS: Readonly<Record<Exclude<SbomFormat, "none">, string>> = {
   spdx: "spdx.json",
   cyclonedx: "cyclonedx.json",
   "go.version-m": "go.version-m",

@@ -15,7 +15,7 @@ export function definedEnv(env: Env): Record<string, string> {
 }
 
 /** What a finished command produced. */
-export interface CommandResult {
+interface CommandResult {
   code: number;
   stdout: string;
   stderr: string;

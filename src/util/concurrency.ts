@@ -69,7 +69,7 @@ export class Semaphore {
 }
 
 /** A task of a fan-out: it gets the signal that stops it when another task fails. */
-export type Task<T> = (signal: AbortSignal) => Promise<T>;
+type Task<T> = (signal: AbortSignal) => Promise<T>;
 
 /**
  * Runs `tasks` together and yields each result as it arrives, with the task's index. The

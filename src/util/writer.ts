@@ -23,7 +23,7 @@ export const BROKEN_PIPE_EXIT_CODE = 141;
  * The reader of a {@link fileWriter}'s file went away (`ko resolve … | head`). A Go program
  * dies of SIGPIPE there without a word; runCli exits quietly with {@link BROKEN_PIPE_EXIT_CODE}.
  */
-export class OutputClosedError extends KoError {
+class OutputClosedError extends KoError {
   constructor(cause: unknown) {
     super("output closed: broken pipe", { exitCode: BROKEN_PIPE_EXIT_CODE, cause });
   }
@@ -68,7 +68,7 @@ export function fileWriter(file: { write(p: Uint8Array): Promise<number> }): Wri
 }
 
 /** A Writer that keeps everything in memory (tests read it back). */
-export interface MemoryWriter extends Writer {
+interface MemoryWriter extends Writer {
   /** Everything written so far, decoded as UTF-8. */
   text(): string;
   /** Everything written so far. */
@@ -105,17 +105,6 @@ export function memoryWriter(): MemoryWriter {
     bytes,
     text: () => new TextDecoder().decode(bytes()),
   };
-}
-
-/** Turns a string into a one-shot stdin stream (tests feeding `-f -` or `--password-stdin`). */
-export function stdinFrom(text: string | Uint8Array): ReadableStream<Uint8Array> {
-  const bytes = toBytes(text);
-  return new ReadableStream({
-    start(controller) {
-      if (bytes.length > 0) controller.enqueue(bytes);
-      controller.close();
-    },
-  });
 }
 
 /**

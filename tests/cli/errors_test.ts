@@ -1,12 +1,11 @@
 import { equal, match } from "node:assert/strict";
-import { notImplemented } from "../../src/cli/handlers.ts";
 import { KoError } from "../../src/util/errors.ts";
 import { isVerbose } from "../../src/util/log.ts";
 import { failure, ko } from "./harness.ts";
 
 Deno.test("an unimplemented verb fails with one line and exit code 1", async () => {
   const run = await ko(["resolve", "-f", "x.yaml"], {
-    handlers: { resolve: notImplemented("resolve") },
+    handlers: { resolve: () => Promise.reject(new KoError("ko resolve is not implemented yet")) },
   });
   equal(run.code, 1);
   equal(run.stderr, "Error: ko resolve is not implemented yet\n");

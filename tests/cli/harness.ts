@@ -2,7 +2,8 @@
  * Runs the CLI in-process with captured stdout/stderr, a fixed environment and recording
  * handlers, so tests see exactly which options each verb would receive.
  */
-import { memoryWriter, stdinFrom } from "../../src/util/writer.ts";
+import { memoryWriter } from "../../src/util/writer.ts";
+import { stdinFrom } from "../helpers/stdin.ts";
 import type { Handlers } from "../../src/cli/handlers.ts";
 import { runCli } from "../../src/cli/main.ts";
 

@@ -7,7 +7,6 @@ import {
 } from "../../src/config/build_plan.ts";
 import { BuildSelector, selectBuildConfig } from "../../src/config/build_selection.ts";
 import { GoLister } from "../../src/go/go_lister.ts";
-import { clearGitInfoCache } from "../../src/config/git_info.ts";
 import { type BuildConfig, loadKoConfig } from "../../src/config/ko_config.ts";
 import { goEnvForPlatform } from "../../src/oci/platform.ts";
 import { git, GIT_ENV, initRepo } from "./git_fixture.ts";
@@ -291,7 +290,6 @@ Deno.test("flags and ldflags are templates over Env, GoEnv, Git and Date", async
   await withTempDir(async (dir) => {
     await initRepo(dir);
     await git(dir, "tag", "v1.2.3");
-    clearGitInfoCache();
     const { result: inv } = await captureLogs(() =>
       goBuildInvocation(inputs({
         cwd: dir,
@@ -321,7 +319,6 @@ Deno.test("a flag templated to nothing is dropped, an empty flag value is kept",
   // Before: "" reached go build as a package: "no Go files in …", "malformed import path".
   await withTempDir(async (dir) => {
     await initRepo(dir);
-    clearGitInfoCache();
     const { result: inv } = await captureLogs(() =>
       goBuildInvocation(inputs({
         cwd: dir,

@@ -1,5 +1,6 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
-import { clearGitInfoCache, gitInfo, ZERO_TIME_SECONDS } from "../../src/config/git_info.ts";
+import { gitInfo, ZERO_TIME_SECONDS } from "../../src/config/git_info.ts";
+import { Memo } from "../../src/util/memo.ts";
 import { COMMIT_SECONDS, git, GIT_ENV, initRepo } from "./git_fixture.ts";
 import { captureLogs, withTempDir } from "./helpers.ts";
 
@@ -18,8 +19,7 @@ const EMPTY = {
 };
 
 async function infoOf(dir: string, env: Record<string, string> = ENV) {
-  clearGitInfoCache();
-  return await captureLogs(() => gitInfo(dir, env));
+  return await captureLogs(() => gitInfo(dir, env, new Memo()));
 }
 
 Deno.test("gitInfo outside a repository gives empty values and logs it", async () => {
@@ -119,13 +119,13 @@ Deno.test("gitInfo works from a subdirectory and on a detached HEAD", async () =
   });
 });
 
-Deno.test("gitInfo is memoised per directory", async () => {
+Deno.test("gitInfo is asked once per directory in a run", async () => {
   await withTempDir(async (dir) => {
     await initRepo(dir);
     await git(dir, "tag", "v1.0.0");
-    clearGitInfoCache();
-    const first = await gitInfo(dir, ENV);
+    const memo = new Memo<unknown>();
+    const first = await gitInfo(dir, ENV, memo);
     await git(dir, "tag", "v9.0.0");
-    equal((await gitInfo(dir, ENV)).Tag, first.Tag);
+    equal((await gitInfo(dir, ENV, memo)).Tag, first.Tag);
   });
 });

@@ -1,15 +1,21 @@
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
-import { clearGitInfoCache } from "../../src/config/git_info.ts";
 import { createTemplateData, goEnv, parseGoEnv } from "../../src/config/template_data.ts";
-import { executeTemplate } from "../../src/gotemplate/template.ts";
+import { parseTemplate } from "../../src/gotemplate/template.ts";
 import { KoError } from "../../src/util/errors.ts";
+import { Memo } from "../../src/util/memo.ts";
 import { git, GIT_ENV, initRepo } from "./git_fixture.ts";
 import { captureLogs, goEnvironment, withTempDir } from "./helpers.ts";
 
 const processEnv = { ...goEnvironment(), ...GIT_ENV };
 
+/** The inputs of one build's template data, remembering nothing from other calls. */
 function input(dir: string, env: Record<string, string>, creationTime?: number) {
-  return { env, dir, cwd: dir, goPath: "go", processEnv, creationTime };
+  return { env, dir, cwd: dir, goPath: "go", processEnv, creationTime, memo: new Memo() };
+}
+
+/** Parses and runs a template in one step. */
+function executeTemplate(name: string, text: string, data: unknown): string {
+  return parseTemplate(name, text).execute(data);
 }
 
 Deno.test("template data: Env is the build env with LDFLAGS pre-seeded", async () => {
@@ -67,7 +73,6 @@ Deno.test("template data: Date defaults to now", async () => {
 
 Deno.test("template data: Git fields from a real repository, empty outside one", async () => {
   await withTempDir(async (dir) => {
-    clearGitInfoCache();
     const { result: outside } = await captureLogs(() => createTemplateData(input(dir, {}, 0)));
     equal(
       executeTemplate(
@@ -79,7 +84,6 @@ Deno.test("template data: Git fields from a real repository, empty outside one",
     );
     await initRepo(dir);
     await git(dir, "tag", "v0.0.1");
-    clearGitInfoCache();
     const { result: inside } = await captureLogs(() => createTemplateData(input(dir, {}, 0)));
     equal(
       executeTemplate(
@@ -110,7 +114,7 @@ Deno.test("goEnv fails clearly for a go binary that does not work", async () => 
   await withTempDir(async (dir) => {
     const messageOf = async (goPath: string, env = processEnv) => {
       try {
-        await goEnv(goPath, dir, env);
+        await goEnv(goPath, dir, env, new Memo());
       } catch (e) {
         return (e as Error).message;
       }
@@ -134,10 +138,12 @@ Deno.test("goEnv fails clearly for a go binary that does not work", async () => 
 Deno.test("template Date does not depend on TZ (checked in subprocesses)", async () => {
   const module = new URL("../../src/config/template_data.ts", import.meta.url).href;
   await withTempDir(async (dir) => {
+    const memo = new URL("../../src/util/memo.ts", import.meta.url).href;
     const code = `import { createTemplateData } from ${JSON.stringify(module)};
+import { Memo } from ${JSON.stringify(memo)};
 const d = await createTemplateData({ env: {}, dir: ${JSON.stringify(dir)}, cwd: ${
       JSON.stringify(dir)
-    }, goPath: "go", processEnv: Deno.env.toObject(), creationTime: 1706933106 });
+    }, goPath: "go", processEnv: Deno.env.toObject(), creationTime: 1706933106, memo: new Memo() });
 console.log(d.Date);`;
     for (const tz of ["UTC", "Asia/Tokyo"]) {
       const out = await new Deno.Command(Deno.execPath(), {
@@ -157,7 +163,6 @@ Deno.test("every Git template variable, for each state of a real repository", as
     "{{.Git.CommitDate}}|{{.Git.CommitTimestamp}}|{{.Git.IsDirty}}|{{.Git.IsClean}}|" +
     "{{.Git.TreeState}}";
   const render = async (dir: string) => {
-    clearGitInfoCache();
     const { result } = await captureLogs(() => createTemplateData(input(dir, {}, 0)));
     return executeTemplate("argsTmpl", all, result);
   };

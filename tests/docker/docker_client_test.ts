@@ -18,7 +18,7 @@ import { dockerUnavailableReason, startDockerEngine } from "../helpers/docker_en
 import { testTlsCerts } from "../helpers/test_certs.ts";
 import { tempDir } from "../helpers/tools.ts";
 import { requires } from "../helpers/requires.ts";
-import { stdinFrom } from "../../src/util/writer.ts";
+import { stdinFrom } from "../helpers/stdin.ts";
 
 Deno.test("compareVersions compares API versions numerically", () => {
   equal(compareVersions("1.9", "1.41"), -1);

@@ -8,7 +8,8 @@
  */
 import { deepEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { memoryWriter, stdinFrom, type Writer } from "../../src/util/writer.ts";
+import { memoryWriter, type Writer } from "../../src/util/writer.ts";
+import { stdinFrom } from "../helpers/stdin.ts";
 import { runCli } from "../../src/cli/main.ts";
 import { md5Hex } from "../../src/publish/naming.ts";
 import { dockerUnavailableReason, startDockerEngine } from "../helpers/docker_engine.ts";

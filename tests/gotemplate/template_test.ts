@@ -1,6 +1,11 @@
 import { ok } from "node:assert/strict";
-import { executeTemplate, TemplateError } from "../../src/gotemplate/template.ts";
+import { parseTemplate, TemplateError } from "../../src/gotemplate/template.ts";
 import { goExecute, oracleData, type OracleResult } from "./go_template_oracle.ts";
+
+/** Parses and runs a template in one step. */
+function executeTemplate(name: string, text: string, data: unknown): string {
+  return parseTemplate(name, text).execute(data);
+}
 
 /**
  * Every template here runs through our interpreter and through Go's text/template (built from

@@ -3,7 +3,8 @@
  * environment, capturing stdout and stderr. (tests/cli/main_process_test.ts covers the real
  * `deno run main.ts` entry; everything else can skip the process start.)
  */
-import { memoryWriter, stdinFrom } from "../../src/util/writer.ts";
+import { memoryWriter } from "../../src/util/writer.ts";
+import { stdinFrom } from "./stdin.ts";
 import { runCli } from "../../src/cli/main.ts";
 
 /** What a ko run produced. */

@@ -3,18 +3,14 @@ import { KoError } from "../../src/util/errors.ts";
 import {
   parseReference,
   parseRepository,
-  type Reference,
   referenceIdentifier,
   referenceName,
   repoString,
   tagOrLatest,
-  withDigest,
-  withTag,
 } from "../../src/oci/reference.ts";
 
 const HEX = "a".repeat(64);
 const DIGEST = `sha256:${HEX}`;
-const HEX2 = "0123456789abcdef".repeat(4);
 
 interface ValidCase {
   input: string;
@@ -312,42 +308,6 @@ Deno.test("referenceIdentifier prefers the digest, then the tag, then latest", (
   equal(referenceIdentifier(parseReference("alpine")), "latest");
   equal(referenceIdentifier(parseReference("alpine:edge")), "edge");
   equal(referenceIdentifier(parseReference(`alpine:edge@${DIGEST}`)), DIGEST);
-});
-
-Deno.test("withTag keeps the user's spelling of the name and drops the digest", () => {
-  const t = withTag(parseReference(`alpine:3@${DIGEST}`), "edge");
-  deepEqual({ ...t }, {
-    registry: "index.docker.io",
-    repository: "library/alpine",
-    tag: "edge",
-    original: "alpine:edge",
-  });
-  equal(withTag(parseReference("localhost:5000/foo"), "v1").original, "localhost:5000/foo:v1");
-  equal(withTag(parseRepository("ghcr.io/me/app"), "v1").original, "ghcr.io/me/app:v1");
-  throws(() => withTag(parseReference("alpine"), "-x"), /invalid tag "-x"/);
-  throws(() => withTag(parseRepository("gcr.io"), "v1"), /names a registry, not a repository/);
-});
-
-Deno.test("withDigest pins a reference and keeps an explicit tag", () => {
-  const d = withDigest(parseReference("localhost:5000/foo:v1"), DIGEST);
-  equal(d.original, `localhost:5000/foo:v1@${DIGEST}`);
-  equal(d.tag, "v1");
-  equal(d.digest, DIGEST);
-  equal(referenceName(d), `localhost:5000/foo@${DIGEST}`);
-  const bare = withDigest(parseReference(`test-46c4:latest@sha256:${HEX2}`), DIGEST);
-  equal(bare.original, `test-46c4:latest@${DIGEST}`);
-  equal(withDigest(parseReference("alpine"), DIGEST).original, `alpine@${DIGEST}`);
-  equal(withDigest(parseRepository("ghcr.io/me"), DIGEST).original, `ghcr.io/me@${DIGEST}`);
-  throws(() => withDigest(parseReference("alpine"), "sha256:1"), KoError);
-});
-
-Deno.test("references built by withTag and withDigest parse back to the same value", () => {
-  const refs: Reference[] = [
-    withTag(parseReference("alpine"), "3"),
-    withDigest(parseReference("[::1]:5000/foo:bar"), DIGEST),
-    withDigest(withTag(parseReference("ko.local/app"), "x"), DIGEST),
-  ];
-  for (const r of refs) deepEqual({ ...parseReference(r.original) }, { ...r });
 });
 
 const REPOSITORIES: Array<[input: string, registry: string, repository: string]> = [

@@ -1,6 +1,5 @@
 import { deepEqual, equal, rejects, throws } from "node:assert/strict";
 import {
-  buildSetting,
   goVersionM,
   h1ToSha256Hex,
   parseBuildInfo,
@@ -11,10 +10,16 @@ import { readBuildInfo, runGoVersionM } from "../../src/go/read_build_info.ts";
 import { KoError } from "../../src/util/errors.ts";
 import { buildFixtureApp } from "./fixture_app.ts";
 import { goCheck } from "./gocheck.ts";
+import type { BuildInfo } from "../../src/go/build_info.ts";
 
 const GOLDEN_TEXT = await Deno.readTextFile(
   new URL("../testdata/sbom/golden/app.go-version-m.txt", import.meta.url),
 );
+
+/** The value of a build setting of `info`, or undefined. */
+function buildSetting(info: BuildInfo, key: string): string | undefined {
+  return info.settings.find((s) => s.key === key)?.value;
+}
 
 Deno.test("readBuildInfo runs go version -m on a real binary and names it /ko-app/<name>", async () => {
   const built = await buildFixtureApp();

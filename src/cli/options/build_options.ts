@@ -68,7 +68,7 @@ export function addBuildOptions(cmd: KoCommand): void {
 }
 
 /** Splits `key=value` pairs at the first `=`, throwing `missing(<pair>)` for a pair without one. */
-export function keyValues(
+function keyValues(
   pairs: readonly string[],
   missing: (pair: string) => string,
   commandPath: string,

@@ -11,7 +11,7 @@ import type { PublishOptions } from "../../commands/options.ts";
 const RULE = "-".repeat(65);
 
 /** The banner logged when `-B` and `--bare` are both given. */
-export const BARE_AND_BASE_WARNING = [
+const BARE_AND_BASE_WARNING = [
   "WARNING!",
   RULE,
   "Both --base-import-paths (-B) and --bare were given.",
@@ -23,7 +23,7 @@ export const BARE_AND_BASE_WARNING = [
 ].join("\n");
 
 /** The banner logged when `--local` is given and KO_DOCKER_REPO already points at ko.local. */
-export const LOCAL_AND_KO_LOCAL_WARNING = [
+const LOCAL_AND_KO_LOCAL_WARNING = [
   "WARNING!",
   RULE,
   "--local was given and KO_DOCKER_REPO already contains ko.local.",
