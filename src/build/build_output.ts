@@ -1,7 +1,7 @@
 /**
  * Where `go build` writes a binary. A path that stays the same from one run to the next lets
- * `go build` see that the file is already up to date and skip the link step: a warm rebuild of a
- * small program drops from ~150-200 ms (relink into a fresh temp dir, what ko does) to ~50 ms.
+ * `go build` see that the file is already up to date and skip the link step, which a build
+ * into a fresh temp dir (what ko does) always repeats.
  * So outputs live in a stable directory per import path and platform — `$KOCACHE/bin/…` when
  * KOCACHE is set (as ko), else under the user cache directory — and an exclusive file lock
  * keeps concurrent ko processes from writing the same output at once.

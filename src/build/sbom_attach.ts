@@ -120,7 +120,7 @@ export class SbomMaker {
   /**
    * Writes one `--sbom-dir` file. Its name holds only the last element of the import path
    * (ko's names), so `./cmd/app` and `./tools/app` share it: the later one replaces the
-   * earlier, as in ko, but no longer silently.
+   * earlier, as in ko, with a warning.
    */
   async #writeFile(
     sbomDir: string,

@@ -101,9 +101,9 @@ export async function openResolution(
  *
  * `jobs` (`--jobs`) bounds the work, not the references, as ko bounds its builds: `go list`
  * checks here, go builds in the builder, each image's uploads in the publisher; a push
- * starts when its build finishes, so pushes are paced by the builds. One image is pushed
- * while the next compiles — ~13% faster for 6 apps on 2 CPUs than bounding whole
- * build-and-publish resolutions by `--jobs`, where a slot sits idle during its push.
+ * starts when its build finishes, so pushes are paced by the builds, and one image is pushed
+ * while the next compiles (bounding whole build-and-publish resolutions by `--jobs` would
+ * leave a slot idle during each push).
  */
 export function referenceResolution(
   pipeline: Pick<Pipeline, "builder" | "publish">,

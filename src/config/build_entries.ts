@@ -170,7 +170,7 @@ async function statKind(path: string): Promise<"file" | "dir" | "other" | undefi
 
 async function real(path: string): Promise<string> {
   try {
-    return await Deno.realPath(path); // not node:fs/promises: loading it costs ~6 ms
+    return await Deno.realPath(path); // not node:fs/promises: loading it costs start-up time
   } catch {
     return path;
   }

@@ -11,8 +11,8 @@ import { warn } from "../util/log.ts";
 let yamlModule: typeof Yaml | undefined;
 
 /**
- * Loads the `yaml` package. It is only needed once a configuration file is read, and loading
- * it costs a build without one ~25 ms of start-up; call this before making a ConfigSource.
+ * Loads the `yaml` package. It is only needed once a configuration file is read, and a build
+ * without one should not pay for loading it; call this before making a ConfigSource.
  */
 export async function loadYaml(): Promise<typeof Yaml> {
   return yamlModule ??= await import("yaml");

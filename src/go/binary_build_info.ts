@@ -1,7 +1,7 @@
 /**
  * The Go version and module info a Go executable carries, read from the file itself (what
- * `go version -m` reads, without starting the go command: ~50 ms of CPU per image on a warm
- * build). Go (1.18 and later) embeds a 32-byte header starting `\xff Go buildinf:` at the
+ * `go version -m` reads, without starting the go command, which would cost a warm build more
+ * than anything else it does per image). Go (1.18 and later) embeds a 32-byte header starting `\xff Go buildinf:` at the
  * start of the `.go.buildinfo` section (ELF) or of the first writable data section (PE),
  * followed by two varint-length-prefixed strings: the Go version and the module info, framed
  * by 16-byte sentinels. The module info is `debug.BuildInfo.String()` text.

@@ -1,6 +1,6 @@
 /**
  * The Go build ID of a binary, read from the file itself: what `go tool buildid <file>` prints
- * for the executables ko builds, without starting a process (which costs ~100 ms). ELF files
+ * for the executables ko builds, without starting a process (far slower). ELF files
  * carry it in a `Go` note (type 4) of a PT_NOTE segment; other formats (PE for Windows) carry
  * `\xff Go build ID: "<id>"\n \xff` near the start of the text segment, within the first 32 KiB.
  */

@@ -7,14 +7,13 @@
  * the files into 1 MiB tar blocks, hashes them, and hands them to workers which deflate them
  * concurrently; the main thread then hashes and stores the results in order. A layer up to
  * {@link INLINE_MAX} is deflated block by block on the calling thread instead: starting a
- * worker blocks this thread for 40–90 ms, more than compressing a few MiB takes here
- * (measured with scripts/bench_layer_inline.ts). The bytes are the same either way. A tiny gzip
- * layer (up to {@link STORED_MAX}, like the kodata layer of most builds) is stored without
+ * worker blocks this thread for longer than compressing a few MiB takes
+ * (scripts/bench_layer_inline.ts measures both). The bytes are the same either way. A tiny
+ * gzip layer (up to {@link STORED_MAX}, like the kodata layer of most builds) is stored without
  * compression instead (stored_gzip.ts), so it never loads zlib. zstd runs as one stream inside
- * a worker. Levels were chosen by measurement on a 50 MB Go binary
- * (scripts/bench_layer.ts --levels): gzip level 2 is 3% smaller than Go's BestSpeed (what ko
- * uses) where level 1 is 12% larger; zstd level 2 keeps a single stream above 150 MB/s and is
- * 3.5% smaller than level 1, while level 3 saves 1.6% more at a third less speed.
+ * a worker. The levels are the smallest output at a speed that keeps up with an upload
+ * (scripts/bench_layer.ts --levels compares them): gzip level 2 is about the size of Go's
+ * BestSpeed, which ko uses.
  */
 import {
   type Digest,
@@ -37,25 +36,24 @@ export type { LayerEntry } from "./entry.ts";
 /** Layer compression. */
 export type Compression = "gzip" | "zstd";
 
-/** gzip level used for layers (measured: size within 5% of Go's BestSpeed). */
+/** gzip level used for layers (about the size of Go's BestSpeed; see the module comment). */
 export const GZIP_LEVEL = 2;
-/** zstd level used for layers (measured: see the module comment). */
+/** zstd level used for layers (see the module comment). */
 export const ZSTD_LEVEL = 2;
 /** Size of the tar blocks compressed independently (gzip) or streamed (zstd). */
 export const BLOCK_SIZE = 1 << 20;
 /**
  * A gzip layer whose tar is estimated at up to this many bytes is compressed on the calling
- * thread, without waking the worker pool. Measured on 2 cores (scripts/bench_layer_inline.ts,
- * fresh processes, a Go binary's bytes, load ~1.5): inline ≈ 25 ms + 17 ms/MiB, workers
- * 70–150 ms up to 4 MiB, crossing near 16 MiB; the limit sits well below that because
- * workers leave the main thread free (other platforms' layers, uploads) and compress
+ * thread, without waking the worker pool. scripts/bench_layer_inline.ts finds where inline
+ * compression stops being quicker than starting workers; the limit sits well below that
+ * because workers leave the main thread free (other platforms' layers, uploads) and compress
  * several layers at once.
  */
 export const INLINE_MAX = 4 << 20;
 /**
  * A gzip layer whose tar is estimated at up to this many bytes is stored uncompressed in the
  * gzip framing: compressing it would save a few kilobytes at most, while loading `node:zlib`
- * (and `node:crypto`) costs ~30 ms of this thread on a build that compresses nothing else.
+ * (and `node:crypto`) holds this thread up on a build that compresses nothing else.
  */
 export const STORED_MAX = 16 * 1024;
 
@@ -153,8 +151,8 @@ export async function estimateTarSize(entries: readonly LayerEntry[]): Promise<n
 /**
  * Gets ready to build the layer of the file at `path` — a kept `go build` output, before the
  * build rewrites it, whose size predicts the new one's — while `go build` runs, so that none
- * of it waits afterwards: loads zlib and `node:crypto` (~30 ms), and starts the workers too
- * (30+ ms each) when the layer will be too large to compress inline or the file is missing.
+ * of it waits afterwards: loads zlib and `node:crypto`, and starts the workers too when the
+ * layer will be too large to compress inline or the file is missing.
  * Never rejects.
  */
 export async function prepareLayerFor(path: string, pool: WorkerPool = layerPool()): Promise<void> {

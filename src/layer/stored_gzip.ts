@@ -1,8 +1,8 @@
 /**
  * gzip without compression: the data in deflate "stored" blocks inside the usual gzip framing,
- * written in TypeScript. Any gzip reader takes it. ko uses it for tiny layers (the ~3 KB
- * kodata layer every build has), where compressing would save a few kilobytes but loading
- * `node:zlib` costs ~30 ms of start-up.
+ * written in TypeScript. Any gzip reader takes it. ko uses it for tiny layers (the kodata
+ * layer every build has), where compressing would save a few kilobytes but loading
+ * `node:zlib` costs start-up time.
  */
 
 /** The most bytes one stored block holds. */

@@ -38,8 +38,8 @@ interface Slot {
 
 /**
  * Jobs posted ahead to each worker: a worker that has its next job queued never waits for a
- * round trip through the main thread's event loop (measured: that idle time cost a third of
- * the throughput of 1 MiB deflate jobs).
+ * round trip through the main thread's event loop, which would leave it idle between 1 MiB
+ * deflate jobs.
  */
 const JOBS_PER_WORKER = 2;
 
@@ -99,7 +99,7 @@ export class WorkerPool {
   }
 
   /**
-   * Starts up to `count` workers ahead of need (a worker takes ~50 ms to start), so they are
+   * Starts up to `count` workers ahead of need (a worker takes long to start), so they are
    * ready when the first layer arrives — e.g. while `go build` runs. Idle workers still stop
    * after `holdMs`.
    */

@@ -1,7 +1,7 @@
 /**
  * File-system paths on POSIX hosts, with the semantics of Node's `path.posix` (join, resolve,
  * normalize, dirname, relative, isAbsolute). ko's own modules use this instead of `node:path`,
- * whose loading costs ~10 ms of every start-up (and pulls in Node compatibility). For Go's
+ * whose loading adds to every start-up (it pulls in Node compatibility). For Go's
  * slash-separated import paths see go_path.ts.
  */
 
