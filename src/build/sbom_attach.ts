@@ -17,7 +17,7 @@ import {
   type SbomFormat,
   writeSbomFile,
 } from "../sbom/sbom.ts";
-import { type BaseImage, baseImageFromAnnotations } from "../sbom/sbom_inputs.ts";
+import { baseImageFromAnnotations, type SbomBase } from "../sbom/sbom_inputs.ts";
 import { warn } from "../util/log.ts";
 import { VERSION } from "../version.ts";
 import { appName } from "./app_image.ts";
@@ -147,7 +147,7 @@ export class SbomMaker {
  */
 function sbomBase(
   annotations: Readonly<Record<string, string>> | undefined,
-): BaseImage | undefined {
+): SbomBase | undefined {
   const base = baseImageFromAnnotations(annotations);
   return base && !isScratch(base.name) ? base : undefined;
 }

@@ -4,8 +4,8 @@
  * and operands interleaved, `--` ending flags. Values are stored on the commands that own
  * the flags; the flags of ancestor commands (the global `-v`) are accepted too.
  */
-import { parseGoBool, parseGoInt, splitCsv } from "./flag_values.ts";
-import type { CommandNode } from "./command_node.ts";
+import { parseFlagInt, parseGoBool, splitCsv } from "./flag_values.ts";
+import type { CliCommand } from "./cli_command.ts";
 import type { KoOption } from "./ko_option.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -32,12 +32,12 @@ interface ParseMode {
 }
 
 interface Found {
-  owner: CommandNode;
+  owner: CliCommand;
   option: KoOption;
 }
 
-function findFlag(cmd: CommandNode, test: (o: KoOption) => boolean): Found | undefined {
-  for (let c: CommandNode | null = cmd; c; c = c.parent) {
+function findFlag(cmd: CliCommand, test: (o: KoOption) => boolean): Found | undefined {
+  for (let c: CliCommand | null = cmd; c; c = c.parent) {
     for (const option of c.options) {
       if (test(option)) return { owner: c, option };
     }
@@ -57,7 +57,7 @@ function findFlag(cmd: CommandNode, test: (o: KoOption) => boolean): Found | und
  * parsed.operands; // ["./cmd"]
  * ```
  */
-export function parseArgs(cmd: CommandNode, args: readonly string[], mode: ParseMode): ParsedArgs {
+export function parseArgs(cmd: CliCommand, args: readonly string[], mode: ParseMode): ParsedArgs {
   const result: ParsedArgs = { operands: [], dashAt: -1, help: false, rest: [] };
   const fail = (message: string): never => {
     throw new UsageError(message, mode.commandPath);
@@ -146,7 +146,7 @@ function quoteChoice(value: string): string {
  * `--no-…` flag the stored value is the flag's own (true when given).
  */
 function assignFlag(
-  owner: CommandNode,
+  owner: CliCommand,
   option: KoOption,
   raw: string | undefined,
   commandPath = "ko",
@@ -166,7 +166,7 @@ function assignFlag(
       return;
     }
     case "int": {
-      const value = parseGoInt(raw ?? "");
+      const value = parseFlagInt(raw ?? "");
       if (value === undefined) invalid("expected an integer");
       owner.setFlag(key, value!);
       return;

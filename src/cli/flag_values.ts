@@ -27,11 +27,11 @@ export function parseGoBool(text: string): boolean | undefined {
  *
  * @example
  * ```ts
- * parseGoInt("8"); // 8
- * parseGoInt("8x"); // undefined
+ * parseFlagInt("8"); // 8
+ * parseFlagInt("8x"); // undefined
  * ```
  */
-export function parseGoInt(text: string): number | undefined {
+export function parseFlagInt(text: string): number | undefined {
   if (!/^[+-]?[0-9]+$/.test(text)) return undefined;
   const n = Number(text);
   return Number.isSafeInteger(n) ? n : undefined;

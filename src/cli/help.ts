@@ -2,18 +2,18 @@
  * Help text in the layout ko users know from cobra: description, Usage, Aliases, Examples,
  * Available Commands, Flags (with pflag type hints and defaults), Global Flags.
  */
-import type { CommandNode } from "./command_node.ts";
+import type { CliCommand } from "./cli_command.ts";
 import type { KoOption } from "./ko_option.ts";
 
 /** The full command path, e.g. `ko build`. */
-export function commandPath(cmd: CommandNode): string {
+export function commandPath(cmd: CliCommand): string {
   const names: string[] = [];
-  for (let c: CommandNode | null = cmd; c; c = c.parent) names.unshift(c.name());
+  for (let c: CliCommand | null = cmd; c; c = c.parent) names.unshift(c.name());
   return names.join(" ");
 }
 
 /** Typed flags of one command, help-visible ones only, sorted by long name like pflag. */
-function visibleFlags(cmd: CommandNode): KoOption[] {
+function visibleFlags(cmd: CliCommand): KoOption[] {
   return cmd.options
     .filter((o) => !o.hidden)
     .sort((a, b) => a.longName().localeCompare(b.longName()));
@@ -47,7 +47,7 @@ function flagRow(option: KoOption): FlagRow {
   return { term, text: def ? `${option.description} (default ${def})` : option.description };
 }
 
-function helpRow(cmd: CommandNode): FlagRow {
+function helpRow(cmd: CliCommand): FlagRow {
   return { term: "  -h, --help", text: `help for ${cmd.name()}` };
 }
 
@@ -65,7 +65,7 @@ function sortRows(rows: FlagRow[]): FlagRow[] {
  * Formats the help of `cmd`. Subcommands are listed for a command that has them; flags of
  * ancestors appear under "Global Flags".
  */
-export function formatHelp(cmd: CommandNode): string {
+export function formatHelp(cmd: CliCommand): string {
   const info = { usageLine: cmd.usageLine, examples: cmd.examples };
   const path = commandPath(cmd);
   const parts: string[] = [];

@@ -9,7 +9,7 @@ import { parseArgs } from "./flag_parser.ts";
 import { commandPath, formatHelp } from "./help.ts";
 import { type FlagSpec, type FlagValue, KoOption } from "./ko_option.ts";
 import { UsageError } from "./usage_error.ts";
-import type { CommandNode } from "./command_node.ts";
+import type { CliCommand } from "./cli_command.ts";
 
 /** What a verb's run function receives from the command line. */
 export interface RunInput {
@@ -23,7 +23,7 @@ export interface RunInput {
 export type PositionalHint = "none" | "dir" | "file" | "verbs" | "shells";
 
 /** A ko command: typed flags, pflag parsing, cobra-style help, subcommands. */
-export class KoCommand implements CommandNode {
+export class KoCommand implements CliCommand {
   /** Usage after the parent's path, e.g. `build IMPORTPATH... [flags]`. */
   usageLine = "";
   /** Example invocations for help, indented by two spaces. */

@@ -21,7 +21,7 @@ import type { RegistryReader } from "../image/remote.ts";
 import { closeLayerPool } from "../layer/worker_pool.ts";
 import { resolvePlatformSpec } from "../oci/platform.ts";
 import { parseRepository } from "../oci/reference.ts";
-import { daemonBaseReader, localPublisherHooks } from "../publish/local_publishers.ts";
+import { lazyDaemonBaseReader, localPublisherHooks } from "../publish/local_publishers.ts";
 import { makePublisher } from "../publish/make_publisher.ts";
 import { sbomPeripherals } from "../publish/sbom_push.ts";
 import { RegistryClient } from "../registry/client.ts";
@@ -116,7 +116,7 @@ export async function openPipeline(
       defaultBaseImage: config.defaultBaseImage,
       baseImageOverrides: config.baseImageOverrides,
       insecure: options.insecureRegistry,
-      daemon: daemonBaseReader(ctx.env),
+      daemon: lazyDaemonBaseReader(ctx.env),
     },
   );
   const outputRoot = defaultOutputRoot(ctx.env);

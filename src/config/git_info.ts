@@ -7,7 +7,7 @@
  */
 import { info } from "../util/log.ts";
 import type { Memo } from "../util/memo.ts";
-import { lookPath, runCommand } from "../util/command.ts";
+import { lookPath, runProgram } from "../util/command.ts";
 import { formatRfc3339Utc } from "./epoch_env.ts";
 
 /** The `Git` template value. */
@@ -99,7 +99,7 @@ async function collect(
     return EMPTY;
   }
   const run = async (...args: string[]): Promise<{ ok: boolean; out: string; err: string }> => {
-    const r = await runCommand(git, ["-c", "log.showSignature=false", ...args], { cwd: dir, env });
+    const r = await runProgram(git, ["-c", "log.showSignature=false", ...args], { cwd: dir, env });
     return { ok: r.code === 0, out: r.stdout, err: r.stderr.replace(/\n$/, "") };
   };
   // ko's clean(): the first line, with single quotes removed.

@@ -15,7 +15,7 @@
  */
 import { KoError } from "../util/errors.ts";
 import { goNotFoundHint } from "../go/go_command.ts";
-import { runCommand } from "../util/command.ts";
+import { runProgram } from "../util/command.ts";
 import type { Memo } from "../util/memo.ts";
 import { formatRfc3339Utc } from "./epoch_env.ts";
 import { gitInfo } from "./git_info.ts";
@@ -56,7 +56,7 @@ async function runGoEnv(
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<Record<string, string>> {
-  const r = await runCommand(goPath, ["env"], { cwd, env });
+  const r = await runProgram(goPath, ["env"], { cwd, env });
   if (r.notFound) {
     throw new KoError(`go env: cannot run "${goPath}": not found (${goNotFoundHint(goPath)})`);
   }

@@ -19,15 +19,11 @@ const CRC_TABLE = (() => {
 })();
 
 /**
- * Updates a running CRC-32 (IEEE, as gzip uses; start with 0).
- *
- * @example
- * ```ts
- * crc32(new TextEncoder().encode("123456789"), 0); // 0xcbf43926
- * ```
+ * The CRC-32 (IEEE, as gzip uses) of `data`, in plain TypeScript: the tiny layers stored here
+ * need no `node:zlib` (gzip_blocks.ts uses its native one for large layers).
  */
-export function crc32(data: Uint8Array, crc = 0): number {
-  let c = ~crc;
+function crc32(data: Uint8Array): number {
+  let c = ~0;
   for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }

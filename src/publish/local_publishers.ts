@@ -34,8 +34,11 @@ export function localPublisherHooks(
   };
 }
 
-/** Reads `ko.local/…` base images from the daemon the environment points at. */
-export function daemonBaseReader(
+/**
+ * Reads `ko.local/…` base images from the daemon the environment points at; the Docker client
+ * loads on the first read.
+ */
+export function lazyDaemonBaseReader(
   env: Env,
 ): (ref: Reference, signal?: AbortSignal) => Promise<Image> {
   return async (ref, signal) => {

@@ -7,7 +7,7 @@
 import type { Challenge } from "./challenge.ts";
 import type { Credential, Keychain } from "./credentials.ts";
 import { scopeKey } from "./scope.ts";
-import { fetchToken, type Token } from "./token.ts";
+import { fetchToken, type RegistryToken } from "./token.ts";
 import type { RoundTrip } from "./round_trip.ts";
 
 /** `Basic base64(user:password)`. */
@@ -21,8 +21,8 @@ export class Authenticator {
   readonly #send: RoundTrip;
   readonly #keychain: Keychain;
   readonly #credentials = new Map<string, Promise<Credential>>();
-  readonly #tokens = new Map<string, Token>();
-  readonly #pending = new Map<string, Promise<Token>>();
+  readonly #tokens = new Map<string, RegistryToken>();
+  readonly #pending = new Map<string, Promise<RegistryToken>>();
 
   /** `send` is the transport the token endpoint is reached through. */
   constructor(send: RoundTrip, keychain: Keychain) {
@@ -71,7 +71,7 @@ export class Authenticator {
     scopes: readonly string[],
     credential: Credential,
     refresh: boolean,
-  ): Promise<Token> {
+  ): Promise<RegistryToken> {
     const key = `${registry}\n${challenge.params.realm ?? ""}\n${scopeKey(scopes)}`;
     const cached = this.#tokens.get(key);
     if (!refresh && cached !== undefined && cached.expiresAt > Date.now()) {

@@ -17,7 +17,7 @@ import {
   type EnvGetter,
   normalizeRegistryKey,
   parseConfigText,
-  readConfigFile,
+  readDockerConfigFile,
   serverKey,
 } from "./docker_config.ts";
 
@@ -115,7 +115,7 @@ export async function resolveCredential(
 ): Promise<Credential> {
   const env = opts.env ?? defaultEnv();
   for (const path of credentialFilePaths(env)) {
-    const file = await readConfigFile(path);
+    const file = await readDockerConfigFile(path);
     if (file === undefined) continue;
     const c = await fromFile(file, registry, repository, env);
     if (!isAnonymous(c)) {

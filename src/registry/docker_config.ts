@@ -193,7 +193,7 @@ export function parseConfigText(text: string, path: string): DockerConfigFile {
 }
 
 /** Reads a credentials file; undefined when it does not exist. */
-export async function readConfigFile(path: string): Promise<DockerConfigFile | undefined> {
+export async function readDockerConfigFile(path: string): Promise<DockerConfigFile | undefined> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);

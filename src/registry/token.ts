@@ -12,7 +12,7 @@ import { isLinkLocalHost } from "./scheme.ts";
 import type { RoundTrip } from "./round_trip.ts";
 
 /** A registry token and when it stops being usable (epoch milliseconds). */
-export interface Token {
+export interface RegistryToken {
   value: string;
   expiresAt: number;
 }
@@ -54,8 +54,8 @@ export function realmUrl(challenge: Challenge, registry: string): URL {
   return url;
 }
 
-/** Parses a token endpoint's JSON answer into a Token. */
-export function parseTokenResponse(text: string, realm: string, now = Date.now()): Token {
+/** Parses a token endpoint's JSON answer into a RegistryToken. */
+export function parseTokenResponse(text: string, realm: string, now = Date.now()): RegistryToken {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -112,7 +112,7 @@ function send(
  * Gets a token for the scopes from the challenge's realm. Throws a KoError (with a `ko login`
  * hint on 401/403) when the endpoint refuses.
  */
-export async function fetchToken(roundTrip: RoundTrip, req: TokenRequest): Promise<Token> {
+export async function fetchToken(roundTrip: RoundTrip, req: TokenRequest): Promise<RegistryToken> {
   const realm = realmUrl(req.challenge, req.registry);
   const service = req.challenge.params.service;
   const cred = req.credential;

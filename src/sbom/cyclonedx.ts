@@ -10,11 +10,11 @@ import { indentedJsonBytes, type JsonValue } from "./indented_json.ts";
 import { goModulePurl, ociPurl } from "./purl.ts";
 import {
   assertImageChildren,
-  type BaseImage,
   childQualifiers,
   type ImageSbomInputs,
   type IndexSbomInputs,
   resolveBaseImage,
+  type SbomBase,
   sbomTimestamp,
 } from "./sbom_inputs.ts";
 import { type Digest, digestHex, parseDigest } from "../oci/digest.ts";
@@ -145,7 +145,7 @@ function bom(
   };
 }
 
-function addBase(components: Json[], deps: Dependency[], base: BaseImage | undefined): void {
+function addBase(components: Json[], deps: Dependency[], base: SbomBase | undefined): void {
   if (base === undefined) return;
   const b = resolveBaseImage(base);
   const c = containerComponent(b.digest, b.version, b.purl, b.name);

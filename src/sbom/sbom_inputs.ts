@@ -13,7 +13,7 @@ import { ociPurl, type Qualifier } from "./purl.ts";
 import { BASE_DIGEST_ANNOTATION, BASE_NAME_ANNOTATION } from "../oci/annotations.ts";
 
 /** The base image an image or index was built on. */
-export interface BaseImage {
+export interface SbomBase {
   /** Reference as in the `base.name` annotation, `cgr.dev/chainguard/static:latest`. */
   name: string;
   /** Digest as in the `base.digest` annotation. */
@@ -29,7 +29,7 @@ export interface ImageSbomInputs {
   /** The image config's `created` (RFC 3339); absent means Go's zero time. */
   created?: string;
   /** The base image, when known (see {@link baseImageFromAnnotations}). */
-  base?: BaseImage;
+  base?: SbomBase;
   /** Build info of the binary in the image. */
   buildInfo: BuildInfo;
   /** Version of ko, for the document's creator/tool. */
@@ -37,7 +37,7 @@ export interface ImageSbomInputs {
 }
 
 /** One image of an index, as its index descriptor describes it. */
-export interface IndexChild {
+export interface SbomChild {
   digest: string;
   mediaType: string;
   platform?: Platform;
@@ -52,9 +52,9 @@ export interface IndexSbomInputs {
   /** The `created` of the first child's config. */
   created?: string;
   /** The base image (index) when known. */
-  base?: BaseImage;
+  base?: SbomBase;
   /** The index's images, in index order. */
-  children: readonly IndexChild[];
+  children: readonly SbomChild[];
   /** Version of ko. */
   toolVersion: string;
 }
@@ -62,7 +62,7 @@ export interface IndexSbomInputs {
 /** The base image from `base.name` and `base.digest` annotations; undefined unless both are set. */
 export function baseImageFromAnnotations(
   annotations: Readonly<Record<string, string>> | undefined,
-): BaseImage | undefined {
+): SbomBase | undefined {
   const name = annotations?.[BASE_NAME_ANNOTATION];
   const digest = annotations?.[BASE_DIGEST_ANNOTATION];
   if (name === undefined || digest === undefined) return undefined;
@@ -70,7 +70,7 @@ export function baseImageFromAnnotations(
 }
 
 /** How the SBOMs describe a base image. */
-export interface ResolvedBase {
+export interface SbomBaseIdentity {
   digest: Digest;
   /** `<registry>/<repository>@<digest>`. */
   name: string;
@@ -81,7 +81,7 @@ export interface ResolvedBase {
 }
 
 /** Resolves a base image's identity; throws a KoError for a bad reference or digest. */
-export function resolveBaseImage(base: BaseImage): ResolvedBase {
+export function resolveBaseImage(base: SbomBase): SbomBaseIdentity {
   const ref = parseReference(base.name);
   const digest = parseDigest(base.digest);
   const qualifiers: Qualifier[] = [["repository_url", repoString(ref)]];
@@ -111,7 +111,7 @@ export function sbomTimestamp(created: string | undefined): string {
 }
 
 /** The purl qualifiers of an index child: mediaType, arch, os, variant, os-version, os-features. */
-export function childQualifiers(child: IndexChild): Qualifier[] {
+export function childQualifiers(child: SbomChild): Qualifier[] {
   const p = child.platform;
   const q: Qualifier[] = [
     ["mediaType", child.mediaType],
@@ -125,7 +125,7 @@ export function childQualifiers(child: IndexChild): Qualifier[] {
 }
 
 /** Throws unless every child is an image manifest (ko describes no nested indexes). */
-export function assertImageChildren(children: readonly IndexChild[]): void {
+export function assertImageChildren(children: readonly SbomChild[]): void {
   for (const c of children) {
     if (!isImageMediaType(c.mediaType)) {
       throw new KoError(

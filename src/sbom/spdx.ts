@@ -8,12 +8,12 @@ import { indentedJsonBytes, type JsonValue } from "./indented_json.ts";
 import { goModulePurl, ociPurl } from "./purl.ts";
 import {
   assertImageChildren,
-  type BaseImage,
   childQualifiers,
   type ImageSbomInputs,
   type IndexSbomInputs,
   ociPackageId,
   resolveBaseImage,
+  type SbomBase,
   sbomTimestamp,
 } from "./sbom_inputs.ts";
 import { type Digest, digestAlgorithm, digestHex, parseDigest } from "../oci/digest.ts";
@@ -132,7 +132,7 @@ export function modulePackageId(mod: Pick<GoModule, "path" | "version">): string
 function addBase(
   packages: SpdxPackage[],
   relationships: SpdxRelationship[],
-  base: BaseImage | undefined,
+  base: SbomBase | undefined,
   subject: Digest,
 ): void {
   if (base === undefined) return;

@@ -40,7 +40,7 @@ export function lookPath(name: string, env: Env): string | undefined {
 }
 
 /** Runs a program to completion with exactly `env`; a missing program gives code 127. */
-export async function runCommand(
+export async function runProgram(
   program: string,
   args: readonly string[],
   opts: { cwd: string; env: Env },

@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { dedupe, parseGoBool, parseGoInt, splitCsv } from "../../src/cli/flag_values.ts";
+import { dedupe, parseFlagInt, parseGoBool, splitCsv } from "../../src/cli/flag_values.ts";
 
 Deno.test("parseGoBool accepts every spelling of Go's strconv.ParseBool", () => {
   for (const t of ["1", "t", "T", "TRUE", "true", "True"]) equal(parseGoBool(t), true, t);
@@ -10,13 +10,13 @@ Deno.test("parseGoBool rejects other words", () => {
   for (const v of ["yes", "no", "tRUE", "", " true", "2"]) equal(parseGoBool(v), undefined, v);
 });
 
-Deno.test("parseGoInt reads signed decimals and rejects the rest", () => {
-  equal(parseGoInt("0"), 0);
-  equal(parseGoInt("12"), 12);
-  equal(parseGoInt("+3"), 3);
-  equal(parseGoInt("-4"), -4);
+Deno.test("parseFlagInt reads signed decimals and rejects the rest", () => {
+  equal(parseFlagInt("0"), 0);
+  equal(parseFlagInt("12"), 12);
+  equal(parseFlagInt("+3"), 3);
+  equal(parseFlagInt("-4"), -4);
   for (const v of ["", "1.5", "0x10", "ten", "1e3", "99999999999999999999"]) {
-    equal(parseGoInt(v), undefined, v);
+    equal(parseFlagInt(v), undefined, v);
   }
 });
 

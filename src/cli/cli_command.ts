@@ -6,11 +6,11 @@
 import type { FlagValue, KoOption } from "./ko_option.ts";
 
 /** A command as the parser and the help formatter see it. */
-export interface CommandNode {
+export interface CliCommand {
   /** The command this one is a subcommand of (null for the root). */
-  readonly parent: CommandNode | null;
+  readonly parent: CliCommand | null;
   /** Subcommands, in the order added. */
-  readonly commands: readonly CommandNode[];
+  readonly commands: readonly CliCommand[];
   /** Flags declared on this command, in the order declared. */
   readonly options: readonly KoOption[];
   /** Usage after the parent's path, e.g. `build IMPORTPATH... [flags]`. */
