@@ -1,23 +1,31 @@
 /**
- * Benchmark of `ko build` overhead (issue 3): a hello-world app pushed to a local registry
- * (Debian's docker-registry, started here), measured as real processes:
+ * Benchmark of `ko build` overhead: a hello-world app pushed to a local registry (Debian's
+ * docker-registry, started here), measured as real processes:
  *
- *   1. warm rebuild — nothing changed, the registry already has every blob;
- *   2. rebuild after a one-line code change;
+ *   1. start-up: `ko version`;
+ *   2. warm rebuild — nothing changed, the registry already has every blob;
+ *   3. rebuild after a one-line code change;
  *
- * each next to `go build` of the same package in the same run. Our overhead is the difference
- * of the medians. Target: warm-rebuild overhead ≤ 150 ms.
+ * each next to `go build` of the same package in the same loop. Our overhead is the difference
+ * of the medians. With `--baseline DIR` (another checkout of ko, e.g. a `git worktree` of an
+ * earlier commit; repeatable), that checkout runs in the same loop too, so they are compared
+ * under the same load.
  *
- * Usage: deno run -A scripts/bench_build.ts [--runs N]
+ * Usage: deno run -A scripts/bench_build.ts [--runs N] [--baseline DIR]...
  */
 import { join } from "node:path";
 import { startRegistry } from "../tests/helpers/registry_server.ts";
 import { pushFixtureBases } from "../tests/helpers/fixtures.ts";
 import { median } from "./lib/stats.ts";
 
-const runs = Number(Deno.args[Deno.args.indexOf("--runs") + 1] || 9) || 9;
+const arg = (name: string) => {
+  const i = Deno.args.indexOf(name);
+  return i >= 0 ? Deno.args[i + 1] : undefined;
+};
+const runs = Number(arg("--runs") ?? 9) || 9;
+/** `--baseline DIR`, repeatable: other checkouts run in the same loop. */
+const baselines = Deno.args.flatMap((a, i) => a === "--baseline" ? [Deno.args[i + 1]!] : []);
 const root = new URL("..", import.meta.url).pathname;
-const main = join(root, "main.ts");
 
 const HELLO = (n: number) =>
   `package main
@@ -50,47 +58,70 @@ try {
     KO_DEFAULTBASEIMAGE: bases.ociImage.ref,
   };
   const deno = Deno.execPath();
-  const ko = (cwd: string) =>
-    timed(deno, ["run", "-A", main, "build", "--sbom=none", "."], cwd, env);
-  const goBuild = (cwd: string) =>
-    timed("go", ["build", "-trimpath", "-o", join(dir, "out"), "."], cwd, {
+  const kos: Array<[string, string]> = [["ours", join(root, "main.ts")]];
+  for (const b of baselines) {
+    kos.push([b.replace(/\/+$/, "").split("/").pop()!, join(b, "main.ts")]);
+  }
+  const version = (main: string) => timed(deno, ["run", "-A", main, "version"], dir, env);
+  const build = (main: string) =>
+    timed(deno, ["run", "-A", main, "build", "--sbom=none", "."], dir, env);
+  const goBuild = () =>
+    timed("go", ["build", "-trimpath", "-o", join(dir, "out"), "."], dir, {
       ...env,
       CGO_ENABLED: "0",
     });
 
   // Warm everything: Go cache, Deno module cache, registry blobs.
-  await goBuild(dir);
-  await ko(dir);
-  await ko(dir);
-
-  const warm = { go: [] as number[], ko: [] as number[] };
-  for (let i = 0; i < runs; i++) {
-    warm.go.push(await goBuild(dir));
-    warm.ko.push(await ko(dir));
+  await goBuild();
+  for (const [, main] of kos) {
+    await version(main);
+    await build(main);
+    await build(main);
   }
 
-  const changed = { go: [] as number[], ko: [] as number[] };
+  type Samples = Record<string, number[]>;
+  const fresh = (): Samples => Object.fromEntries([["go", []], ...kos.map(([n]) => [n, []])]);
+  const startup = fresh(), warm = fresh(), changed = fresh();
+  let edit = 1000;
   for (let i = 0; i < runs; i++) {
-    await Deno.writeTextFile(join(dir, "main.go"), HELLO(1000 + i));
-    changed.go.push(await goBuild(dir));
-    await Deno.writeTextFile(join(dir, "main.go"), HELLO(2000 + i));
-    changed.ko.push(await ko(dir));
+    // Each round starts with another checkout, so none always runs right after go build.
+    const order = [...kos.slice(i % kos.length), ...kos.slice(0, i % kos.length)];
+    for (const [name, main] of order) startup[name]!.push(await version(main));
+    warm.go!.push(await goBuild());
+    for (const [name, main] of order) warm[name]!.push(await build(main));
+    await Deno.writeTextFile(join(dir, "main.go"), HELLO(edit++));
+    changed.go!.push(await goBuild());
+    for (const [name, main] of order) {
+      await Deno.writeTextFile(join(dir, "main.go"), HELLO(edit++));
+      changed[name]!.push(await build(main));
+    }
   }
 
-  const row = (name: string, r: { go: number[]; ko: number[] }) => {
-    const g = median(r.go), k = median(r.ko);
-    return `| ${name} | ${g.toFixed(0)} | ${k.toFixed(0)} | ${(k - g).toFixed(0)} | ${
-      (k / g).toFixed(2)
-    }× |`;
-  };
   console.log(
-    `ko build overhead over go build, medians of ${runs} runs (ms), ${new Date().toISOString()}`,
+    `ko build against go build, medians of ${runs} runs (ms), ${new Date().toISOString()}`,
   );
-  console.log("| case | go build | ko build | overhead | ratio |");
-  console.log("|---|---|---|---|---|");
-  console.log(row("warm rebuild (nothing changed, blobs present)", warm));
-  console.log(row("rebuild after a one-line change", changed));
-  console.log(`target: warm overhead ≤ 150 ms`);
+  const names = kos.map(([n]) => n);
+  console.log(`| case | go build | ${names.map((n) => `${n} | ${n} overhead`).join(" | ")} |`);
+  console.log(`|---|---|${names.map(() => "---|---|").join("")}`);
+  const row = (label: string, s: Samples, withGo: boolean) => {
+    const g = withGo ? median(s.go!) : 0;
+    const cells = names.map((n) => {
+      const m = median(s[n]!);
+      return `${m.toFixed(0)} | ${withGo ? (m - g).toFixed(0) : "—"}`;
+    });
+    console.log(`| ${label} | ${withGo ? g.toFixed(0) : "—"} | ${cells.join(" | ")} |`);
+  };
+  row("start-up (ko version)", startup, false);
+  row("warm rebuild (nothing changed, blobs present)", warm, true);
+  row("rebuild after a one-line change", changed, true);
+  for (const [name] of kos.slice(1)) {
+    const ratio = (s: Samples) => (median(s.ours!) / median(s[name]!)).toFixed(2);
+    console.log(
+      `ours / ${name}: start-up ${ratio(startup)}×, warm ${ratio(warm)}×, changed ${
+        ratio(changed)
+      }×`,
+    );
+  }
 } finally {
   await Deno.remove(dir, { recursive: true });
 }

@@ -73,14 +73,15 @@ export async function lockOutputDir(
   dir: string,
   opts: { onWait?: () => void; waitNoticeMs?: number } = {},
 ): Promise<HeldLock> {
-  await Deno.mkdir(dir, { recursive: true });
-  const file = await Deno.open(join(dir, ".lock"), { create: true, write: true });
+  // Synchronous but for the lock itself: a start-up build waits on nothing else.
+  Deno.mkdirSync(dir, { recursive: true });
+  const file = Deno.openSync(join(dir, ".lock"), { create: true, write: true });
   // Another ko process holding the lock may take long (its go build): say why we wait.
   const notice = opts.onWait && setTimeout(opts.onWait, opts.waitNoticeMs ?? 1000);
   try {
     await file.lock(true);
     clearTimeout(notice);
-    await removeUnusableOutput(join(dir, "out"));
+    removeUnusableOutput(join(dir, "out"));
   } catch (e) {
     clearTimeout(notice);
     file.close();
@@ -130,21 +131,21 @@ export function isGoObject(head: Uint8Array): boolean {
  * Removes a kept output that would make every later `go build` into it fail (garbage, a
  * directory): it is only a cache, and `go build` writes it anew.
  */
-async function removeUnusableOutput(out: string): Promise<void> {
+function removeUnusableOutput(out: string): void {
   let st: Deno.FileInfo;
   try {
-    st = await Deno.lstat(out);
+    st = Deno.lstatSync(out);
   } catch {
     return; // absent (or unreadable: go build reports it)
   }
   if (st.isFile) {
     if (st.size === 0) return;
-    const f = await Deno.open(out, { read: true });
+    const f = Deno.openSync(out, { read: true });
     try {
       const head = new Uint8Array(8);
       let n = 0;
       while (n < head.length) {
-        const r = await f.read(head.subarray(n));
+        const r = f.readSync(head.subarray(n));
         if (r === null) break;
         n += r;
       }
@@ -154,5 +155,5 @@ async function removeUnusableOutput(out: string): Promise<void> {
     }
   }
   debug(`${out} is not a Go build output; removing it`);
-  await Deno.remove(out, { recursive: true });
+  Deno.removeSync(out, { recursive: true });
 }

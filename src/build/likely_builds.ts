@@ -13,6 +13,7 @@ import type { GoBuildInvocation } from "../go/go_build.ts";
 import { goBinaryPath } from "../go/go_command.ts";
 import type { GoLister } from "../go/go_lister.ts";
 import type { GoRunner } from "../go/go_runner.ts";
+import { GoTools } from "../go/go_tools.ts";
 import { isLocalImport, moduleImportPath } from "../go/import_path.ts";
 import { goEnvForPlatform, resolvePlatformSpec } from "../oci/platform.ts";
 import { withoutKoScheme } from "../util/ko_scheme.ts";
@@ -27,6 +28,23 @@ export interface LikelyBuildOptions {
   readonly ldflags: readonly string[];
   readonly disableOptimizations: boolean;
   readonly debug: boolean;
+}
+
+/**
+ * A run's Go toolchain, with the `go list` of `args` and their likely `go build`s started
+ * (see {@link listEarly} and {@link startLikelyBuilds}).
+ */
+export async function startEarly(
+  cwd: string,
+  env: Readonly<Record<string, string>>,
+  args: readonly string[],
+  options: LikelyBuildOptions,
+  signal?: AbortSignal,
+): Promise<GoTools> {
+  const go = new GoTools(options.jobs);
+  listEarly(go.lister, cwd, env, args);
+  await startLikelyBuilds(go.runner, cwd, env, args, options, signal);
+  return go;
 }
 
 /** Environment settings of the configuration that change the builds or their platforms. */

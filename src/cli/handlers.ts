@@ -3,9 +3,6 @@
  * these; wiring a real implementation in means replacing one entry of `defaultHandlers`.
  */
 
-import { listEarly, startLikelyBuilds } from "../build/likely_builds.ts";
-import { GoLister } from "../go/go_lister.ts";
-import { GoRunner } from "../go/go_runner.ts";
 import type { ApplyHandler } from "../commands/options.ts";
 import type { BuildHandler } from "../commands/options.ts";
 import type { VerbHandler } from "../commands/context.ts";
@@ -53,14 +50,12 @@ function lazy<O>(load: () => Promise<VerbHandler<O>>): VerbHandler<O> {
 export const defaultHandlers: Handlers = {
   build: async (ctx, args, options) => {
     // go list, and the go builds this will most likely run, start while the builder loads.
-    const go = { lister: new GoLister(), runner: new GoRunner(options.jobs) };
-    listEarly(go.lister, ctx.cwd, ctx.env, args);
+    const { startEarly } = await import("../build/likely_builds.ts");
+    const go = await startEarly(ctx.cwd, ctx.env, args, options, ctx.signal);
     try {
-      await startLikelyBuilds(go.runner, ctx.cwd, ctx.env, args, options, ctx.signal);
       await (await import("../commands/build.ts")).runBuild(ctx, args, options, go);
     } finally {
-      await go.lister.idle(); // never leave a go list running
-      await go.runner.close(); // nor a go build nobody took over
+      await go.close(); // no go list or unclaimed go build outlives the run
     }
   },
   resolve: lazy(async () => (await import("../commands/resolve.ts")).runResolve),

@@ -6,7 +6,8 @@
  */
 import type { VerbContext } from "./context.ts";
 import type { BuildCommandOptions } from "./options.ts";
-import { type GoTools, openPipeline } from "./setup.ts";
+import type { GoTools } from "../go/go_tools.ts";
+import { openPipeline } from "./setup.ts";
 
 /** The `ko build` handler; `go` is the toolchain start-up began work on, if any. */
 export async function runBuild(

@@ -22,19 +22,17 @@ import { loadRunSettings } from "./setup.ts";
 import { buildResult } from "../build/builder.ts";
 import { FRESH_BINARY_LAYERS } from "../build/binary_layers.ts";
 import { OutputDirs } from "../build/build_output.ts";
-import { GoLister } from "../go/go_lister.ts";
-import { GoRunner } from "../go/go_runner.ts";
+import { GoTools } from "../go/go_tools.ts";
 import { errorMessage } from "../util/errors.ts";
 
 /** The `ko deps` handler. */
 export const runDeps: DepsHandler = async (ctx, args, options) => {
   const importPath = args[0]!;
-  const lister = new GoLister();
-  const runner = new GoRunner(1);
+  const go = new GoTools(1);
   const settings = await loadRunSettings(
     ctx,
     { ldflags: [], disableOptimizations: false, debug: false },
-    lister,
+    go.lister,
   );
   const defaultPlatforms = settings.selector.config.defaultPlatforms;
   const platforms = singlePlatform(
@@ -44,8 +42,8 @@ export const runDeps: DepsHandler = async (ctx, args, options) => {
   // Dated and with kodata as ko build makes it, so the SBOM describes that image.
   const builder = new GoBuilder({
     selector: settings.selector,
-    lister,
-    runner,
+    lister: go.lister,
+    runner: go.runner,
     platforms,
     bases: new BaseImageResolver(noRegistry, { defaultBaseImage: SCRATCH }),
     outputs: new OutputDirs(undefined),
@@ -68,7 +66,7 @@ export const runDeps: DepsHandler = async (ctx, args, options) => {
     }
   } finally {
     closeLayerPool();
-    await runner.close();
+    await go.close();
   }
   const buildInfo = result.kind === "image" ? result.attachments?.buildInfo : undefined;
   if (result.kind !== "image" || buildInfo === undefined) {

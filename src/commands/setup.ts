@@ -15,8 +15,8 @@ import { BuildSelector } from "../config/build_selection.ts";
 import { parseEpochEnv } from "../config/epoch_env.ts";
 import { loadKoConfig } from "../config/ko_config.ts";
 import { goBinaryPath } from "../go/go_command.ts";
-import { GoLister } from "../go/go_lister.ts";
-import { GoRunner } from "../go/go_runner.ts";
+import type { GoLister } from "../go/go_lister.ts";
+import { GoTools } from "../go/go_tools.ts";
 import type { RegistryReader } from "../image/remote.ts";
 import { closeLayerPool } from "../layer/worker_pool.ts";
 import { resolvePlatformSpec } from "../oci/platform.ts";
@@ -31,12 +31,6 @@ import { VERSION } from "../version.ts";
 import type { VerbContext } from "./context.ts";
 import type { BuildOptions, PublishOptions } from "./options.ts";
 import { Pipeline } from "./pipeline.ts";
-
-/** The Go toolchain of a run: its `go list` answers and its `go build`s. */
-export interface GoTools {
-  readonly lister: GoLister;
-  readonly runner: GoRunner;
-}
 
 /** What a run derives from the configuration, the environment and the flags. */
 interface RunSettings {
@@ -91,8 +85,8 @@ export async function openPipeline(
   go?: GoTools,
 ): Promise<Pipeline> {
   const kocache = await KoCache.open(ctx.env, ctx.cwd);
-  const lister = go?.lister ?? new GoLister();
-  const runner = go?.runner ?? new GoRunner(options.jobs);
+  const tools = go ?? new GoTools(options.jobs);
+  const { lister, runner } = tools;
   const settings = await loadRunSettings(ctx, options, lister);
   let client: RegistryClient | undefined;
   const getClient = () =>
@@ -164,7 +158,7 @@ export async function openPipeline(
   return new Pipeline(builder, publisher, async () => {
     client?.close();
     closeLayerPool();
-    if (!go) await runner.close();
+    if (!go) await tools.close();
   });
 }
 

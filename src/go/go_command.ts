@@ -30,10 +30,12 @@ export async function goCommandOutput(
   signal?: AbortSignal,
 ): Promise<Deno.CommandOutput> {
   const parent = [options.env.GOTMPDIR, options.env.TMPDIR].find((d) => d?.startsWith("/"));
-  const workParent = await Deno.makeTempDir({
+  // Made synchronously, so that go is spawned at once, even when the event loop is about to be
+  // busy (start-up starts a build and then loads the builder's modules).
+  const workParent = tryMakeTempDir({
     prefix: "ko-go-",
     ...(parent ? { dir: parent } : {}),
-  }).catch(() => undefined);
+  });
   try {
     return await new Deno.Command(goPath, {
       args: [...options.args],
@@ -46,6 +48,15 @@ export async function goCommandOutput(
     }).output();
   } finally {
     if (workParent) await removeTree(workParent);
+  }
+}
+
+/** A new temporary directory, or undefined when it cannot be made (go then runs as it is). */
+function tryMakeTempDir(options: Deno.MakeTempOptions): string | undefined {
+  try {
+    return Deno.makeTempDirSync(options);
+  } catch {
+    return undefined;
   }
 }
 
