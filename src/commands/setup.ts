@@ -21,9 +21,9 @@ import type { RegistryReader } from "../image/remote.ts";
 import { closeLayerPool } from "../layer/worker_pool.ts";
 import { resolvePlatformSpec } from "../oci/platform.ts";
 import { parseRepository } from "../oci/reference.ts";
-import { lazyDaemonBaseReader, localPublisherHooks } from "../publish/local_publishers.ts";
+import { lazyDaemonBaseReader } from "../publish/local_publishers.ts";
 import { makePublisher } from "../publish/make_publisher.ts";
-import { sbomPeripherals } from "../publish/sbom_push.ts";
+import { sbomAttachments } from "../publish/sbom_push.ts";
 import { RegistryClient } from "../registry/client.ts";
 import { defaultKeychain } from "../registry/credentials.ts";
 import { join } from "../util/posix_path.ts";
@@ -146,8 +146,8 @@ export async function openPipeline(
     dockerRepo: ctx.env.KO_DOCKER_REPO,
     jobs: options.jobs,
     client: getClient,
-    ...localPublisherHooks(ctx.env),
-    peripherals: sbomPeripherals({
+    env: ctx.env,
+    pushAttachments: sbomAttachments({
       client: getClient,
       ...(ctx.env.COSIGN_REPOSITORY ? { cosignRepository: ctx.env.COSIGN_REPOSITORY } : {}),
       insecure: options.insecureRegistry,

@@ -1,5 +1,5 @@
 /**
- * The `daemon` and `kind` hooks of makePublisher, and the `ko.local` base reader: the ko.local
+ * The ko.local and kind.local publishers, and the `ko.local` base reader: the ko.local
  * publisher over the Docker Engine API client of the environment (`DOCKER_HOST`…), the
  * kind.local publisher over kind's node provider (`KIND_CLUSTER_NAME`…). Their modules load
  * only when used, so a registry build does not pay for them at start-up.
@@ -7,31 +7,38 @@
 import type { Reference } from "../oci/reference.ts";
 import type { Image } from "../image/image.ts";
 import type { Env } from "../util/command.ts";
-import type { LocalPublisherFactory } from "./make_publisher.ts";
+import type { Namer } from "./naming.ts";
+import type { Publisher } from "./publisher.ts";
 
-/** The hooks for an environment (the verb's, so tests can point at their own daemon). */
-export function localPublisherHooks(
+/** The ko.local publisher for a repository, namer and tags, on the daemon `env` names. */
+export async function daemonPublisher(
   env: Env,
-): { daemon: LocalPublisherFactory; kind: LocalPublisherFactory } {
-  return {
-    daemon: async (repo, namer, tags) => {
-      const [{ DockerClient }, { DaemonPublisher }] = await Promise.all([
-        import("../docker/docker_client.ts"),
-        import("./daemon_publisher.ts"),
-      ]);
-      return new DaemonPublisher({
-        client: DockerClient.fromEnv(env),
-        baseRepo: repo,
-        namer,
-        tags: [...new Set(tags)],
-        env,
-      });
-    },
-    kind: async (repo, namer, tags) => {
-      const { KindPublisher } = await import("./kind_publisher.ts");
-      return KindPublisher.fromEnv(env, repo, namer, [...new Set(tags)]);
-    },
-  };
+  repo: string,
+  namer: Namer,
+  tags: readonly string[],
+): Promise<Publisher> {
+  const [{ DockerClient }, { DaemonPublisher }] = await Promise.all([
+    import("../docker/docker_client.ts"),
+    import("./daemon_publisher.ts"),
+  ]);
+  return new DaemonPublisher({
+    client: DockerClient.fromEnv(env),
+    baseRepo: repo,
+    namer,
+    tags: [...new Set(tags)],
+    env,
+  });
+}
+
+/** The kind.local publisher for a repository, namer and tags, on the cluster `env` names. */
+export async function kindPublisher(
+  env: Env,
+  repo: string,
+  namer: Namer,
+  tags: readonly string[],
+): Promise<Publisher> {
+  const { KindPublisher } = await import("./kind_publisher.ts");
+  return KindPublisher.fromEnv(env, repo, namer, [...new Set(tags)]);
 }
 
 /**

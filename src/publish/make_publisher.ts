@@ -4,15 +4,17 @@
  * otherwise layout → tarball → registry in a chain (or the no-op publisher), wrapped by the
  * `--image-refs` recorder.
  */
-import type { Repository } from "../oci/reference.ts";
+
 import { checkTag, parseRepository } from "../oci/reference.ts";
-import type { BuildResult } from "../image/image.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import { checkWritableTarget } from "../util/atomic_file.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
-import { imageRepository, type Namer, namer, namingStrategy } from "./naming.ts";
+import { imageRepository, namer, namingStrategy } from "./naming.ts";
 import { joinPath } from "../util/go_path.ts";
 import type { Publisher } from "./publisher.ts";
+import type { AttachmentPush } from "./sbom_push.ts";
+import { daemonPublisher, kindPublisher } from "./local_publishers.ts";
+import type { Env } from "../util/command.ts";
 import { RegistryPublisher } from "./registry_publisher.ts";
 
 /** The publish flags (see src/cli/options/publish_options.ts) plus what they need. */
@@ -34,22 +36,10 @@ interface PublisherSettings {
   /** The registry client, created lazily (only a registry publisher needs it). */
   readonly client: () => RegistryClient;
   /** Pushes SBOMs and other attachments next to a result. */
-  readonly peripherals?: (
-    repo: Repository,
-    result: BuildResult,
-    signal?: AbortSignal,
-  ) => Promise<void>;
-  /** Publishers for ko.local and kind.local (given the repository, namer and tags). */
-  readonly daemon: LocalPublisherFactory;
-  readonly kind: LocalPublisherFactory;
+  readonly pushAttachments?: AttachmentPush;
+  /** The environment (the verb's): where the Docker daemon and kind's nodes are. */
+  readonly env: Env;
 }
-
-/** Makes the ko.local or kind.local publisher for a repository, namer and tags. */
-export type LocalPublisherFactory = (
-  repo: string,
-  namer: Namer,
-  tags: readonly string[],
-) => Promise<Publisher>;
 
 /** Builds the publisher for a command. */
 export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
@@ -80,9 +70,9 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
     }
   }
   if (s.local || repo.startsWith("ko.local")) {
-    inner = await s.daemon(repo, name, s.tags);
+    inner = await daemonPublisher(s.env, repo, name, s.tags);
   } else if (repo.startsWith("kind.local")) {
-    inner = await s.kind(repo, name, s.tags);
+    inner = await kindPublisher(s.env, repo, name, s.tags);
   } else {
     if (s.push && repo === "") {
       throw new KoError(
@@ -131,7 +121,7 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
           tagOnly: s.tagOnly,
           insecure: s.insecureRegistry,
           jobs: s.jobs,
-          ...(s.peripherals ? { peripherals: s.peripherals } : {}),
+          ...(s.pushAttachments ? { pushAttachments: s.pushAttachments } : {}),
         }),
       );
     }

@@ -16,6 +16,7 @@ import { imageRepository, type Namer } from "./naming.ts";
 import { registryReference } from "./printed_reference.ts";
 import { type Publisher, publishName, type PublishTarget } from "./publisher.ts";
 import type { BuildEvent } from "../build/builder.ts";
+import type { AttachmentPush } from "./sbom_push.ts";
 
 /** Options of the registry publisher. */
 interface RegistryPublisherOptions {
@@ -29,7 +30,7 @@ interface RegistryPublisherOptions {
   /** Parallel blob uploads. */
   jobs: number;
   /** Extra artifacts to push alongside a result (SBOMs); returns log lines' references. */
-  peripherals?: (repo: Repository, result: BuildResult, signal?: AbortSignal) => Promise<void>;
+  pushAttachments?: AttachmentPush;
 }
 
 /** Pushes images and indexes to a registry. */
@@ -74,7 +75,7 @@ export class RegistryPublisher implements Publisher {
     info(`Publishing ${name}:${o.tags[0]}`);
     await Promise.all([
       this.#pushTagged(repo, result, o.tags, ahead, signal),
-      o.peripherals?.(repo, withoutChildren(result, ahead), signal),
+      o.pushAttachments?.(repo, withoutChildren(result, ahead), signal),
     ]);
     const ref = registryReference(name, o.tags, result.digest, o.tagOnly);
     info(`Published ${ref}`);
@@ -100,7 +101,7 @@ export class RegistryPublisher implements Publisher {
       pushed = (async () => {
         const { repo } = this.#target(importPath);
         await pushChild(this.#o.client, repo, image, this.#o.jobs, signal);
-        await this.#o.peripherals?.(repo, image, signal);
+        await this.#o.pushAttachments?.(repo, image, signal);
       })();
       pushed.catch(() => {}); // reported by the index's publish too
       this.#children.set(image.digest, pushed);

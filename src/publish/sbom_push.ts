@@ -1,5 +1,5 @@
 /**
- * Publishing the SBOMs attached to a build result (the registry publisher's `peripherals`):
+ * Publishing the SBOMs attached to a build result (the registry publisher's `pushAttachments`):
  * for the result and, for an index, every child, two ways at once —
  *
  * - ko's cosign-style attachment at `<repo>:sha256-<hex>.sbom`, in `$COSIGN_REPOSITORY` when
@@ -35,8 +35,8 @@ interface SbomPushOptions {
   readonly referrers?: boolean;
 }
 
-/** The `peripherals` hook of the registry publisher. */
-type Peripherals = (
+/** Pushes the attachments of a result (and its children) next to it in a repository. */
+export type AttachmentPush = (
   repo: Repository,
   result: BuildResult,
   signal?: AbortSignal,
@@ -49,10 +49,10 @@ interface SbomSubject {
 }
 
 /**
- * The peripherals hook publishing SBOMs. A bad `COSIGN_REPOSITORY` fails here, before any
+ * Pushes the SBOMs attached to results. A bad `COSIGN_REPOSITORY` fails here, before any
  * build starts.
  */
-export function sbomPeripherals(o: SbomPushOptions): Peripherals {
+export function sbomAttachments(o: SbomPushOptions): AttachmentPush {
   const cosignRepo = o.cosignRepository ? parseCosignRepository(o) : undefined;
   return async (repo, result, signal) => {
     const subjects = sbomSubjects(result);

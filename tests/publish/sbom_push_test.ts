@@ -4,7 +4,7 @@ import { scratchImage } from "../../src/image/scratch.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
 import { parseRepository } from "../../src/oci/reference.ts";
 import { RegistryClient } from "../../src/registry/client.ts";
-import { sbomPeripherals, sbomSubjects } from "../../src/publish/sbom_push.ts";
+import { sbomAttachments, sbomSubjects } from "../../src/publish/sbom_push.ts";
 import { startFaultProxy } from "../helpers/fault_proxy.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { captureLogs } from "../registry/support.ts";
@@ -56,8 +56,8 @@ Deno.test("sbomSubjects lists the index first, then children with an SBOM, in or
   equal(sbomSubjects(amd64).length, 1);
 });
 
-Deno.test("sbomPeripherals touches no registry when there is nothing to publish", async () => {
-  const push = sbomPeripherals({
+Deno.test("sbomAttachments touches no registry when there is nothing to publish", async () => {
+  const push = sbomAttachments({
     client: () => {
       throw new Error("the client must not be created");
     },
@@ -66,20 +66,20 @@ Deno.test("sbomPeripherals touches no registry when there is nothing to publish"
   await push(parseRepository("127.0.0.1:1/app"), index([bare], false));
 });
 
-Deno.test("sbomPeripherals rejects a bad COSIGN_REPOSITORY up front", () => {
+Deno.test("sbomAttachments rejects a bad COSIGN_REPOSITORY up front", () => {
   const client = () => ({}) as RegistryClient;
   throws(
-    () => sbomPeripherals({ client, cosignRepository: "Bad Repo" }),
+    () => sbomAttachments({ client, cosignRepository: "Bad Repo" }),
     /^KoError: invalid COSIGN_REPOSITORY "Bad Repo": /,
   );
   throws(
-    () => sbomPeripherals({ client, cosignRepository: "ghcr.io" }),
+    () => sbomAttachments({ client, cosignRepository: "ghcr.io" }),
     /invalid COSIGN_REPOSITORY "ghcr\.io": name a repository, not just a registry \(e\.g\. ghcr\.io\/signatures\)/,
   );
-  sbomPeripherals({ client, cosignRepository: "ghcr.io/me/sigs" });
+  sbomAttachments({ client, cosignRepository: "ghcr.io/me/sigs" });
 });
 
-Deno.test("sbomPeripherals: a registry refusing every SBOM push gives one error, no warning repeating it", async () => {
+Deno.test("sbomAttachments: a registry refusing every SBOM push gives one error, no warning repeating it", async () => {
   await using reg = await startRegistry({ mode: "plain" });
   const denied = JSON.stringify({ errors: [{ code: "DENIED", message: "no writes here" }] });
   await using proxy = await startFaultProxy(
@@ -93,7 +93,7 @@ Deno.test("sbomPeripherals: a registry refusing every SBOM push gives one error,
   });
   const logs = captureLogs();
   try {
-    const push = sbomPeripherals({ client: () => client });
+    const push = sbomAttachments({ client: () => client });
     await rejects(push(parseRepository(`${proxy.host}/app`), amd64), /^KoError: writing sbom: /);
     deepEqual(logs.lines.filter((l) => l.includes("WARNING")), []);
   } finally {
