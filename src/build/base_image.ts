@@ -15,7 +15,7 @@ import { type BaseImage, fetchRemote, type RegistryReader } from "../image/remot
 import type { Image } from "../image/image.ts";
 import { isScratch } from "../image/scratch.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
-import { info } from "../util/log.ts";
+import type { Reporter } from "../progress/reporter.ts";
 import { DEFAULT_BASE_IMAGE } from "../config/ko_config.ts";
 
 /** A resolved base: where it came from and what it is. */
@@ -71,7 +71,11 @@ export class BaseImageResolver {
   }
 
   /** Fetches (once) the base of an import path and logs which one is used. */
-  async resolve(importPath: string, signal?: AbortSignal): Promise<ResolvedBase> {
+  async resolve(
+    importPath: string,
+    report: Reporter,
+    signal?: AbortSignal,
+  ): Promise<ResolvedBase> {
     const refString = this.baseFor(importPath);
     let p = this.#cache.get(refString);
     if (!p) {
@@ -81,9 +85,9 @@ export class BaseImageResolver {
     }
     const base = await p;
     if (base.kind === "scratch") {
-      info(`Using base scratch (built-in empty image) for ${importPath}`);
-    } else if (base.ref.digest) info(`Using base ${base.ref.original} for ${importPath}`);
-    else info(`Using base ${base.ref.original}@${base.digest} for ${importPath}`);
+      report.info(`Using base scratch (built-in empty image) for ${importPath}`);
+    } else if (base.ref.digest) report.info(`Using base ${base.ref.original} for ${importPath}`);
+    else report.info(`Using base ${base.ref.original}@${base.digest} for ${importPath}`);
     return base;
   }
 

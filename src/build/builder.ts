@@ -3,6 +3,7 @@
  * index, and what it reports while it works. The Go builder (go_builder.ts) implements it.
  */
 import type { BuildResult, Image } from "../image/image.ts";
+import type { Reporter } from "../progress/reporter.ts";
 
 /**
  * What a build yields: each child of a multi-platform index as soon as it is built (so it can
@@ -18,17 +19,21 @@ export interface Builder {
   qualify(importPath: string): Promise<string>;
   /** Throws a clear KoError unless `ref` is a `ko://` reference to a `package main`. */
   check(ref: string): Promise<void>;
-  /** Builds a checked reference, yielding index children as built and the result last. */
-  build(ref: string, signal?: AbortSignal): AsyncIterable<BuildEvent>;
+  /**
+   * Builds a checked reference, yielding index children as built and the result last;
+   * `report` hears of its phases and log lines (each platform's, in a multi-platform build).
+   */
+  build(ref: string, report: Reporter, signal?: AbortSignal): AsyncIterable<BuildEvent>;
 }
 
 /** The result of a build, its children ignored (for callers that publish nothing early). */
 export async function buildResult(
   builder: Builder,
   ref: string,
+  report: Reporter,
   signal?: AbortSignal,
 ): Promise<BuildResult> {
-  for await (const event of builder.build(ref, signal)) {
+  for await (const event of builder.build(ref, report, signal)) {
     if (event.kind === "result") return event.result;
   }
   throw new Error(`the build of ${ref} ended without a result`);

@@ -27,6 +27,7 @@ import type { BuildSelector } from "../config/build_selection.ts";
 import type { GoLister, GoPackage } from "../go/go_lister.ts";
 import { isLocalImport } from "../go/import_path.ts";
 import { asCompleted } from "../util/concurrency.ts";
+import type { Reporter } from "../progress/reporter.ts";
 import { isAbortError, KoError, wrapError } from "../util/errors.ts";
 import { dirname } from "../util/posix_path.ts";
 import type { BaseImageResolver } from "./base_image.ts";
@@ -75,17 +76,34 @@ export class GoBuilder implements Builder {
     await this.#mainPackage(ref);
   }
 
-  async *build(ref: string, signal?: AbortSignal): AsyncGenerator<BuildEvent> {
+  async *build(ref: string, report: Reporter, signal?: AbortSignal): AsyncGenerator<BuildEvent> {
     const pkg = await this.#mainPackage(ref);
     const importPath = ref.slice("ko://".length);
-    const base = await this.o.bases.resolve(importPath, signal);
-    // Every platform at once; their go builds are bounded by --jobs (platform_build.ts).
-    const one = (img: Image, platform: Platform, baseDigest: string, sig = signal) =>
-      buildForPlatform(this.o, importPath, pkg.Dir, img, platform, {
-        ...this.o.annotations,
-        [BASE_NAME_ANNOTATION]: base.name,
-        [BASE_DIGEST_ANNOTATION]: baseDigest,
-      }, sig);
+    report.phase("base");
+    const base = await this.o.bases.resolve(importPath, report, signal);
+    // Every platform at once; their go builds are bounded by --jobs (platform_build.ts). In a
+    // multi-platform build each reports as its own platform.
+    const one = (
+      img: Image,
+      platform: Platform,
+      baseDigest: string,
+      sig = signal,
+      r = report,
+    ) =>
+      buildForPlatform(
+        this.o,
+        importPath,
+        pkg.Dir,
+        img,
+        platform,
+        {
+          ...this.o.annotations,
+          [BASE_NAME_ANNOTATION]: base.name,
+          [BASE_DIGEST_ANNOTATION]: baseDigest,
+        },
+        r,
+        sig,
+      );
 
     if (base.kind === "scratch") {
       const platforms = scratchPlatforms(this.o.platforms);
@@ -99,10 +117,11 @@ export class GoBuilder implements Builder {
             digest: img.digest,
             platform: platforms[i]!,
           },
-          build: (sig) => one(img, platforms[i]!, img.digest, sig),
+          build: (sig, r) => one(img, platforms[i]!, img.digest, sig, r),
         })),
         MediaType.OciIndex,
         { [BASE_NAME_ANNOTATION]: "scratch" },
+        report,
         signal,
       );
       return;
@@ -119,13 +138,14 @@ export class GoBuilder implements Builder {
       importPath,
       matching.map((d) => ({
         descriptor: d,
-        build: async (sig) => {
+        build: async (sig, r) => {
           const child = await index.loadChild(d, sig);
-          return one(child, d.platform ?? platformFromConfig(child.config), d.digest, sig);
+          return one(child, d.platform ?? platformFromConfig(child.config), d.digest, sig, r);
         },
       })),
       index.mediaType,
       { [BASE_NAME_ANNOTATION]: base.name, [BASE_DIGEST_ANNOTATION]: base.digest },
+      report,
       signal,
     );
   }
@@ -138,23 +158,30 @@ export class GoBuilder implements Builder {
    */
   async *#assemble(
     importPath: string,
-    children: Array<{ descriptor: Descriptor; build: (sig?: AbortSignal) => Promise<Image> }>,
+    children: Array<
+      {
+        descriptor: Descriptor;
+        build: (sig: AbortSignal | undefined, r: Reporter) => Promise<Image>;
+      }
+    >,
     mediaType: string,
     baseAnnotations: Record<string, string>,
+    report: Reporter,
     signal?: AbortSignal,
   ): AsyncGenerator<BuildEvent> {
     if (children.length === 1) {
-      yield { kind: "result", result: await children[0]!.build(signal) };
+      yield { kind: "result", result: await children[0]!.build(signal, report) };
       return;
     }
+    report.phase("waiting"); // for its platforms, each reporting on its own
     const images = new Array<Image>(children.length);
     const tasks = children.map((c) => async (stop: AbortSignal) => {
+      const p = c.descriptor.platform;
       try {
-        return await c.build(stop);
+        return await c.build(stop, report.forPlatform(p ? formatPlatform(p) : c.descriptor.digest));
       } catch (e) {
         // Several platforms build at once: say which one failed (a go build error for
         // windows/amd64 alone rarely names it).
-        const p = c.descriptor.platform;
         throw e instanceof KoError && !isAbortError(e)
           ? wrapError(`for ${p ? formatPlatform(p) : c.descriptor.digest}`, e)
           : e;

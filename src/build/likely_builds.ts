@@ -14,6 +14,7 @@ import { goBinaryPath } from "../go/go_command.ts";
 import type { GoLister } from "../go/go_lister.ts";
 import type { GoRunner } from "../go/go_runner.ts";
 import { GoTools } from "../go/go_tools.ts";
+import type { RunProgress } from "../progress/run_progress.ts";
 import { isLocalImport, moduleImportPath } from "../go/import_path.ts";
 import { goEnvForPlatform, resolvePlatformSpec } from "../oci/platform.ts";
 import { withoutKoScheme } from "../util/ko_scheme.ts";
@@ -39,9 +40,10 @@ export async function startEarly(
   env: Readonly<Record<string, string>>,
   args: readonly string[],
   options: LikelyBuildOptions,
+  progress: Pick<RunProgress, "span">,
   signal?: AbortSignal,
 ): Promise<GoTools> {
-  const go = new GoTools(options.jobs);
+  const go = new GoTools(options.jobs, (name, detail) => progress.span(name, detail));
   listEarly(go.lister, cwd, env, args);
   await startLikelyBuilds(go.runner, cwd, env, args, options, signal);
   return go;

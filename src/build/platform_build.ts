@@ -15,7 +15,7 @@ import { formatRfc3339Utc } from "../config/epoch_env.ts";
 import type { GoRunner, HeldLock } from "../go/go_runner.ts";
 import { readBuildInfo } from "../go/read_build_info.ts";
 import { errorMessage, KoError, wrapError } from "../util/errors.ts";
-import { info } from "../util/log.ts";
+import type { Reporter } from "../progress/reporter.ts";
 import { APP_DIR, appImage, appName, binaryEntries } from "./app_image.ts";
 import type { BinaryLayers } from "./binary_layers.ts";
 import { lockOutputDir, type OutputDirs } from "./build_output.ts";
@@ -64,14 +64,16 @@ export async function buildForPlatform(
   base: Image,
   platform: Platform,
   annotations: Record<string, string>,
+  report: Reporter,
   signal?: AbortSignal,
 ): Promise<Image> {
   const mediaType = layerMediaTypeFor(base.mediaType);
   const kept = await s.outputs.prepare(importPath, platform);
+  report.phase("waiting");
   const lock = kept === undefined ? undefined : await lockUnlessAborted(
     s.runner.claimLock(kept) ?? lockOutputDir(kept, {
       onWait: () =>
-        info(
+        report.info(
           `Waiting for another ko process building ${importPath} for ` +
             `${formatPlatform(platform)} (it holds ${join(kept, ".lock")})`,
         ),
@@ -100,12 +102,13 @@ export async function buildForPlatform(
       delveBinary = s.delve.binary(platform, dir, signal);
       delveBinary.catch(() => {}); // awaited below
     } else if (s.delve) {
-      info(debuggingUnsupportedMessage(platform));
+      report.info(debuggingUnsupportedMessage(platform));
     }
     void s.binaryLayers.prepare(output, pkgDir);
-    await s.runner.build(plan, `${importPath} for ${formatPlatform(platform)}`, signal);
+    await s.runner.build(plan, `${importPath} for ${formatPlatform(platform)}`, report, signal);
+    report.phase("layers");
     const name = appName(importPath);
-    if (xattr) info("Some options prevent us from using layer cache");
+    if (xattr) report.info("Some options prevent us from using layer cache");
     const [kodata, binary, delve, buildInfo] = await Promise.all([
       kodataLayer,
       s.binaryLayers.make({
@@ -147,6 +150,7 @@ export async function buildForPlatform(
       annotations,
     });
     if (s.sbom && buildInfo) {
+      report.phase("sbom");
       img = await s.sbom.image(img, { importPath, platform, appName: name, buildInfo });
     }
     if (s.keepBuildInfo && buildInfo) {

@@ -50,12 +50,17 @@ function lazy<O>(load: () => Promise<VerbHandler<O>>): VerbHandler<O> {
 export const defaultHandlers: Handlers = {
   build: async (ctx, args, options) => {
     // go list, and the go builds this will most likely run, start while the builder loads.
-    const { startEarly } = await import("../build/likely_builds.ts");
-    const go = await startEarly(ctx.cwd, ctx.env, args, options, ctx.signal);
+    const [{ startEarly }, { openProgress }] = await Promise.all([
+      import("../build/likely_builds.ts"),
+      import("../commands/progress.ts"),
+    ]);
+    const progress = openProgress(ctx, options);
+    const go = await startEarly(ctx.cwd, ctx.env, args, options, progress, ctx.signal);
     try {
-      await (await import("../commands/build.ts")).runBuild(ctx, args, options, go);
+      await (await import("../commands/build.ts")).runBuild(ctx, args, options, { go, progress });
     } finally {
       await go.close(); // no go list or unclaimed go build outlives the run
+      progress.finish();
     }
   },
   resolve: lazy(async () => (await import("../commands/resolve.ts")).runResolve),

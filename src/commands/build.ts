@@ -6,17 +6,16 @@
  */
 import type { VerbContext } from "./context.ts";
 import type { BuildCommandOptions } from "./options.ts";
-import type { GoTools } from "../go/go_tools.ts";
-import { openPipeline } from "./setup.ts";
+import { type EarlyStart, openPipeline } from "./setup.ts";
 
-/** The `ko build` handler; `go` is the toolchain start-up began work on, if any. */
+/** The `ko build` handler; `early` is what start-up began (go list, likely go builds), if any. */
 export async function runBuild(
   ctx: VerbContext,
   importPaths: string[],
   options: BuildCommandOptions,
-  go?: GoTools,
+  early?: EarlyStart,
 ): Promise<void> {
-  const pipeline = await openPipeline(ctx, options, go);
+  const pipeline = await openPipeline(ctx, options, early);
   await pipeline.run(
     () => pipeline.publishImportPaths(importPaths, ctx.signal),
     async (published) => {

@@ -20,6 +20,7 @@ import { VERSION } from "../version.ts";
 import { qualifyImportPath } from "./pipeline.ts";
 import { loadRunSettings } from "./setup.ts";
 import { buildResult } from "../build/builder.ts";
+import { LOG_ONLY } from "../progress/reporter.ts";
 import { FRESH_BINARY_LAYERS } from "../build/binary_layers.ts";
 import { OutputDirs } from "../build/build_output.ts";
 import { GoTools } from "../go/go_tools.ts";
@@ -60,7 +61,7 @@ export const runDeps: DepsHandler = async (ctx, args, options) => {
   try {
     const ref = await qualifyImportPath(builder, importPath);
     try {
-      result = await buildResult(builder, ref, ctx.signal);
+      result = await buildResult(builder, ref, LOG_ONLY, ctx.signal);
     } catch (e) {
       throw new KoError(`error building "${importPath}": ${errorMessage(e)}`, { cause: e });
     }

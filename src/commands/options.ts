@@ -27,7 +27,17 @@ export interface BuildOptions {
   imageUser: string;
   /** Build Delve into the image and wrap the entrypoint with it. */
   debug: boolean;
+  /** How progress is shown (`--progress`). */
+  progress: ProgressFlag;
+  /** Print the per-phase timings at the end (`--timings`). */
+  timings: boolean;
 }
+
+/** The values of `--progress`. */
+export const PROGRESS_MODES = ["auto", "plain", "tty", "quiet"] as const;
+
+/** One of {@link PROGRESS_MODES}. */
+export type ProgressFlag = typeof PROGRESS_MODES[number];
 
 /** Validated publish flags. */
 export interface PublishOptions {

@@ -9,6 +9,7 @@ import type { Builder } from "../build/builder.ts";
 import type { BuildResult } from "../image/image.ts";
 import type { Publisher } from "../publish/publisher.ts";
 import { allOrNothing } from "../util/concurrency.ts";
+import type { Reports } from "../progress/reporter.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 
 /** A reference built from the command line and what its publisher printed for it. */
@@ -40,10 +41,14 @@ export class Pipeline {
   /** Each reference's build-and-publish, once per run. */
   readonly #published = new Map<string, Promise<string>>();
 
-  /** `release` frees what the run holds (connections, workers, go builds) when it is over. */
+  /**
+   * `reports` hands out each image's reporter; `release` frees what the run holds
+   * (connections, workers, go builds) when it is over.
+   */
   constructor(
     readonly builder: Builder,
     readonly publisher: Publisher,
+    private readonly reports: Reports,
     private readonly release: () => Promise<void>,
   ) {}
 
@@ -100,6 +105,7 @@ export class Pipeline {
     try {
       const result = await work();
       await this.publisher.close();
+      this.reports.endLive();
       await afterClose(result);
       return result;
     } catch (e) {
@@ -121,12 +127,13 @@ export class Pipeline {
     rank: number,
     signal?: AbortSignal,
   ): Promise<string> {
-    const target = { importPath: ref, rank };
+    const report = this.reports.image(ref);
+    const target = { importPath: ref, rank, report };
     // Index children are published as they are built, while the other platforms build.
     const ahead: Promise<string>[] = [];
     let result: BuildResult | undefined;
     try {
-      for await (const event of this.builder.build(ref, signal)) {
+      for await (const event of this.builder.build(ref, report, signal)) {
         if (event.kind === "result") {
           result = event.result;
           continue;

@@ -91,7 +91,7 @@ export async function openResolution(
   options: ResolveCommandOptions,
 ): Promise<Pipeline> {
   if (options.selector) parseLabelSelector(options.selector); // a typo fails before any setup
-  return await openPipeline(ctx, options);
+  return await openPipeline(ctx, options, undefined, true);
 }
 
 /**

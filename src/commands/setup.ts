@@ -31,6 +31,8 @@ import { VERSION } from "../version.ts";
 import type { VerbContext } from "./context.ts";
 import type { BuildOptions, PublishOptions } from "./options.ts";
 import { Pipeline } from "./pipeline.ts";
+import { openProgress } from "./progress.ts";
+import type { RunProgress } from "../progress/run_progress.ts";
 
 /** What a run derives from the configuration, the environment and the flags. */
 interface RunSettings {
@@ -74,20 +76,35 @@ export async function loadRunSettings(
   };
 }
 
+/** What `ko build` starts before the run is set up, for the run to take over. */
+export interface EarlyStart {
+  /** The Go toolchain, with `go list` and the likely `go build`s already running. */
+  readonly go: GoTools;
+  /** The run's progress, which has seen them start. */
+  readonly progress: RunProgress;
+}
+
 /**
- * Sets up a run from the context and the validated options. `go` is the toolchain the command
- * line already started work on (`ko build` starts `go list` and likely `go build`s at
- * start-up); the caller then closes it. Otherwise the run makes its own.
+ * Sets up a run from the context and the validated options. `early` is what the command line
+ * already started (`ko build` starts `go list` and likely `go build`s at start-up); the caller
+ * then closes it. Otherwise the run makes its own, and closes them when it is over.
+ * `writesWhileWorking`: the verb writes to stdout (or runs kubectl on the terminal) while it
+ * works, so no live view shares the terminal with it.
  */
 export async function openPipeline(
   ctx: VerbContext,
   options: BuildOptions & PublishOptions,
-  go?: GoTools,
+  early?: EarlyStart,
+  writesWhileWorking = false,
 ): Promise<Pipeline> {
-  const kocache = await KoCache.open(ctx.env, ctx.cwd);
-  const tools = go ?? new GoTools(options.jobs);
+  const progress = early?.progress ?? openProgress(ctx, options, writesWhileWorking);
+  const tools = early?.go ??
+    new GoTools(options.jobs, (name, detail) => progress.span(name, detail));
   const { lister, runner } = tools;
+  const configured = progress.span("config");
+  const kocache = await KoCache.open(ctx.env, ctx.cwd);
   const settings = await loadRunSettings(ctx, options, lister);
+  configured();
   let client: RegistryClient | undefined;
   const getClient = () =>
     client ??= new RegistryClient({
@@ -155,10 +172,13 @@ export async function openPipeline(
   });
   // Its round trips overlap go list (which `ko build` has usually started already).
   bases.prefetchDefault(ctx.signal);
-  return new Pipeline(builder, publisher, async () => {
+  return new Pipeline(builder, publisher, progress, async () => {
     client?.close();
     closeLayerPool();
-    if (!go) await tools.close();
+    if (!early) {
+      await tools.close();
+      progress.finish();
+    }
   });
 }
 

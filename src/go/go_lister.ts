@@ -19,9 +19,15 @@ export interface GoPackage {
 
 const FIELDS = "ImportPath,Name,Dir,GoFiles,Module,Error";
 
+/** Times a step: called when it starts, the result when it ends. */
+export type Timer = (name: string, detail: string) => () => void;
+
 /** Runs `go list -e -find -json` (always the `go` on PATH, as ko does), once per question. */
 export class GoLister {
   readonly #answers = new Memo<GoPackage[]>();
+
+  /** `time` times each listing (the run's progress). */
+  constructor(private readonly time?: Timer) {}
 
   /** The packages `patterns` name in `dir`, listed with `env` (the process's when absent). */
   list(
@@ -30,7 +36,9 @@ export class GoLister {
     env?: Readonly<Record<string, string>>,
   ): Promise<GoPackage[]> {
     return this.#answers.get(answerKey(dir, patterns, env), () => {
+      const done = this.time?.("go list", patterns.join(" "));
       const listed = runGoList(dir, patterns, env);
+      listed.finally(done).catch(() => {});
       listed.then((pkgs) => {
         // `go list ./cmd/x` also answers a later `go list example.com/m/cmd/x` in the same dir.
         const only = pkgs.length === 1 ? pkgs[0] : undefined;

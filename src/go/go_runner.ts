@@ -9,7 +9,7 @@
  * platform build claims it ({@link GoRunner.claimLock}), and a `--jobs` slot while it runs.
  */
 import { Semaphore } from "../util/concurrency.ts";
-import { debug, info } from "../util/log.ts";
+import type { Reporter } from "../progress/reporter.ts";
 import { dirname } from "../util/posix_path.ts";
 import { goCommandOutput } from "./go_command.ts";
 import { buildOutput, checkGoBuild, type GoBuildInvocation, sameInvocation } from "./go_build.ts";
@@ -92,29 +92,38 @@ export class GoRunner {
    * debug level `Built <label>` when it is done (tests read the pair to see builds overlap, or
    * not, under `--jobs`).
    */
-  async build(plan: GoBuildInvocation, label: string, signal?: AbortSignal): Promise<void> {
+  async build(
+    plan: GoBuildInvocation,
+    label: string,
+    report: Reporter,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const early = this.#earlyFor(plan);
     let outcome: Deno.CommandOutput | Error | undefined;
     if (early) {
       early.decided = true;
       if (sameInvocation(early.plan, plan)) {
-        debug(`go build: taking over the one started at start-up for ${buildOutput(plan)}`);
-        info(`Building ${label}`);
+        report.debug(
+          `go build: taking over the one started at start-up for ${buildOutput(plan)}`,
+        );
+        report.phase("go build");
+        report.info(`Building ${label}`);
         outcome = await early.outcome;
         // One that could not be started at all is run anew.
         if (outcome instanceof Error && !signal?.aborted) outcome = undefined;
       } else {
-        debug("go build: the one started at start-up was not this one; stopping it");
+        report.debug("go build: the one started at start-up was not this one; stopping it");
         early.stop.abort();
         await early.outcome;
       }
     }
     outcome ??= await this.#jobs.run(() => {
-      info(`Building ${label}`);
+      report.phase("go build");
+      report.info(`Building ${label}`);
       return run(plan, signal);
     }, signal);
     checkGoBuild(plan, outcome, signal);
-    debug(`Built ${label}`);
+    report.debug(`Built ${label}`);
   }
 
   /** Stops the early builds nobody took over, and lets go of the locks nobody claimed. */

@@ -1,15 +1,17 @@
 /** The Go toolchain of one run: its `go list` answers and its `go build`s. */
-import { GoLister } from "./go_lister.ts";
+import { GoLister, type Timer } from "./go_lister.ts";
 import { GoRunner } from "./go_runner.ts";
 
 /** A run's `go list` and `go build`, closed together when the run is over. */
 export class GoTools {
   /** The run's `go list` answers. */
-  readonly lister: GoLister = new GoLister();
+  readonly lister: GoLister;
   /** The run's go builds, at most `jobs` at a time. */
   readonly runner: GoRunner;
 
-  constructor(jobs: number) {
+  /** `jobs`: how many go builds may run at once; `time` times each `go list`. */
+  constructor(jobs: number, time?: Timer) {
+    this.lister = new GoLister(time);
     this.runner = new GoRunner(jobs);
   }
 

@@ -33,7 +33,14 @@ export class DaemonPublisher implements Publisher {
 
   publish(event: BuildEvent, target: PublishTarget, signal?: AbortSignal): Promise<string> {
     if (event.kind === "child") return Promise.resolve(""); // the index's is loaded
-    return publishToLocalStore(this.o, this.#store, event.result, target.importPath, signal);
+    return publishToLocalStore(
+      this.o,
+      this.#store,
+      event.result,
+      target.importPath,
+      target.report,
+      signal,
+    );
   }
 
   /** Loads the image under `digestTag`, or only tags it when the daemon already has it. */

@@ -62,7 +62,14 @@ export class KindPublisher implements Publisher {
 
   publish(event: BuildEvent, target: PublishTarget, signal?: AbortSignal): Promise<string> {
     if (event.kind === "child") return Promise.resolve(""); // the index's is loaded
-    return publishToLocalStore(this.o, this.#store, event.result, target.importPath, signal);
+    return publishToLocalStore(
+      this.o,
+      this.#store,
+      event.result,
+      target.importPath,
+      target.report,
+      signal,
+    );
   }
 
   /** Streams the image into each node's containerd (a fresh tarball stream per node). */

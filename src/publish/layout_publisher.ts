@@ -1,7 +1,6 @@
 /** `--oci-layout-path DIR`: writes results into an OCI image layout; prints `DIR@digest`. */
 import type { BuildEvent } from "../build/builder.ts";
 import { LayoutWriter } from "../image/layout.ts";
-import { info } from "../util/log.ts";
 import { imageRepository, type Namer } from "./naming.ts";
 import { type Publisher, publishName, type PublishTarget } from "./publisher.ts";
 
@@ -31,10 +30,11 @@ export class LayoutPublisher implements Publisher {
     const name = this.namer(this.baseRepo, ip);
     // Unnamed (--bare without KO_DOCKER_REPO): entries without ref.name, as ko writes them.
     if (name !== "") imageRepository(name);
-    info(`Saving ${ip}`);
+    target.report.info(`Saving ${ip}`);
     const refNames = name === "" ? [] : this.tags.map((t) => `${name}:${t}`);
     await this.writer.write(result, refNames, target.rank);
-    info(`Saved ${ip}`);
+    target.report.info(`Saved ${ip}`);
+    target.report.phase("done");
     return `${this.writer.path}@${result.digest}`;
   }
 

@@ -8,10 +8,10 @@ import { digestHex } from "../oci/digest.ts";
 import { parseRepository } from "../oci/reference.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import type { BuildResult, Image } from "../image/image.ts";
-import { info } from "../util/log.ts";
 import { loadableImage, type WantedPlatform } from "./local_platform.ts";
 import type { Namer } from "./naming.ts";
 import { publishName } from "./publisher.ts";
+import type { Reporter } from "../progress/reporter.ts";
 
 /** What both local publishers are configured with. */
 export interface LocalPublisherOptions {
@@ -41,6 +41,7 @@ export async function publishToLocalStore(
   store: LocalStore,
   result: BuildResult,
   importPath: string,
+  report: Reporter,
   signal?: AbortSignal,
 ): Promise<string> {
   const ip = publishName(importPath);
@@ -55,13 +56,15 @@ export async function publishToLocalStore(
     throw new KoError(`failed to parse "${name}" as repository: ${errorMessage(e)}`);
   }
   const digestTag = `${name}:${digestHex(img.digest)}`;
-  info(`Loading ${digestTag}`);
+  report.phase("uploading");
+  report.info(`Loading ${digestTag}`);
   await store.load(img, digestTag, signal);
-  info(`Loaded ${digestTag}`);
+  report.info(`Loaded ${digestTag}`);
   for (const tag of o.tags) {
-    info(`Adding tag ${tag}`);
+    report.info(`Adding tag ${tag}`);
     await store.tag(digestTag, `${name}:${tag}`, signal);
-    info(`Added tag ${tag}`);
+    report.info(`Added tag ${tag}`);
   }
+  report.phase("done");
   return digestTag;
 }

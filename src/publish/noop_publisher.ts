@@ -26,6 +26,7 @@ export class NoopPublisher implements Publisher {
     } catch (e) {
       return Promise.reject(e);
     }
+    target.report.phase("done");
     return Promise.resolve(noopReference(name, this.tags, event.result.digest, this.tagOnly));
   }
 

@@ -3,6 +3,7 @@
  * kind, a tarball, an OCI layout, or nowhere), and the reference to print for a result.
  */
 import type { BuildEvent } from "../build/builder.ts";
+import type { Reporter } from "../progress/reporter.ts";
 import { withoutKoScheme } from "../util/ko_scheme.ts";
 
 /** What a build is published as. */
@@ -15,6 +16,8 @@ export interface PublishTarget {
    * which builds happen to finish.
    */
   readonly rank: number;
+  /** Where the publishing reports its phases, uploads and log lines. */
+  readonly report: Reporter;
 }
 
 /** Publishes build results. */

@@ -11,7 +11,8 @@ import type { Repository } from "../oci/reference.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import { mapConcurrent } from "../util/concurrency.ts";
 import { KoError } from "../util/errors.ts";
-import { info } from "../util/log.ts";
+import type { Reporter } from "../progress/reporter.ts";
+import { formatPlatform } from "../oci/platform.ts";
 import { imageRepository, type Namer } from "./naming.ts";
 import { registryReference } from "./printed_reference.ts";
 import { type Publisher, publishName, type PublishTarget } from "./publisher.ts";
@@ -56,9 +57,10 @@ export class RegistryPublisher implements Publisher {
 
   async publish(event: BuildEvent, target: PublishTarget, signal?: AbortSignal): Promise<string> {
     if (event.kind === "child") {
-      await this.#pushChildAhead(event.image, target.importPath, signal);
+      await this.#pushChildAhead(event.image, target, signal);
       return "";
     }
+    const { report } = target;
     const { result } = event;
     const o = this.#o;
     const { name, repo } = this.#target(target.importPath);
@@ -72,13 +74,15 @@ export class RegistryPublisher implements Publisher {
         ahead.add(digest);
       }));
     }
-    info(`Publishing ${name}:${o.tags[0]}`);
-    await Promise.all([
-      this.#pushTagged(repo, result, o.tags, ahead, signal),
-      o.pushAttachments?.(repo, withoutChildren(result, ahead), signal),
-    ]);
+    report.info(`Publishing ${name}:${o.tags[0]}`);
+    report.phase("uploading");
+    const pushed = await this.#pushTagged(repo, result, o.tags, ahead, report, signal);
+    // Attachments name the image by digest: pushed once the registry has accepted it, so none
+    // is ever left pointing at nothing.
+    await o.pushAttachments?.(repo, withoutChildren(result, ahead), report, signal);
     const ref = registryReference(name, o.tags, result.digest, o.tagOnly);
-    info(`Published ${ref}`);
+    report.info(`Published ${ref}`);
+    report.phase(pushed ? "done" : "cached");
     return ref;
   }
 
@@ -95,13 +99,16 @@ export class RegistryPublisher implements Publisher {
    * Pushes a child of an index (its blobs, its manifest by digest, its SBOM) while the other
    * children build, once per digest; the index's publish waits for it.
    */
-  #pushChildAhead(image: Image, importPath: string, signal?: AbortSignal): Promise<void> {
+  #pushChildAhead(image: Image, target: PublishTarget, signal?: AbortSignal): Promise<void> {
     let pushed = this.#children.get(image.digest);
     if (pushed === undefined) {
+      const report = target.report.forPlatform(imagePlatform(image));
       pushed = (async () => {
-        const { repo } = this.#target(importPath);
-        await pushChild(this.#o.client, repo, image, this.#o.jobs, signal);
-        await this.#o.pushAttachments?.(repo, image, signal);
+        const { repo } = this.#target(target.importPath);
+        report.phase("uploading");
+        const sent = await pushChild(this.#o.client, repo, image, this.#o.jobs, report, signal);
+        await this.#o.pushAttachments?.(repo, image, report, signal);
+        report.phase(sent ? "done" : "cached");
       })();
       pushed.catch(() => {}); // reported by the index's publish too
       this.#children.set(image.digest, pushed);
@@ -116,14 +123,18 @@ export class RegistryPublisher implements Publisher {
     return { name, repo: imageRepository(name, o.insecure) };
   }
 
-  /** Pushes a result's content, then its manifest under every tag. */
+  /**
+   * Pushes a result's content, then its manifest under every tag; false when every tag had it
+   * already (nothing pushed).
+   */
   async #pushTagged(
     repo: Repository,
     result: BuildResult,
     tags: readonly string[],
     ahead: ReadonlySet<string>,
+    report: Reporter,
     signal?: AbortSignal,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { client } = this.#o;
     const present = await Promise.all(
       tags.map(async (tag) =>
@@ -131,15 +142,16 @@ export class RegistryPublisher implements Publisher {
       ),
     );
     if (present.every(Boolean)) {
-      for (const tag of tags) info(`existing manifest: ${tag}@${result.digest}`);
-      return;
+      for (const tag of tags) report.info(`existing manifest: ${tag}@${result.digest}`);
+      return false;
     }
-    await pushContent(this.#o.client, repo, result, this.#o.jobs, signal, ahead);
+    await pushContent(this.#o.client, repo, result, this.#o.jobs, report, signal, ahead);
     await Promise.all(tags.map(async (tag, i) => {
       if (present[i]) return;
-      if (i > 0) info(`Tagging ${tag}`);
-      await putManifest(client, repo, tag, result, signal);
+      if (i > 0) report.info(`Tagging ${tag}`);
+      await putManifest(client, repo, tag, result, report, signal);
     }));
+    return true;
   }
 }
 
@@ -153,11 +165,12 @@ async function pushContent(
   repo: Repository,
   result: BuildResult,
   jobs: number,
+  report: Reporter,
   signal?: AbortSignal,
   ahead: ReadonlySet<string> = new Set(),
 ): Promise<void> {
   if (result.kind === "image") {
-    await pushBlobs(client, repo, result, jobs, signal);
+    await pushBlobs(client, repo, result, jobs, report, signal);
     return;
   }
   await Promise.all(result.children.map(async (child) => {
@@ -165,24 +178,40 @@ async function pushContent(
     if (!child.image) {
       throw new KoError(`index child ${child.descriptor.digest} was not built; cannot push it`);
     }
-    await pushChild(client, repo, child.image, jobs, signal);
+    const forChild = report.forPlatform(imagePlatform(child.image));
+    await pushChild(client, repo, child.image, jobs, forChild, signal);
   }));
 }
 
-/** Pushes a child image of an index: its blobs, then its manifest by digest (unless there). */
+/**
+ * Pushes a child image of an index: its blobs, then its manifest by digest; false when the
+ * registry had it already.
+ */
 async function pushChild(
   client: RegistryClient,
   repo: Repository,
   img: Image,
   jobs: number,
+  report: Reporter,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<boolean> {
   if ((await client.headManifest(repo, img.digest, signal))?.digest === img.digest) {
-    info(`existing manifest: ${img.digest}`);
-    return;
+    report.info(`existing manifest: ${img.digest}`);
+    return false;
   }
-  await pushBlobs(client, repo, img, jobs, signal);
-  await putManifest(client, repo, img.digest, img, signal);
+  await pushBlobs(client, repo, img, jobs, report, signal);
+  await putManifest(client, repo, img.digest, img, report, signal);
+  return true;
+}
+
+/** The platform an image was built for (`linux/arm/v7`), from its config. */
+function imagePlatform(img: Image): string {
+  const c = img.config;
+  return formatPlatform({
+    os: c.os ?? "",
+    architecture: c.architecture ?? "",
+    ...(c.variant ? { variant: c.variant } : {}),
+  });
 }
 
 async function pushBlobs(
@@ -190,6 +219,7 @@ async function pushBlobs(
   repo: Repository,
   img: Image,
   jobs: number,
+  report: Reporter,
   signal?: AbortSignal,
 ): Promise<void> {
   const config = {
@@ -207,7 +237,7 @@ async function pushBlobs(
     await client.uploadBlob(
       repo,
       { digest: blob.digest, size: blob.size, open: () => blob.open() },
-      { ...(mountFrom ? { mountFrom } : {}), ...(signal ? { signal } : {}) },
+      { ...(mountFrom ? { mountFrom } : {}), ...(signal ? { signal } : {}), report },
     );
   });
 }
@@ -233,6 +263,7 @@ async function putManifest(
   repo: Repository,
   reference: string,
   result: BuildResult,
+  report: Reporter,
   signal?: AbortSignal,
 ): Promise<void> {
   const digest = await client.putManifest(
@@ -248,7 +279,7 @@ async function putManifest(
     );
   }
   const sep = reference.includes(":") ? "@" : ":";
-  info(
+  report.info(
     `${repo.registry}/${repo.repository}${sep}${reference}: digest: ${result.digest} size: ${result.manifestBytes.length}`,
   );
 }

@@ -14,7 +14,7 @@ import type { Descriptor } from "../oci/descriptor.ts";
 import { parseRepository, type Repository } from "../oci/reference.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import { errorMessage, isAbortError, KoError } from "../util/errors.ts";
-import { info, warn } from "../util/log.ts";
+import type { Reporter } from "../progress/reporter.ts";
 import {
   type AttachedFile,
   attachmentTag,
@@ -39,6 +39,7 @@ interface SbomPushOptions {
 export type AttachmentPush = (
   repo: Repository,
   result: BuildResult,
+  report: Reporter,
   signal?: AbortSignal,
 ) => Promise<void>;
 
@@ -54,17 +55,17 @@ interface SbomSubject {
  */
 export function sbomAttachments(o: SbomPushOptions): AttachmentPush {
   const cosignRepo = o.cosignRepository ? parseCosignRepository(o) : undefined;
-  return async (repo, result, signal) => {
+  return async (repo, result, report, signal) => {
     const subjects = sbomSubjects(result);
     if (subjects.length === 0) return;
     const client = o.client();
     await Promise.all(subjects.map(async ({ subject, sbom }) => {
-      const cosign = pushCosignSbom(client, cosignRepo ?? repo, subject, sbom, signal);
+      const cosign = pushCosignSbom(client, cosignRepo ?? repo, subject, sbom, report, signal);
       await Promise.all([
         cosign,
         o.referrers === false
           ? undefined
-          : pushSbomReferrer(client, repo, subject, sbom, signal, cosign),
+          : pushSbomReferrer(client, repo, subject, sbom, report, signal, cosign),
       ]);
     }));
   };
@@ -91,6 +92,7 @@ async function pushCosignSbom(
   repo: Repository,
   subject: Descriptor,
   sbom: AttachedFile,
+  report: Reporter,
   signal?: AbortSignal,
 ): Promise<string> {
   const artifact = cosignAttachment(sbom);
@@ -104,7 +106,7 @@ async function pushCosignSbom(
   } catch (e) {
     throw new KoError(`writing sbom: ${errorMessage(e)}`, { cause: e });
   }
-  info(`Published SBOM ${ref}`);
+  report.info(`Published SBOM ${ref}`);
   return ref;
 }
 
@@ -120,6 +122,7 @@ async function pushSbomReferrer(
   repo: Repository,
   subject: Descriptor,
   sbom: AttachedFile,
+  report: Reporter,
   signal?: AbortSignal,
   alongside?: Promise<unknown>,
 ): Promise<boolean> {
@@ -131,14 +134,14 @@ async function pushSbomReferrer(
     if (isAbortError(e) || signal?.aborted) throw e;
     // When the cosign-style push fails too, its error ends the build: no warning repeating it.
     if (alongside && !(await alongside.then(() => true, () => false))) return false;
-    warn(
+    report.warn(
       `could not publish the SBOM of ${subject.digest} as an OCI referrer in ${repo.registry}/${repo.repository}: ${
         errorMessage(e)
       }`,
     );
     return false;
   }
-  info(
+  report.info(
     `Published SBOM ${repo.registry}/${repo.repository}@${artifact.digest} as a referrer of ${subject.digest}` +
       (route === "fallback-tag" ? ` (fallback tag ${subject.digest.replace(":", "-")})` : ""),
   );

@@ -56,6 +56,7 @@ export class TarballPublisher implements Publisher {
       rank: target.rank,
       image: { image: result, repoTags: this.tags.map((t) => `${name}:${t}`) },
     });
+    target.report.phase("done");
     return Promise.resolve(registryReference(name, this.tags, result.digest, this.tagOnly));
   }
 

@@ -5,7 +5,7 @@
  * whole upload is retried, re-opening the blob's stream each time.
  */
 import { KoError } from "../util/errors.ts";
-import { debug, info } from "../util/log.ts";
+import { LOG_ONLY, type Reporter, type UploadProgress } from "../progress/reporter.ts";
 import { type Digest, parseDigest } from "../oci/digest.ts";
 import { digestWith } from "./manifests.ts";
 import { RegistryError } from "./http_errors.ts";
@@ -28,6 +28,8 @@ export interface UploadOptions {
   /** A repository to mount from: a name in the same registry, or a RepositoryRef. */
   mountFrom?: string | RepositoryRef;
   signal?: AbortSignal;
+  /** Hears of the bytes sent and says what happened (`pushed blob: …`); the log alone if absent. */
+  report?: Reporter;
 }
 
 /** PATCH statuses meaning "this registry does not take streamed uploads": use a plain PUT. */
@@ -142,6 +144,7 @@ async function uploadOnce(
   blob: BlobSource,
   from: string | undefined,
   signal: AbortSignal | undefined,
+  report: Reporter,
 ): Promise<UploadResult> {
   const scopes = pushScopes(repo, from === undefined ? [] : [from]);
   const name = repoName(repo);
@@ -150,7 +153,7 @@ async function uploadOnce(
   const uploads = new URL(`${base.scheme}://${repo.registry}/v2/${repo.repository}/blobs/uploads/`);
 
   if (await headBlob(session, repo, blob.digest, { ...common, scopes })) {
-    info(`existing blob: ${blob.digest}`);
+    report.info(`existing blob: ${blob.digest}`);
     return "existing";
   }
 
@@ -170,14 +173,14 @@ async function uploadOnce(
       });
       await res.body?.cancel();
       if (res.status === 201) {
-        info(`mounted blob: ${blob.digest}`);
+        report.info(`mounted blob: ${blob.digest}`);
         return "mounted";
       }
       loc = location(res, url, context);
     } catch (err) {
       // A refused mount (no access to the source, unsupported…) is not fatal: upload instead.
       if (!(err instanceof RegistryError) || isRetryableError(err)) throw err;
-      debug(`${context} failed, uploading instead: ${err.message}`);
+      report.debug(`${context} failed, uploading instead: ${err.message}`);
     }
   }
   const open = async (context: string) => {
@@ -193,37 +196,61 @@ async function uploadOnce(
     return location(res, uploads, context);
   };
   loc ??= await open(`POST ${name} blob upload`);
-
-  const patch = await session.request(repo, scopes, {
-    method: "PATCH",
-    url: loc,
-    headers: { "content-type": "application/octet-stream" },
-    body: () => blob.open(),
-    expect: [201, 202, 204, ...PATCH_REJECTED],
-    context: `PATCH ${name} blob ${blob.digest}`,
-    ...common,
-  });
-  await patch.body?.cancel();
-  let body: (() => Promise<ReadableStream<Uint8Array>>) | undefined;
-  if (PATCH_REJECTED.has(patch.status)) {
-    // Streamed uploads refused: start afresh and send the whole blob with the final PUT.
-    loc = await open(`POST ${name} blob upload (monolithic)`);
-    body = () => blob.open();
-  } else if (patch.headers.get("location")) {
-    loc = location(patch, loc, `PATCH ${name} blob ${blob.digest}`);
+  const progress = report.upload(blob.digest, blob.size);
+  // Each attempt counts from the start again.
+  const counted = async () => countBytes(await blob.open(), progress);
+  try {
+    const patch = await session.request(repo, scopes, {
+      method: "PATCH",
+      url: loc,
+      headers: { "content-type": "application/octet-stream" },
+      body: counted,
+      expect: [201, 202, 204, ...PATCH_REJECTED],
+      context: `PATCH ${name} blob ${blob.digest}`,
+      ...common,
+    });
+    await patch.body?.cancel();
+    let body: (() => Promise<ReadableStream<Uint8Array>>) | undefined;
+    if (PATCH_REJECTED.has(patch.status)) {
+      // Streamed uploads refused: start afresh and send the whole blob with the final PUT.
+      loc = await open(`POST ${name} blob upload (monolithic)`);
+      body = counted;
+    } else if (patch.headers.get("location")) {
+      loc = location(patch, loc, `PATCH ${name} blob ${blob.digest}`);
+    }
+    const put = await session.request(repo, scopes, {
+      method: "PUT",
+      url: withDigestParam(loc, blob.digest),
+      headers: { "content-type": "application/octet-stream" },
+      body: body ?? (() => EMPTY),
+      expect: [200, 201, 204],
+      context: `PUT ${name} blob ${blob.digest}`,
+      ...common,
+    });
+    await put.body?.cancel();
+  } finally {
+    progress.done();
   }
-  const put = await session.request(repo, scopes, {
-    method: "PUT",
-    url: withDigestParam(loc, blob.digest),
-    headers: { "content-type": "application/octet-stream" },
-    body: body ?? (() => EMPTY),
-    expect: [200, 201, 204],
-    context: `PUT ${name} blob ${blob.digest}`,
-    ...common,
-  });
-  await put.body?.cancel();
-  info(`pushed blob: ${blob.digest}`);
+  report.info(`pushed blob: ${blob.digest}`);
   return "pushed";
+}
+
+/** The stream, telling `progress` how many of its bytes have been read. */
+function countBytes(
+  stream: ReadableStream<Uint8Array>,
+  progress: UploadProgress,
+): ReadableStream<Uint8Array> {
+  let sent = 0;
+  progress.sent(0);
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        sent += chunk.length;
+        progress.sent(sent);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
 }
 
 /**
@@ -240,7 +267,7 @@ export async function uploadBlob(
   const from = mountSource(repo, opts.mountFrom);
   return await withRetry(
     session.transport.policy,
-    () => uploadOnce(session, repo, blob, from, opts.signal),
+    () => uploadOnce(session, repo, blob, from, opts.signal, opts.report ?? LOG_ONLY),
     opts.signal ? { signal: opts.signal } : {},
   );
 }

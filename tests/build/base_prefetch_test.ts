@@ -4,6 +4,7 @@
  * be used; a failed prefetch is reported by the build that needs the base.
  */
 import { deepEqual, equal, rejects } from "node:assert/strict";
+import { LOG_ONLY } from "../../src/progress/reporter.ts";
 import { BaseImageResolver } from "../../src/build/base_image.ts";
 import type { RegistryReader } from "../../src/image/remote.ts";
 import { RegistryClient } from "../../src/registry/client.ts";
@@ -36,7 +37,7 @@ Deno.test("the default base is prefetched once, and only when every build uses i
       const resolver = new BaseImageResolver(reader, { defaultBaseImage: bases.ociImage.ref });
       resolver.prefetchDefault();
       deepEqual(calls, ["manifest fixtures/oci-image latest"]);
-      const base = await resolver.resolve("example.com/app");
+      const base = await resolver.resolve("example.com/app", LOG_ONLY);
       equal(base.kind === "remote" && base.digest, bases.ociImage.digest);
       deepEqual(calls, ["manifest fixtures/oci-image latest", "blob fixtures/oci-image"]);
       resolver.prefetchDefault();
@@ -60,7 +61,7 @@ Deno.test("the default base is prefetched once, and only when every build uses i
       equal(manifestRequests.length, 1);
       await Promise.all(manifestRequests); // the prefetch has failed
       await rejects(
-        resolver.resolve("example.com/app"),
+        resolver.resolve("example.com/app", LOG_ONLY),
         /fetching base image: pulling .*nothing:latest: /,
       );
     });

@@ -8,6 +8,7 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import type { Builder, BuildEvent } from "../../src/build/builder.ts";
 import { Pipeline } from "../../src/commands/pipeline.ts";
+import { LOG_ONLY } from "../../src/progress/reporter.ts";
 import type { Image } from "../../src/image/image.ts";
 import { scratchImage } from "../../src/image/scratch.ts";
 import type { Publisher } from "../../src/publish/publisher.ts";
@@ -49,7 +50,7 @@ const noRelease = () => Promise.resolve();
 
 Deno.test("publishImportPaths builds each distinct reference once, ranked in argument order", async () => {
   const events: string[] = [];
-  const pipeline = new Pipeline(builder(events), publisher(events), noRelease);
+  const pipeline = new Pipeline(builder(events), publisher(events), LOG_ONLY, noRelease);
   const published = await pipeline.publishImportPaths(["./b", "./a", "./b", "./c"]);
   deepEqual(published.map((p) => p.ref), [
     "ko://example.com/m/b",
@@ -66,7 +67,12 @@ Deno.test("publishImportPaths builds each distinct reference once, ranked in arg
 
 Deno.test("index children reach the publisher ahead of their index, each reference once", async () => {
   const events: string[] = [];
-  const pipeline = new Pipeline(builder(events, ["amd64", "arm64"]), publisher(events), noRelease);
+  const pipeline = new Pipeline(
+    builder(events, ["amd64", "arm64"]),
+    publisher(events),
+    LOG_ONLY,
+    noRelease,
+  );
   const [first, again] = await Promise.all([
     pipeline.publish("ko://example.com/m/x", "./x", 0),
     pipeline.publish("ko://example.com/m/x", "ko://./x", 5),
@@ -86,13 +92,14 @@ Deno.test("build and publish failures read as ko's, naming the reference as aske
   const failing = new Pipeline(
     builder(events, [], "ko://example.com/m/broken"),
     publisher(events),
+    LOG_ONLY,
     noRelease,
   );
   await rejects(
     failing.publish("ko://example.com/m/broken", "./broken", 0),
     new KoError('error building "./broken": go build: exit status 1'),
   );
-  const unpublished = new Pipeline(builder(events), publisher(events, true), noRelease);
+  const unpublished = new Pipeline(builder(events), publisher(events, true), LOG_ONLY, noRelease);
   await rejects(
     unpublished.publish("ko://example.com/m/ok", "./ok", 0),
     new KoError('error publishing "./ok": unauthorized'),
@@ -100,6 +107,7 @@ Deno.test("build and publish failures read as ko's, naming the reference as aske
   const unqualified = new Pipeline(
     { ...builder(events), check: () => Promise.reject(new KoError("not package main")) },
     publisher(events),
+    LOG_ONLY,
     noRelease,
   );
   await rejects(
@@ -111,11 +119,11 @@ Deno.test("build and publish failures read as ko's, naming the reference as aske
 Deno.test("run closes the publisher after the work, or aborts it on failure, and always releases", async () => {
   const events: string[] = [];
   const release = () => Promise.resolve(void events.push("release"));
-  const ok = new Pipeline(builder(events), publisher(events), release);
+  const ok = new Pipeline(builder(events), publisher(events), LOG_ONLY, release);
   await ok.run(() => Promise.resolve(1), (n) => Promise.resolve(void events.push(`after ${n}`)));
   deepEqual(events, ["close", "after 1", "release"]);
   events.length = 0;
-  const bad = new Pipeline(builder(events), publisher(events), release);
+  const bad = new Pipeline(builder(events), publisher(events), LOG_ONLY, release);
   await rejects(bad.run(() => Promise.reject(new Error("boom"))), /boom/);
   deepEqual(events, ["abort", "release"]);
 });

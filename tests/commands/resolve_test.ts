@@ -9,6 +9,7 @@ import type { Builder, BuildEvent } from "../../src/build/builder.ts";
 import type { BuildResult } from "../../src/image/image.ts";
 import type { Publisher } from "../../src/publish/publisher.ts";
 import { Pipeline } from "../../src/commands/pipeline.ts";
+import { LOG_ONLY } from "../../src/progress/reporter.ts";
 import { qualifyReference, referenceResolution } from "../../src/commands/resolve.ts";
 import { KoError } from "../../src/util/errors.ts";
 
@@ -58,7 +59,7 @@ function recordingPublisher(fail = false): Publisher & { calls: string[] } {
 
 /** A pipeline over `builder` and `publisher` that holds nothing to release. */
 function pipeline(builder: Builder, publisher: Publisher): Pipeline {
-  return new Pipeline(builder, publisher, () => Promise.resolve());
+  return new Pipeline(builder, publisher, LOG_ONLY, () => Promise.resolve());
 }
 
 Deno.test("qualifyReference qualifies only local forms (., .., ./x, ../x)", async () => {

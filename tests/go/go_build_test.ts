@@ -8,6 +8,7 @@
 import { deepEqual, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { GoRunner } from "../../src/go/go_runner.ts";
+import { LOG_ONLY } from "../../src/progress/reporter.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
 import { tempDir } from "../helpers/tools.ts";
 
@@ -66,6 +67,7 @@ Deno.test("a stopped go build leaves no work directory behind", async () => {
       env,
     },
     "example.com/slow",
+    LOG_ONLY,
     stop.signal,
   );
   build.catch(() => {}); // awaited below

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { lockOutputDir } from "../../src/build/build_output.ts";
 import type { GoBuildInvocation } from "../../src/go/go_build.ts";
 import { GoRunner } from "../../src/go/go_runner.ts";
+import { LOG_ONLY } from "../../src/progress/reporter.ts";
 import { setLogSink, setVerbose } from "../../src/util/log.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
 import { tempDir } from "../helpers/tools.ts";
@@ -94,7 +95,7 @@ Deno.test("an early build is taken over only for exactly its invocation", async 
       ok(lock, "the lock is handed over");
       equal(runner.claimLock(dir), undefined, "once");
       await withLog(async (lines) => {
-        await runner.build(plan, "rn for linux/amd64");
+        await runner.build(plan, "rn for linux/amd64", LOG_ONLY);
         ok(
           lines.some((l) => l.includes("taking over the one started at start-up")),
           lines.join("\n"),
@@ -116,7 +117,7 @@ Deno.test("an early build is taken over only for exactly its invocation", async 
       const lock = runner.claimLock(dir)!;
       const other = { ...plan, env: { ...plan.env, GOFLAGS: "-mod=mod -trimpath" } };
       await withLog(async (lines) => {
-        await runner.build(other, "rn");
+        await runner.build(other, "rn", LOG_ONLY);
         ok(lines.some((l) => l.includes("was not this one; stopping it")), lines.join("\n"));
       });
       lock.release();
@@ -155,10 +156,10 @@ Deno.test("an early build counts against --jobs until it is done", async (t) => 
     try {
       ok(await runner.start(held.plan, await lockOutputDir(join(tmp.path, "a"))));
       const lock = runner.claimLock(join(tmp.path, "a"))!;
-      const adopted = runner.build(held.plan, "a");
+      const adopted = runner.build(held.plan, "a", LOG_ONLY);
       let started = false;
       await withLog(async (lines) => {
-        const other = runner.build(next, "b").then(() => started = true);
+        const other = runner.build(next, "b", LOG_ONLY).then(() => started = true);
         equal(await within(other, 300), "timeout", "b waits while a holds the only slot");
         ok(!lines.some((l) => l.includes("Building b")), lines.join("\n"));
         await held.release();
@@ -182,7 +183,7 @@ Deno.test("an early build counts against --jobs until it is done", async (t) => 
       const lock = runner.claimLock(dir)!;
       const other = { ...held.plan, goPath: "true" };
       // Stopping the early build gives its slot to this one; without that, this would wait.
-      equal(await within(runner.build(other, "c"), 10_000), undefined);
+      equal(await within(runner.build(other, "c", LOG_ONLY), 10_000), undefined);
       lock.release();
     } finally {
       await runner.close();

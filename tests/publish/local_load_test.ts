@@ -2,6 +2,7 @@
  * The steps both local publishers share (src/publish/local_load.ts), over a recording store:
  * a name the store would refuse fails before anything is loaded, naming it.
  */
+import { LOG_ONLY } from "../../src/progress/reporter.ts";
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { publishToLocalStore } from "../../src/publish/local_load.ts";
 import { namer } from "../../src/publish/naming.ts";
@@ -32,18 +33,24 @@ Deno.test("a local store gets only names that parse", async () => {
     env: {},
   });
   await rejects(
-    publishToLocalStore(options("ko.local/UPPER"), store, img, "example.com/app"),
+    publishToLocalStore(options("ko.local/UPPER"), store, img, "example.com/app", LOG_ONLY),
     (e) =>
       e instanceof KoError &&
       e.message.startsWith('failed to parse "ko.local/UPPER/app" as repository: ') &&
       e.message.includes("lowercase"),
   );
   await rejects(
-    publishToLocalStore(options("ko.local"), store, img, "example.com/a+b"),
+    publishToLocalStore(options("ko.local"), store, img, "example.com/a+b", LOG_ONLY),
     (e) => e instanceof KoError && e.message.startsWith('failed to parse "ko.local/a+b"'),
   );
   deepEqual(calls, []);
-  const ref = await publishToLocalStore(options("ko.local"), store, img, "example.com/app");
+  const ref = await publishToLocalStore(
+    options("ko.local"),
+    store,
+    img,
+    "example.com/app",
+    LOG_ONLY,
+  );
   equal(ref, `ko.local/app:${hex}`);
   deepEqual(calls, [`load ${ref}`, "tag ko.local/app:latest"]);
 });

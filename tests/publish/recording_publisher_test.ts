@@ -3,6 +3,7 @@
  * ko publishes them one by one in that order), whatever order the concurrent publishes finish in:
  * `--image-refs` (RecordingPublisher) and a layout's `index.json` (LayoutPublisher).
  */
+import { LOG_ONLY } from "../../src/progress/reporter.ts";
 import { deepEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { mutateImage } from "../../src/image/mutate.ts";
@@ -37,6 +38,7 @@ Deno.test("--image-refs and index.json follow the import paths' order, not compl
     await publisher.publish({ kind: "result", result: image }, {
       importPath: ip,
       rank: paths.indexOf(ip),
+      report: LOG_ONLY,
     });
   }
   await publisher.close();

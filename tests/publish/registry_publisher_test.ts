@@ -4,6 +4,7 @@
  * pushing them again; a failure while pushing ahead is reported by the index's publish too.
  */
 import { equal, match, rejects } from "node:assert/strict";
+import { LOG_ONLY } from "../../src/progress/reporter.ts";
 import { makeIndex } from "../../src/image/image.ts";
 import { scratchImage } from "../../src/image/scratch.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
@@ -21,7 +22,7 @@ function manifestPuts(log: string): string[] {
 
 /** The first result of a run, built from `importPath`. */
 function target(importPath: string) {
-  return { importPath, rank: 0 };
+  return { importPath, rank: 0, report: LOG_ONLY };
 }
 
 function twoPlatformIndex() {

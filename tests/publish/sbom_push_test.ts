@@ -1,4 +1,5 @@
 import { deepEqual, equal, rejects, throws } from "node:assert/strict";
+import { LOG_ONLY } from "../../src/progress/reporter.ts";
 import { makeIndex } from "../../src/image/image.ts";
 import { scratchImage } from "../../src/image/scratch.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
@@ -62,8 +63,8 @@ Deno.test("sbomAttachments touches no registry when there is nothing to publish"
       throw new Error("the client must not be created");
     },
   });
-  await push(parseRepository("127.0.0.1:1/app"), bare);
-  await push(parseRepository("127.0.0.1:1/app"), index([bare], false));
+  await push(parseRepository("127.0.0.1:1/app"), bare, LOG_ONLY);
+  await push(parseRepository("127.0.0.1:1/app"), index([bare], false), LOG_ONLY);
 });
 
 Deno.test("sbomAttachments rejects a bad COSIGN_REPOSITORY up front", () => {
@@ -94,7 +95,10 @@ Deno.test("sbomAttachments: a registry refusing every SBOM push gives one error,
   const logs = captureLogs();
   try {
     const push = sbomAttachments({ client: () => client });
-    await rejects(push(parseRepository(`${proxy.host}/app`), amd64), /^KoError: writing sbom: /);
+    await rejects(
+      push(parseRepository(`${proxy.host}/app`), amd64, LOG_ONLY),
+      /^KoError: writing sbom: /,
+    );
     deepEqual(logs.lines.filter((l) => l.includes("WARNING")), []);
   } finally {
     logs.restore();

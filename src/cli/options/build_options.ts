@@ -5,7 +5,7 @@
 import type { KoCommand } from "../ko_command.ts";
 import { UsageError } from "../usage_error.ts";
 import { SBOM_FORMATS, type SbomFormat } from "../../sbom/sbom_formats.ts";
-import type { BuildOptions } from "../../commands/options.ts";
+import { type BuildOptions, PROGRESS_MODES, type ProgressFlag } from "../../commands/options.ts";
 
 /** Declares the build flags on a command. */
 export function addBuildOptions(cmd: KoCommand): void {
@@ -64,6 +64,19 @@ export function addBuildOptions(cmd: KoCommand): void {
       kind: "bool",
       description:
         "Include the Delve debugger in the image and start the app under it (implies --disable-optimizations)",
+    })
+    .flag({
+      names: "--progress",
+      kind: "string",
+      default: "auto",
+      allowed: PROGRESS_MODES,
+      description:
+        "How progress is shown on stderr: auto (a live view on a terminal, else plain), plain (log lines), tty, or quiet",
+    })
+    .flag({
+      names: "--timings",
+      kind: "bool",
+      description: "Print how long each phase took (start-up, go list, go build, layers, uploads…)",
     });
 }
 
@@ -113,5 +126,7 @@ export function readBuildOptions(cmd: KoCommand): BuildOptions {
     ),
     imageUser: cmd.flagValue<string>("image-user"),
     debug: cmd.flagValue<boolean>("debug"),
+    progress: cmd.flagValue<ProgressFlag>("progress"),
+    timings: cmd.flagValue<boolean>("timings"),
   };
 }
