@@ -17,6 +17,7 @@ have setcap || need+=(libcap2-bin)
 have getfattr || need+=(attr)
 have zsh || need+=(zsh)
 have fish || need+=(fish)
+have tmux || need+=(tmux)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ] || ! have apt-get; then
   echo "missing test dependencies: ${need[*]} (install them, or run as root on Debian)" >&2

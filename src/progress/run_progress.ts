@@ -51,8 +51,11 @@ export class RunProgress implements Reports {
         columns: o.columns ?? (() => 80),
         color: o.color ?? false,
       });
-      // Lines logged meanwhile (warnings, config notes) go above the view, not through it.
-      this.#restoreLog = setLogSink((line) => this.#view?.above(line));
+      // Warnings logged meanwhile (and everything with -v) go above the view; progress lines
+      // are what the view shows instead.
+      this.#restoreLog = setLogSink((line) => {
+        if (isVerbose() || line.includes(" WARNING: ")) this.#view?.above(line);
+      });
     }
   }
 

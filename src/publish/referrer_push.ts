@@ -12,6 +12,7 @@
  * fallback index listing just this referrer, whose digest is known in advance. Two HEADs,
  * sent together, settle that in one round trip before anything is pushed or fetched.
  */
+import type { Reporter } from "../progress/reporter.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { sha256Digest } from "../oci/digest.ts";
 import { type Index, parseIndex, serializeIndex } from "../oci/manifest.ts";
@@ -31,6 +32,7 @@ export async function pushArtifactBlobs(
   client: RegistryClient,
   repo: Repository,
   artifact: Artifact,
+  report: Reporter,
   signal?: AbortSignal,
 ): Promise<void> {
   await Promise.all(artifact.blobs.map((b) =>
@@ -38,7 +40,7 @@ export async function pushArtifactBlobs(
       digest: b.digest,
       size: b.bytes.length,
       open: () => Promise.resolve(new Blob([b.bytes as BlobPart]).stream()),
-    }, signal ? { signal } : {})
+    }, { report, ...(signal ? { signal } : {}) })
   ));
 }
 
@@ -51,6 +53,7 @@ export async function pushReferrer(
   client: RegistryClient,
   repo: Repository,
   artifact: Artifact,
+  report: Reporter,
   signal?: AbortSignal,
 ): Promise<ReferrerRoute> {
   const subject = artifact.manifest.subject;
@@ -62,7 +65,7 @@ export async function pushReferrer(
   ]);
   if (stored?.digest !== artifact.digest) {
     // A registry accepts a manifest only once its blobs are in: pushed, they both are.
-    await pushArtifactBlobs(client, repo, artifact, signal);
+    await pushArtifactBlobs(client, repo, artifact, report, signal);
     await client.putManifest(repo, artifact.digest, artifact.bytes, artifact.mediaType, signal);
   } else if (fallback?.digest === soleReferrerIndexDigest(entry)) {
     return "fallback-tag";

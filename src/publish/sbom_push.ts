@@ -100,7 +100,7 @@ async function pushCosignSbom(
   const ref = `${repo.registry}/${repo.repository}:${tag}`;
   try {
     if ((await client.headManifest(repo, tag, signal))?.digest !== artifact.digest) {
-      await pushArtifactBlobs(client, repo, artifact, signal);
+      await pushArtifactBlobs(client, repo, artifact, report, signal);
       await client.putManifest(repo, tag, artifact.bytes, artifact.mediaType, signal);
     }
   } catch (e) {
@@ -129,7 +129,7 @@ async function pushSbomReferrer(
   const artifact = referrerArtifact(sbom, subject);
   let route;
   try {
-    route = await pushReferrer(client, repo, artifact, signal);
+    route = await pushReferrer(client, repo, artifact, report, signal);
   } catch (e) {
     if (isAbortError(e) || signal?.aborted) throw e;
     // When the cosign-style push fails too, its error ends the build: no warning repeating it.

@@ -1,4 +1,5 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
+import { LOG_ONLY } from "../../src/progress/reporter.ts";
 import { sha256Digest } from "../../src/oci/digest.ts";
 import type { Descriptor } from "../../src/oci/descriptor.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
@@ -117,7 +118,7 @@ Deno.test("pushReferrer on a registry without the referrers API", async (t) => {
 
     await t.step("a first push writes the artifact and the fallback index", async () => {
       const sent = await since(async () =>
-        equal(await pushReferrer(client, repo, first), "fallback-tag")
+        equal(await pushReferrer(client, repo, first, LOG_ONLY), "fallback-tag")
       );
       ok(sent.includes("PUT manifest"), sent.join(", "));
       ok(sent.includes("PUT fallback tag"), sent.join(", "));
@@ -125,15 +126,15 @@ Deno.test("pushReferrer on a registry without the referrers API", async (t) => {
 
     await t.step("pushing it again takes two HEADs and nothing else", async () => {
       const sent = await since(async () =>
-        equal(await pushReferrer(client, repo, first), "fallback-tag")
+        equal(await pushReferrer(client, repo, first, LOG_ONLY), "fallback-tag")
       );
       deepEqual(sent.sort(), ["HEAD fallback tag", "HEAD manifest"]);
     });
 
     await t.step("with other referrers listed, the index is read and left alone", async () => {
-      await pushReferrer(client, repo, sbom('{"other":true}'));
+      await pushReferrer(client, repo, sbom('{"other":true}'), LOG_ONLY);
       const sent = await since(async () =>
-        equal(await pushReferrer(client, repo, first), "fallback-tag")
+        equal(await pushReferrer(client, repo, first, LOG_ONLY), "fallback-tag")
       );
       deepEqual(sent.sort(), [
         "GET fallback tag",
@@ -147,7 +148,7 @@ Deno.test("pushReferrer on a registry without the referrers API", async (t) => {
 
     await t.step("a fallback index that lost the entry gets it back", async () => {
       const lone = sbom('{"lone":1}');
-      await pushReferrer(client, repo, lone);
+      await pushReferrer(client, repo, lone, LOG_ONLY);
       const tag = `sha256-${subject.digest.slice(7)}`;
       await client.putManifest(
         repo,
@@ -158,7 +159,7 @@ Deno.test("pushReferrer on a registry without the referrers API", async (t) => {
         MediaType.OciIndex,
       );
       const sent = await since(async () =>
-        equal(await pushReferrer(client, repo, lone), "fallback-tag")
+        equal(await pushReferrer(client, repo, lone, LOG_ONLY), "fallback-tag")
       );
       ok(sent.includes("PUT fallback tag"), sent.join(", "));
       const index = await client.getManifest(repo, tag);
