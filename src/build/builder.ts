@@ -13,6 +13,16 @@ export type BuildEvent =
   | { readonly kind: "child"; readonly image: Image }
   | { readonly kind: "result"; readonly result: BuildResult };
 
+/** What a build reads that a user may edit (what `--watch` watches). */
+export interface BuildInputs {
+  /** Directories whose files (not subdirectories) the build reads: Go packages. */
+  readonly dirs: readonly string[];
+  /** Directory trees it reads whole: kodata. */
+  readonly trees: readonly string[];
+  /** Single files: go.mod, go.sum. */
+  readonly files: readonly string[];
+}
+
 /** Builds import paths into images. */
 export interface Builder {
   /** `./cmd/x` → `ko://example.com/m/cmd/x`; other paths just gain `ko://`. */
@@ -24,6 +34,8 @@ export interface Builder {
    * `report` hears of its phases and log lines (each platform's, in a multi-platform build).
    */
   build(ref: string, report: Reporter, signal?: AbortSignal): AsyncIterable<BuildEvent>;
+  /** What a build of a checked reference reads. */
+  inputs(ref: string): Promise<BuildInputs>;
 }
 
 /** The result of a build, its children ignored (for callers that publish nothing early). */

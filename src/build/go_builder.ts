@@ -29,9 +29,10 @@ import { isLocalImport } from "../go/import_path.ts";
 import { asCompleted } from "../util/concurrency.ts";
 import type { Reporter } from "../progress/reporter.ts";
 import { isAbortError, KoError, wrapError } from "../util/errors.ts";
-import { dirname } from "../util/posix_path.ts";
+import { dirname, join } from "../util/posix_path.ts";
 import type { BaseImageResolver } from "./base_image.ts";
-import type { Builder, BuildEvent } from "./builder.ts";
+import type { Builder, BuildEvent, BuildInputs } from "./builder.ts";
+import { packageInputs } from "../go/package_inputs.ts";
 import { buildForPlatform, type PlatformBuildSettings } from "./platform_build.ts";
 
 /** Options of the Go builder. */
@@ -205,6 +206,13 @@ export class GoBuilder implements Builder {
       kind: "result",
       result: this.o.sbom ? await this.o.sbom.index(index, importPath) : index,
     };
+  }
+
+  async inputs(ref: string): Promise<BuildInputs> {
+    const pkg = await this.#mainPackage(ref);
+    const where = await this.o.selector.locate(ref.slice("ko://".length));
+    const found = await packageInputs(where.dir, where.path);
+    return { dirs: found.dirs, trees: [join(pkg.Dir, "kodata")], files: found.moduleFiles };
   }
 
   /** go list for a path, in the directory its build config says. */

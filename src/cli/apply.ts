@@ -1,4 +1,5 @@
 /** `ko apply -f FILENAME [-- kubectl args]`: resolve, then pipe the YAML into `kubectl apply`. */
+import { addWatchOption } from "./options/watch_options.ts";
 import type { VerbContext } from "../commands/context.ts";
 import { KoCommand } from "./ko_command.ts";
 import { addKubeconfigOptions, readKubeconfigOptions } from "./options/kubeconfig_options.ts";
@@ -26,6 +27,7 @@ export function kubectlVerbCommand(
   # Pass extra flags to kubectl after --
   ko ${verb} -f config/ -- --namespace=staging --dry-run=server`;
   addResolveOptions(cmd);
+  if (verb === "apply") addWatchOption(cmd);
   addKubeconfigOptions(cmd);
   cmd.onRun(async ({ operands }) => {
     const options = { ...readResolveOptions(cmd, ctx), ...readKubeconfigOptions(cmd) };

@@ -1,4 +1,5 @@
 /** `ko build IMPORTPATH...` (alias `publish`): build Go main packages into images and publish them. */
+import { addWatchOption, readWatchOption } from "./options/watch_options.ts";
 import type { VerbContext } from "../commands/context.ts";
 import { KoCommand } from "./ko_command.ts";
 import { addBuildOptions, readBuildOptions } from "./options/build_options.ts";
@@ -35,10 +36,15 @@ export function buildCommand(ctx: VerbContext, handler: BuildHandler): KoCommand
   ko build -L ./cmd/app`;
   addBuildOptions(cmd);
   addPublishOptions(cmd);
+  addWatchOption(cmd);
   cmd.onRun(async ({ operands }) => {
     const build = readBuildOptions(cmd);
     const publish = validateOptions(cmd, build, readPublishOptions(cmd), ctx.env);
-    await handler(ctx, operands.length > 0 ? operands : ["."], { ...build, ...publish });
+    await handler(ctx, operands.length > 0 ? operands : ["."], {
+      ...build,
+      ...publish,
+      ...readWatchOption(cmd),
+    });
   });
   return cmd;
 }

@@ -5,6 +5,7 @@ import { addBuildOptions, readBuildOptions } from "./options/build_options.ts";
 import { addFilenameOptions, readFilenameOptions } from "./options/filename_options.ts";
 import { addSelectorOptions, readSelectorOptions } from "./options/selector_options.ts";
 import { validateOptions } from "./options/validate_options.ts";
+import { addWatchOption, readWatchOption } from "./options/watch_options.ts";
 import type { ResolveCommandOptions } from "../commands/options.ts";
 import type { ResolveHandler } from "../commands/options.ts";
 import { addPublishOptions } from "./options/publish_options.ts";
@@ -27,6 +28,7 @@ export function readResolveOptions(cmd: KoCommand, ctx: VerbContext): ResolveCom
     ...publish,
     ...readFilenameOptions(cmd),
     ...readSelectorOptions(cmd),
+    ...readWatchOption(cmd),
   };
 }
 
@@ -48,6 +50,7 @@ export function resolveCommand(ctx: VerbContext, handler: ResolveHandler): KoCom
   # Only objects labelled app=web, read from stdin
   cat app.yaml | ko resolve -l app=web -f -`;
   addResolveOptions(cmd);
+  addWatchOption(cmd);
   cmd.onRun(async ({ operands }) => {
     cmd.expectArgs(operands, 0, 0, "arguments");
     await handler(ctx, [], readResolveOptions(cmd, ctx));

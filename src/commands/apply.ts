@@ -9,7 +9,8 @@ import type { CreateHandler } from "./options.ts";
 import { kubeconfigArgs, requireKubectl } from "../kube/kubectl.ts";
 import { kubectlIo } from "./kubectl_context.ts";
 import { pipeToKubectl } from "../kube/kubectl_pipe.ts";
-import { openResolution, streamResolvedYaml } from "./resolve.ts";
+import { openResolution, streamResolvedYaml, watchResolution } from "./resolve.ts";
+import type { Pipeline } from "./pipeline.ts";
 
 /** Resolves and pipes into `kubectl <verb>`. */
 async function resolveIntoKubectl(
@@ -17,10 +18,11 @@ async function resolveIntoKubectl(
   ctx: VerbContext,
   kubectlArgs: readonly string[],
   options: ApplyCommandOptions,
+  opened?: Pipeline,
 ): Promise<void> {
   const kubectl = requireKubectl(ctx.env, verb);
   // Selector, configuration and publisher errors come before kubectl is started.
-  const pipeline = await openResolution(ctx, options);
+  const pipeline = opened ?? await openResolution(ctx, options);
   let streamed = false;
   try {
     await pipeToKubectl(
@@ -38,9 +40,16 @@ async function resolveIntoKubectl(
   }
 }
 
-/** The `ko apply` handler. */
-export const runApply: ApplyHandler = (ctx, args, options) =>
-  resolveIntoKubectl("apply", ctx, args, options);
+/** The `ko apply` handler (`--watch`: applies again whenever an input changes). */
+export const runApply: ApplyHandler = async (ctx, args, options) => {
+  if (!options.watch) return await resolveIntoKubectl("apply", ctx, args, options);
+  requireKubectl(ctx.env, "apply");
+  await watchResolution(
+    ctx,
+    options,
+    (pipeline) => resolveIntoKubectl("apply", ctx, args, options, pipeline),
+  );
+};
 
 /** The `ko create` handler. */
 export const runCreate: CreateHandler = (ctx, args, options) =>

@@ -85,8 +85,14 @@ export interface KubeconfigOptions {
   kubeconfig: string;
 }
 
+/** `-W, --watch` of build, resolve and apply. */
+export interface WatchFlag {
+  /** Rebuild (and re-print, re-resolve or re-apply) whenever an input changes. */
+  watch: boolean;
+}
+
 /** Options of `ko build`. */
-export type BuildCommandOptions = BuildOptions & PublishOptions;
+export type BuildCommandOptions = BuildOptions & PublishOptions & WatchFlag;
 
 /** Builds and publishes each import path (`.` when none were given), printing one reference per line. */
 export type BuildHandler = VerbHandler<BuildCommandOptions>;
@@ -96,7 +102,8 @@ export type ResolveCommandOptions =
   & BuildOptions
   & PublishOptions
   & FilenameOptions
-  & SelectorOptions;
+  & SelectorOptions
+  & WatchFlag;
 
 /** Resolves the files and writes the rewritten YAML to stdout; `args` is always empty. */
 export type ResolveHandler = VerbHandler<ResolveCommandOptions>;

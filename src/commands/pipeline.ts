@@ -40,6 +40,8 @@ export async function qualifyImportPath(builder: Builder, importPath: string): P
 export class Pipeline {
   /** Each reference's build-and-publish, once per run. */
   readonly #published = new Map<string, Promise<string>>();
+  /** References an earlier round published, reused as they are (`--watch`). */
+  #carried: ReadonlyMap<string, string> = new Map();
 
   /**
    * `reports` hands out each image's reporter; `release` frees what the run holds
@@ -65,10 +67,36 @@ export class Pipeline {
   publish(ref: string, label: string, rank: number, signal?: AbortSignal): Promise<string> {
     let published = this.#published.get(ref);
     if (published === undefined) {
-      published = this.#buildAndPublish(ref, label, rank, signal);
+      const carried = this.#carried.get(ref);
+      published = carried !== undefined
+        ? Promise.resolve(carried)
+        : this.#buildAndPublish(ref, label, rank, signal);
       this.#published.set(ref, published);
     }
     return published;
+  }
+
+  /**
+   * Takes what an earlier round published (`--watch`): those references are not built again
+   * but printed as they were.
+   */
+  carryOver(published: ReadonlyMap<string, string>): void {
+    this.#carried = published;
+  }
+
+  /** Every reference this run built or carried over, and what it was published as. */
+  async published(): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const [ref, p] of this.#published) {
+      const image = await p.catch(() => undefined);
+      if (image !== undefined) out.set(ref, image);
+    }
+    return out;
+  }
+
+  /** The references this run built itself (not carried over). */
+  built(): string[] {
+    return [...this.#published.keys()].filter((ref) => !this.#carried.has(ref));
   }
 
   /**

@@ -25,6 +25,7 @@ import {
 } from "../resolve/resolver.ts";
 import type { Pipeline } from "./pipeline.ts";
 import { openPipeline } from "./setup.ts";
+import { inputsOf, watch, watchedBy, without } from "./watch.ts";
 import { KoError } from "../util/errors.ts";
 
 const KO_PREFIX = "ko://";
@@ -153,5 +154,33 @@ export async function qualifyReference(
 
 /** The `ko resolve` handler: the resolved YAML goes to stdout. */
 export const runResolve: ResolveHandler = async (ctx, _args, options) => {
-  await streamResolvedYaml(ctx, options, { write: (chunk) => ctx.stdout.write(chunk) });
+  const toStdout = { write: (chunk: string) => ctx.stdout.write(chunk) };
+  if (!options.watch) return await streamResolvedYaml(ctx, options, toStdout);
+  await watchResolution(ctx, options, async (pipeline) => {
+    await streamResolvedYaml(ctx, options, toStdout, pipeline);
+  });
 };
+
+/**
+ * `--watch` of resolve and apply: a round resolves every file (rebuilding only the references
+ * whose inputs changed, the others as the earlier round published them) and hands the YAML on
+ * with `resolveWith` (to stdout, to kubectl).
+ */
+export async function watchResolution(
+  ctx: VerbContext,
+  options: ResolveCommandOptions,
+  resolveWith: (pipeline: Pipeline) => Promise<void>,
+): Promise<void> {
+  if (options.filenames.includes("-")) {
+    throw new KoError("--watch cannot read standard input again (-f -): name the YAML files");
+  }
+  let published = new Map<string, string>();
+  const watched = watchedBy(ctx, options, options.filenames, options.recursive);
+  await watch(ctx, watched, async (rebuild) => {
+    const pipeline = await openResolution(ctx, options);
+    if (rebuild) pipeline.carryOver(without(published, rebuild));
+    await resolveWith(pipeline);
+    published = await pipeline.published();
+    return await inputsOf(pipeline);
+  });
+}

@@ -22,6 +22,7 @@ function builder(events: string[], children: string[] = [], fail?: string): Buil
   return {
     qualify: (ip) => Promise.resolve(`ko://example.com/m/${ip.replace(/^\.\//, "")}`),
     check: () => Promise.resolve(),
+    inputs: () => Promise.resolve({ dirs: [], trees: [], files: [] }),
     async *build(ref): AsyncGenerator<BuildEvent> {
       events.push(`build ${ref}`);
       if (ref === fail) throw new KoError("go build: exit status 1");

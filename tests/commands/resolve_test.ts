@@ -30,6 +30,7 @@ function recordingBuilder(opts: { checkMs?: number; failBuild?: string } = {}) {
       await new Promise((r) => setTimeout(r, opts.checkMs ?? 0));
       inFlight--;
     },
+    inputs: () => Promise.resolve({ dirs: [], trees: [], files: [] }),
     async *build(ref): AsyncGenerator<BuildEvent> {
       calls.push(`build ${ref}`);
       if (ref === opts.failBuild) throw new KoError("go build: exit status 1");
