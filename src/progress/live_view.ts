@@ -29,6 +29,8 @@ export interface LiveViewOptions {
 
 const HIDE_CURSOR = "\x1b[?25l";
 const SHOW_CURSOR = "\x1b[?25h";
+/** A colour (SGR) escape sequence at the start of a string: it takes no columns. */
+const SGR = new RegExp(`^${"\x1b"}\\[[0-9;]*m`);
 /** Redraws at most this often (and this often while something runs, for the clocks). */
 const FRAME_MS = 100;
 
@@ -118,7 +120,7 @@ export class LiveView {
     let out = "";
     let visible = 0;
     for (let i = 0; i < line.length; i++) {
-      const esc = /^\x1b\[[0-9;]*m/.exec(line.slice(i));
+      const esc = SGR.exec(line.slice(i));
       if (esc) {
         out += esc[0];
         i += esc[0].length - 1;

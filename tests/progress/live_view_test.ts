@@ -6,6 +6,10 @@
 import { equal, ok } from "node:assert/strict";
 import { LiveView, type UnitView } from "../../src/progress/live_view.ts";
 
+const ESC = "\x1b";
+/** Any colour (SGR) escape sequence. */
+const SGR = new RegExp(`${ESC}\\[[0-9;]*m`, "g");
+
 /** A terminal that keeps what is written, and the screen lines it would show. */
 function terminal() {
   let written = "";
@@ -18,15 +22,15 @@ function terminal() {
     screen(): string[] {
       const lines: string[] = [];
       let row = 0;
-      const parts = written.split(/(\x1b\[\d+F\x1b\[J|\x1b\[\?25[lh])/);
+      const parts = written.split(new RegExp(`(${ESC}\\[\\d+F${ESC}\\[J|${ESC}\\[\\?25[lh])`));
       for (const part of parts) {
-        const up = /^\x1b\[(\d+)F\x1b\[J$/.exec(part);
+        const up = new RegExp(`^${ESC}\\[(\\d+)F${ESC}\\[J$`).exec(part);
         if (up) {
           row -= Number(up[1]);
           lines.length = row;
           continue;
         }
-        if (/^\x1b\[\?25[lh]$/.test(part)) continue;
+        if (new RegExp(`^${ESC}\\[\\?25[lh]$`).test(part)) continue;
         for (const [i, piece] of part.split("\n").entries()) {
           if (i > 0) row++;
           if (piece !== "") lines[row] = (lines[row] ?? "") + piece;
@@ -85,7 +89,7 @@ Deno.test("a narrow terminal gets lines cut to its width, never wrapped", () => 
     u.uploads.push({ digest: "sha256:cd", sent: 10, total: 20_000_000, start: performance.now() });
     view.above("x".repeat(100));
     for (const line of t.screen()) {
-      const visible = line.replace(/\x1b\[[0-9;]*m/g, "");
+      const visible = line.replace(SGR, "");
       ok(visible.length <= 39, `${visible.length}: ${visible}`);
     }
   } finally {
@@ -102,5 +106,5 @@ Deno.test("without colours no escape sequence but the cursor's is written", () =
   view.changed();
   view.above("line");
   view.stop();
-  equal(/\x1b\[[0-9;]*m/.test(t.written), false);
+  equal(SGR.test(t.written), false);
 });
