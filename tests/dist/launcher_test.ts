@@ -8,7 +8,7 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { run, runOk, tempDir } from "../helpers/tools.ts";
-import { VERSION } from "../../src/version.ts";
+import { MINIMUM_DENO_VERSION, VERSION } from "../../src/version.ts";
 import { bigBlobs, bigKodataApp, ROOT, userMachine } from "./dist_env.ts";
 
 /** What the launcher and scripts/ensure-deno.sh use besides Deno (and go, for builds). */
@@ -183,4 +183,8 @@ Deno.test("scripts/install.sh links ko into a PATH directory, and refuses to rep
     /^install\.sh: \S+\/taken\/ko exists and is not a link to a ko launcher; [^\n]+\n$/,
   );
   equal(await Deno.readTextFile(join(taken, "ko")), "#!/bin/sh\necho another ko\n");
+});
+
+Deno.test("the launcher pins the Deno that main.ts requires", async () => {
+  equal(await pinnedDenoVersion(), MINIMUM_DENO_VERSION);
 });

@@ -7,7 +7,7 @@
  * Deno's cache is a fresh one sharing only the npm packages, so Deno has no record of a recent
  * update check.
  */
-import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match } from "node:assert/strict";
 import { join } from "node:path";
 import { startRecordingProxy } from "../helpers/recording_proxy.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
@@ -57,9 +57,11 @@ Deno.test("ko build through the launcher with a loopback registry makes no other
     try {
       await waitFor(
         "Deno's update check at the proxy",
-        async () =>
-          proxy.requests.slice(seen).some((line) => line.startsWith("CONNECT dl.deno.land:443 ")) ||
-          undefined,
+        () =>
+          Promise.resolve(
+            proxy.requests.slice(seen).some((l) => l.startsWith("CONNECT dl.deno.land:443 ")) ||
+              undefined,
+          ),
       );
       checkAfterMs = performance.now() - started;
     } finally {

@@ -4,7 +4,6 @@
  * from a URL, as `deno run -A <url>/main.ts` users would.
  */
 import { equal } from "node:assert/strict";
-import { join } from "node:path";
 import { denoRelease } from "../helpers/deno_release.ts";
 import { serveDirectory } from "../helpers/file_server.ts";
 import { requires } from "../helpers/requires.ts";
