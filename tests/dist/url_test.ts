@@ -28,7 +28,7 @@ const needsKubectl = (verb: string) => (r: RunResult) => {
 Deno.test("ko runs from a URL with no deno.json: every verb, a build through the workers, resolve -f, deno install", async (t) => {
   await using server = serveDirectory(ROOT);
   await using tmp = await tempDir("ko-url-");
-  const machine = await userMachine(tmp.path);
+  const machine = await userMachine(tmp.path, { programs: ["go", "deno", "bash"] });
   const app = await bigKodataApp(join(tmp.path, "app"));
   const main = `${server.url}main.ts`;
   const ko = (args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}) =>
@@ -116,25 +116,38 @@ Deno.test("ko runs from a URL with no deno.json: every verb, a build through the
     ok(config.auths["127.0.0.1:5999"], "ko login wrote the credentials");
   });
 
-  await t.step("deno install of the URL, then the installed ko", async () => {
-    const root = join(tmp.path, "install-root");
-    await runOk(Deno.execPath(), ["install", "-g", "-A", "-q", "-n", "ko", "--root", root, main], {
-      cwd: tmp.path,
-      env: machine.env,
-      clearEnv: true,
-    });
-    const installed = join(root, "bin", "ko");
-    const r = await run(installed, ["version"], { cwd: app, env: machine.env, clearEnv: true });
-    deepEqual(r, { code: 0, stdout: `${VERSION}\n`, stderr: "" });
-    const layout = join(tmp.path, "installed-layout");
-    const b = await run(installed, ["build", "--push=false", "--oci-layout-path", layout, "."], {
-      cwd: app,
-      env: machine.env,
-      clearEnv: true,
-    });
-    equal(b.code, 0, b.stderr);
-    match(b.stdout, /@sha256:[0-9a-f]{64}\n$/);
-  });
+  await t.step(
+    "README's URL and deno install commands, as written, then the installed ko",
+    async () => {
+      const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+      const install = readme.slice(readme.indexOf("## Install\n"), readme.indexOf("## Using it\n"));
+      const commands = [...install.matchAll(/^\| [^|]+ \| `([^`]+)`\s+\|/gm)].map((m) => m[1]!);
+      const fromUrl = commands.find((c) => c.startsWith("deno run "));
+      const denoInstall = commands.find((c) => c.startsWith("deno install "));
+      ok(fromUrl?.startsWith("deno run -A $KO_URL/main.ts "), fromUrl);
+      ok(denoInstall, "a deno install command");
+      const env = { ...machine.env, KO_URL: server.url.replace(/\/$/, "") };
+      const shell = (script: string) =>
+        run("bash", ["-c", script], { cwd: app, env, clearEnv: true });
+
+      const v = await shell(fromUrl!.replace(/main\.ts .*$/, "main.ts version"));
+      deepEqual(v, { code: 0, stdout: `${VERSION}\n`, stderr: "" });
+
+      const installed = await shell(denoInstall!);
+      equal(installed.code, 0, installed.stderr);
+      const ko = join(machine.home, ".deno", "bin", "ko");
+      const r = await run(ko, ["version"], { cwd: app, env: machine.env, clearEnv: true });
+      deepEqual(r, { code: 0, stdout: `${VERSION}\n`, stderr: "" });
+      const layout = join(tmp.path, "installed-layout");
+      const b = await run(ko, ["build", "--push=false", "--oci-layout-path", layout, "."], {
+        cwd: app,
+        env: machine.env,
+        clearEnv: true,
+      });
+      equal(b.code, 0, b.stderr);
+      match(b.stdout, new RegExp(`^${layout}@sha256:[0-9a-f]{64}\\n$`));
+    },
+  );
 });
 
 Deno.test("a URL that is not a whole copy of ko gives one line saying so", async () => {
