@@ -15,13 +15,13 @@ export const ROOT = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/
 const BIG_KODATA_BYTES = 6 << 20;
 
 /** Options of {@link userMachine}. */
-export interface UserMachineOptions {
+interface UserMachineOptions {
   /** Programs to put on PATH (found on this machine's PATH); default `["go", "deno"]`. */
   programs?: string[];
 }
 
 /** A user's machine: where things live and the environment to run commands with. */
-export interface UserMachine {
+interface UserMachine {
   home: string;
   /** The one directory on PATH. */
   bin: string;

@@ -8,7 +8,7 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { serveDirectory } from "../helpers/file_server.ts";
-import { run, runOk, type RunResult, tempDir } from "../helpers/tools.ts";
+import { run, type RunResult, tempDir } from "../helpers/tools.ts";
 import { VERSION } from "../../src/version.ts";
 import { bigBlobs, bigKodataApp, ROOT, userMachine } from "./dist_env.ts";
 
