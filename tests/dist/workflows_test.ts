@@ -81,7 +81,11 @@ Deno.test("the release compiles and smoke-tests each platform's binary, then att
   ok(smoke, "a smoke-test step");
   match(smoke, /"\$BIN" version/);
   match(smoke, /"\$BIN" build \.\/examples\/hello --push=false --oci-layout-path \S+/);
-  match(smoke, /examples\/hello\/kodata\/\S+ .*6 << 20/, "a 6 MiB kodata file for the workers");
+  match(
+    smoke,
+    /head -c 6291456 \/dev\/urandom > examples\/hello\/kodata\/\S+/,
+    "a 6 MiB kodata file for the workers",
+  );
   ok(binary.steps.some((s) => s.uses?.startsWith("actions/upload-artifact@")));
 
   const publish = release.jobs.release!;
