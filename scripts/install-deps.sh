@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real components the tests run against (Debian packages), when missing:
-# the OCI registry, skopeo, Docker Engine, podman, qemu-user-static, htpasswd, openssl.
+# the OCI registry, skopeo, Docker Engine, podman, qemu-user-static, htpasswd, openssl, and
+# shellcheck (which actionlint runs over the workflows' scripts).
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -18,6 +19,7 @@ have getfattr || need+=(attr)
 have zsh || need+=(zsh)
 have fish || need+=(fish)
 have tmux || need+=(tmux)
+have shellcheck || need+=(shellcheck)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ] || ! have apt-get; then
   echo "missing test dependencies: ${need[*]} (install them, or run as root on Debian)" >&2

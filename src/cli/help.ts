@@ -12,11 +12,19 @@ export function commandPath(cmd: CliCommand): string {
   return names.join(" ");
 }
 
+/**
+ * Orders names as cobra and pflag do (Go's `<` on strings): by code unit. (localeCompare would
+ * also start an ICU collator, a cost every `ko --help` would pay.)
+ */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Typed flags of one command, help-visible ones only, sorted by long name like pflag. */
 function visibleFlags(cmd: CliCommand): KoOption[] {
   return cmd.options
     .filter((o) => !o.hidden)
-    .sort((a, b) => a.longName().localeCompare(b.longName()));
+    .sort((a, b) => byCodeUnits(a.longName(), b.longName()));
 }
 
 /** How pflag shows a default in help, or "" when the default is the zero value. */
@@ -58,7 +66,7 @@ function table(rows: FlagRow[]): string {
 
 function sortRows(rows: FlagRow[]): FlagRow[] {
   const key = (r: FlagRow) => r.term.replace(/^\s*(-\w, )?--/, "");
-  return rows.sort((a, b) => key(a).localeCompare(key(b)));
+  return rows.sort((a, b) => byCodeUnits(key(a), key(b)));
 }
 
 /**
@@ -87,7 +95,7 @@ export function formatHelp(cmd: CliCommand): string {
   if (info.examples.trim()) parts.push(`Examples:\n${info.examples.replace(/^\n+|\s+$/g, "")}`);
 
   if (subcommands.length > 0) {
-    const names = [...subcommands].sort((a, b) => a.name().localeCompare(b.name()));
+    const names = [...subcommands].sort((a, b) => byCodeUnits(a.name(), b.name()));
     const width = Math.max(11, ...names.map((c) => c.name().length + 2));
     const lines = names.map((c) => `  ${c.name().padEnd(width)}${c.summary() || c.description()}`);
     parts.push(`Available Commands:\n${lines.join("\n")}`);

@@ -5,7 +5,7 @@
  * per entry, a known slowness, #305).
  */
 import { dirname, isAbsolute, join, normalize } from "../util/posix_path.ts";
-import type { Node } from "yaml";
+import type { Node } from "../deps/yaml.ts";
 import type { GoLister, GoPackage } from "../go/go_lister.ts";
 import { KoError } from "../util/errors.ts";
 import { warn } from "../util/log.ts";

@@ -3,8 +3,8 @@
  * value can say `<file>:<line>:<col>: …`. Parsing uses the `yaml` package (YAML 1.2 core
  * schema, like Go's yaml v3/v4: `yes` is a string); JSON is parsed as the YAML it also is.
  */
-import type * as Yaml from "yaml";
-import type { Document, Node } from "yaml";
+import type * as Yaml from "../deps/yaml.ts";
+import type { Document, Node } from "../deps/yaml.ts";
 import { KoError } from "../util/errors.ts";
 import { warn } from "../util/log.ts";
 
@@ -15,7 +15,7 @@ let yamlModule: typeof Yaml | undefined;
  * without one should not pay for loading it; call this before making a ConfigSource.
  */
 export async function loadYaml(): Promise<typeof Yaml> {
-  return yamlModule ??= await import("yaml");
+  return yamlModule ??= await import("../deps/yaml.ts");
 }
 
 function yaml(): typeof Yaml {

@@ -4,7 +4,7 @@
  * `GetStringSlice`, ko's `FlagArray`) or kept whole (ko's `StringArray`, used for `ldflags`),
  * and another scalar becomes a one-item list.
  */
-import type { Node } from "yaml";
+import type { Node } from "../deps/yaml.ts";
 import { type ConfigSource, describe } from "./config_source.ts";
 
 /** How a string scalar becomes a list. */

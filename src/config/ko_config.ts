@@ -19,7 +19,7 @@
  * a per-build `env`, `flags` or `ldflags` written as `[]` clears its default (ko reads it as
  * unset, so nothing could clear one: #1568).
  */
-import type { Node } from "yaml";
+import type { Node } from "../deps/yaml.ts";
 import { isLocalImport } from "../go/import_path.ts";
 import { GoLister } from "../go/go_lister.ts";
 import { isScratch } from "../image/scratch.ts";

@@ -24,7 +24,7 @@
  * right even when not byte-exact.
  */
 import { isDeepStrictEqual } from "node:util";
-import { type Document, isScalar, parseAllDocuments } from "yaml";
+import { type Document, isScalar, parseAllDocuments } from "../deps/yaml.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import type { LabelSelector } from "./label_selector.ts";

@@ -17,7 +17,7 @@ import {
   type ParsedNode,
   type YAMLMap,
   type YAMLSeq,
-} from "yaml";
+} from "../deps/yaml.ts";
 import type { LabelSelector } from "./label_selector.ts";
 import type { TextEdit } from "./text_edits.ts";
 import { isStringScalar } from "./yaml_refs.ts";

@@ -7,7 +7,7 @@
  * trimming, so leading spaces defeat it; the reference is the value with surrounding
  * whitespace trimmed. Aliases are not followed: the anchored scalar is the one rewritten.
  */
-import { type Document, isCollection, isScalar, parse, Scalar, visit } from "yaml";
+import { type Document, isCollection, isScalar, parse, Scalar, visit } from "../deps/yaml.ts";
 import type { TextEdit } from "./text_edits.ts";
 import { KO_SCHEME } from "../util/ko_scheme.ts";
 

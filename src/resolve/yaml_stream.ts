@@ -24,7 +24,7 @@ import {
   Parser,
   visit,
   type YAMLParseError,
-} from "yaml";
+} from "../deps/yaml.ts";
 import { KoError } from "../util/errors.ts";
 
 /** The options every document of a file is parsed with (ko accepts duplicate keys). */

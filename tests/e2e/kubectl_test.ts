@@ -13,7 +13,7 @@
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse } from "../../src/deps/yaml.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { skopeoInspect, tempDir } from "../helpers/tools.ts";

@@ -9,7 +9,7 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments } from "../../src/deps/yaml.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { registryFetch } from "../helpers/registry_http.ts";

@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { parse, parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "../../src/deps/yaml.ts";
 import { parseLabelSelector } from "../../src/resolve/label_selector.ts";
 import { prepareFile } from "../../src/resolve/resolve_file.ts";
 import { KoError } from "../../src/util/errors.ts";

@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { parseDocument } from "yaml";
+import { parseDocument } from "../../src/deps/yaml.ts";
 import { parseLabelSelector } from "../../src/resolve/label_selector.ts";
 import { selectDocument, SelectorMatchError } from "../../src/resolve/selector_filter.ts";
 import { applyEdits } from "../../src/resolve/text_edits.ts";

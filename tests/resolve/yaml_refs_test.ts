@@ -1,5 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { parseDocument } from "yaml";
+import { parseDocument } from "../../src/deps/yaml.ts";
 import { applyEdits } from "../../src/resolve/text_edits.ts";
 import { findReferences, isPlainSafe, scalarEdit } from "../../src/resolve/yaml_refs.ts";
 

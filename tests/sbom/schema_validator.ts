@@ -3,9 +3,7 @@
  * tests/testdata/sbom/schemas (SPDX 2.3 from spdx/spdx-spec tag v2.3; CycloneDX 1.6 with its
  * spdx and jsf sub-schemas from CycloneDX/specification tag 1.6.1) using ajv.
  */
-import Ajv, { type ErrorObject } from "ajv";
-import addFormats from "ajv-formats";
-import { fullFormats } from "ajv-formats/dist/formats.js";
+import { addFormats, Ajv, type ErrorObject, fullFormats } from "../../src/deps/ajv.ts";
 
 const SCHEMA_DIR = new URL("../testdata/sbom/schemas/", import.meta.url);
 
