@@ -79,7 +79,8 @@ export function signaturePush(o: SignaturePushOptions): SignaturePush {
       signatureReferrer(signed.signature, signed.subject),
       ...signed.attestations.map((a) => attestationReferrer(a, signed.subject)),
     ];
-    await Promise.all(referrers.map(async (artifact) => {
+    // One after another: without the referrers API they share the subject's fallback tag.
+    for (const artifact of referrers) {
       try {
         await pushReferrer(client, repo, artifact, report, signal);
       } catch (e) {
@@ -90,7 +91,7 @@ export function signaturePush(o: SignaturePushOptions): SignaturePush {
           }`,
         );
       }
-    }));
+    }
   };
 }
 
