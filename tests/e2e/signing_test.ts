@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { cosign, COSIGN_LOCAL_FLAGS, cosignBinary } from "../helpers/cosign.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { PRINT_KODATA_MAIN, writeGoApp } from "../helpers/go_app.ts";
-import { koOk } from "../helpers/ko_cli.ts";
+import { writeFakeKubectl } from "../helpers/fake_kubectl.ts";
+import { ko, koOk } from "../helpers/ko_cli.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { runOk, tempDir } from "../helpers/tools.ts";
 import { makeKeys } from "./signing_keys.ts";
@@ -200,5 +201,28 @@ Deno.test("ko build --sign-key: cosign verifies signatures and attestations", as
     const ref = out[0]!.replace("image: ", "");
     equal((await verify(keys.p256.pub, ref)).code, 0);
     equal((await attestations(keys.p256.pub, ref, "slsaprovenance1")).length, 1);
+  });
+
+  // No Kubernetes API server runs here: kubectl is the recording stand-in of
+  // tests/helpers/fake_kubectl.ts; signing and cosign are real.
+  await t.step("ko apply, create and run sign what they deploy", async () => {
+    const kubectl = await writeFakeKubectl(join(tmp.path, "kubectl"));
+    const yaml = join(tmp.path, "deploy.yaml");
+    await Deno.writeTextFile(yaml, "image: ko://example.com/signed\n");
+    for (const verb of ["apply", "create", "run"]) {
+      await kubectl.reset();
+      const args = verb === "run" ? ["."] : ["-f", yaml];
+      const r = await ko(
+        [verb, "--platform=linux/amd64", "--sign-key", keys.ed25519.key, ...args],
+        { cwd: src, env: kubectl.env(env) },
+      );
+      equal(r.code, 0, r.stderr);
+      const [call] = await kubectl.calls();
+      // kubectl's stdin starts with priming `---` lines.
+      const ref = verb === "run" ? call!.argv[3]! : /image: (\S+)/.exec(call!.stdin)![1]!;
+      match(ref, /@sha256:[0-9a-f]{64}$/);
+      const v = await verify(keys.ed25519.pub, ref);
+      equal(v.code, 0, `${verb}: ${v.stderr}`);
+    }
   });
 });
