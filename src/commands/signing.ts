@@ -1,13 +1,13 @@
 /**
  * Whether and with what a run signs: the key from `--sign-key`, else `KO_SIGN_KEY`, else
  * `.ko.yaml` `sign.key`, opened (and decrypted) when the run is set up, so a bad key or
- * password stops it before anything is built or pushed.
+ * password stops it before anything is built or pushed. The signing code (and its
+ * cryptography packages) loads only for a signed run.
  */
 import type { KoConfig } from "../config/ko_config.ts";
 import { unsignedReason } from "../publish/make_publisher.ts";
-import { ImageSigning } from "../sign/image_signing.ts";
-import { openSigningKey, type SignKeySetting } from "../sign/key_file.ts";
-import { terminalPrompt } from "../sign/password.ts";
+import type { ImageSigning } from "../sign/image_signing.ts";
+import type { SignKeySetting } from "../sign/key_file.ts";
 import { warn } from "../util/log.ts";
 import { dirname } from "../util/posix_path.ts";
 import type { VerbContext } from "./context.ts";
@@ -29,6 +29,11 @@ export async function openSigning(
     warn(`${key.source}: ${reason}`);
     return undefined;
   }
+  const [{ openSigningKey }, { terminalPrompt }, { ImageSigning }] = await Promise.all([
+    import("../sign/key_file.ts"),
+    import("../sign/password.ts"),
+    import("../sign/image_signing.ts"),
+  ]);
   const terminal = ctx.inheritable?.stdin === true && Deno.stdin.isTerminal();
   const signer = await openSigningKey(key, {
     env: ctx.env,

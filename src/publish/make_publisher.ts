@@ -18,7 +18,7 @@ import type { Env } from "../util/command.ts";
 import { RegistryPublisher } from "./registry_publisher.ts";
 import type { ImageSigning } from "../sign/image_signing.ts";
 import { parseCosignRepository } from "./cosign_repository.ts";
-import { type SignaturePush, signaturePush } from "./signature_push.ts";
+import type { SignaturePush } from "./signature_push.ts";
 
 /** The publish flags (see src/cli/options/publish_options.ts) plus what they need. */
 interface PublisherSettings {
@@ -159,7 +159,7 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
           insecure: s.insecureRegistry,
           jobs: s.jobs,
           ...(s.pushAttachments ? { pushAttachments: s.pushAttachments } : {}),
-          ...(s.signing ? { sign: signatures(s, s.signing) } : {}),
+          ...(s.signing ? { sign: await signatures(s, s.signing) } : {}),
         }),
       );
     }
@@ -176,9 +176,13 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
   return inner;
 }
 
-/** The signature pusher of a signed run (`.sig`/`.att` in `$COSIGN_REPOSITORY` when set). */
-function signatures(s: PublisherSettings, signing: ImageSigning): SignaturePush {
+/**
+ * The signature pusher of a signed run (`.sig`/`.att` in `$COSIGN_REPOSITORY` when set),
+ * loaded only for such a run.
+ */
+async function signatures(s: PublisherSettings, signing: ImageSigning): Promise<SignaturePush> {
   const cosignRepo = s.env.COSIGN_REPOSITORY;
+  const { signaturePush } = await import("./signature_push.ts");
   return signaturePush({
     client: s.client,
     signing,

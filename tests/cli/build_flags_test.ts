@@ -30,6 +30,7 @@ Deno.test("ko build with no flags gets ko's defaults and the current directory",
     preserveImportPaths: false,
     baseImportPaths: false,
     bare: false,
+    signKey: "",
   });
 });
 
@@ -64,6 +65,7 @@ Deno.test("every build and publish flag is read with its long name", async () =>
     "--image-refs=out/refs.txt",
     "--preserve-import-paths",
     "--bare",
+    "--sign-key=keys/cosign.key",
     "./cmd/app",
   ]);
   deepEqual(args, ["./cmd/app"]);
@@ -91,6 +93,7 @@ Deno.test("every build and publish flag is read with its long name", async () =>
     preserveImportPaths: true,
     baseImportPaths: false,
     bare: true,
+    signKey: "keys/cosign.key",
   });
 });
 
