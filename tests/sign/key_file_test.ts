@@ -98,8 +98,6 @@ Deno.test("keys open into signers whose signatures their public keys verify", as
     async () => {
       const dir = join(tmp.path, "empty");
       await Deno.mkdir(dir);
-      const { cosignBinary } = await import("../helpers/cosign.ts");
-      const { runOk } = await import("../helpers/tools.ts");
       await runOk(await cosignBinary(), ["generate-key-pair"], {
         cwd: dir,
         env: { COSIGN_PASSWORD: "" },
