@@ -19,7 +19,7 @@ import { SIMPLE_SIGNING_MEDIA_TYPE, simpleSigningPayload } from "./simple_signin
 import { imageProvenance, indexProvenance } from "./slsa_provenance.ts";
 
 /** What one subject is signed with. */
-export interface SignedSubject {
+interface SignedSubject {
   readonly subject: Descriptor;
   /** The simple-signing layer. */
   readonly signature: CosignLayer;

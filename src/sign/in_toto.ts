@@ -11,7 +11,7 @@ export const PredicateType = {
 } as const;
 
 /** The artifact a statement is about: its name and SHA-256. */
-export interface StatementSubject {
+interface StatementSubject {
   /** The repository the image is published as (`registry/repository`). */
   readonly name: string;
   /** `sha256:<hex>`. */

@@ -6,7 +6,7 @@
 import { KoError } from "../util/errors.ts";
 
 /** Asks for a password at a terminal (see {@link terminalPrompt}). */
-export type PasswordPrompt = (question: string) => Promise<string>;
+type PasswordPrompt = (question: string) => Promise<string>;
 
 /** Where a password may come from. */
 export interface PasswordSource {

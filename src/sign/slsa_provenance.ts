@@ -14,10 +14,10 @@ import type { BuildProvenance } from "../image/provenance.ts";
 import { VERSION } from "../version.ts";
 
 /** The builder ko names in provenance. */
-export const BUILDER_ID = `urn:ko-ts:builder:${VERSION}`;
+const BUILDER_ID = `urn:ko-ts:builder:${VERSION}`;
 
 /** What a ko build is, as a SLSA build type. */
-export const BUILD_TYPE = "urn:ko-ts:build-type:go-image:v1";
+const BUILD_TYPE = "urn:ko-ts:build-type:go-image:v1";
 
 /** An in-toto ResourceDescriptor. */
 interface ResourceDescriptor {
@@ -44,7 +44,7 @@ export function imageProvenance(p: BuildProvenance): unknown {
 }
 
 /** One image of an index, for {@link indexProvenance}. */
-export interface IndexChildProvenance {
+interface IndexChildProvenance {
   readonly digest: string;
   readonly mediaType: string;
   readonly provenance: BuildProvenance;
