@@ -8,6 +8,10 @@ import type { Platform } from "../oci/descriptor.ts";
 import { formatPlatform, goEnvForPlatform } from "../oci/platform.ts";
 import { layerMediaTypeFor } from "../oci/media_types.ts";
 import type { Image } from "../image/image.ts";
+import type { BuildProvenance } from "../image/provenance.ts";
+import { isScratch } from "../image/scratch.ts";
+import type { BuildInfo } from "../go/build_info.ts";
+import { baseImageFromAnnotations } from "../sbom/sbom_inputs.ts";
 import { buildLayer } from "../layer/compress.ts";
 import { layerFromBuilt } from "../layer/compress.ts";
 import type { BuildPlan, BuildSelector } from "../config/build_selection.ts";
@@ -38,6 +42,8 @@ export interface PlatformBuildSettings {
   readonly sbom?: SbomMaker;
   /** Attach each binary's Go build info to its image (`ko deps` reads it). */
   readonly keepBuildInfo?: boolean;
+  /** Attach each image's build record (`attachments.provenance`), for signed runs. */
+  readonly provenance?: boolean;
   /** The go command that runs `go version -m` when the binary cannot be read directly. */
   readonly goPath: string;
   /** `--debug`: Delve, added at `/ko-app/dlv` on the platforms it supports. */
@@ -67,6 +73,7 @@ export async function buildForPlatform(
   report: Reporter,
   signal?: AbortSignal,
 ): Promise<Image> {
+  const startedOn = buildTime(s.creationTime);
   const mediaType = layerMediaTypeFor(base.mediaType);
   const kept = await s.outputs.prepare(importPath, platform);
   report.phase("waiting");
@@ -127,7 +134,7 @@ export async function buildForPlatform(
         })
       ),
       // Read while the binary is still ours (the lock is held until the end).
-      s.sbom || s.keepBuildInfo
+      s.sbom || s.keepBuildInfo || s.provenance
         ? readBuildInfo(output, `${APP_DIR}/${name}`, {
           go: s.goPath,
           ...(signal ? { signal } : {}),
@@ -155,6 +162,13 @@ export async function buildForPlatform(
     }
     if (s.keepBuildInfo && buildInfo) {
       img = { ...img, attachments: { ...img.attachments, buildInfo } };
+    }
+    if (s.provenance && buildInfo) {
+      const provenance = buildProvenance(importPath, platform, plan, img, buildInfo, {
+        startedOn,
+        finishedOn: buildTime(s.creationTime),
+      });
+      img = { ...img, attachments: { ...img.attachments, provenance } };
     }
     return img;
   } finally {
@@ -187,6 +201,33 @@ async function lockUnlessAborted(
   } finally {
     signal.removeEventListener("abort", onAbort);
   }
+}
+
+/** Now, or `SOURCE_DATE_EPOCH` when set (so provenance is reproducible too), in RFC 3339. */
+function buildTime(creationTime: number | undefined): string {
+  return formatRfc3339Utc(creationTime ?? Math.floor(Date.now() / 1000));
+}
+
+/** The build record of a platform's image, for its provenance. */
+function buildProvenance(
+  importPath: string,
+  platform: Platform,
+  plan: BuildPlan,
+  img: Image,
+  buildInfo: BuildInfo,
+  times: { startedOn: string; finishedOn: string },
+): BuildProvenance {
+  const base = baseImageFromAnnotations(img.manifest.annotations);
+  return {
+    importPath,
+    platform: formatPlatform(platform),
+    flags: plan.flags,
+    ldflags: plan.ldflags,
+    envKeys: plan.envKeys,
+    ...(base && !isScratch(base.name) ? { base } : {}),
+    buildInfo,
+    ...times,
+  };
 }
 
 function capabilityXattr(plan: BuildPlan, platform: Platform): Uint8Array | undefined {

@@ -63,6 +63,8 @@ export interface PublishOptions {
   baseImportPaths: boolean;
   /** Naming: `KO_DOCKER_REPO` itself. */
   bare: boolean;
+  /** `--sign-key`: the cosign private key to sign with; "" leaves it to KO_SIGN_KEY/.ko.yaml. */
+  signKey: string;
 }
 
 /** Where the Kubernetes YAML comes from. */

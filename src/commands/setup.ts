@@ -33,6 +33,7 @@ import type { BuildOptions, PublishOptions } from "./options.ts";
 import { Pipeline } from "./pipeline.ts";
 import { openProgress } from "./progress.ts";
 import type { RunProgress } from "../progress/run_progress.ts";
+import { openSigning } from "./signing.ts";
 
 /** What a run derives from the configuration, the environment and the flags. */
 interface RunSettings {
@@ -119,6 +120,7 @@ export async function openPipeline(
     getBlobBytes: (r, d, s) => getClient().getBlobBytes(r, d, s),
   } satisfies RegistryReader;
   const config = settings.selector.config;
+  const signing = await openSigning(ctx, options, config);
   const bases = new BaseImageResolver(
     kocache
       ? kocache.baseReader(reader, (r, ref, s) => getClient().headManifest(r, ref, s))
@@ -153,6 +155,7 @@ export async function openPipeline(
     ),
     annotations: options.imageAnnotations,
     labels: options.imageLabels,
+    provenance: signing !== undefined,
     ...(options.imageUser ? { user: options.imageUser } : {}),
     ...optional("creationTime", settings.creationTime),
     ...optional("kodataCreationTime", settings.kodataCreationTime),
@@ -169,6 +172,7 @@ export async function openPipeline(
       ...(ctx.env.COSIGN_REPOSITORY ? { cosignRepository: ctx.env.COSIGN_REPOSITORY } : {}),
       insecure: options.insecureRegistry,
     }),
+    ...optional("signing", signing),
   });
   // Its round trips overlap go list (which `ko build` has usually started already).
   bases.prefetchDefault(ctx.signal);

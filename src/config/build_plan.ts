@@ -20,6 +20,19 @@ type BuildDefaults = Pick<KoConfig, "defaultEnv" | "defaultFlags" | "defaultLdfl
 /** The defaults without a configuration file or `KO_DEFAULT*` variables. */
 export const NO_DEFAULTS: BuildDefaults = { defaultEnv: [], defaultFlags: [], defaultLdflags: [] };
 
+/** A decided `go build`, with the inputs that shaped it (what provenance records). */
+export interface PlannedGoBuild extends GoBuildInvocation {
+  /** The flags, templates expanded, without `-ldflags`, `-o` and the package. */
+  readonly flags: readonly string[];
+  /** The linker flags, templates expanded, in order (joined into one `-ldflags=` argument). */
+  readonly ldflags: readonly string[];
+  /**
+   * Names of the variables ko sets rather than inherits: `CGO_ENABLED`, the platform's, the
+   * build's `env` (or `defaultEnv`); sorted.
+   */
+  readonly envKeys: readonly string[];
+}
+
 /** Inputs of {@link goBuildInvocation}. */
 export interface GoBuildInputs {
   defaults: BuildDefaults;
@@ -76,16 +89,17 @@ function ownList(
  * - flags and ldflags are templates (template_data.ts), each entry on its own; a resulting
  *   argument `-toolexec`, `--toolexec` or `-toolexec=…`/`--toolexec=…` fails (`cannot set …`).
  */
-export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildInvocation> {
+export async function goBuildInvocation(inputs: GoBuildInputs): Promise<PlannedGoBuild> {
   const { defaults, build } = inputs;
   const ip = withoutKoScheme(inputs.importPath);
 
   // Environment.
+  const configuredEnv = ownList(build, "env") ?? defaults.defaultEnv;
   const entries: string[] = [
     "CGO_ENABLED=0",
     ...Object.entries(inputs.platformEnv).map(([k, v]) => `${k}=${v}`),
     ...Object.entries(definedEnv(inputs.processEnv)).map(([k, v]) => `${k}=${v}`),
-    ...(ownList(build, "env") ?? defaults.defaultEnv),
+    ...configuredEnv,
   ];
   checkGoflags(entries, ip);
   const env: Record<string, string> = {};
@@ -158,17 +172,25 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<GoBuildI
     }
     return out;
   };
-  const args = withoutEmptyArgs(await expand(flags, flagsSource));
-  if (ldflags.length) {
-    args.push(`-ldflags=${(await expand(ldflags, ldflagsSource)).join(" ")}`);
-  }
+  const expandedFlags = withoutEmptyArgs(await expand(flags, flagsSource));
+  const expandedLdflags = ldflags.length ? await expand(ldflags, ldflagsSource) : [];
+  const args = [...expandedFlags];
+  if (ldflags.length) args.push(`-ldflags=${expandedLdflags.join(" ")}`);
   checkToolexecArgs(args);
+  const setKeys = [
+    "CGO_ENABLED",
+    ...Object.keys(inputs.platformEnv),
+    ...configuredEnv.map((e) => e.slice(0, e.indexOf("="))),
+  ];
 
   return {
     goPath: inputs.goPath,
     dir,
     args: ["build", ...args, "-o", inputs.output, ip],
     env,
+    flags: expandedFlags,
+    ldflags: expandedLdflags,
+    envKeys: [...new Set(setKeys)].sort(),
   };
 }
 

@@ -3,7 +3,6 @@
  * listed and built, and the `go build` it gets: the {@link BuildSelector} a run's builder asks.
  */
 import { relative, resolve } from "../util/posix_path.ts";
-import type { GoBuildInvocation } from "../go/go_build.ts";
 import type { GoLister, GoPackage } from "../go/go_lister.ts";
 import { isLocalImport } from "../go/import_path.ts";
 import { definedEnv } from "../util/command.ts";
@@ -11,7 +10,7 @@ import { KoError, wrapError } from "../util/errors.ts";
 import { info, warn } from "../util/log.ts";
 import { withoutKoScheme } from "../util/ko_scheme.ts";
 import { Memo } from "../util/memo.ts";
-import { goBuildInvocation } from "./build_plan.ts";
+import { goBuildInvocation, type PlannedGoBuild } from "./build_plan.ts";
 import type { BuildConfig, KoConfig } from "./ko_config.ts";
 
 /**
@@ -75,7 +74,7 @@ export async function selectBuildConfig(
 }
 
 /** A decided `go build` plus the build config facts the layers need. */
-export interface BuildPlan extends GoBuildInvocation {
+export interface BuildPlan extends PlannedGoBuild {
   /** `linux_capabilities` of the build config. */
   readonly linuxCapabilities: readonly string[];
 }

@@ -56,6 +56,11 @@ export interface KoConfig {
   defaultLdflags: string[];
   /** The `builds` entries, in file order, each resolved to its import path. */
   builds: BuildConfig[];
+  /**
+   * `sign.key`: the cosign private key to sign with, as written (relative to the file's
+   * directory), and where it is written (`<file>:<line>:<col>`).
+   */
+  signKey?: { value: string; place: string };
 }
 
 /** Inputs of {@link loadKoConfig}. */
@@ -80,6 +85,7 @@ const KNOWN_KEYS: Record<string, string> = {
   baseimageoverrides: "baseImageOverrides",
   ...LIST_KEYS,
   builds: "builds",
+  sign: "sign",
 };
 
 /**
@@ -174,7 +180,31 @@ export async function loadKoConfig(options: LoadOptions = {}): Promise<KoConfig>
       src,
     );
   }
+  // sign
+  const signNode = nodes.get("sign");
+  if (signNode && src) {
+    const signKey = signKeyFromNode(src, signNode);
+    if (signKey) config.signKey = signKey;
+  }
   return config;
+}
+
+/** The `sign` mapping: `key` (a path); other keys are warned about. */
+function signKeyFromNode(
+  src: ConfigSource,
+  node: Node,
+): { value: string; place: string } | undefined {
+  let key: { value: string; place: string } | undefined;
+  for (const e of src.entries(node, "'sign'")) {
+    if (e.key.toLowerCase() !== "key") {
+      warn(`${src.at(e.keyNode)}: unknown key "sign.${e.key}" is ignored (known keys: sign.key)`);
+      continue;
+    }
+    if (e.value === undefined) continue;
+    const value = src.scalar(e.value, "'sign.key'");
+    if (value !== "") key = { value, place: src.at(e.value) };
+  }
+  return key;
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

@@ -9,6 +9,7 @@ import { type Index, type Manifest, serializeIndex, serializeManifest } from "..
 import { MediaType } from "../oci/media_types.ts";
 import type { Layer } from "../layer/layer.ts";
 import type { BuildInfo } from "../go/build_info.ts";
+import type { BuildProvenance } from "./provenance.ts";
 
 /** What travels with a result without being part of it (its digest stays the same). */
 interface Attachments {
@@ -16,6 +17,8 @@ interface Attachments {
   readonly sbom?: { readonly mediaType: string; readonly bytes: Uint8Array };
   /** The Go build info of the image's binary, when the build was asked to keep it. */
   readonly buildInfo?: BuildInfo;
+  /** How the image was built, when the run attests it (images only; an index's is derived). */
+  readonly provenance?: BuildProvenance;
 }
 
 /** One image: manifest, config and layers, with their exact bytes. */

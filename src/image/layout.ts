@@ -5,6 +5,7 @@
  * runs do not pile up duplicates (ko appends forever).
  */
 import { join } from "../util/posix_path.ts";
+import type { Artifact } from "../oci/artifact.ts";
 import { digestHex } from "../oci/digest.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { type Index, parseIndex, serializeIndex } from "../oci/manifest.ts";
@@ -77,12 +78,38 @@ export class LayoutWriter {
     }
   }
 
+  /**
+   * Writes an OCI 1.1 referrer (a signature or attestation of an image written here) and
+   * queues its index entry: no `ref.name`, its `artifactType`, so tools that list a layout's
+   * referrers by `subject` find it.
+   */
+  async writeReferrer(artifact: Artifact, rank = 0): Promise<void> {
+    for (const b of artifact.blobs) await this.#writeBlob(b.digest, b.bytes);
+    await this.#writeBlob(artifact.digest, artifact.bytes);
+    const m = artifact.manifest;
+    this.#pending.push({
+      d: {
+        mediaType: artifact.mediaType,
+        size: artifact.bytes.length,
+        digest: artifact.digest,
+        ...(m.annotations ? { annotations: m.annotations } : {}),
+        artifactType: m.artifactType ?? m.config.mediaType,
+      },
+      rank,
+    });
+  }
+
   /** Rewrites `index.json` with the queued entries (replacing same-named or identical ones). */
   async commit(): Promise<void> {
     const indexPath = join(this.path, "index.json");
     const index = await readIndex(indexPath);
     const key = (d: Descriptor) => d.annotations?.[REF_NAME] ?? `digest:${d.digest}`;
-    const pending = this.#pending.toSorted((a, b) => a.rank - b.rank).map((p) => p.d);
+    const seen = new Set<string>(); // an unnamed entry (a referrer) is listed once
+    const pending = this.#pending.toSorted((a, b) => a.rank - b.rank).map((p) => p.d)
+      .filter((d) =>
+        d.annotations?.[REF_NAME] !== undefined ||
+        !seen.has(d.digest) && seen.add(d.digest) !== undefined
+      );
     const replaced = new Set(pending.map(key));
     const manifests = [...index.manifests.filter((d) => !replaced.has(key(d))), ...pending];
     await writeFileAtomic(indexPath, serializeIndex({ ...index, manifests }));

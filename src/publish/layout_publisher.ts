@@ -1,6 +1,13 @@
-/** `--oci-layout-path DIR`: writes results into an OCI image layout; prints `DIR@digest`. */
+/**
+ * `--oci-layout-path DIR`: writes results into an OCI image layout; prints `DIR@digest`. In a
+ * signed run each image and index (every child too) gets its signature and attestations
+ * written next to it as OCI 1.1 referrers.
+ */
 import type { BuildEvent } from "../build/builder.ts";
+import type { BuildResult } from "../image/image.ts";
 import { LayoutWriter } from "../image/layout.ts";
+import { attestationReferrer, signatureReferrer } from "../sign/cosign_layers.ts";
+import type { ImageSigning } from "../sign/image_signing.ts";
 import { imageRepository, type Namer } from "./naming.ts";
 import { type Publisher, publishName, type PublishTarget } from "./publisher.ts";
 
@@ -11,6 +18,7 @@ export class LayoutPublisher implements Publisher {
     private readonly baseRepo: string,
     private readonly namer: Namer,
     private readonly tags: readonly string[],
+    private readonly signing?: ImageSigning,
   ) {}
 
   /** Opens (or creates) the layout before anything is built. */
@@ -19,8 +27,9 @@ export class LayoutPublisher implements Publisher {
     baseRepo: string,
     namer: Namer,
     tags: readonly string[],
+    signing?: ImageSigning,
   ): Promise<LayoutPublisher> {
-    return new LayoutPublisher(await LayoutWriter.open(path), baseRepo, namer, tags);
+    return new LayoutPublisher(await LayoutWriter.open(path), baseRepo, namer, tags, signing);
   }
 
   async publish(event: BuildEvent, target: PublishTarget): Promise<string> {
@@ -33,9 +42,29 @@ export class LayoutPublisher implements Publisher {
     target.report.info(`Saving ${ip}`);
     const refNames = name === "" ? [] : this.tags.map((t) => `${name}:${t}`);
     await this.writer.write(result, refNames, target.rank);
+    if (this.signing) await this.#sign(this.signing, result, name || ip, target.rank);
     target.report.info(`Saved ${ip}`);
     target.report.phase("done");
     return `${this.writer.path}@${result.digest}`;
+  }
+
+  /** Writes the signature and attestations of a result and its children as referrers. */
+  async #sign(
+    signing: ImageSigning,
+    result: BuildResult,
+    identity: string,
+    rank: number,
+  ): Promise<void> {
+    const subjects = result.kind === "index"
+      ? [...result.children.flatMap((c) => c.image ? [c.image] : []), result]
+      : [result];
+    for (const subject of subjects) {
+      const signed = await signing.sign(subject, identity);
+      await this.writer.writeReferrer(signatureReferrer(signed.signature, signed.subject), rank);
+      for (const a of signed.attestations) {
+        await this.writer.writeReferrer(attestationReferrer(a, signed.subject), rank);
+      }
+    }
   }
 
   close(): Promise<void> {

@@ -16,6 +16,9 @@ import type { AttachmentPush } from "./sbom_push.ts";
 import { daemonPublisher, kindPublisher } from "./local_publishers.ts";
 import type { Env } from "../util/command.ts";
 import { RegistryPublisher } from "./registry_publisher.ts";
+import type { ImageSigning } from "../sign/image_signing.ts";
+import { parseCosignRepository } from "./cosign_repository.ts";
+import type { SignaturePush } from "./signature_push.ts";
 
 /** The publish flags (see src/cli/options/publish_options.ts) plus what they need. */
 interface PublisherSettings {
@@ -37,8 +40,41 @@ interface PublisherSettings {
   readonly client: () => RegistryClient;
   /** Pushes SBOMs and other attachments next to a result. */
   readonly pushAttachments?: AttachmentPush;
+  /**
+   * Signs what is pushed (`.sig`/`.att` tags and referrers) or written into a layout
+   * (referrers); see {@link unsignedReason} for the publishers that keep no signatures.
+   */
+  readonly signing?: ImageSigning;
   /** The environment (the verb's): where the Docker daemon and kind's nodes are. */
   readonly env: Env;
+}
+
+/** The local target `KO_DOCKER_REPO` or `--local` chooses, if any. */
+function localTarget(s: Pick<PublisherSettings, "local" | "dockerRepo">): string | undefined {
+  const repo = s.dockerRepo ?? "";
+  if (s.local || repo.startsWith("ko.local")) return "ko.local";
+  if (repo.startsWith("kind.local")) return "kind.local";
+  return undefined;
+}
+
+/**
+ * Why a run's images would carry no signature (one line), or undefined when they will: a
+ * Docker daemon or kind keeps no signatures, and `--push=false` without `--oci-layout-path`
+ * keeps the images nowhere a signature could go.
+ */
+export function unsignedReason(
+  s: Pick<PublisherSettings, "local" | "dockerRepo" | "push" | "ociLayoutPath">,
+): string | undefined {
+  const local = localTarget(s);
+  if (local) {
+    return `images loaded into ${local} are not signed (a ${
+      local === "ko.local" ? "Docker daemon" : "kind node"
+    } keeps no signatures): push them to a registry or write --oci-layout-path to sign them`;
+  }
+  if (!s.push && !s.ociLayoutPath) {
+    return "nothing is signed with --push=false: only pushed images and --oci-layout-path layouts keep signatures";
+  }
+  return undefined;
 }
 
 /** Builds the publisher for a command. */
@@ -46,6 +82,7 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
   for (const tag of s.tags) checkTag(tag);
   let repo = s.dockerRepo ?? "";
   if (s.local && repo === "") repo = "ko.local";
+  const local = localTarget(s);
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(repo);
   if (scheme) {
     throw new KoError(
@@ -61,7 +98,7 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
   const strategy = namingStrategy(s);
   const name = namer(strategy);
   let inner: Publisher;
-  if (s.local || repo.startsWith("ko.local") || repo.startsWith("kind.local")) {
+  if (local) {
     // Checked before anything is built (ko finds a bad name only when loading).
     try {
       parseRepository(repo);
@@ -69,9 +106,9 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
       throw new KoError(`failed to parse "${repo}" as repository: ${errorMessage(e)}`);
     }
   }
-  if (s.local || repo.startsWith("ko.local")) {
+  if (local === "ko.local") {
     inner = await daemonPublisher(s.env, repo, name, s.tags);
-  } else if (repo.startsWith("kind.local")) {
+  } else if (local === "kind.local") {
     inner = await kindPublisher(s.env, repo, name, s.tags);
   } else {
     if (s.push && repo === "") {
@@ -108,7 +145,7 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
     const chain: Publisher[] = [];
     if (s.ociLayoutPath) {
       const { LayoutPublisher } = await import("./layout_publisher.ts");
-      chain.push(await LayoutPublisher.create(s.ociLayoutPath, repo, name, s.tags));
+      chain.push(await LayoutPublisher.create(s.ociLayoutPath, repo, name, s.tags, s.signing));
     }
     if (tarball) chain.push(tarball);
     if (s.push) {
@@ -122,6 +159,7 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
           insecure: s.insecureRegistry,
           jobs: s.jobs,
           ...(s.pushAttachments ? { pushAttachments: s.pushAttachments } : {}),
+          ...(s.signing ? { sign: await signatures(s, s.signing) } : {}),
         }),
       );
     }
@@ -136,4 +174,20 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
     inner = await RecordingPublisher.create(inner, s.imageRefs);
   }
   return inner;
+}
+
+/**
+ * The signature pusher of a signed run (`.sig`/`.att` in `$COSIGN_REPOSITORY` when set),
+ * loaded only for such a run.
+ */
+async function signatures(s: PublisherSettings, signing: ImageSigning): Promise<SignaturePush> {
+  const cosignRepo = s.env.COSIGN_REPOSITORY;
+  const { signaturePush } = await import("./signature_push.ts");
+  return signaturePush({
+    client: s.client,
+    signing,
+    ...(cosignRepo
+      ? { cosignRepository: parseCosignRepository(cosignRepo, s.insecureRegistry) }
+      : {}),
+  });
 }

@@ -22,7 +22,7 @@ import type { RegistryClient } from "../registry/client.ts";
 import { referrersTag } from "../registry/referrers.ts";
 import { RegistryError } from "../registry/http_errors.ts";
 import { KoError } from "../util/errors.ts";
-import type { Artifact } from "./attachment_artifact.ts";
+import type { Artifact } from "../oci/artifact.ts";
 
 /** How a referrer became discoverable. */
 type ReferrerRoute = "referrers-api" | "fallback-tag";

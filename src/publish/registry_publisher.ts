@@ -18,6 +18,7 @@ import { registryReference } from "./printed_reference.ts";
 import { type Publisher, publishName, type PublishTarget } from "./publisher.ts";
 import type { BuildEvent } from "../build/builder.ts";
 import type { AttachmentPush } from "./sbom_push.ts";
+import type { SignaturePush } from "./signature_push.ts";
 
 /** Options of the registry publisher. */
 interface RegistryPublisherOptions {
@@ -32,6 +33,11 @@ interface RegistryPublisherOptions {
   jobs: number;
   /** Extra artifacts to push alongside a result (SBOMs); returns log lines' references. */
   pushAttachments?: AttachmentPush;
+  /**
+   * Signs and attests each image and index (every child too) once its manifest is in, before
+   * its reference is printed.
+   */
+  sign?: SignaturePush;
 }
 
 /** Pushes images and indexes to a registry. */
@@ -80,6 +86,7 @@ export class RegistryPublisher implements Publisher {
     // Attachments name the image by digest: pushed once the registry has accepted it, so none
     // is ever left pointing at nothing.
     await o.pushAttachments?.(repo, withoutChildren(result, ahead), report, signal);
+    if (o.sign) await this.#signAll(o.sign, repo, result, ahead, report, signal);
     const ref = registryReference(name, o.tags, result.digest, o.tagOnly);
     report.info(`Published ${ref}`);
     report.phase(pushed ? "done" : "cached");
@@ -108,12 +115,32 @@ export class RegistryPublisher implements Publisher {
         report.phase("uploading");
         const sent = await pushChild(this.#o.client, repo, image, this.#o.jobs, report, signal);
         await this.#o.pushAttachments?.(repo, image, report, signal);
+        await this.#o.sign?.(repo, image, report, signal);
         report.phase(sent ? "done" : "cached");
       })();
       pushed.catch(() => {}); // reported by the index's publish too
       this.#children.set(image.digest, pushed);
     }
     return pushed;
+  }
+
+  /** Signs a pushed result: its children but those signed when pushed ahead, then itself. */
+  async #signAll(
+    sign: SignaturePush,
+    repo: Repository,
+    result: BuildResult,
+    ahead: ReadonlySet<string>,
+    report: Reporter,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (result.kind === "index") {
+      await Promise.all(result.children.map((c) => {
+        if (ahead.has(c.descriptor.digest)) return;
+        if (!c.image) throw new KoError(`index child ${c.descriptor.digest} was not built`);
+        return sign(repo, c.image, report.forPlatform(imagePlatform(c.image)), signal);
+      }));
+    }
+    await sign(repo, result, report, signal);
   }
 
   /** The repository an import path is published to. */

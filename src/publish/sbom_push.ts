@@ -11,7 +11,7 @@
  */
 import type { BuildResult } from "../image/image.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
-import { parseRepository, type Repository } from "../oci/reference.ts";
+import type { Repository } from "../oci/reference.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import { errorMessage, isAbortError, KoError } from "../util/errors.ts";
 import type { Reporter } from "../progress/reporter.ts";
@@ -21,6 +21,7 @@ import {
   cosignAttachment,
   referrerArtifact,
 } from "./attachment_artifact.ts";
+import { parseCosignRepository } from "./cosign_repository.ts";
 import { pushArtifactBlobs, pushReferrer } from "./referrer_push.ts";
 
 /** What SBOM publishing needs. */
@@ -54,7 +55,9 @@ interface SbomSubject {
  * build starts.
  */
 export function sbomAttachments(o: SbomPushOptions): AttachmentPush {
-  const cosignRepo = o.cosignRepository ? parseCosignRepository(o) : undefined;
+  const cosignRepo = o.cosignRepository
+    ? parseCosignRepository(o.cosignRepository, o.insecure ?? false)
+    : undefined;
   return async (repo, result, report, signal) => {
     const subjects = sbomSubjects(result);
     if (subjects.length === 0) return;
@@ -150,22 +153,4 @@ async function pushSbomReferrer(
 
 function descriptorFor(result: BuildResult): Descriptor {
   return { mediaType: result.mediaType, size: result.manifestBytes.length, digest: result.digest };
-}
-
-function parseCosignRepository(o: SbomPushOptions): Repository {
-  let repo: Repository;
-  try {
-    repo = parseRepository(o.cosignRepository!, { insecure: o.insecure ?? false });
-  } catch (e) {
-    throw new KoError(
-      `invalid COSIGN_REPOSITORY "${o.cosignRepository}": ${errorMessage(e)}`,
-      { cause: e },
-    );
-  }
-  if (repo.repository === "") {
-    throw new KoError(
-      `invalid COSIGN_REPOSITORY "${o.cosignRepository}": name a repository, not just a registry (e.g. ${repo.registry}/signatures)`,
-    );
-  }
-  return repo;
 }

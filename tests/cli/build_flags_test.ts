@@ -30,6 +30,7 @@ Deno.test("ko build with no flags gets ko's defaults and the current directory",
     preserveImportPaths: false,
     baseImportPaths: false,
     bare: false,
+    signKey: "",
     watch: false,
   });
 });
@@ -65,6 +66,7 @@ Deno.test("every build and publish flag is read with its long name", async () =>
     "--image-refs=out/refs.txt",
     "--preserve-import-paths",
     "--bare",
+    "--sign-key=keys/cosign.key",
     "--watch",
     "./cmd/app",
   ]);
@@ -93,6 +95,7 @@ Deno.test("every build and publish flag is read with its long name", async () =>
     preserveImportPaths: true,
     baseImportPaths: false,
     bare: true,
+    signKey: "keys/cosign.key",
     watch: true,
   });
 });

@@ -30,11 +30,11 @@ Deno.test("ko build loads no npm package but @noble/hashes (no yaml), node: modu
   ok(graph.includes("src/config/config_source.ts"));
   deepEqual(graph.filter((m) => m.startsWith("npm:") && !m.startsWith("npm:/@noble/hashes@")), []);
   deepEqual(graph.filter((m) => m.startsWith("node:")), []);
-  deepEqual(graph.filter((m) => /^src\/(resolve|kube)\//.test(m)), []);
+  deepEqual(graph.filter((m) => /^src\/(resolve|kube|sign)\//.test(m)), []);
   // Loaded when asked for: the template engine, the publishers other than the registry's.
   deepEqual(graph.filter((m) => /^src\/config\/template/.test(m)), []);
   deepEqual(
-    graph.filter((m) => /^src\/publish\/(layout|tarball|recording|noop|multi)_/.test(m)),
+    graph.filter((m) => /^src\/publish\/(layout|tarball|recording|noop|multi|signature)_/.test(m)),
     [],
   );
 });

@@ -430,3 +430,18 @@ Deno.test("the invocation builds a working binary with templated ldflags (real g
     );
   });
 });
+
+Deno.test("the plan names its inputs for provenance: flags, ldflags and the keys ko sets", async () => {
+  const inv = await goBuildInvocation(inputs({
+    processEnv: { SECRET_TOKEN: "hunter2", HOME: "/root" },
+    build: build({
+      flags: ["-tags", "netgo"],
+      ldflags: ["-s", "-X main.v={{.Env.HOME}}"],
+      env: ["GOFLAGS=-mod=mod", "CGO_ENABLED=1"],
+    }),
+  }));
+  deepEqual(inv.flags, ["-tags", "netgo", "-trimpath"]);
+  deepEqual(inv.ldflags, ["-s", "-X main.v=/root"]);
+  // Inherited variables (SECRET_TOKEN, HOME) are not among them; values are never recorded.
+  deepEqual(inv.envKeys, ["CGO_ENABLED", "GOARCH", "GOFLAGS", "GOOS"]);
+});

@@ -400,3 +400,15 @@ Deno.test("KO_CONFIG_PATH errors use ko's texts", async () => {
     );
   });
 });
+
+Deno.test("loadKoConfig reads sign.key with its place; other sign keys are warned about", async () => {
+  const { result, lines } = await captureLogs(() =>
+    load("sign:\n  key: keys/cosign.key\n  keyless: true\n")
+  );
+  deepEqual(result.signKey, { value: "keys/cosign.key", place: ".ko.yaml:2:8" });
+  match(
+    lines.join("\n"),
+    /\.ko\.yaml:3:3: unknown key "sign\.keyless" is ignored \(known keys: sign\.key\)/,
+  );
+  match(await loadError("sign: cosign.key\n"), /\.ko\.yaml:1:7: .*'sign'/);
+});

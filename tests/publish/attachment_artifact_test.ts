@@ -1,10 +1,9 @@
 import { deepEqual, equal } from "node:assert/strict";
+import { EMPTY_DESCRIPTOR, EMPTY_JSON } from "../../src/oci/artifact.ts";
 import { sha256Digest } from "../../src/oci/digest.ts";
 import {
   attachmentTag,
   cosignAttachment,
-  EMPTY_DESCRIPTOR,
-  EMPTY_JSON,
   referrerArtifact,
 } from "../../src/publish/attachment_artifact.ts";
 

@@ -70,6 +70,13 @@ export function addPublishOptions(cmd: KoCommand): void {
       names: "--bare",
       kind: "bool",
       description: "Name images KO_DOCKER_REPO exactly, with nothing appended",
+    })
+    .flag({
+      names: "--sign-key",
+      kind: "string",
+      complete: "file",
+      description:
+        "Sign images and attest their provenance and SBOM with this cosign private key (also KO_SIGN_KEY, .ko.yaml sign.key; password from COSIGN_PASSWORD)",
     });
 }
 
@@ -87,5 +94,6 @@ export function readPublishOptions(cmd: KoCommand): PublishOptions {
     preserveImportPaths: cmd.flagValue<boolean>("preserve-import-paths"),
     baseImportPaths: cmd.flagValue<boolean>("base-import-paths"),
     bare: cmd.flagValue<boolean>("bare"),
+    signKey: cmd.flagValue<string>("sign-key"),
   };
 }
