@@ -56,6 +56,11 @@ export class RunProgress implements Reports {
       this.#restoreLog = setLogSink((line) => {
         if (isVerbose() || line.includes(" WARNING: ")) this.#view?.above(line);
       });
+    } else if (o.mode === "quiet") {
+      // Only warnings (and everything with -v) are shown.
+      this.#restoreLog = setLogSink((line) => {
+        if (isVerbose() || line.includes(" WARNING: ")) o.write(line + "\n");
+      });
     }
   }
 

@@ -43,6 +43,8 @@ Deno.test("plain logs label platform lines; quiet prints results only; stdout is
     XDG_CACHE_HOME: join(tmp.path, "cache"),
   };
   const args = ["build", "--platform=linux/amd64,linux/arm64", "./cmd/app"];
+  // A build config: its "Using build config" line is a log line quiet runs leave out too.
+  await Deno.writeTextFile(join(src, ".ko.yaml"), "builds:\n- id: app\n  main: ./cmd/app\n");
   // Without SBOMs every pushed blob is a platform's: none may go unlabelled.
   const plain = await ko([...args, "--sbom=none", "--progress=plain", "--timings"], {
     cwd: src,
