@@ -30,7 +30,8 @@ export interface BinaryLayers {
 
 /** Makes the layer of `request` from its entries, remembering nothing. */
 export async function freshBinaryLayer(request: BinaryLayerRequest): Promise<Layer> {
-  return layerFromBuilt(await buildLayer(request.entries, { mediaType: request.mediaType }));
+  const built = await buildLayer(request.entries, { mediaType: request.mediaType });
+  return { ...layerFromBuilt(built), likelyNew: true };
 }
 
 /** Binary layers made fresh every time. */

@@ -90,7 +90,7 @@ export class KoCache implements BinaryLayers {
     const hit = await cache.get(key, rebuild);
     if (hit) return hit;
     try {
-      return await cache.put(key, a.entries, a.mediaType);
+      return { ...await cache.put(key, a.entries, a.mediaType), likelyNew: true };
     } catch (e) {
       // A cache that cannot be written must not fail the build: make the layer without it.
       warn(`KOCACHE: cannot store the layer of ${a.binaryPath}: ${errorMessage(e)}`);

@@ -42,7 +42,7 @@ export class LayerMemo implements BinaryLayers {
   async make(a: BinaryLayerRequest): Promise<Layer> {
     const build = () => buildLayer(a.entries, { mediaType: a.mediaType });
     if (!a.cacheable || !a.binaryPath.startsWith(`${this.root}/`)) {
-      return layerFromBuilt(await build());
+      return { ...layerFromBuilt(await build()), likelyNew: true };
     }
     const path = join(dirname(a.binaryPath), LAYER_MEMO);
     const identity = () => binaryIdentity(a.binaryPath);
@@ -78,7 +78,7 @@ export class LayerMemo implements BinaryLayers {
     await writeFileAtomic(path, JSON.stringify(remembered, null, 2) + "\n").catch((e) =>
       debug(`layer memo: cannot write ${path}: ${errorMessage(e)}`)
     );
-    return layerFromBuilt(built);
+    return { ...layerFromBuilt(built), likelyNew: true };
   }
 }
 

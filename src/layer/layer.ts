@@ -22,6 +22,8 @@ export interface Layer {
   open(): Promise<ReadableStream<Uint8Array>>;
   /** Where the blob already lives, for cross-repository mounts (remote base layers). */
   readonly source?: { registry: string; repository: string };
+  /** Made from a binary this run changed: a registry most likely lacks it. */
+  readonly likelyNew?: boolean;
 }
 
 /**

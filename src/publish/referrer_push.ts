@@ -5,12 +5,14 @@
  * distribution 2.8 answers), the client keeps the fallback tag `sha256-<hex>` of the subject:
  * an image index of referrer descriptors that is read, deduplicated, appended to and pushed.
  *
- * Whether the registry has the API is asked after the manifest is in (so the repository
+ * Whether the registry has the API is asked once the subject is in (so the repository
  * exists), by the GET above: an OCI index answer means yes.
  *
- * A rebuild usually finds everything in place: the artifact manifest (so its blobs) and a
- * fallback index listing just this referrer, whose digest is known in advance. Two HEADs,
- * sent together, settle that in one round trip before anything is pushed or fetched.
+ * A referrer of a subject pushed just now cannot be there yet: its manifest is put, the API
+ * asked and the fallback tag read all at once (its blobs went with the subject's). A rebuild
+ * usually finds everything in place: the artifact manifest (so its blobs) and a fallback index
+ * listing just this referrer, whose digest is known in advance; two HEADs, sent together,
+ * settle that in one round trip before anything is pushed or fetched.
  */
 import type { Reporter } from "../progress/reporter.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
@@ -22,7 +24,7 @@ import type { RegistryClient } from "../registry/client.ts";
 import { referrersTag } from "../registry/referrers.ts";
 import { RegistryError } from "../registry/http_errors.ts";
 import { KoError } from "../util/errors.ts";
-import type { Artifact } from "../oci/artifact.ts";
+import { type Artifact, EMPTY_DESCRIPTOR } from "../oci/artifact.ts";
 
 /** How a referrer became discoverable. */
 type ReferrerRoute = "referrers-api" | "fallback-tag";
@@ -40,7 +42,12 @@ export async function pushArtifactBlobs(
       digest: b.digest,
       size: b.bytes.length,
       open: () => Promise.resolve(new Blob([b.bytes as BlobPart]).stream()),
-    }, { report, ...(signal ? { signal } : {}) })
+    }, {
+      report,
+      // The empty config `{}` is in every repository that ever had an artifact.
+      likelyNew: b.digest !== EMPTY_DESCRIPTOR.digest,
+      ...(signal ? { signal } : {}),
+    })
   ));
 }
 
@@ -54,11 +61,22 @@ export async function pushReferrer(
   repo: Repository,
   artifact: Artifact,
   report: Reporter,
-  signal?: AbortSignal,
+  opts: { signal?: AbortSignal; fresh?: boolean } = {},
 ): Promise<ReferrerRoute> {
+  const { signal } = opts;
   const subject = artifact.manifest.subject;
   if (!subject) throw new KoError(`artifact ${artifact.digest} has no subject: not a referrer`);
   const entry = referrerDescriptor(artifact);
+  if (opts.fresh) {
+    const [, listed, existing] = await Promise.all([
+      client.putManifest(repo, artifact.digest, artifact.bytes, artifact.mediaType, signal),
+      client.getReferrers(repo, subject.digest, undefined, signal),
+      readFallbackTag(client, repo, subject.digest, signal),
+    ]);
+    if (listed !== undefined) return "referrers-api";
+    await writeFallbackTag(client, repo, subject.digest, withReferrer(existing, entry), signal);
+    return "fallback-tag";
+  }
   const [stored, fallback] = await Promise.all([
     client.headManifest(repo, artifact.digest, signal),
     client.headManifest(repo, referrersTag(subject.digest), signal),
@@ -72,7 +90,8 @@ export async function pushReferrer(
   }
   const listed = await client.getReferrers(repo, subject.digest, undefined, signal);
   if (listed !== undefined) return "referrers-api";
-  await addToFallbackTag(client, repo, subject.digest, entry, signal);
+  const existing = await readFallbackTag(client, repo, subject.digest, signal);
+  await writeFallbackTag(client, repo, subject.digest, withReferrer(existing, entry), signal);
   return "fallback-tag";
 }
 
@@ -108,16 +127,14 @@ export function withReferrer(existing: Index | undefined, entry: Descriptor): In
   return { ...index, mediaType: index.mediaType ?? MediaType.OciIndex, manifests };
 }
 
-/** Reads the fallback tag of `subject`, adds `entry` and pushes it back if it changed. */
-async function addToFallbackTag(
+/** The fallback index of `subject`, or undefined when it has none. */
+async function readFallbackTag(
   client: RegistryClient,
   repo: Repository,
   subject: string,
-  entry: Descriptor,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<Index | undefined> {
   const tag = referrersTag(subject);
-  let existing: Index | undefined;
   try {
     const got = await client.getManifest(repo, tag, signal);
     if (got.mediaType !== MediaType.OciIndex) {
@@ -125,12 +142,23 @@ async function addToFallbackTag(
         `referrers fallback tag ${repo.registry}/${repo.repository}:${tag} holds a ${got.mediaType}, not an OCI image index: delete that tag so referrers of ${subject} can be listed`,
       );
     }
-    existing = parseIndex(got.bytes, `referrers fallback index ${tag}`);
+    return parseIndex(got.bytes, `referrers fallback index ${tag}`);
   } catch (e) {
-    if (!(e instanceof RegistryError && e.status === 404)) throw e;
+    if (e instanceof RegistryError && e.status === 404) return undefined;
+    throw e;
   }
-  const updated = withReferrer(existing, entry);
+}
+
+/** Pushes the fallback index of `subject` (nothing when unchanged: undefined). */
+async function writeFallbackTag(
+  client: RegistryClient,
+  repo: Repository,
+  subject: string,
+  updated: Index | undefined,
+  signal?: AbortSignal,
+): Promise<void> {
   if (!updated) return;
+  const tag = referrersTag(subject);
   await client.putManifest(repo, tag, serializeIndex(updated), MediaType.OciIndex, signal);
 }
 

@@ -9,7 +9,7 @@ import type { BuildResult, Image } from "../image/image.ts";
 import type { Digest } from "../oci/digest.ts";
 import type { Repository } from "../oci/reference.ts";
 import type { RegistryClient } from "../registry/client.ts";
-import { mapConcurrent } from "../util/concurrency.ts";
+import { allOrNothing, mapConcurrent } from "../util/concurrency.ts";
 import { KoError } from "../util/errors.ts";
 import type { Reporter } from "../progress/reporter.ts";
 import { formatPlatform } from "../oci/platform.ts";
@@ -82,10 +82,16 @@ export class RegistryPublisher implements Publisher {
     }
     report.info(`Publishing ${name}:${o.tags[0]}`);
     report.phase("uploading");
-    const pushed = await this.#pushTagged(repo, result, o.tags, ahead, report, signal);
-    // Attachments name the image by digest: pushed once the registry has accepted it, so none
-    // is ever left pointing at nothing.
-    await o.pushAttachments?.(repo, withoutChildren(result, ahead), report, signal);
+    const rest = withoutChildren(result, ahead);
+    const attachmentBlobs = o.pushAttachments &&
+      ((stop: AbortSignal) => o.pushAttachments!.blobs(repo, rest, report, stop));
+    const pushed = await this.#pushTagged(repo, result, ahead, report, signal, attachmentBlobs);
+    // Attachments name the image by digest: their manifests are pushed once the registry has
+    // accepted it, so none is ever left pointing at nothing.
+    await o.pushAttachments?.manifests(repo, rest, report, {
+      fresh: pushed,
+      ...(signal ? { signal } : {}),
+    });
     if (o.sign) await this.#signAll(o.sign, repo, result, ahead, report, signal);
     const ref = registryReference(name, o.tags, result.digest, o.tagOnly);
     report.info(`Published ${ref}`);
@@ -113,8 +119,20 @@ export class RegistryPublisher implements Publisher {
       pushed = (async () => {
         const { repo } = this.#target(target.importPath);
         report.phase("uploading");
-        const sent = await pushChild(this.#o.client, repo, image, this.#o.jobs, report, signal);
-        await this.#o.pushAttachments?.(repo, image, report, signal);
+        const attachments = this.#o.pushAttachments;
+        const sent = await pushChild(
+          this.#o.client,
+          repo,
+          image,
+          this.#o.jobs,
+          report,
+          signal,
+          attachments && ((stop) => attachments.blobs(repo, image, report, stop)),
+        );
+        await attachments?.manifests(repo, image, report, {
+          fresh: sent,
+          ...(signal ? { signal } : {}),
+        });
         await this.#o.sign?.(repo, image, report, signal);
         report.phase(sent ? "done" : "cached");
       })();
@@ -151,18 +169,18 @@ export class RegistryPublisher implements Publisher {
   }
 
   /**
-   * Pushes a result's content, then its manifest under every tag; false when every tag had it
-   * already (nothing pushed).
+   * Pushes a result's content (and, alongside, `alsoBlobs`), then its manifest under every tag;
+   * false when every tag had it already (nothing pushed).
    */
   async #pushTagged(
     repo: Repository,
     result: BuildResult,
-    tags: readonly string[],
     ahead: ReadonlySet<string>,
     report: Reporter,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    alsoBlobs: BlobTask | undefined,
   ): Promise<boolean> {
-    const { client } = this.#o;
+    const { client, tags } = this.#o;
     const present = await Promise.all(
       tags.map(async (tag) =>
         (await client.headManifest(repo, tag, signal))?.digest === result.digest
@@ -172,7 +190,10 @@ export class RegistryPublisher implements Publisher {
       for (const tag of tags) report.info(`existing manifest: ${tag}@${result.digest}`);
       return false;
     }
-    await pushContent(this.#o.client, repo, result, this.#o.jobs, report, signal, ahead);
+    await allOrNothing([
+      (stop) => pushContent(client, repo, result, this.#o.jobs, report, stop, ahead),
+      async (stop) => await alsoBlobs?.(stop),
+    ], signal);
     await Promise.all(tags.map(async (tag, i) => {
       if (present[i]) return;
       if (i > 0) report.info(`Tagging ${tag}`);
@@ -210,9 +231,12 @@ async function pushContent(
   }));
 }
 
+/** Pushes more blobs alongside an image's own (its attachments'). */
+type BlobTask = (signal: AbortSignal) => Promise<void>;
+
 /**
- * Pushes a child image of an index: its blobs, then its manifest by digest; false when the
- * registry had it already.
+ * Pushes a child image of an index: its blobs (and, alongside, `alsoBlobs`), then its manifest
+ * by digest; false when the registry had it already.
  */
 async function pushChild(
   client: RegistryClient,
@@ -221,12 +245,16 @@ async function pushChild(
   jobs: number,
   report: Reporter,
   signal?: AbortSignal,
+  alsoBlobs?: BlobTask,
 ): Promise<boolean> {
   if ((await client.headManifest(repo, img.digest, signal))?.digest === img.digest) {
     report.info(`existing manifest: ${img.digest}`);
     return false;
   }
-  await pushBlobs(client, repo, img, jobs, report, signal);
+  await allOrNothing([
+    (stop) => pushBlobs(client, repo, img, jobs, report, stop),
+    async (stop) => await alsoBlobs?.(stop),
+  ], signal);
   await putManifest(client, repo, img.digest, img, report, signal);
   return true;
 }
@@ -253,7 +281,9 @@ async function pushBlobs(
     digest: img.manifest.config.digest,
     size: img.configBytes.length,
     open: () => Promise.resolve(new Blob([img.configBytes as BlobPart]).stream()),
+    likelyNew: true,
   };
+  // The config of a new image, and the layer of a changed binary, are most likely new.
   const layers = dedupe(img.layers.map((l) => ({ layer: l, digest: l.digest })));
   await mapConcurrent([config, ...layers.map((x) => x.layer)], jobs, async (blob) => {
     const source = "source" in blob ? blob.source : undefined;
@@ -264,7 +294,12 @@ async function pushBlobs(
     await client.uploadBlob(
       repo,
       { digest: blob.digest, size: blob.size, open: () => blob.open() },
-      { ...(mountFrom ? { mountFrom } : {}), ...(signal ? { signal } : {}), report },
+      {
+        ...(mountFrom ? { mountFrom } : {}),
+        ...(signal ? { signal } : {}),
+        report,
+        likelyNew: blob.likelyNew === true,
+      },
     );
   });
 }

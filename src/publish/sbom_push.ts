@@ -13,6 +13,7 @@ import type { BuildResult } from "../image/image.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import type { Repository } from "../oci/reference.ts";
 import type { RegistryClient } from "../registry/client.ts";
+import { allOrNothing } from "../util/concurrency.ts";
 import { errorMessage, isAbortError, KoError } from "../util/errors.ts";
 import type { Reporter } from "../progress/reporter.ts";
 import {
@@ -37,12 +38,26 @@ interface SbomPushOptions {
 }
 
 /** Pushes the attachments of a result (and its children) next to it in a repository. */
-export type AttachmentPush = (
-  repo: Repository,
-  result: BuildResult,
-  report: Reporter,
-  signal?: AbortSignal,
-) => Promise<void>;
+export interface AttachmentPush {
+  /** The attachments' blobs: pushed alongside the result's own, before its manifest. */
+  blobs(
+    repo: Repository,
+    result: BuildResult,
+    report: Reporter,
+    signal?: AbortSignal,
+  ): Promise<void>;
+  /**
+   * The attachments' manifests, once the registry has the result. `fresh`: the result was
+   * pushed just now, after {@link blobs}, so nothing naming it can be there yet and nothing
+   * is asked first.
+   */
+  manifests(
+    repo: Repository,
+    result: BuildResult,
+    report: Reporter,
+    opts: { fresh: boolean; signal?: AbortSignal },
+  ): Promise<void>;
+}
 
 /** One SBOM to publish and what it describes. */
 interface SbomSubject {
@@ -58,19 +73,62 @@ export function sbomAttachments(o: SbomPushOptions): AttachmentPush {
   const cosignRepo = o.cosignRepository
     ? parseCosignRepository(o.cosignRepository, o.insecure ?? false)
     : undefined;
-  return async (repo, result, report, signal) => {
-    const subjects = sbomSubjects(result);
-    if (subjects.length === 0) return;
-    const client = o.client();
-    await Promise.all(subjects.map(async ({ subject, sbom }) => {
-      const cosign = pushCosignSbom(client, cosignRepo ?? repo, subject, sbom, report, signal);
-      await Promise.all([
-        cosign,
-        o.referrers === false
-          ? undefined
-          : pushSbomReferrer(client, repo, subject, sbom, report, signal, cosign),
-      ]);
-    }));
+  /** Referrers whose blobs the registry refused, with why. */
+  const refused = new Map<string, unknown>();
+  return {
+    async blobs(repo, result, report, signal) {
+      const subjects = sbomSubjects(result);
+      if (subjects.length === 0) return;
+      const client = o.client();
+      await allOrNothing(
+        subjects.flatMap(({ subject, sbom }) => [
+          async (stop: AbortSignal) => {
+            try {
+              await pushArtifactBlobs(
+                client,
+                cosignRepo ?? repo,
+                cosignAttachment(sbom),
+                report,
+                stop,
+              );
+            } catch (e) {
+              if (isAbortError(e) || stop.aborted) throw e;
+              throw new KoError(`writing sbom: ${errorMessage(e)}`, { cause: e });
+            }
+          },
+          async (stop: AbortSignal) => {
+            if (o.referrers === false) return;
+            const artifact = referrerArtifact(sbom, subject);
+            // A referrer whose blobs are refused is given up with a warning when its manifest
+            // would be pushed (not before: the SBOM's own push may fail the build instead).
+            await pushArtifactBlobs(client, repo, artifact, report, stop).catch((e) => {
+              if (isAbortError(e) || stop.aborted) throw e;
+              refused.set(referrerKey(repo, artifact.digest), e);
+            });
+          },
+        ]),
+        signal,
+      );
+    },
+    async manifests(repo, result, report, { fresh, signal }) {
+      const subjects = sbomSubjects(result);
+      if (subjects.length === 0) return;
+      const client = o.client();
+      await Promise.all(subjects.map(async ({ subject, sbom }) => {
+        const target = cosignRepo ?? repo;
+        const cosign = pushCosignSbom(client, target, subject, sbom, report, signal, fresh);
+        await Promise.all([
+          cosign,
+          o.referrers === false
+            ? undefined
+            : pushSbomReferrer(client, repo, subject, sbom, report, {
+              signal,
+              fresh,
+              refused: (digest) => refused.get(referrerKey(repo, digest)),
+            }, cosign),
+        ]);
+      }));
+    },
   };
 }
 
@@ -89,20 +147,26 @@ export function sbomSubjects(result: BuildResult): SbomSubject[] {
   return out;
 }
 
-/** Pushes ko's cosign-style SBOM attachment for `subject` and logs `Published SBOM <ref>`. */
+/**
+ * Pushes ko's cosign-style SBOM attachment for `subject` and logs `Published SBOM <ref>`;
+ * `fresh`: its blobs are in and its tag cannot be, so the manifest is put straight away.
+ */
 async function pushCosignSbom(
   client: RegistryClient,
   repo: Repository,
   subject: Descriptor,
   sbom: AttachedFile,
   report: Reporter,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  fresh: boolean,
 ): Promise<string> {
   const artifact = cosignAttachment(sbom);
   const tag = attachmentTag(subject.digest);
   const ref = `${repo.registry}/${repo.repository}:${tag}`;
   try {
-    if ((await client.headManifest(repo, tag, signal))?.digest !== artifact.digest) {
+    if (fresh) {
+      await client.putManifest(repo, tag, artifact.bytes, artifact.mediaType, signal);
+    } else if ((await client.headManifest(repo, tag, signal))?.digest !== artifact.digest) {
       await pushArtifactBlobs(client, repo, artifact, report, signal);
       await client.putManifest(repo, tag, artifact.bytes, artifact.mediaType, signal);
     }
@@ -126,13 +190,24 @@ async function pushSbomReferrer(
   subject: Descriptor,
   sbom: AttachedFile,
   report: Reporter,
-  signal?: AbortSignal,
+  opts: {
+    signal: AbortSignal | undefined;
+    fresh: boolean;
+    /** Why the registry refused the referrer's blobs, if it did. */
+    refused: (digest: string) => unknown;
+  },
   alongside?: Promise<unknown>,
 ): Promise<boolean> {
+  const { signal } = opts;
   const artifact = referrerArtifact(sbom, subject);
   let route;
   try {
-    route = await pushReferrer(client, repo, artifact, report, signal);
+    const refusal = opts.refused(artifact.digest);
+    if (refusal !== undefined) throw refusal;
+    route = await pushReferrer(client, repo, artifact, report, {
+      fresh: opts.fresh,
+      ...(signal ? { signal } : {}),
+    });
   } catch (e) {
     if (isAbortError(e) || signal?.aborted) throw e;
     // When the cosign-style push fails too, its error ends the build: no warning repeating it.
@@ -149,6 +224,10 @@ async function pushSbomReferrer(
       (route === "fallback-tag" ? ` (fallback tag ${subject.digest.replace(":", "-")})` : ""),
   );
   return true;
+}
+
+function referrerKey(repo: Repository, digest: string): string {
+  return `${repo.registry}/${repo.repository}@${digest}`;
 }
 
 function descriptorFor(result: BuildResult): Descriptor {

@@ -82,7 +82,7 @@ export function signaturePush(o: SignaturePushOptions): SignaturePush {
     // One after another: without the referrers API they share the subject's fallback tag.
     for (const artifact of referrers) {
       try {
-        await pushReferrer(client, repo, artifact, report, signal);
+        await pushReferrer(client, repo, artifact, report, signal ? { signal } : {});
       } catch (e) {
         if (isAbortError(e) || signal?.aborted) throw e;
         report.warn(

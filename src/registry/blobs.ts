@@ -1,8 +1,11 @@
 /**
  * Blob operations: HEAD, GET (redirects to storage hosts followed without `Authorization`),
- * and upload as ggcr does it: HEAD, POST (with a cross-repository mount when possible), one
- * streamed PATCH, then PUT `digest=`; a rejected PATCH falls back to a monolithic PUT. The
- * whole upload is retried, re-opening the blob's stream each time.
+ * and upload: HEAD, POST (with a cross-repository mount when possible), then one PUT
+ * `digest=` carrying the whole blob (the distribution spec's monolithic upload, one round trip
+ * less than ggcr's POST, PATCH, PUT); a registry refusing that gets the streamed PATCH and an
+ * empty PUT instead. A blob this run made is most likely new: its upload session is opened
+ * while the HEAD asks, and given back when the registry has the blob after all. The whole
+ * upload is retried, re-opening the blob's stream each time.
  */
 import { KoError } from "../util/errors.ts";
 import { LOG_ONLY, type Reporter, type UploadProgress } from "../progress/reporter.ts";
@@ -30,10 +33,15 @@ export interface UploadOptions {
   signal?: AbortSignal;
   /** Hears of the bytes sent and says what happened (`pushed blob: …`); the log alone if absent. */
   report?: Reporter;
+  /**
+   * The blob was made by this run, so the registry most likely lacks it: the upload session
+   * is opened alongside the HEAD (not with `mountFrom`).
+   */
+  likelyNew?: boolean;
 }
 
-/** PATCH statuses meaning "this registry does not take streamed uploads": use a plain PUT. */
-const PATCH_REJECTED = new Set([400, 404, 405, 411, 416, 501]);
+/** Statuses of a PUT with the whole blob meaning "send it with PATCH instead". */
+const MONOLITHIC_REJECTED = new Set([405, 411, 413, 501]);
 
 function blobPath(repo: RepositoryRef, digest: string): string {
   return `/v2/${repo.repository}/blobs/${digest}`;
@@ -143,21 +151,38 @@ async function uploadOnce(
   repo: RepositoryRef,
   blob: BlobSource,
   from: string | undefined,
-  signal: AbortSignal | undefined,
+  opts: UploadOptions,
   report: Reporter,
 ): Promise<UploadResult> {
   const scopes = pushScopes(repo, from === undefined ? [] : [from]);
   const name = repoName(repo);
-  const common = { retry: false, ...(signal ? { signal } : {}) } as const;
-  const base = await session.ping(repo.registry, signal);
+  const common = { retry: false, ...(opts.signal ? { signal: opts.signal } : {}) } as const;
+  const base = await session.ping(repo.registry, opts.signal);
   const uploads = new URL(`${base.scheme}://${repo.registry}/v2/${repo.repository}/blobs/uploads/`);
+  const open = async (context: string) => {
+    const res = await session.request(repo, scopes, {
+      method: "POST",
+      url: uploads,
+      body: () => EMPTY,
+      expect: [202],
+      context,
+      ...common,
+    });
+    await res.body?.cancel();
+    return location(res, uploads, context);
+  };
 
+  const opening = opts.likelyNew && from === undefined
+    ? open(`POST ${name} blob upload`)
+    : undefined;
+  opening?.catch(() => {}); // awaited below, or abandoned
   if (await headBlob(session, repo, blob.digest, { ...common, scopes })) {
+    if (opening) void opening.then((loc) => cancelUpload(session, repo, scopes, loc), () => {});
     report.info(`existing blob: ${blob.digest}`);
     return "existing";
   }
 
-  let loc: URL | undefined;
+  let loc: URL | undefined = opening ? await opening : undefined;
   if (from !== undefined) {
     const url = new URL(uploads);
     url.search = `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from)}`;
@@ -183,56 +208,72 @@ async function uploadOnce(
       report.debug(`${context} failed, uploading instead: ${err.message}`);
     }
   }
-  const open = async (context: string) => {
-    const res = await session.request(repo, scopes, {
-      method: "POST",
-      url: uploads,
-      body: () => EMPTY,
-      expect: [202],
-      context,
-      ...common,
-    });
-    await res.body?.cancel();
-    return location(res, uploads, context);
-  };
   loc ??= await open(`POST ${name} blob upload`);
   const progress = report.upload(blob.digest, blob.size);
   // Each attempt counts from the start again.
   const counted = async () => countBytes(await blob.open(), progress);
-  try {
-    const patch = await session.request(repo, scopes, {
-      method: "PATCH",
-      url: loc,
-      headers: { "content-type": "application/octet-stream" },
-      body: counted,
-      expect: [201, 202, 204, ...PATCH_REJECTED],
-      context: `PATCH ${name} blob ${blob.digest}`,
-      ...common,
-    });
-    await patch.body?.cancel();
-    let body: (() => Promise<ReadableStream<Uint8Array>>) | undefined;
-    if (PATCH_REJECTED.has(patch.status)) {
-      // Streamed uploads refused: start afresh and send the whole blob with the final PUT.
-      loc = await open(`POST ${name} blob upload (monolithic)`);
-      body = counted;
-    } else if (patch.headers.get("location")) {
-      loc = location(patch, loc, `PATCH ${name} blob ${blob.digest}`);
-    }
-    const put = await session.request(repo, scopes, {
+  const put = (
+    url: URL,
+    body: () => Promise<ReadableStream<Uint8Array>> | Uint8Array,
+    expect: number[],
+  ) =>
+    session.request(repo, scopes, {
       method: "PUT",
-      url: withDigestParam(loc, blob.digest),
+      url: withDigestParam(url, blob.digest),
       headers: { "content-type": "application/octet-stream" },
-      body: body ?? (() => EMPTY),
-      expect: [200, 201, 204],
+      body,
+      expect,
       context: `PUT ${name} blob ${blob.digest}`,
       ...common,
     });
-    await put.body?.cancel();
+  try {
+    const whole = await put(loc, counted, [200, 201, 204, ...MONOLITHIC_REJECTED]);
+    await whole.body?.cancel();
+    if (MONOLITHIC_REJECTED.has(whole.status)) {
+      // The whole blob in one PUT refused: stream it with PATCH, then close with an empty PUT.
+      loc = await open(`POST ${name} blob upload (streamed)`);
+      const patch = await session.request(repo, scopes, {
+        method: "PATCH",
+        url: loc,
+        headers: { "content-type": "application/octet-stream" },
+        body: counted,
+        expect: [201, 202, 204],
+        context: `PATCH ${name} blob ${blob.digest}`,
+        ...common,
+      });
+      await patch.body?.cancel();
+      if (patch.headers.get("location")) {
+        loc = location(patch, loc, `PATCH ${name} blob ${blob.digest}`);
+      }
+      const close = await put(loc, () => EMPTY, [200, 201, 204]);
+      await close.body?.cancel();
+    }
   } finally {
     progress.done();
   }
   report.info(`pushed blob: ${blob.digest}`);
   return "pushed";
+}
+
+/** Gives an unused upload session back (best effort: the registry expires it otherwise). */
+async function cancelUpload(
+  session: Session,
+  repo: RepositoryRef,
+  scopes: string[],
+  loc: URL,
+): Promise<void> {
+  try {
+    const res = await session.request(repo, scopes, {
+      method: "DELETE",
+      url: loc,
+      expect: [200, 202, 204, 404, 405],
+      context: `DELETE ${repoName(repo)} blob upload`,
+      retry: false,
+    });
+    await res.body?.cancel();
+  } catch {
+    // the registry cleans up expired sessions itself
+  }
 }
 
 /** The stream, telling `progress` how many of its bytes have been read. */
@@ -267,7 +308,7 @@ export async function uploadBlob(
   const from = mountSource(repo, opts.mountFrom);
   return await withRetry(
     session.transport.policy,
-    () => uploadOnce(session, repo, blob, from, opts.signal, opts.report ?? LOG_ONLY),
+    () => uploadOnce(session, repo, blob, from, opts, opts.report ?? LOG_ONLY),
     opts.signal ? { signal: opts.signal } : {},
   );
 }

@@ -271,9 +271,9 @@ Deno.test("ko build reports bad input clearly and leaves no partial output", asy
   });
 
   await t.step("a push that fails mid-way leaves no tag", async () => {
-    let patches = 0;
+    // Every blob upload's PUT (which carries the bytes) is dropped.
     await using proxy = await startFaultProxy(registry.host, (req) => {
-      if (req.method === "PATCH" && ++patches >= 1) return "drop";
+      if (req.method === "PUT" && req.path.includes("/blobs/uploads/")) return "drop";
       return "pass";
     });
     const r = await run(["./cmd/ok"], { KO_DOCKER_REPO: `${proxy.host}/halfway` });

@@ -34,8 +34,8 @@ export type FaultAction =
   | "truncate"
   | { status: number; retryAfter?: string; body?: string; headers?: Record<string, string> };
 
-/** Decides a request's fate. */
-export type FaultRule = (req: FaultRequest) => FaultAction;
+/** Decides a request's fate (it may wait, e.g. for another request to arrive). */
+export type FaultRule = (req: FaultRequest) => FaultAction | Promise<FaultAction>;
 
 /** One request as the proxy handled it. */
 export interface FaultRecord {
@@ -79,7 +79,7 @@ export function startFaultProxy(target: string, rule: FaultRule): Promise<FaultP
       const body = await readBody(reader, req.headers);
       const n = ++count;
       const path = req.target.split("?")[0]!;
-      const action = rule({
+      const action = await rule({
         method: req.method,
         path,
         target: req.target,

@@ -63,8 +63,12 @@ Deno.test("sbomAttachments touches no registry when there is nothing to publish"
       throw new Error("the client must not be created");
     },
   });
-  await push(parseRepository("127.0.0.1:1/app"), bare, LOG_ONLY);
-  await push(parseRepository("127.0.0.1:1/app"), index([bare], false), LOG_ONLY);
+  for (const result of [bare, index([bare], false)]) {
+    await push.blobs(parseRepository("127.0.0.1:1/app"), result, LOG_ONLY);
+    for (const fresh of [true, false]) {
+      await push.manifests(parseRepository("127.0.0.1:1/app"), result, LOG_ONLY, { fresh });
+    }
+  }
 });
 
 Deno.test("sbomAttachments rejects a bad COSIGN_REPOSITORY up front", () => {
@@ -95,10 +99,15 @@ Deno.test("sbomAttachments: a registry refusing every SBOM push gives one error,
   const logs = captureLogs();
   try {
     const push = sbomAttachments({ client: () => client });
-    await rejects(
-      push(parseRepository(`${proxy.host}/app`), amd64, LOG_ONLY),
-      /^KoError: writing sbom: /,
-    );
+    const repo = parseRepository(`${proxy.host}/app`);
+    // Pushed with a fresh image (blobs first), and for one the registry had already.
+    await push.blobs(repo, amd64, LOG_ONLY);
+    for (const fresh of [true, false]) {
+      await rejects(
+        push.manifests(repo, amd64, LOG_ONLY, { fresh }),
+        /^KoError: writing sbom: /,
+      );
+    }
     deepEqual(logs.lines.filter((l) => l.includes("WARNING")), []);
   } finally {
     logs.restore();

@@ -222,7 +222,7 @@ Deno.test("a verbose log of authenticated pushes contains no secret", async () =
   }
   const text = logs.lines.join("\n");
   equal(text.includes("pushed blob:"), true);
-  equal(text.includes("--> PATCH"), true);
+  equal(text.includes("--> PUT"), true);
   for (const reg of [basic, bearer]) {
     equal(text.includes(reg.password!), false, "password in the log");
     equal(text.includes(btoa(`${reg.username}:${reg.password}`)), false, "basic auth in the log");

@@ -1,16 +1,20 @@
 /**
- * Blob uploads against the real registry: cross-repository mounts, retries through the fault
- * proxy (503 + Retry-After, dropped connections, giving up), the monolithic fallback when a
- * streamed PATCH is refused, and concurrent uploads of one blob sharing the work.
+ * Blob uploads against the real registry: the whole blob in one PUT, cross-repository mounts,
+ * retries through the fault proxy (503 + Retry-After, dropped connections, giving up), the
+ * streamed PATCH when a registry refuses the one PUT, a likely-new blob's session opened
+ * alongside its HEAD (and given back when the blob is there), and concurrent uploads of one
+ * blob sharing the work.
  */
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { MediaType } from "../../src/oci/media_types.ts";
-import { startFaultProxy } from "../helpers/fault_proxy.ts";
+import { type FaultAction, startFaultProxy } from "../helpers/fault_proxy.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
-import { skopeoInspect } from "../helpers/tools.ts";
+import { skopeoInspect, waitFor } from "../helpers/tools.ts";
 import { blobOf, captureLogs, clientFor, randomBytes, repoOf } from "./support.ts";
 
-const isPatch = (r: { method: string }) => r.method === "PATCH";
+const isPut = (r: { method: string }) => r.method === "PUT";
+const sequence = (requests: { path: string; method: string; outcome: string }[]) =>
+  requests.filter((r) => r.path !== "/v2/").map((r) => `${r.method} ${r.outcome}`);
 
 for (const mode of ["plain", "bearer"] as const) {
   Deno.test(`uploadBlob mounts from another repository of the same ${mode} registry`, async () => {
@@ -61,7 +65,7 @@ Deno.test("a 503 with Retry-After is waited out and retried", async () => {
   let refused = 0;
   await using proxy = await startFaultProxy(
     reg.host,
-    (r) => isPatch(r) && refused++ === 0 ? { status: 503, retryAfter: "1" } : "pass",
+    (r) => isPut(r) && refused++ === 0 ? { status: 503, retryAfter: "1" } : "pass",
   );
   const client = clientFor(reg);
   try {
@@ -70,10 +74,15 @@ Deno.test("a 503 with Retry-After is waited out and retried", async () => {
     equal(await client.uploadBlob(repoOf(proxy.host, "team/app"), blob), "pushed");
     const waited = Date.now() - started;
     equal(waited >= 950, true, `waited only ${waited} ms`);
-    deepEqual(
-      proxy.requests.filter((r) => r.path !== "/v2/").map((r) => `${r.method} ${r.outcome}`),
-      ["HEAD pass", "POST pass", "PATCH 503", "HEAD pass", "POST pass", "PATCH pass", "PUT pass"],
-    );
+    // The whole blob goes with the PUT: no PATCH.
+    deepEqual(sequence(proxy.requests), [
+      "HEAD pass",
+      "POST pass",
+      "PUT 503",
+      "HEAD pass",
+      "POST pass",
+      "PUT pass",
+    ]);
     deepEqual(
       await client.getBlobBytes(repoOf(reg, "team/app"), blob.digest),
       await new Response(
@@ -90,7 +99,7 @@ Deno.test("a dropped connection mid-upload retries the whole upload with a fresh
   let dropped = 0;
   await using proxy = await startFaultProxy(
     reg.host,
-    (r) => isPatch(r) && dropped++ === 0 ? "drop" : "pass",
+    (r) => isPut(r) && dropped++ === 0 ? "drop" : "pass",
   );
   const client = clientFor(reg);
   try {
@@ -98,7 +107,7 @@ Deno.test("a dropped connection mid-upload retries the whole upload with a fresh
     equal(await client.uploadBlob(repoOf(proxy.host, "team/app"), blob), "pushed");
     equal(blob.opens, 2);
     deepEqual(
-      proxy.requests.filter(isPatch).map((r) => r.outcome),
+      proxy.requests.filter(isPut).map((r) => r.outcome),
       ["drop", "pass"],
     );
     deepEqual(await client.headBlob(repoOf(reg, "team/app"), blob.digest), { size: 200_000 });
@@ -171,24 +180,64 @@ Deno.test("retries give up after the configured attempts with a clear error", as
   }
 });
 
-Deno.test("a refused streamed PATCH falls back to a monolithic PUT", async () => {
+Deno.test("a registry refusing the blob in one PUT gets a streamed PATCH and an empty PUT", async () => {
   await using reg = await startRegistry();
+  let puts = 0;
   await using proxy = await startFaultProxy(
     reg.host,
-    (r) => isPatch(r) ? { status: 405, body: "PATCH not allowed\n" } : "pass",
+    (r) => isPut(r) && puts++ === 0 ? { status: 411, body: "length required\n" } : "pass",
   );
   const client = clientFor(reg);
   try {
     const blob = blobOf(randomBytes(70_000));
     equal(await client.uploadBlob(repoOf(proxy.host, "team/app"), blob), "pushed");
-    deepEqual(
-      proxy.requests.filter((r) => r.path !== "/v2/").map((r) => `${r.method} ${r.outcome}`),
-      ["HEAD pass", "POST pass", "PATCH 405", "POST pass", "PUT pass"],
-    );
+    deepEqual(sequence(proxy.requests), [
+      "HEAD pass",
+      "POST pass",
+      "PUT 411",
+      "POST pass",
+      "PATCH pass",
+      "PUT pass",
+    ]);
     equal(
       (await client.getBlobBytes(repoOf(reg, "team/app"), blob.digest)).length,
       70_000,
     );
+  } finally {
+    client.close();
+  }
+});
+
+Deno.test("a likely-new blob's session opens alongside its HEAD and is given back when the blob is there", async () => {
+  await using reg = await startRegistry();
+  // The HEAD waits until the POST arrived: they can only both pass when sent together.
+  let posted!: () => void;
+  const post = new Promise<void>((r) => posted = r);
+  await using proxy = await startFaultProxy(reg.host, async (r): Promise<FaultAction> => {
+    if (r.method === "POST") posted();
+    if (r.method === "HEAD") await post;
+    return "pass";
+  });
+  const client = clientFor(reg);
+  try {
+    const blob = blobOf(randomBytes(30_000));
+    const repo = repoOf(proxy.host, "team/app");
+    equal(await client.uploadBlob(repo, blob, { likelyNew: true }), "pushed");
+    deepEqual(sequence(proxy.requests).sort(), ["HEAD pass", "POST pass", "PUT pass"]);
+    const before = proxy.requests.length;
+    equal(await client.uploadBlob(repo, blob, { likelyNew: true }), "existing");
+    await waitFor(
+      "the unused session given back",
+      () =>
+        Promise.resolve(
+          proxy.requests.slice(before).some((r) => r.method === "DELETE") ? true : undefined,
+        ),
+    );
+    deepEqual(sequence(proxy.requests.slice(before)).sort(), [
+      "DELETE pass",
+      "HEAD pass",
+      "POST pass",
+    ]);
   } finally {
     client.close();
   }
@@ -204,7 +253,7 @@ Deno.test("concurrent uploads of one blob share a single upload", async () => {
       Array.from({ length: 4 }, () => client.uploadBlob(repoOf(proxy.host, "team/app"), blob)),
     );
     deepEqual(results.sort(), ["existing", "existing", "existing", "pushed"]);
-    equal(proxy.requests.filter(isPatch).length, 1);
+    equal(proxy.requests.filter(isPut).length, 1);
     equal(blob.opens, 1);
   } finally {
     client.close();
