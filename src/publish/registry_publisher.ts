@@ -81,6 +81,7 @@ export class RegistryPublisher implements Publisher {
       }));
     }
     report.info(`Publishing ${name}:${o.tags[0]}`);
+    for (const tag of o.tags.slice(1)) report.info(`Tagging ${name}:${tag}`);
     report.phase("uploading");
     const pushed = await this.#pushTagged(repo, result, o.tags, ahead, report, signal);
     // Attachments name the image by digest: pushed once the registry has accepted it, so none
@@ -175,7 +176,6 @@ export class RegistryPublisher implements Publisher {
     await pushContent(this.#o.client, repo, result, this.#o.jobs, report, signal, ahead);
     await Promise.all(tags.map(async (tag, i) => {
       if (present[i]) return;
-      if (i > 0) report.info(`Tagging ${tag}`);
       await putManifest(client, repo, tag, result, report, signal);
     }));
     return true;

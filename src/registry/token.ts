@@ -106,7 +106,9 @@ async function send(
     if (!(err instanceof NetworkError)) throw err;
     const reason = err.message.replace(`cannot reach registry ${url.host}: `, "");
     throw new NetworkError(
-      `getting a token for ${req.registry} from ${realmName(url)}: cannot reach ${url.host}: ${reason}`,
+      `getting a token for ${req.registry} from ${
+        realmName(url)
+      }: cannot reach ${url.host}: ${reason}`,
       { retryable: err.retryable, tls: err.tls, cause: err },
     );
   }
