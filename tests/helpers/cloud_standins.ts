@@ -37,6 +37,8 @@ export interface CloudSecrets {
   azureTenant: string;
   azureClientId: string;
   azureClientSecret: string;
+  /** A workload identity token (`AZURE_FEDERATED_TOKEN_FILE`) Azure AD takes for the client. */
+  azureFederatedToken: string;
   /** The refresh token the ACR exchange issues (the registry's token server takes it). */
   acrRefreshToken: string;
   /** A gcloud user's `authorized_user` credentials. */
@@ -70,6 +72,7 @@ export function cloudSecrets(): CloudSecrets {
     azureTenant: crypto.randomUUID(),
     azureClientId: crypto.randomUUID(),
     azureClientSecret: hex(16),
+    azureFederatedToken: `eyJ.${hex(24)}`,
     acrRefreshToken: hex(24),
     googleUser: { clientId: `${hex(6)}.apps`, clientSecret: hex(12), refreshToken: hex(20) },
   };
@@ -205,7 +208,10 @@ export async function startCloudStandIns(
       url.pathname !== `/${secrets.azureTenant}/oauth2/token` ||
       form.get("grant_type") !== "client_credentials" ||
       form.get("client_id") !== secrets.azureClientId ||
-      form.get("client_secret") !== secrets.azureClientSecret ||
+      (form.get("client_secret") !== secrets.azureClientSecret &&
+        !(form.get("client_assertion") === secrets.azureFederatedToken &&
+          form.get("client_assertion_type") ===
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")) ||
       form.get("resource") !== "https://management.azure.com/"
     ) {
       return json(401, {

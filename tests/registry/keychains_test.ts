@@ -11,7 +11,8 @@ import { dirname, join } from "node:path";
 import { MediaType } from "../../src/oci/media_types.ts";
 import { RegistryClient } from "../../src/registry/client.ts";
 import { koKeychain } from "../../src/registry/ko_keychain.ts";
-import { botocoreUnavailableReason } from "../helpers/botocore_sigv4.ts";
+import { createTransport } from "../../src/registry/transport.ts";
+import { botocoreSign, botocoreUnavailableReason } from "../helpers/botocore_sigv4.ts";
 import { startCloudRegistries } from "../helpers/cloud_registries.ts";
 import { programsMissing, requires } from "../helpers/requires.ts";
 import { findExecutable, runOk, tempDir } from "../helpers/tools.ts";
@@ -68,6 +69,7 @@ Deno.test("ko's keychains push without ko login", async (t) => {
     secrets.ecrPassword,
     secrets.awsSecretAccessKey,
     secrets.azureClientSecret,
+    secrets.azureFederatedToken,
     secrets.acrRefreshToken,
     secrets.googleUser.clientSecret,
     secrets.googleUser.refreshToken,
@@ -92,6 +94,7 @@ Deno.test("ko's keychains push without ko login", async (t) => {
       send: () => Promise.reject(new Error("no")),
     });
     deepEqual(await keychain("registry.example", "x"), {});
+    equal((await keychain("docker.pkg.github.com", "o/r/i")).password, world.githubToken);
     const noActor = koKeychain({
       env: (n) => ({ GITHUB_TOKEN: "t" } as Record<string, string>)[n],
       send: () => Promise.reject(new Error("no")),
@@ -269,6 +272,93 @@ Deno.test("ko's keychains push without ko login", async (t) => {
       ok(world.standIns.log.includes("kotest.azurecr.io POST /oauth2/exchange → 200"));
     },
   );
+
+  await t.step("Azure: a federated token (workload identity) instead of a secret", async () => {
+    const tokenFile = join(tmp.path, "azure-token");
+    await Deno.writeTextFile(tokenFile, `${secrets.azureFederatedToken}\n`);
+    await push(
+      {
+        ...base,
+        AZURE_TENANT_ID: secrets.azureTenant,
+        AZURE_CLIENT_ID: secrets.azureClientId,
+        AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+      },
+      "kotest.azurecr.io",
+      "team/federated",
+    );
+  });
+
+  await t.step({
+    ...requires("Amazon ECR: a profile's credential_process", noBotocore),
+    fn: async () => {
+      const config = join(tmp.path, "aws-config");
+      const script = join(tmp.path, "aws-creds.sh");
+      await Deno.writeTextFile(
+        script,
+        `#!/bin/sh\necho '{"Version": 1, "AccessKeyId": "${secrets.awsAccessKeyId}", ` +
+          `"SecretAccessKey": "${secrets.awsSecretAccessKey}", "SessionToken": "process-session"}'\n`,
+        { mode: 0o755 },
+      );
+      await Deno.writeTextFile(config, `[profile build]\ncredential_process = ${script}\n`);
+      await push({ ...base, AWS_CONFIG_FILE: config, AWS_PROFILE: "build" }, ECR, "process");
+    },
+  });
+
+  await t.step({
+    ...requires("Amazon ECR Public: GetAuthorizationToken at AWS_ENDPOINT_URL_ECR", noBotocore),
+    fn: async () => {
+      const seen: string[] = [];
+      const api = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+        async (req) => {
+          const headers: Record<string, string> = {};
+          const signed = /SignedHeaders=([^,]+)/.exec(req.headers.get("authorization") ?? "")?.[1];
+          for (const n of signed?.split(";") ?? []) {
+            if (n !== "host") headers[n] = req.headers.get(n)!;
+          }
+          const body = await req.text();
+          const reference = await botocoreSign({
+            method: "POST",
+            url: req.url,
+            headers,
+            body,
+            accessKeyId: secrets.awsAccessKeyId,
+            secretAccessKey: secrets.awsSecretAccessKey,
+            region: "us-east-1",
+            service: "ecr-public",
+            amzDate: headers["x-amz-date"] ?? "",
+          });
+          seen.push(
+            `${req.headers.get("x-amz-target")} ${body} ${
+              reference.authorization === req.headers.get("authorization")
+            }`,
+          );
+          return Response.json({
+            authorizationData: { authorizationToken: btoa("AWS:public-password"), expiresAt: 2e9 },
+          });
+        },
+      );
+      const transport = createTransport({ retry: FAST_RETRY });
+      try {
+        const vars: Record<string, string> = {
+          AWS_ACCESS_KEY_ID: secrets.awsAccessKeyId,
+          AWS_SECRET_ACCESS_KEY: secrets.awsSecretAccessKey,
+          AWS_ENDPOINT_URL_ECR: `http://127.0.0.1:${api.addr.port}/`,
+        };
+        const keychain = koKeychain({ env: (n) => vars[n], send: transport.send });
+        const found = await keychain("public.ecr.aws", "me/app");
+        deepEqual([found.username, found.password, found.expiresAt], [
+          "AWS",
+          "public-password",
+          2e12,
+        ]);
+        deepEqual(seen, ["SpencerFrontendService.GetAuthorizationToken {} true"]);
+      } finally {
+        transport.close();
+        await api.shutdown();
+      }
+    },
+  });
 
   await t.step("bad input: one line naming the source, never a secret", async () => {
     const broken = join(tmp.path, "broken.json");

@@ -71,7 +71,7 @@ async function credentialProcess(
   }
   let out: Deno.CommandOutput;
   try {
-    out = await new Deno.Command("sh", {
+    out = await new Deno.Command("/bin/sh", {
       args: ["-c", command],
       env: childEnv,
       stdin: "null",
