@@ -270,3 +270,21 @@ Deno.test({
     );
   },
 });
+
+Deno.test("a one-character repository is refused as ko refuses it, before anything is built", async () => {
+  await using tmp = await tempDir();
+  const src = await writeGoApp(join(tmp.path, "src"), {
+    module: "example.com/short",
+    files: { "main.go": PRINT_KODATA_MAIN },
+  });
+  const run = await ko(["build", "--bare", "."], {
+    cwd: src,
+    env: { ...goEnv, KO_DOCKER_REPO: "127.0.0.1:5000/x", KO_DEFAULTBASEIMAGE: "scratch" },
+  });
+  equal(run.code, 1);
+  match(
+    run.stderr,
+    /failed to parse "127\.0\.0\.1:5000\/x" as repository: .*repository must be between 2 and 255 characters in length: x\n/,
+  );
+  equal(run.stderr.includes("Building"), false, run.stderr);
+});

@@ -1,8 +1,9 @@
 /**
- * A loopback HTTP proxy that only tunnels (`CONNECT host:port`), sending each tunnel to a
- * 127.0.0.1 port chosen by the test from the requested host: the way to reach a registry or
- * a cloud stand-in under a public name (`ghcr.io`, `oauth2.googleapis.com`…) with no traffic
- * leaving the machine. Given in `HTTPS_PROXY`; records every target asked for.
+ * A loopback HTTP proxy sending each tunnel (`CONNECT host:port`) and each plain-HTTP request
+ * (`GET http://host:port/…`) to a 127.0.0.1 port chosen by the test from the requested host:
+ * the way to reach a registry or a cloud stand-in under a public name (`ghcr.io`,
+ * `oauth2.googleapis.com`…) with no traffic leaving the machine. Given in `HTTPS_PROXY` (and
+ * `HTTP_PROXY`); records every target asked for.
  *
  * @example
  * ```ts
@@ -26,16 +27,19 @@ export type TunnelRoute = (host: string, port: number) => number | undefined;
 
 const encoder = new TextEncoder();
 
-/** Reads up to the end of the request head; undefined when the client went away. */
-async function readHead(conn: Deno.Conn): Promise<string | undefined> {
+/**
+ * Reads up to the end of the request head: its text, and every byte read (which may go on
+ * into the body); undefined when the client went away.
+ */
+async function readHead(conn: Deno.Conn): Promise<{ text: string; bytes: Uint8Array } | undefined> {
   let buf: Uint8Array = new Uint8Array(0);
   const chunk = new Uint8Array(2048);
   while (buf.length < 65536) {
     const n = await conn.read(chunk);
     if (n === null) return undefined;
     buf = concatBytes([buf, chunk.subarray(0, n)]);
-    const text = new TextDecoder().decode(buf);
-    if (text.includes("\r\n\r\n")) return text;
+    const text = new TextDecoder("latin1").decode(buf);
+    if (text.includes("\r\n\r\n")) return { text, bytes: buf };
   }
   return undefined;
 }
@@ -59,7 +63,30 @@ export function startConnectProxy(route: TunnelRoute): Promise<ConnectProxy> {
     open.add(conn);
     let upstream: Deno.Conn | undefined;
     try {
-      const head = await readHead(conn);
+      const read = await readHead(conn);
+      const head = read?.text;
+      const forward = head === undefined
+        ? null
+        : /^[A-Z]+ http:\/\/(\[[^\]]+\]|[^/:\s]+)(?::(\d+))?\/\S* HTTP\/1\.[01]\r\n/.exec(head);
+      if (forward) {
+        // A plain-HTTP request in absolute form: passed on as it is (Go's server takes it).
+        const host = forward[1]!.replace(/^\[|\]$/g, "");
+        const port = Number(forward[2] ?? 80);
+        targets.push(`${forward[1]}:${port}`);
+        const to = route(host, port);
+        if (to === undefined) {
+          await conn.write(encoder.encode("HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n"));
+          return;
+        }
+        upstream = await Deno.connect({ hostname: "127.0.0.1", port: to });
+        open.add(upstream);
+        await upstream.write(read!.bytes);
+        await Promise.all([
+          conn.readable.pipeTo(upstream.writable).catch(() => {}),
+          upstream.readable.pipeTo(conn.writable).catch(() => {}),
+        ]);
+        return;
+      }
       const m = head === undefined ? null : /^CONNECT (\S+):(\d+) HTTP\/1\.[01]\r\n/.exec(head);
       if (!m) {
         await conn.write(encoder.encode("HTTP/1.1 405 Method Not Allowed\r\n\r\n"));

@@ -2,12 +2,14 @@
  * Registries on the ports Deno's `fetch` refuses (the Fetch standard's "bad ports": 10080,
  * 6000, 6665–6669…): the list the transport keeps matches Deno's, and a real docker-registry
  * on such a port, with its token server on another one, takes pushes and pulls, as do blob
- * redirects to such a port.
+ * redirects to such a port and registries there reached through HTTPS_PROXY and HTTP_PROXY.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { blockedPorts } from "../../src/registry/blocked_ports.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
+import { startConnectProxy } from "../helpers/connect_proxy.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
+import { testTlsCerts } from "../helpers/test_certs.ts";
 import { requires } from "../helpers/requires.ts";
 import { BLOCKED_PORT_CANDIDATES as CANDIDATES, freePortAmong } from "../helpers/tools.ts";
 import { RegistryClient } from "../../src/registry/client.ts";
@@ -103,6 +105,55 @@ Deno.test({
       client.close();
       await registry.shutdown();
       await storage.shutdown();
+    }
+  },
+});
+
+const tlsPort = freePortAmong(CANDIDATES);
+const plainPort = freePortAmong(CANDIDATES.filter((p) => p !== tlsPort));
+
+Deno.test({
+  ...requires(
+    `registries on blocked ports ${tlsPort}/${plainPort} through HTTPS_PROXY and HTTP_PROXY`,
+    tlsPort === undefined || plainPort === undefined ? "no two blocked ports are free" : undefined,
+  ),
+  async fn() {
+    const certs = await testTlsCerts();
+    await using secure = await startRegistry({ mode: "tls", port: tlsPort });
+    await using plain = await startRegistry({ mode: "plain", port: plainPort });
+    // Public names: only the proxy knows they are these loopback registries.
+    await using proxy = await startConnectProxy((host, port) =>
+      host === "registry.example" && (port === tlsPort || port === plainPort) ? port : undefined
+    );
+    const https = `registry.example:${tlsPort}`;
+    const http = `registry.example:${plainPort}`;
+    const vars: Record<string, string> = {
+      HTTPS_PROXY: proxy.url,
+      HTTP_PROXY: proxy.url,
+      SSL_CERT_FILE: certs.ca.certPath,
+    };
+    const client = new RegistryClient({
+      env: (name) => vars[name],
+      keychain: () => Promise.resolve({}),
+      retry: FAST_RETRY,
+      certsDirRoots: [],
+      insecureRegistries: [http],
+    });
+    try {
+      equal((await client.ping(https)).scheme, "https");
+      equal(
+        await client.uploadBlob(repoOf(https, "proxied/app"), blobOf(randomBytes(90_000))),
+        "pushed",
+      );
+      equal((await client.ping(http)).scheme, "http");
+      equal(
+        await client.uploadBlob(repoOf(http, "proxied/app"), blobOf(randomBytes(90_000))),
+        "pushed",
+      );
+      ok(proxy.targets.includes(https), proxy.targets.join(", "));
+      ok(proxy.targets.includes(http), proxy.targets.join(", "));
+    } finally {
+      client.close();
     }
   },
 });
