@@ -119,8 +119,8 @@ Deno.test({
   ),
   async fn() {
     const certs = await testTlsCerts();
-    await using secure = await startRegistry({ mode: "tls", port: tlsPort });
-    await using plain = await startRegistry({ mode: "plain", port: plainPort });
+    await using _secure = await startRegistry({ mode: "tls", port: tlsPort });
+    await using _plain = await startRegistry({ mode: "plain", port: plainPort });
     // Public names: only the proxy knows they are these loopback registries.
     await using proxy = await startConnectProxy((host, port) =>
       host === "registry.example" && (port === tlsPort || port === plainPort) ? port : undefined
