@@ -8,7 +8,7 @@
  *   .tools/bin/deno run -A scripts/bench_connection.ts [runs=5] [megabytes=64]
  */
 import { RegistryClient } from "../src/registry/client.ts";
-import { sha256Digest } from "../src/oci/digest.ts";
+import { type Digest, sha256Digest } from "../src/oci/digest.ts";
 import { startRegistry } from "../tests/helpers/registry_server.ts";
 import { testTlsCerts } from "../tests/helpers/test_certs.ts";
 import { BLOCKED_PORT_CANDIDATES, freePortAmong } from "../tests/helpers/tools.ts";
@@ -29,7 +29,7 @@ const client = new RegistryClient({
 });
 
 /** A fresh blob of the benchmark's size (new bytes each time, so nothing is skipped). */
-function freshBlob(): { bytes: Uint8Array<ArrayBuffer>; digest: string } {
+function freshBlob(): { bytes: Uint8Array<ArrayBuffer>; digest: Digest } {
   const bytes = new Uint8Array(megabytes * 1024 * 1024);
   for (let i = 0; i < bytes.length; i += 65536) {
     crypto.getRandomValues(bytes.subarray(i, i + 65536));
