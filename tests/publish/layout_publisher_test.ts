@@ -8,6 +8,7 @@ import { deepEqual, equal } from "node:assert/strict";
 import { join } from "node:path";
 import { mutateImage } from "../../src/image/mutate.ts";
 import { scratchImage } from "../../src/image/scratch.ts";
+import { LOG_ONLY } from "../../src/progress/reporter.ts";
 import { LayoutPublisher } from "../../src/publish/layout_publisher.ts";
 import { setLogSink } from "../../src/util/log.ts";
 import { tempDir } from "../helpers/tools.ts";
@@ -22,6 +23,7 @@ Deno.test("a layout is logged and formatted as ko writes it", async () => {
   await layout.publish({ kind: "result", result: image }, {
     importPath: "ko://example.com/App/cmd/Server",
     rank: 0,
+    report: LOG_ONLY,
   });
   await layout.close();
   deepEqual(lines.map((l) => l.replace(/^\S+ \S+ /, "")), [
