@@ -28,7 +28,7 @@ import type { EnvGetter } from "./docker_config.ts";
 import type { RoundTrip } from "./round_trip.ts";
 
 /** What ko's keychain needs from the run. */
-export interface KoKeychainOptions {
+interface KoKeychainOptions {
   /** The run's environment. */
   env: EnvGetter;
   /** The transport cloud token endpoints are reached through. */

@@ -18,7 +18,7 @@ import { KoError } from "../util/errors.ts";
 import type { EnvGetter } from "./docker_config.ts";
 
 /** PEM certificates from one place, and whether the user named that place. */
-export interface CaSource {
+interface CaSource {
   /** Where they came from, for messages: `SSL_CERT_FILE (/etc/x.pem)`, a certs.d file. */
   readonly source: string;
   readonly pem: string;
@@ -27,7 +27,7 @@ export interface CaSource {
 }
 
 /** A client certificate and its key (PEM), from a certs.d directory. */
-export interface ClientCertificate {
+interface ClientCertificate {
   readonly cert: string;
   readonly key: string;
   /** The certificate file, for messages. */
@@ -43,7 +43,7 @@ export interface HostTrust {
 }
 
 /** Options of {@link TlsTrust}. */
-export interface TlsTrustOptions {
+interface TlsTrustOptions {
   /** Environment lookup (`SSL_CERT_FILE`, `SSL_CERT_DIR`, `HOME`). */
   env: EnvGetter;
   /** Extra CA certificates (PEM), trusted for every host. */
@@ -67,7 +67,7 @@ const SYSTEM_BUNDLES = [
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /** The certs.d roots Docker and the containers tools read, most specific first. */
-export function defaultCertsDirRoots(env: EnvGetter): string[] {
+function defaultCertsDirRoots(env: EnvGetter): string[] {
   const home = env("HOME");
   return [
     ...(home ? [`${home.replace(/\/+$/, "")}/.config/containers/certs.d`] : []),

@@ -12,7 +12,7 @@ import type { EnvGetter } from "../docker_config.ts";
 import type { AwsCredentials } from "./sigv4.ts";
 
 /** Credentials and where they came from (never a secret). */
-export interface FoundAwsCredentials extends AwsCredentials {
+interface FoundAwsCredentials extends AwsCredentials {
   readonly source: string;
   /** When temporary credentials (a `credential_process`) stop working, epoch ms. */
   readonly expiresAt?: number;
@@ -21,7 +21,7 @@ export interface FoundAwsCredentials extends AwsCredentials {
 type IniSections = Map<string, Map<string, string>>;
 
 /** Parses an AWS INI file: `[section]` headers, `key = value` lines, `#`/`;` comments. */
-export function parseAwsIni(text: string): IniSections {
+function parseAwsIni(text: string): IniSections {
   const sections: IniSections = new Map();
   let current: Map<string, string> | undefined;
   let lastKey: string | undefined;

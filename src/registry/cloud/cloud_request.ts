@@ -9,7 +9,7 @@ import { NetworkError, summarizeBody } from "../http_errors.ts";
 import type { RoundTrip } from "../round_trip.ts";
 
 /** A request to a credential endpoint. */
-export interface CloudRequest {
+interface CloudRequest {
   method: "GET" | "POST";
   url: URL;
   headers?: Record<string, string>;

@@ -33,7 +33,7 @@ function base64url(data: Uint8Array | string): string {
 }
 
 /** A JWT signed with RS256 (RSASSA-PKCS1-v1_5, SHA-256) by a PKCS#8 PEM private key. */
-export async function signRs256Jwt(
+async function signRs256Jwt(
   header: Record<string, unknown>,
   claims: Record<string, unknown>,
   privateKeyPem: string,

@@ -13,7 +13,7 @@ export interface AwsCredentials {
 }
 
 /** A request to sign. */
-export interface SigV4Request {
+interface SigV4Request {
   method: string;
   url: URL;
   /** Headers to sign (any case); `host` is added from the URL when absent. */
@@ -22,7 +22,7 @@ export interface SigV4Request {
 }
 
 /** Where and when the request is signed. */
-export interface SigV4Scope {
+interface SigV4Scope {
   region: string;
   service: string;
   /** `YYYYMMDDTHHMMSSZ`. */
