@@ -160,7 +160,7 @@ export function openConnections(opts: ConnectionOptions): Connections {
           );
         } else if (CLIENT_CERT_WANTED.test(why) && !trust?.clientCertificate) {
           throw new Error(
-            `TLS handshake failed: ${url.host} asks for a client certificate: put client.cert and client.key in certs.d/${url.host}/`,
+            `${url.host} asks for a client certificate: put client.cert and client.key in certs.d/${url.host}/`,
           );
         } else throw err;
       }

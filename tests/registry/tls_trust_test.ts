@@ -175,17 +175,29 @@ Deno.test("a registry requiring a client certificate gets the one in certs.d", a
   await Deno.mkdir(dir, { recursive: true });
   await Deno.copyFile(certs.ca.certPath, join(dir, "ca.crt"));
 
-  await t.step("without one, the error says where to put it", async () => {
-    const client = clientWith({}, roots);
-    try {
-      await rejects(
-        client.ping(reg.host),
-        /asks for a client certificate: put client\.cert and client\.key in certs\.d/,
-      );
-    } finally {
-      client.close();
-    }
-  });
+  await t.step(
+    "without one, the error says where to put it (when the refusal arrives)",
+    async () => {
+      const client = clientWith({}, roots);
+      try {
+        // In TLS 1.3 the server refuses after the handshake: its alert usually reaches the client,
+        // but the connection's reset can overtake it, and then only the closing is known.
+        await rejects(client.ping(reg.host), (err: Error) => {
+          match(
+            err.message,
+            new RegExp(
+              `^cannot reach registry ${reg.host}: (TLS handshake failed: ${reg.host} asks for a ` +
+                `client certificate: put client\\.cert and client\\.key in certs\\.d/${reg.host}/|` +
+                `connection (closed by the server|reset))( \\(gave up after \\d attempts\\))?$`,
+            ),
+          );
+          return true;
+        });
+      } finally {
+        client.close();
+      }
+    },
+  );
 
   await t.step("client.cert and client.key are presented", async () => {
     await Deno.copyFile(certs.client.certPath, join(dir, "client.cert"));
