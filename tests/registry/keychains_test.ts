@@ -446,3 +446,36 @@ Deno.test("ko's keychains push without ko login", async (t) => {
     },
   });
 });
+
+Deno.test("a credential endpoint echoing what it was sent does not put the secret in the error", async () => {
+  // A misbehaving Azure AD stand-in at AZURE_AUTHORITY_HOST that repeats the request form.
+  const endpoint = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (req) =>
+      Response.json(
+        { error: "invalid_client", error_description: `bad request: ${await req.text()}` },
+        { status: 401 },
+      ),
+  );
+  const transport = createTransport({ retry: FAST_RETRY });
+  try {
+    const vars: Record<string, string> = {
+      AZURE_TENANT_ID: "tenant",
+      AZURE_CLIENT_ID: "client",
+      AZURE_CLIENT_SECRET: "s3cr3t-value-not-to-show",
+      AZURE_AUTHORITY_HOST: `http://127.0.0.1:${endpoint.addr.port}/`,
+    };
+    const found = await koKeychain({ env: (n) => vars[n], send: transport.send })(
+      "kotest.azurecr.io",
+      "team/app",
+    );
+    match(
+      found.unavailable!,
+      /^Azure credentials for kotest\.azurecr\.io \(from AZURE_CLIENT_SECRET\): http:\/\/127\.0\.0\.1:\d+\/tenant\/oauth2\/token refused: 401 Unauthorized: invalid_client: bad request: .*client_secret=<redacted>/,
+    );
+    ok(!found.unavailable!.includes("s3cr3t-value-not-to-show"));
+  } finally {
+    transport.close();
+    await endpoint.shutdown();
+  }
+});

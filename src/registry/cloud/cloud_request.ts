@@ -75,9 +75,8 @@ export async function cloudJson(
   }
   const text = await res.text().catch(() => "");
   if (!res.ok) {
-    throw new KoError(
-      `${req.what}: ${endpointName(req.url)} refused: ${refusal(res.status, res.statusText, text)}`,
-    );
+    const words = withoutSecretsOf(req, refusal(res.status, res.statusText, text));
+    throw new KoError(`${req.what}: ${endpointName(req.url)} refused: ${words}`);
   }
   try {
     const v = JSON.parse(text);
@@ -86,6 +85,39 @@ export async function cloudJson(
     // reported below
   }
   throw new KoError(`${req.what}: ${endpointName(req.url)} answered something else than JSON`);
+}
+
+/** The form fields of credential requests that carry secrets. */
+const SECRET_FIELDS = [
+  "client_secret",
+  "client_assertion",
+  "assertion",
+  "refresh_token",
+  "access_token",
+  "password",
+];
+
+/**
+ * `text` with every secret the request carried (secret form fields, a Basic or Bearer
+ * `Authorization`, an AWS session token) cut out, should an endpoint echo what it was sent.
+ */
+function withoutSecretsOf(req: CloudRequest, text: string): string {
+  const secrets: string[] = [];
+  const header = (name: string) =>
+    Object.entries(req.headers ?? {}).find(([n]) => n.toLowerCase() === name)?.[1];
+  if (typeof req.body === "string" && /form-urlencoded/.test(header("content-type") ?? "")) {
+    const form = new URLSearchParams(req.body);
+    for (const field of SECRET_FIELDS) secrets.push(...form.getAll(field));
+  }
+  const authorization = /^(?:Basic|Bearer)\s+(\S+)$/i.exec(header("authorization") ?? "")?.[1];
+  if (authorization) secrets.push(authorization);
+  const session = header("x-amz-security-token");
+  if (session) secrets.push(session);
+  let out = text;
+  for (const secret of secrets.filter((v) => v !== "").sort((a, b) => b.length - a.length)) {
+    out = out.split(secret).join("<redacted>");
+  }
+  return out;
 }
 
 /** A form body (`application/x-www-form-urlencoded`) and its content type. */
