@@ -413,7 +413,7 @@ Deno.test("ko's keychains push without ko login", async (t) => {
         type: "authorized_user",
         client_id: "c",
         client_secret: secrets.azureClientSecret,
-        refresh_token: "revoked",
+        refresh_token: "revoked-refresh-token-0001",
       }),
     );
     for (const [vars, registry, expected] of cases) {

@@ -114,7 +114,8 @@ function withoutSecretsOf(req: CloudRequest, text: string): string {
   const session = header("x-amz-security-token");
   if (session) secrets.push(session);
   let out = text;
-  for (const secret of secrets.filter((v) => v !== "").sort((a, b) => b.length - a.length)) {
+  // Real secrets are long; a short value could be a word of the message itself.
+  for (const secret of secrets.filter((v) => v.length >= 8).sort((a, b) => b.length - a.length)) {
     out = out.split(secret).join("<redacted>");
   }
   return out;
