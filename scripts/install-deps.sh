@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real components the tests run against (Debian packages), when missing:
-# the OCI registry, skopeo, Docker Engine, podman, qemu-user-static, htpasswd, openssl, and
-# shellcheck (which actionlint runs over the workflows' scripts).
+# the OCI registry, skopeo, Docker Engine, podman, qemu-user-static, htpasswd, openssl,
+# botocore (reference AWS signatures), and shellcheck (which actionlint runs over the
+# workflows' scripts).
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -20,6 +21,8 @@ have zsh || need+=(zsh)
 have fish || need+=(fish)
 have tmux || need+=(tmux)
 have shellcheck || need+=(shellcheck)
+# botocore computes reference AWS SigV4 signatures (tests/helpers/botocore_sigv4.ts).
+/usr/bin/python3 -c "import botocore" >/dev/null 2>&1 || need+=(python3-botocore)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ] || ! have apt-get; then
   echo "missing test dependencies: ${need[*]} (install them, or run as root on Debian)" >&2

@@ -25,7 +25,6 @@ import { lazyDaemonBaseReader } from "../publish/local_publishers.ts";
 import { makePublisher } from "../publish/make_publisher.ts";
 import { sbomAttachments } from "../publish/sbom_push.ts";
 import { RegistryClient } from "../registry/client.ts";
-import { defaultKeychain } from "../registry/credentials.ts";
 import { join } from "../util/posix_path.ts";
 import { VERSION } from "../version.ts";
 import type { VerbContext } from "./context.ts";
@@ -110,8 +109,8 @@ export async function openPipeline(
   const getClient = () =>
     client ??= new RegistryClient({
       userAgent: `ko/${VERSION}`,
-      // Credentials from the verb's environment (DOCKER_CONFIG, HOME…), not the process's.
-      keychain: defaultKeychain({ env: (name) => ctx.env[name] }),
+      // Credentials, TLS trust and proxies from the verb's environment, not the process's.
+      env: (name) => ctx.env[name],
       insecureRegistries: options.insecureRegistry ? insecureRegistries(ctx.env) : [],
     });
   const reader = { // the client is only created when a remote base is actually read

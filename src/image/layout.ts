@@ -2,20 +2,22 @@
  * OCI image layouts on disk (`oci-layout`, `index.json`, `blobs/sha256/<hex>`). Blobs are
  * content-addressed and written atomically one by one; `index.json` is rewritten atomically
  * when a batch of images is committed, replacing entries with the same `ref.name` so repeated
- * runs do not pile up duplicates (ko appends forever).
+ * runs do not pile up duplicates (ko appends forever). Both files are formatted byte for byte
+ * as go-containerregistry's layout writer formats them.
  */
 import { join } from "../util/posix_path.ts";
 import type { Artifact } from "../oci/artifact.ts";
 import { digestHex } from "../oci/digest.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
-import { type Index, parseIndex, serializeIndex } from "../oci/manifest.ts";
+import { type Index, parseIndex, serializeLayoutIndex } from "../oci/manifest.ts";
 import { MediaType } from "../oci/media_types.ts";
 import { REF_NAME_ANNOTATION as REF_NAME } from "../oci/annotations.ts";
 import { describeFsError, writeFileAtomic } from "../util/atomic_file.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { type BuildResult, descriptorOf, type Image } from "./image.ts";
 
-const LAYOUT_FILE = '{"imageLayoutVersion": "1.0.0"}';
+/** `oci-layout`, byte for byte as go-containerregistry's layout writer makes it. */
+const LAYOUT_FILE = '{\n    "imageLayoutVersion": "1.0.0"\n}';
 
 /** An OCI layout being written: blobs now, index entries at {@link commit}. */
 export class LayoutWriter {
@@ -112,7 +114,7 @@ export class LayoutWriter {
       );
     const replaced = new Set(pending.map(key));
     const manifests = [...index.manifests.filter((d) => !replaced.has(key(d))), ...pending];
-    await writeFileAtomic(indexPath, serializeIndex({ ...index, manifests }));
+    await writeFileAtomic(indexPath, serializeLayoutIndex({ ...index, manifests }));
     this.#pending.length = 0;
   }
 

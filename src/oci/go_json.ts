@@ -164,3 +164,41 @@ export function goTime(s: string): string {
   const z = zone === "Z" || zone === "z" || zone === "+00:00" || zone === "-00:00" ? "Z" : zone;
   return `${y}-${mo}-${d}T${h}:${mi}:${sec}${f}${z}`;
 }
+
+/**
+ * Re-indents compact JSON as Go's `json.Indent` (and so `json.MarshalIndent`) does: each
+ * member and element on its own line under `indent` per level, `": "` after keys, empty
+ * objects and arrays kept as `{}` and `[]`, no trailing newline.
+ */
+export function goIndent(compact: string, indent: string): string {
+  let out = "";
+  let depth = 0;
+  let opened = false; // just after `{` or `[`: the next token decides between `{}` and a newline
+  const newline = () => "\n" + indent.repeat(depth);
+  for (let i = 0; i < compact.length; i++) {
+    const c = compact[i]!;
+    if (c === " " || c === "\t" || c === "\n" || c === "\r") continue;
+    if (opened && c !== "}" && c !== "]") {
+      out += newline();
+      opened = false;
+    }
+    if (c === '"') {
+      let j = i + 1;
+      while (compact[j] !== '"') j += compact[j] === "\\" ? 2 : 1;
+      out += compact.slice(i, j + 1);
+      i = j;
+    } else if (c === "{" || c === "[") {
+      out += c;
+      depth++;
+      opened = true;
+    } else if (c === "}" || c === "]") {
+      depth--;
+      if (opened) opened = false;
+      else out += newline();
+      out += c;
+    } else if (c === ",") out += "," + newline();
+    else if (c === ":") out += ": ";
+    else out += c;
+  }
+  return out;
+}

@@ -5,7 +5,7 @@
 import { errorMessage, KoError } from "../util/errors.ts";
 import { type Digest, parseDigest } from "./digest.ts";
 import { type Descriptor, DESCRIPTOR_SCHEMA } from "./descriptor.ts";
-import { goMarshal, type GoStruct } from "./go_json.ts";
+import { goIndent, goMarshal, type GoStruct } from "./go_json.ts";
 import { isImageMediaType, isIndexMediaType, MediaType } from "./media_types.ts";
 
 /** An image manifest. */
@@ -58,6 +58,14 @@ export function serializeManifest(m: Manifest): Uint8Array {
 /** Serialises an index exactly as ggcr would. */
 export function serializeIndex(i: Index): Uint8Array {
   return new TextEncoder().encode(goMarshal(i, INDEX_SCHEMA));
+}
+
+/**
+ * Serialises an index as go-containerregistry's OCI layout writer writes `index.json`:
+ * `json.MarshalIndent` with a three-space indent, no trailing newline.
+ */
+export function serializeLayoutIndex(i: Index): Uint8Array {
+  return new TextEncoder().encode(goIndent(goMarshal(i, INDEX_SCHEMA), "   "));
 }
 
 /** Parses JSON bytes into an object, with a clear error naming what was being read. */

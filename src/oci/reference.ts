@@ -1,9 +1,10 @@
 /**
  * Image references in the Docker grammar (`[registry/]path[:tag][@digest]`): parsing with
  * validation, normalisation (Docker Hub, `library/`), and the helpers the registry client and
- * publishers need. Behaviour follows go-containerregistry's `name` package, except that
- * `localhost` counts as a registry (as in Docker) and repository components are checked
- * against Docker's stricter grammar.
+ * publishers need. Behaviour follows go-containerregistry's `name` package (a repository path
+ * of 2 to 255 characters as written, `alpine` before it becomes `library/alpine`), except
+ * that `localhost` counts as a registry (as in Docker) and repository components and tags are
+ * checked against Docker's stricter grammar, which registries enforce anyway.
  *
  * @example
  * ```ts
@@ -24,8 +25,9 @@ const DEFAULT_TAG = "latest";
 /** The namespace Docker Hub puts single-component names in (`alpine` → `library/alpine`). */
 const DOCKER_HUB_NAMESPACE = "library";
 
-/** Longest name (`registry/repository` as written) Docker accepts. */
-const NAME_MAX = 255;
+/** Shortest and longest repository path (as written, after the registry), as in ggcr. */
+const REPOSITORY_MIN = 2;
+const REPOSITORY_MAX = 255;
 
 const TAG_RE = /^[\w][\w.-]{0,127}$/;
 const COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
@@ -173,7 +175,6 @@ function parseName(
   opts: ParseOptions,
   fail: (why: string) => never,
 ): { registry: string; repository: string } {
-  if (name.length > NAME_MAX) fail(`the name is longer than ${NAME_MAX} characters`);
   let registry = "";
   let path = name;
   const slash = name.indexOf("/");
@@ -183,6 +184,12 @@ function parseName(
     if (!HOST_RE.test(registry) || !validPort(registry)) fail(registryProblem(registry));
   }
   if (path === "") fail("the repository name is missing");
+  if (path.length < REPOSITORY_MIN || path.length > REPOSITORY_MAX) {
+    // ko's (go-containerregistry's) wording.
+    fail(
+      `repository must be between ${REPOSITORY_MIN} and ${REPOSITORY_MAX} characters in length: ${path}`,
+    );
+  }
   for (const component of path.split("/")) {
     if (COMPONENT_RE.test(component)) continue;
     if (component === "") fail("the repository name has an empty path component");

@@ -8,6 +8,7 @@ import type { BuildResult } from "../image/image.ts";
 import { LayoutWriter } from "../image/layout.ts";
 import { attestationReferrer, signatureReferrer } from "../sign/cosign_layers.ts";
 import type { ImageSigning } from "../sign/image_signing.ts";
+import { KO_SCHEME, withoutKoScheme } from "../util/ko_scheme.ts";
 import { imageRepository, type Namer } from "./naming.ts";
 import { type Publisher, publishName, type PublishTarget } from "./publisher.ts";
 
@@ -39,11 +40,13 @@ export class LayoutPublisher implements Publisher {
     const name = this.namer(this.baseRepo, ip);
     // Unnamed (--bare without KO_DOCKER_REPO): entries without ref.name, as ko writes them.
     if (name !== "") imageRepository(name);
-    target.report.info(`Saving ${ip}`);
+    // As ko logs it: the qualified import path with its scheme, case kept.
+    const saving = `${KO_SCHEME}${withoutKoScheme(target.importPath)}`;
+    target.report.info(`Saving ${saving}`);
     const refNames = name === "" ? [] : this.tags.map((t) => `${name}:${t}`);
     await this.writer.write(result, refNames, target.rank);
     if (this.signing) await this.#sign(this.signing, result, name || ip, target.rank);
-    target.report.info(`Saved ${ip}`);
+    target.report.info(`Saved ${saving}`);
     target.report.phase("done");
     return `${this.writer.path}@${result.digest}`;
   }

@@ -81,6 +81,7 @@ export class RegistryPublisher implements Publisher {
       }));
     }
     report.info(`Publishing ${name}:${o.tags[0]}`);
+    for (const tag of o.tags.slice(1)) report.info(`Tagging ${name}:${tag}`);
     report.phase("uploading");
     const rest = withoutChildren(result, ahead);
     const attachmentBlobs = o.pushAttachments &&
@@ -196,7 +197,6 @@ export class RegistryPublisher implements Publisher {
     ], signal);
     await Promise.all(tags.map(async (tag, i) => {
       if (present[i]) return;
-      if (i > 0) report.info(`Tagging ${tag}`);
       await putManifest(client, repo, tag, result, report, signal);
     }));
     return true;

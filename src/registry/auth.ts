@@ -20,7 +20,7 @@ export function basicAuthorization(username: string, password: string): string {
 export class Authenticator {
   readonly #send: RoundTrip;
   readonly #keychain: Keychain;
-  readonly #credentials = new Map<string, Promise<Credential>>();
+  readonly #credentials = new Map<string, { found: Promise<Credential>; expiresAt?: number }>();
   readonly #tokens = new Map<string, RegistryToken>();
   readonly #pending = new Map<string, Promise<RegistryToken>>();
 
@@ -30,16 +30,27 @@ export class Authenticator {
     this.#keychain = keychain;
   }
 
-  /** The credentials for a repository, resolved once per registry and repository. */
+  /**
+   * The credentials for a repository, resolved once per registry and repository (again a
+   * minute before credentials a cloud issued for a while expire).
+   */
   credential(registry: string, repository: string): Promise<Credential> {
     const key = `${registry}/${repository}`;
-    let p = this.#credentials.get(key);
-    if (p === undefined) {
-      p = this.#keychain(registry, repository);
-      this.#credentials.set(key, p);
-      p.catch(() => this.#credentials.delete(key));
+    const cached = this.#credentials.get(key);
+    if (
+      cached !== undefined &&
+      !(cached.expiresAt !== undefined && cached.expiresAt - 60_000 < Date.now())
+    ) {
+      return cached.found;
     }
-    return p;
+    const entry: { found: Promise<Credential>; expiresAt?: number } = {
+      found: this.#keychain(registry, repository),
+    };
+    this.#credentials.set(key, entry);
+    entry.found.then((c) => {
+      if (c.expiresAt !== undefined) entry.expiresAt = c.expiresAt;
+    }, () => this.#credentials.delete(key));
+    return entry.found;
   }
 
   /**

@@ -17,7 +17,9 @@ import {
   type UploadOptions,
   type UploadResult,
 } from "./blobs.ts";
-import { defaultKeychain, type Keychain } from "./credentials.ts";
+import type { Keychain } from "./credentials.ts";
+import type { EnvGetter } from "./docker_config.ts";
+import { koKeychain } from "./ko_keychain.ts";
 import { type FetchedManifest, getManifest, headManifest, putManifest } from "./manifests.ts";
 import type { PingResult } from "./ping.ts";
 import { getReferrers } from "./referrers.ts";
@@ -29,7 +31,12 @@ import { createTransport, type Transport } from "./transport.ts";
 
 /** Options of a RegistryClient. */
 export interface RegistryClientOptions {
-  /** Where credentials come from; defaults to the docker/podman config files and helpers. */
+  /**
+   * The run's environment: credentials, TLS trust (`SSL_CERT_FILE`, certs.d under `HOME`) and
+   * proxies. Defaults to the process's.
+   */
+  env?: EnvGetter;
+  /** Where credentials come from; defaults to ko's keychain (ko_keychain.ts). */
   keychain?: Keychain;
   /**
    * Registries (`host[:port]`) that may fall back to plain HTTP and whose TLS certificates are
@@ -38,8 +45,10 @@ export interface RegistryClientOptions {
   insecureRegistries?: string[];
   /** Extra CA certificates (PEM) to trust. */
   caCerts?: string[];
-  /** Also trust the system CA bundle (default true). */
+  /** Also trust the system CA bundle, `SSL_CERT_FILE` and `SSL_CERT_DIR` (default true). */
   trustSystemStore?: boolean;
+  /** The certs.d roots per-registry CAs and client certificates are read from. */
+  certsDirRoots?: readonly string[];
   /** Retry policy overrides (attempts, delays). */
   retry?: Partial<RetryPolicy>;
   /** `User-Agent`, `ko/<version>`. */
@@ -53,7 +62,10 @@ export class RegistryClient {
   readonly #uploads = new Map<string, Promise<UploadResult>>();
 
   constructor(opts: RegistryClientOptions = {}) {
+    const env = opts.env ?? ((name: string) => Deno.env.get(name));
     this.#transport = createTransport({
+      env,
+      ...(opts.certsDirRoots ? { certsDirRoots: opts.certsDirRoots } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
       ...(opts.caCerts ? { caCerts: opts.caCerts } : {}),
@@ -63,7 +75,10 @@ export class RegistryClient {
     });
     this.#session = new Session({
       transport: this.#transport,
-      authenticator: new Authenticator(this.#transport.send, opts.keychain ?? defaultKeychain()),
+      authenticator: new Authenticator(
+        this.#transport.send,
+        opts.keychain ?? koKeychain({ env, send: this.#transport.send }),
+      ),
       insecureRegistries: opts.insecureRegistries ?? [],
     });
   }

@@ -7,7 +7,6 @@
 import { checkRegistry, parseRepository } from "../oci/reference.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { describeFsError, writeFileAtomic } from "../util/atomic_file.ts";
-import { debug } from "../util/log.ts";
 import { helperGet, type HelperOptions, helperStore } from "./credential_helper.ts";
 import {
   type AuthEntry,
@@ -31,6 +30,13 @@ export interface Credential {
   registryToken?: string;
   /** Where the credentials came from (for debug output; never a secret). */
   source?: string;
+  /** When they stop working (epoch ms), for credentials a cloud issued for a while. */
+  expiresAt?: number;
+  /**
+   * Anonymous because a source that applied could not give credentials: why (one line naming
+   * the source, never a secret), told if the registry then refuses anonymous access.
+   */
+  unavailable?: string;
 }
 
 /** Resolves the credentials to use for a repository of a registry. */
@@ -118,18 +124,9 @@ export async function resolveCredential(
     const file = await readDockerConfigFile(path);
     if (file === undefined) continue;
     const c = await fromFile(file, registry, repository, env);
-    if (!isAnonymous(c)) {
-      debug(`using credentials for ${registry} from ${c.source}`);
-      return c;
-    }
+    if (!isAnonymous(c)) return c;
   }
-  debug(`no credentials for ${registry}: anonymous`);
   return {};
-}
-
-/** The default keychain: {@link resolveCredential} with the given options. */
-export function defaultKeychain(opts: KeychainOptions = {}): Keychain {
-  return (registry, repository) => resolveCredential(registry, repository, opts);
 }
 
 /** Base64 of UTF-8 text (Docker's `auth` field). */

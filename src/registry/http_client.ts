@@ -1,59 +1,44 @@
 /**
- * The HTTP client registry requests go through: Deno's built-in roots, plus the system CA
- * bundle (so a privately installed CA works), plus any extra PEM certificates given.
+ * The Deno HTTP clients registry requests go through: Deno's built-in roots plus the CA
+ * sources of a host's trust (tls_trust.ts), its client certificate if any, and the proxy
+ * settings of the run's environment.
  */
 import { debug } from "../util/log.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
-
-/** TLS trust options of the registry client. */
-export interface TlsOptions {
-  /** Extra CA certificates (PEM text) to trust, e.g. a test or corporate CA. */
-  caCerts?: string[];
-  /** Also trust the system bundle (`$SSL_CERT_FILE`, else /etc/ssl/certs/ca-certificates.crt). */
-  trustSystemStore?: boolean;
-  /** Environment lookup, for tests; defaults to `Deno.env.get`. */
-  env?: (name: string) => string | undefined;
-}
-
-const SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
-
-/** The system CA bundle's PEM text, or undefined when there is none readable. */
-function readSystemBundle(env: (name: string) => string | undefined): string | undefined {
-  const path = env("SSL_CERT_FILE") || SYSTEM_BUNDLE;
-  try {
-    const text = Deno.readTextFileSync(path);
-    return text.includes("-----BEGIN CERTIFICATE-----") ? text : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import type { EnvGetter } from "./docker_config.ts";
+import type { HostTrust } from "./tls_trust.ts";
 
 /**
- * Creates the Deno HTTP client for registry traffic. Throws a KoError when an extra CA
- * certificate cannot be used; an unusable system bundle is skipped with a debug line.
+ * Creates the Deno HTTP client for a host trust. A CA source the user named that Deno cannot
+ * use is a KoError naming it; an unusable system bundle is skipped with a debug line.
  */
-export function createRegistryHttpClient(opts: TlsOptions = {}): Deno.HttpClient {
-  const env = opts.env ?? ((n: string) => Deno.env.get(n));
-  const extra = opts.caCerts ?? [];
-  for (const [i, pem] of extra.entries()) {
-    if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
-      throw new KoError(
-        `CA certificate #${i + 1} is not PEM: expected "-----BEGIN CERTIFICATE-----"`,
-      );
-    }
-  }
-  const system = opts.trustSystemStore === false ? undefined : readSystemBundle(env);
-  if (system !== undefined) {
-    try {
-      return createClient({ caCerts: [system, ...extra] });
-    } catch (err) {
-      debug(`ignoring the system CA bundle: ${errorMessage(err)}`);
-    }
-  }
+export function createRegistryHttpClient(trust: HostTrust, env: EnvGetter): Deno.HttpClient {
+  const cert = trust.clientCertificate;
+  const options: Deno.CreateHttpClientOptions = {
+    caCerts: trust.caSources.map((s) => s.pem),
+    ...(cert ? { cert: cert.cert, key: cert.key } : {}),
+  };
   try {
-    return createClient({ caCerts: extra });
+    return createClient(options, env);
   } catch (err) {
-    throw new KoError(`cannot use the given CA certificates: ${errorMessage(err)}`);
+    for (const s of trust.caSources) {
+      try {
+        createClient({ caCerts: [s.pem] }, env).close();
+      } catch (sourceErr) {
+        if (s.explicit) {
+          throw new KoError(
+            `cannot use the CA certificates of ${s.source}: ${errorMessage(sourceErr)}`,
+          );
+        }
+        debug(`ignoring the CA bundle ${s.source}: ${errorMessage(sourceErr)}`);
+        const rest = trust.caSources.filter((other) => other !== s);
+        return createRegistryHttpClient({ ...trust, caSources: rest }, env);
+      }
+    }
+    if (cert) {
+      throw new KoError(`cannot use the client certificate "${cert.source}": ${errorMessage(err)}`);
+    }
+    throw new KoError(`cannot set up the registry HTTP client: ${errorMessage(err)}`);
   }
 }
 
@@ -65,27 +50,38 @@ const PROXY_VARS = [
   "ALL_PROXY",
   "all_proxy",
 ];
+const NO_PROXY_VARS = ["NO_PROXY", "no_proxy"];
 const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "::1"];
 
 /**
- * `Deno.createHttpClient`, except that `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` never apply to
- * loopback hosts, as in Go (ko's `http.ProxyFromEnvironment`): a corporate proxy cannot reach a
- * registry on this machine. Deno reads `NO_PROXY` when a client is created, so the loopback
- * names are added to it for that moment only.
+ * `Deno.createHttpClient` with the proxy settings of `env` (the run's environment, which
+ * tests give apart from the process's), except that a proxy never applies to loopback hosts,
+ * as in Go (ko's `http.ProxyFromEnvironment`): a corporate proxy cannot reach a registry on
+ * this machine. Deno reads the proxy variables when a client is created, so they are set to
+ * those values for that moment only.
  */
-function createClient(options: Deno.CreateHttpClientOptions): Deno.HttpClient {
-  if (!PROXY_VARS.some((name) => Deno.env.get(name))) return Deno.createHttpClient(options);
-  const saved = { NO_PROXY: Deno.env.get("NO_PROXY"), no_proxy: Deno.env.get("no_proxy") };
-  const current = (saved.NO_PROXY ?? saved.no_proxy ?? "").split(",").map((h) => h.trim())
+function createClient(options: Deno.CreateHttpClientOptions, env: EnvGetter): Deno.HttpClient {
+  const wanted = new Map<string, string | undefined>();
+  for (const name of PROXY_VARS) wanted.set(name, env(name) || undefined);
+  const proxied = [...wanted.values()].some((v) => v !== undefined);
+  const current = (env("NO_PROXY") ?? env("no_proxy") ?? "").split(",").map((h) => h.trim())
     .filter((h) => h !== "");
-  if (current.includes("*")) return Deno.createHttpClient(options);
-  const merged = [...current, ...LOOPBACK_HOSTS.filter((h) => !current.includes(h))].join(",");
+  const noProxy = proxied && !current.includes("*")
+    ? [...current, ...LOOPBACK_HOSTS.filter((h) => !current.includes(h))]
+    : current;
+  for (const name of NO_PROXY_VARS) wanted.set(name, noProxy.join(",") || undefined);
+  const saved = new Map([...wanted.keys()].map((name) => [name, Deno.env.get(name)]));
+  if ([...wanted].every(([name, value]) => saved.get(name) === value)) {
+    return Deno.createHttpClient(options);
+  }
   try {
-    Deno.env.set("NO_PROXY", merged);
-    if (saved.no_proxy !== undefined) Deno.env.set("no_proxy", merged);
+    for (const [name, value] of wanted) {
+      if (value === undefined) Deno.env.delete(name);
+      else Deno.env.set(name, value);
+    }
     return Deno.createHttpClient(options);
   } finally {
-    for (const [name, value] of Object.entries(saved)) {
+    for (const [name, value] of saved) {
       if (value === undefined) Deno.env.delete(name);
       else Deno.env.set(name, value);
     }

@@ -140,6 +140,8 @@ function loginHint(registry: string): string {
 export interface AuthAttempt {
   /** Whether credentials were found (false: the request went anonymously). */
   found: boolean;
+  /** Why a source that applied gave none (a cloud token endpoint refused…), if one did. */
+  unavailable?: string;
   /** Where they came from (a file and key, or a credential helper); never a secret. */
   source?: string;
   /** A 401 means the credentials themselves were refused (Basic, or a token endpoint). */
@@ -154,7 +156,10 @@ function authHint(registry: string, unauthorized: boolean, auth?: AuthAttempt): 
       ? login
       : `check that your credentials for ${registry} grant this access, or ${login}`;
   }
-  if (!auth.found) return `no credentials for ${registry} were found: ${login}`;
+  if (!auth.found) {
+    const why = auth.unavailable ? ` (${auth.unavailable})` : "";
+    return `no credentials for ${registry} were found${why}: ${login}`;
+  }
   const from = auth.source ? ` from ${auth.source}` : "";
   if (unauthorized && auth.refusedOn401) {
     return `the credentials for ${registry}${from} were refused: ${login}`;

@@ -149,6 +149,7 @@ export class Session {
     return {
       found,
       ...(cred.source ? { source: cred.source } : {}),
+      ...(cred.unavailable ? { unavailable: cred.unavailable } : {}),
       refusedOn401: challenge.scheme === "basic" && !cred.registryToken,
     };
   }

@@ -7,7 +7,7 @@
 import { KoError } from "../util/errors.ts";
 import type { Challenge } from "./challenge.ts";
 import type { Credential } from "./credentials.ts";
-import { errorFromResponse } from "./http_errors.ts";
+import { errorFromResponse, NetworkError } from "./http_errors.ts";
 import { isLinkLocalHost } from "./scheme.ts";
 import type { RoundTrip } from "./round_trip.ts";
 
@@ -90,8 +90,31 @@ function realmName(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
-/** Sends to the token endpoint; failures to connect name the endpoint's host. */
-function send(
+/**
+ * Sends to the token endpoint; a failure to connect says whose token it was for and names
+ * the endpoint (`getting a token for ghcr.io from https://ghcr.io/token: cannot reach …`).
+ */
+async function send(
+  roundTrip: RoundTrip,
+  req: TokenRequest,
+  url: URL,
+  init: { method: string; authorization?: string; body?: string; contentType?: string },
+): Promise<Response> {
+  try {
+    return await sendOnce(roundTrip, req, url, init);
+  } catch (err) {
+    if (!(err instanceof NetworkError)) throw err;
+    const reason = err.message.replace(`cannot reach registry ${url.host}: `, "");
+    throw new NetworkError(
+      `getting a token for ${req.registry} from ${
+        realmName(url)
+      }: cannot reach ${url.host}: ${reason}`,
+      { retryable: err.retryable, tls: err.tls, cause: err },
+    );
+  }
+}
+
+function sendOnce(
   roundTrip: RoundTrip,
   req: TokenRequest,
   url: URL,

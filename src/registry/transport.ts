@@ -4,15 +4,24 @@
  * function wrapping the next {@link RoundTrip} (round_trip.ts), one concern each.
  */
 import { openConnections } from "./connection.ts";
-import { createRegistryHttpClient, type TlsOptions } from "./http_client.ts";
+import type { EnvGetter } from "./docker_config.ts";
 import { withRedirects } from "./redirects.ts";
 import { DEFAULT_RETRY, type RetryPolicy, withRetries } from "./retry.ts";
 import type { RoundTrip } from "./round_trip.ts";
+import { TlsTrust } from "./tls_trust.ts";
 import { DEFAULT_USER_AGENT, withUserAgent } from "./user_agent.ts";
 import { withWarningLog } from "./warnings.ts";
 
 /** Options of the transport. */
-interface TransportOptions extends TlsOptions {
+interface TransportOptions {
+  /** The run's environment (TLS trust and proxy variables); defaults to the process's. */
+  env?: EnvGetter;
+  /** Extra CA certificates (PEM) to trust, e.g. a test or corporate CA. */
+  caCerts?: string[];
+  /** Also trust the system bundle, `SSL_CERT_FILE` and `SSL_CERT_DIR` (default true). */
+  trustSystemStore?: boolean;
+  /** The certs.d roots (tls_trust.ts); defaults to the user's and /etc's. */
+  certsDirRoots?: readonly string[];
   /** Retry policy overrides (tests use tiny delays). */
   retry?: Partial<RetryPolicy>;
   /** The `User-Agent` header; `ko/<version>`. */
@@ -30,7 +39,7 @@ export interface Transport {
   readonly send: RoundTrip;
   /** The retry policy in force, also used for whole-operation retries. */
   readonly policy: RetryPolicy;
-  /** Releases the HTTP client's connections and any unverified-TLS tunnels. */
+  /** Releases every pooled connection. */
   close(): void;
 }
 
@@ -41,13 +50,21 @@ export interface Transport {
  * 2. redirects: followed by hand, `Authorization` kept to the original host;
  * 3. `Warning` headers: logged once each, from every hop;
  * 4. `User-Agent`: set on every hop;
- * 5. connections: the shared HTTP client (CAs, proxy rules) or an unverified-TLS tunnel.
+ * 5. connections: `fetch` with the host's TLS trust and the proxy rules, or Node's HTTP client
+ *    where `fetch` cannot go (blocked ports, unverified TLS).
  *
  * Authentication sits above this, in the session (session.ts, auth.ts).
  */
 export function createTransport(opts: TransportOptions = {}): Transport {
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
-  const connections = openConnections(createRegistryHttpClient(opts), opts.unverifiedTls ?? []);
+  const env = opts.env ?? ((name: string) => Deno.env.get(name));
+  const trust = new TlsTrust({
+    env,
+    ...(opts.caCerts ? { caCerts: opts.caCerts } : {}),
+    ...(opts.trustSystemStore !== undefined ? { trustSystemStore: opts.trustSystemStore } : {}),
+    ...(opts.certsDirRoots ? { certsDirRoots: opts.certsDirRoots } : {}),
+  });
+  const connections = openConnections({ trust, unverifiedTls: opts.unverifiedTls ?? [], env });
   const hop = withUserAgent(connections.send, opts.userAgent ?? DEFAULT_USER_AGENT);
   const send = withRetries(withRedirects(withWarningLog(hop)), policy);
   return { send, policy, close: () => connections.close() };

@@ -19,7 +19,7 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { testSigningIdentity, testTlsCerts } from "./test_certs.ts";
+import { type CertFiles, testSigningIdentity, testTlsCerts } from "./test_certs.ts";
 import { startTokenServer, type TokenRequest, type TokenServer } from "./token_server.ts";
 import { freePort, ownsListeningPort, runOk, stopProcess, tempDir } from "./tools.ts";
 
@@ -36,6 +36,20 @@ export interface RegistryOptions {
   anonymousPull?: boolean;
   /** Bearer mode: token lifetime in seconds (default 300). */
   tokenExpiresIn?: number;
+  /** Basic and bearer modes: serve HTTPS with the test leaf (the `tls` mode's certificate). */
+  tls?: boolean;
+  /** HTTPS: serve this certificate instead of the test leaf (e.g. a self-signed one). */
+  serverCert?: CertFiles;
+  /** HTTPS: require a client certificate signed by the test CA (`http.tls.clientcas`). */
+  requireClientCert?: boolean;
+  /** Listen on this port instead of a free one (e.g. a port browsers block). */
+  port?: number;
+  /** Basic and bearer modes: more users and their passwords, besides the generated one. */
+  users?: Record<string, string>;
+  /** Bearer mode: refresh tokens the token server takes, and the user each stands for. */
+  refreshTokens?: Record<string, string>;
+  /** Bearer mode: the token server's port (default: a free one). */
+  tokenPort?: number;
 }
 
 /** A running registry. */
@@ -95,8 +109,12 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
       server.password = randomBytes(12).toString("hex");
     }
     if (mode === "basic") {
-      const res = await runOk("htpasswd", ["-Bbn", server.username!, server.password!]);
-      await Deno.writeTextFile(`${dir.path}/htpasswd`, res.stdout);
+      let htpasswd = "";
+      const users = { [server.username!]: server.password!, ...opts.users };
+      for (const [user, password] of Object.entries(users)) {
+        htpasswd += (await runOk("htpasswd", ["-Bbn", user, password])).stdout.trim() + "\n";
+      }
+      await Deno.writeTextFile(`${dir.path}/htpasswd`, htpasswd);
       config.auth = { htpasswd: { realm: "basic-realm", path: `${dir.path}/htpasswd` } };
     } else if (mode === "bearer") {
       const signer = await testSigningIdentity();
@@ -108,6 +126,9 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         issuer: ISSUER,
         anonymousPull: opts.anonymousPull,
         expiresIn: opts.tokenExpiresIn,
+        users: opts.users,
+        refreshTokens: opts.refreshTokens,
+        port: opts.tokenPort,
       });
       config.auth = {
         token: {
@@ -123,10 +144,19 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         tokenIssuer: ISSUER,
         tokenRequests: tokenServer.requests,
       });
-    } else if (mode === "tls") {
+    }
+    if (mode === "tls" || opts.tls) {
       const certs = await testTlsCerts();
-      http.tls = { certificate: certs.leaf.certPath, key: certs.leaf.keyPath };
-      httpClient = Deno.createHttpClient({ caCerts: [certs.ca.certPem] });
+      const served = opts.serverCert ?? certs.leaf;
+      http.tls = {
+        certificate: served.certPath,
+        key: served.keyPath,
+        ...(opts.requireClientCert ? { clientcas: [certs.ca.certPath] } : {}),
+      };
+      httpClient = Deno.createHttpClient({
+        caCerts: [opts.serverCert?.certPem ?? certs.ca.certPem],
+        ...(opts.requireClientCert ? { cert: certs.client.certPem, key: certs.client.keyPem } : {}),
+      });
       Object.assign(server, {
         caCertPem: certs.ca.certPem,
         caCertPath: certs.ca.certPath,
@@ -136,10 +166,10 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
     }
 
     const logPath = `${dir.path}/registry.log`;
-    const scheme = mode === "tls" ? "https" : "http";
+    const scheme = mode === "tls" || opts.tls ? "https" : "http";
     let lastError = "";
     for (let attempt = 0; attempt < 5; attempt++) {
-      const port = freePort();
+      const port = opts.port ?? freePort();
       http.addr = `127.0.0.1:${port}`;
       await Deno.writeTextFile(`${dir.path}/config.yml`, JSON.stringify(config, null, 2));
       await Deno.writeTextFile(logPath, "");
@@ -191,7 +221,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
       }
       await stopProcess(child);
       lastError = `${ready}\n${await Deno.readTextFile(logPath).catch(() => "")}`;
-      if (!/address already in use|port taken/.test(lastError)) break;
+      if (opts.port !== undefined || !/address already in use|port taken/.test(lastError)) break;
     }
     throw new Error(`docker-registry (${mode}) did not start: ${lastError.trim()}`);
   } catch (err) {
@@ -221,8 +251,13 @@ async function waitReady(
         if (await ownsListeningPort(child.pid, port)) return "ready";
         return "port taken by another process";
       }
-    } catch {
-      // not listening yet
+    } catch (err) {
+      // Not listening yet; or a port fetch refuses, or a self-signed CA certificate rustls
+      // refuses, where the listening socket must do.
+      const why = `${err} ${(err as Error).cause ?? ""}`;
+      if (/are blocked|CaUsedAsEndEntity/.test(why) && await ownsListeningPort(child.pid, port)) {
+        return "ready";
+      }
     }
     await new Promise((r) => setTimeout(r, 15));
   }

@@ -1,7 +1,8 @@
 /**
  * Test certificates made with the real `openssl`: a small CA, a leaf for 127.0.0.1/localhost
- * signed by it (Deno's rustls refuses a self-signed leaf used as its own CA), and token-signing
- * identities for the registry's bearer auth. Made once per process into a temp dir that is
+ * (and some public names, see {@link TEST_SERVER_NAMES}) signed by it (Deno's rustls refuses a
+ * self-signed leaf used as its own CA), a client certificate, a self-signed CA-as-leaf
+ * certificate, and token-signing identities for the registry's bearer auth. Made once per process into a temp dir that is
  * removed when the process unloads.
  */
 
@@ -15,11 +16,39 @@ export interface CertFiles {
   keyPem: string;
 }
 
+/**
+ * The public names the test leaf also carries, so that a loopback registry or cloud stand-in
+ * reached through a CONNECT proxy can answer for them (no traffic leaves the machine).
+ */
+export const TEST_SERVER_NAMES = [
+  "ghcr.io",
+  "docker.pkg.github.com",
+  "gcr.io",
+  "us-docker.pkg.dev",
+  "oauth2.googleapis.com",
+  "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+  "api.ecr.us-east-1.amazonaws.com",
+  "kotest.azurecr.io",
+  "login.microsoftonline.com",
+  "registry.example",
+] as const;
+
 /** The process-wide TLS material for registries in `tls` mode. */
 export interface TlsCerts {
   ca: CertFiles;
-  /** Leaf for `IP:127.0.0.1` and `DNS:localhost`, `basicConstraints=CA:FALSE`, signed by `ca`. */
+  /**
+   * Leaf for `IP:127.0.0.1`, `DNS:localhost` and {@link TEST_SERVER_NAMES},
+   * `basicConstraints=CA:FALSE`, signed by `ca`.
+   */
   leaf: CertFiles;
+  /** A client certificate (`extendedKeyUsage=clientAuth`) signed by `ca`, for mutual TLS. */
+  client: CertFiles;
+  /**
+   * A self-signed certificate for `IP:127.0.0.1` and `DNS:localhost` that is its own CA
+   * (`CA:TRUE`, as `openssl req -x509` makes by default): what rustls refuses as a server's
+   * own certificate and Go accepts when it is named.
+   */
+  selfSigned: CertFiles;
   /** A directory holding only `ca.crt` (for `skopeo --cert-dir`, Docker's certs.d layout). */
   caDir: string;
 }
@@ -78,16 +107,49 @@ async function makeTlsCerts(): Promise<TlsCerts> {
   await Deno.writeTextFile(
     ext,
     "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n" +
-      "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
+      `extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost,${
+        TEST_SERVER_NAMES.map((n) => `DNS:${n}`).join(",")
+      }\n`,
   );
   await runOk("openssl", [
     ...args("x509 -req -days 3650 -CAcreateserial"),
     ...["-in", leaf.csr, "-CA", ca.cert, "-CAkey", ca.key, "-out", leaf.cert, "-extfile", ext],
   ]);
+  const client = {
+    cert: `${dir}/client.pem`,
+    key: `${dir}/client-key.pem`,
+    csr: `${dir}/client.csr`,
+  };
+  await runOk("openssl", [
+    ...args("req -new -subj /CN=ko-test-client"),
+    ...EC_KEY,
+    ...["-keyout", client.key, "-out", client.csr],
+  ]);
+  const clientExt = `${dir}/client.ext`;
+  await Deno.writeTextFile(
+    clientExt,
+    "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n" +
+      "extendedKeyUsage=clientAuth\n",
+  );
+  await runOk("openssl", [
+    ...args("x509 -req -days 3650 -CAcreateserial"),
+    ...["-in", client.csr, "-CA", ca.cert, "-CAkey", ca.key, "-out", client.cert],
+    ...["-extfile", clientExt],
+  ]);
+  const selfSigned = { cert: `${dir}/self-signed.pem`, key: `${dir}/self-signed-key.pem` };
+  await runOk("openssl", [
+    ...args("req -x509 -days 3650 -subj /CN=localhost"),
+    ...args("-addext basicConstraints=critical,CA:TRUE"),
+    ...args("-addext subjectAltName=IP:127.0.0.1,DNS:localhost"),
+    ...EC_KEY,
+    ...["-keyout", selfSigned.key, "-out", selfSigned.cert],
+  ]);
   await Deno.copyFile(ca.cert, `${dir}/ca-dir/ca.crt`);
   return {
     ca: await readPair(ca.cert, ca.key),
     leaf: await readPair(leaf.cert, leaf.key),
+    client: await readPair(client.cert, client.key),
+    selfSigned: await readPair(selfSigned.cert, selfSigned.key),
     caDir: `${dir}/ca-dir`,
   };
 }

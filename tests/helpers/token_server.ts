@@ -88,6 +88,12 @@ export interface TokenServerOptions {
   anonymousPull?: boolean;
   /** Token lifetime in seconds (default 300; the registry adds 60 s of leeway). */
   expiresIn?: number;
+  /** More users and their passwords, granted what `username` is. */
+  users?: Record<string, string>;
+  /** Refresh tokens issued elsewhere (an ACR exchange stand-in), and the user each stands for. */
+  refreshTokens?: Record<string, string>;
+  /** Listen on this port (default: a free one). */
+  port?: number;
 }
 
 /** A running token server. */
@@ -102,7 +108,11 @@ export interface TokenServer {
 /** Starts the token server on a free loopback port. */
 export function startTokenServer(opts: TokenServerOptions): Promise<TokenServer> {
   const requests: TokenRequest[] = [];
-  const refreshTokens = new Map<string, string>();
+  const refreshTokens = new Map<string, string>(Object.entries(opts.refreshTokens ?? {}));
+  const passwords = new Map<string, string>([
+    [opts.username, opts.password],
+    ...Object.entries(opts.users ?? {}),
+  ]);
   const handler = async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
     if (url.pathname !== "/token") return new Response("not found\n", { status: 404 });
@@ -129,10 +139,11 @@ export function startTokenServer(opts: TokenServerOptions): Promise<TokenServer>
     let refresh: string | undefined;
     if (req.method === "POST") {
       if (record.grantType === "password") {
-        if (params.get("username") !== opts.username || params.get("password") !== opts.password) {
+        const user = params.get("username") ?? "";
+        if (!passwords.has(user) || passwords.get(user) !== params.get("password")) {
           return fail(401, "incorrect username or password");
         }
-        account = opts.username;
+        account = user;
       } else if (record.grantType === "refresh_token") {
         account = refreshTokens.get(params.get("refresh_token") ?? "");
         if (!account) return fail(401, "invalid refresh token");
@@ -144,10 +155,10 @@ export function startTokenServer(opts: TokenServerOptions): Promise<TokenServer>
       const auth = req.headers.get("authorization");
       if (auth) {
         const creds = parseBasic(auth);
-        if (!creds || creds.user !== opts.username || creds.password !== opts.password) {
+        if (!creds || !passwords.has(creds.user) || passwords.get(creds.user) !== creds.password) {
           return fail(401, "incorrect username or password");
         }
-        account = opts.username;
+        account = creds.user;
       }
     }
     record.account = account;
@@ -177,7 +188,7 @@ export function startTokenServer(opts: TokenServerOptions): Promise<TokenServer>
   return new Promise((resolve) => {
     const server = Deno.serve({
       hostname: "127.0.0.1",
-      port: 0,
+      port: opts.port ?? 0,
       onListen: (addr) => {
         resolve({
           realm: `http://127.0.0.1:${addr.port}/token`,

@@ -106,6 +106,38 @@ export function freePort(): number {
   return port;
 }
 
+/**
+ * Ports Deno's `fetch` refuses (the Fetch standard's "bad ports") that a test server may take
+ * to prove registry traffic does not depend on that list, the likeliest free ones first.
+ */
+export const BLOCKED_PORT_CANDIDATES = [
+  10080,
+  6000,
+  6665,
+  6666,
+  6667,
+  6668,
+  6669,
+  6679,
+  6697,
+  6566,
+  4190,
+  4045,
+];
+
+/** The first of `candidates` that 127.0.0.1 can listen on now, or undefined. */
+export function freePortAmong(candidates: readonly number[]): number | undefined {
+  for (const port of candidates) {
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch {
+      // taken
+    }
+  }
+  return undefined;
+}
+
 /** A temporary directory removed (after unmounting anything left mounted below it) by `remove()` or `await using`. */
 export interface TempDir extends AsyncDisposable {
   path: string;

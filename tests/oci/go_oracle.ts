@@ -6,7 +6,7 @@
 import { runGoProgram } from "../helpers/go_program.ts";
 
 /** Which Go struct a document is decoded into. */
-export type GoDocKind = "manifest" | "index" | "config";
+export type GoDocKind = "manifest" | "index" | "config" | "layout-index";
 
 const ECHO = new URL("./testdata/go_json_echo/main.go", import.meta.url);
 

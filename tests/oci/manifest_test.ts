@@ -9,6 +9,7 @@ import {
   parseJsonObject,
   parseManifest,
   serializeIndex,
+  serializeLayoutIndex,
   serializeManifest,
 } from "../../src/oci/manifest.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
@@ -364,6 +365,37 @@ Deno.test("serialisation matches Go's encoding/json byte for byte", async () => 
     ...indexes.map((doc) => ({ kind: "index" as const, doc })),
   ]);
   deepEqual(ours, go);
+});
+
+Deno.test("an OCI layout's index.json is indented as ggcr's layout writer indents it", async () => {
+  const empty = JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] });
+  const named = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaType.OciIndex,
+    manifests: [
+      {
+        mediaType: MediaType.OciManifest,
+        size: 1,
+        digest: D1,
+        annotations: { "org.opencontainers.image.ref.name": "ghcr.io/me/app:v1 <&>" },
+        artifactType: MediaType.OciConfig,
+      },
+      {
+        mediaType: MediaType.OciIndex,
+        size: 2,
+        digest: D2,
+        urls: [],
+        platform: { architecture: "arm64", os: "linux", "os.features": ["a", "b"] },
+      },
+    ],
+    annotations: {},
+  });
+  const docs = [empty, named, OCI_INDEX, DOCKER_LIST];
+  const go = await goReencode(docs.map((doc) => ({ kind: "layout-index" as const, doc })));
+  deepEqual(
+    docs.map((d) => text(serializeLayoutIndex(parseIndex(d)))),
+    go.map((line) => JSON.parse(line)),
+  );
 });
 
 const DETECT: Array<[obj: Record<string, unknown>, contentType: string | undefined, want: string]> =

@@ -162,16 +162,23 @@ const VALID: ValidCase[] = [
   },
   {
     // A first component with a dot is a registry.
-    input: "a.b/c",
+    input: "a.b/cd",
     registry: "a.b",
-    repository: "c",
-    name: "a.b/c:latest",
+    repository: "cd",
+    name: "a.b/cd:latest",
   },
   {
-    input: "Registry.Example.COM:443/x",
+    input: "Registry.Example.COM:443/xy",
     registry: "Registry.Example.COM:443",
-    repository: "x",
-    name: "Registry.Example.COM:443/x:latest",
+    repository: "xy",
+    name: "Registry.Example.COM:443/xy:latest",
+  },
+  {
+    // Two characters are enough; so is a one-character component in a longer path.
+    input: "ghcr.io/a/b",
+    registry: "ghcr.io",
+    repository: "a/b",
+    name: "ghcr.io/a/b:latest",
   },
   {
     input: "test-46c4b272b3716c422d5ff6dfc7547fa9:latest",
@@ -181,11 +188,11 @@ const VALID: ValidCase[] = [
     name: "index.docker.io/library/test-46c4b272b3716c422d5ff6dfc7547fa9:latest",
   },
   {
-    input: `x:${"t".repeat(128)}`,
+    input: `xy:${"t".repeat(128)}`,
     registry: "index.docker.io",
-    repository: "library/x",
+    repository: "library/xy",
     tag: "t".repeat(128),
-    name: `index.docker.io/library/x:${"t".repeat(128)}`,
+    name: `index.docker.io/library/xy:${"t".repeat(128)}`,
   },
 ];
 
@@ -260,9 +267,17 @@ const INVALID: Array<[input: string, message: string]> = [
   ["localhost:/x", 'invalid reference "localhost:/x": invalid registry "localhost:"'],
   ["[::1/x", 'invalid reference "[::1/x": invalid registry "[::1"'],
   [
-    `gcr.io/${"a".repeat(250)}`,
-    `invalid reference "gcr.io/${"a".repeat(250)}": the name is longer than 255 characters`,
+    `gcr.io/${"a".repeat(256)}`,
+    `invalid reference "gcr.io/${"a".repeat(256)}": repository must be between 2 and 255 ` +
+    `characters in length: ${"a".repeat(256)}`,
   ],
+  // ko (go-containerregistry) refuses a one-character repository, with these words.
+  [
+    "127.0.0.1:5000/x:v1",
+    'invalid reference "127.0.0.1:5000/x:v1": repository must be between 2 and 255 ' +
+    "characters in length: x",
+  ],
+  ["x", 'invalid reference "x": repository must be between 2 and 255 characters in length: x'],
 ];
 
 for (const [input, message] of INVALID) {
@@ -276,10 +291,9 @@ for (const [input, message] of INVALID) {
   });
 }
 
-Deno.test("parseReference accepts a name of exactly 255 characters", () => {
-  const input = `gcr.io/${"a".repeat(248)}`;
-  equal(input.length, 255);
-  equal(parseReference(input).repository, "a".repeat(248));
+Deno.test("parseReference accepts a repository of exactly 255 characters after the registry", () => {
+  const input = `gcr.io/${"a".repeat(255)}`;
+  equal(parseReference(input).repository, "a".repeat(255));
 });
 
 Deno.test("parseReference uses defaultRegistry for names without a registry", () => {
@@ -357,6 +371,6 @@ for (const [input, message] of BAD_REPOSITORIES) {
 
 Deno.test("parseRepository passes the insecure option on", () => {
   equal(parseRepository("gcr.io", { insecure: true }).insecure, true);
-  equal(parseRepository("gcr.io/x", { insecure: true }).insecure, true);
-  equal(parseRepository("gcr.io/x").insecure, undefined);
+  equal(parseRepository("gcr.io/xy", { insecure: true }).insecure, true);
+  equal(parseRepository("gcr.io/xy").insecure, undefined);
 });

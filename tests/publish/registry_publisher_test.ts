@@ -3,7 +3,7 @@
  * pushed ahead (`child` events) while the others build, then the index published without
  * pushing them again; a failure while pushing ahead is reported by the index's publish too.
  */
-import { equal, match, rejects } from "node:assert/strict";
+import { deepEqual, equal, match, rejects } from "node:assert/strict";
 import { LOG_ONLY } from "../../src/progress/reporter.ts";
 import { makeIndex } from "../../src/image/image.ts";
 import { scratchImage } from "../../src/image/scratch.ts";
@@ -103,6 +103,33 @@ Deno.test("a failure while pushing ahead is reported by publish", async () => {
     await rejects(
       publisher.publish({ kind: "result", result: index }, target("example.com/app")),
       /failed to parse/,
+    );
+  } finally {
+    client.close();
+  }
+});
+
+Deno.test("every tag after the first is logged as ko logs it: Tagging <name>:<tag>", async () => {
+  await using registry = await startRegistry();
+  const client = clientFor(registry);
+  const logged: string[] = [];
+  using _sink = { [Symbol.dispose]: setLogSink((line) => logged.push(line)) };
+  try {
+    const publisher = new RegistryPublisher({
+      client,
+      baseRepo: `${registry.host}/tags`,
+      namer: (base, ip) => `${base}/${ip.split("/").pop()}`,
+      tags: ["v1", "v1.2", "latest"],
+      tagOnly: false,
+      insecure: false,
+      jobs: 2,
+    });
+    const image = scratchImage({ os: "linux", architecture: "amd64" });
+    await publisher.publish({ kind: "result", result: image }, target("ko://example.com/app"));
+    const name = `${registry.host}/tags/app`;
+    deepEqual(
+      logged.map((l) => l.replace(/^\S+ \S+ /, "")).filter((l) => /^(Publishing|Tagging) /.test(l)),
+      [`Publishing ${name}:v1`, `Tagging ${name}:v1.2`, `Tagging ${name}:latest`],
     );
   } finally {
     client.close();

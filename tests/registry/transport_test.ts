@@ -13,6 +13,7 @@ import { createTransport } from "../../src/registry/transport.ts";
 import { parseWarnings } from "../../src/registry/warnings.ts";
 import { startFaultProxy } from "../helpers/fault_proxy.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
+import { freePort } from "../helpers/tools.ts";
 import { captureLogs, FAST_RETRY, repoOf } from "./support.ts";
 
 interface Seen {
@@ -371,4 +372,24 @@ Deno.test("a retry wait the user would notice (Retry-After) is logged without -v
   deepEqual(logs.lines.map((l) => l.replace(/^\S+ \S+ /, "")), [
     `${reg.host} answered 429 to GET ${reg.url}/v2/; retrying in 1 s`,
   ]);
+});
+
+Deno.test("an unreachable token endpoint is one line naming it", async () => {
+  const closed = `127.0.0.1:${freePort()}`;
+  await using reg = serve(() =>
+    new Response(null, {
+      status: 401,
+      headers: { "www-authenticate": `Bearer realm="http://${closed}/token",service="reg"` },
+    })
+  );
+  const c = client();
+  try {
+    await rejects(c.getManifest(repoOf(reg.host, "team/app"), "latest"), {
+      name: "NetworkError",
+      message:
+        `getting a token for ${reg.host} from http://${closed}/token: cannot reach ${closed}: connection refused`,
+    });
+  } finally {
+    c.close();
+  }
 });

@@ -1,7 +1,7 @@
 /**
- * `--insecure-registry` skips TLS verification (ko's InsecureSkipVerify) through a loopback
- * tunnel: a TLS registry whose CA is not trusted is usable, others still are not, and a tunnel
- * that cannot connect reports the real reason.
+ * `--insecure-registry` skips TLS verification (ko's InsecureSkipVerify), over Node's HTTP
+ * client: a TLS registry whose CA is not trusted is usable, others still are not, and a
+ * connection that cannot be made reports the real reason.
  */
 import { equal, rejects } from "node:assert/strict";
 import { MediaType } from "../../src/oci/media_types.ts";
@@ -45,7 +45,7 @@ Deno.test("--insecure-registry pushes to and pulls from a TLS registry with an u
   }
 });
 
-Deno.test("an unverified TLS tunnel that cannot connect says why, without retrying", async () => {
+Deno.test("an unverified TLS connection that cannot connect says why, without retrying", async () => {
   const host = `127.0.0.1:${freePort()}`;
   const client = new RegistryClient({
     keychain: () => Promise.resolve({}),
@@ -64,7 +64,7 @@ Deno.test("an unverified TLS tunnel that cannot connect says why, without retryi
   }
 });
 
-Deno.test("an unverified TLS tunnel to a plain HTTP server is a TLS failure, said once", async () => {
+Deno.test("an unverified TLS connection to a plain HTTP server is a TLS failure, said once", async () => {
   await using reg = await startRegistry({ mode: "plain" });
   const host = `0.0.0.0:${reg.host.split(":")[1]}`;
   const transport = createTransport({ retry: FAST_RETRY, unverifiedTls: [host] });

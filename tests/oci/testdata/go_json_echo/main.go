@@ -3,8 +3,10 @@
 // it the same documents they serialise themselves, so Go's real encoder is the oracle for
 // field order, omitempty, map-key order, HTML-safe escaping and time formatting.
 //
-// Input (stdin): a JSON array of {"kind": "manifest"|"index"|"config", "doc": <document>}.
-// Output (stdout): for each entry, the re-encoded document or "ERROR: <message>".
+// Input (stdin): a JSON array of {"kind": "manifest"|"index"|"config"|"layout-index",
+// "doc": <document>}.
+// Output (stdout): for each entry, the re-encoded document or "ERROR: <message>"; for
+// "layout-index", the index as ggcr's layout writer indents it, as a JSON string.
 package main
 
 import (
@@ -130,7 +132,7 @@ func echo(e entry) (string, error) {
 	switch e.Kind {
 	case "manifest":
 		v = &manifest{}
-	case "index":
+	case "index", "layout-index":
 		v = &index{}
 	case "config":
 		v = &configFile{}
@@ -139,6 +141,15 @@ func echo(e entry) (string, error) {
 	}
 	if err := json.Unmarshal(e.Doc, v); err != nil {
 		return "", err
+	}
+	if e.Kind == "layout-index" {
+		// What ggcr's layout writer puts in index.json, quoted to stay on one line.
+		b, err := json.MarshalIndent(v, "", "   ")
+		if err != nil {
+			return "", err
+		}
+		q, err := json.Marshal(string(b))
+		return string(q), err
 	}
 	b, err := json.Marshal(v)
 	return string(b), err
