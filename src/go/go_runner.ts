@@ -29,6 +29,8 @@ interface EarlyBuild {
   readonly outcome: Promise<Deno.CommandOutput | Error>;
   /** The lock, until a platform build claims it. */
   lock: HeldLock | undefined;
+  /** When it was started (`performance.now()`). */
+  readonly started: number;
   /** Taken over by {@link GoRunner.build}, or found to be another invocation. */
   decided: boolean;
 }
@@ -63,7 +65,8 @@ export class GoRunner {
       signal?.removeEventListener("abort", onAbort);
       release();
     });
-    this.#early.set(dirname(out), { plan, stop, outcome, lock, decided: false });
+    const started = performance.now();
+    this.#early.set(dirname(out), { plan, stop, outcome, lock, decided: false, started });
     return true;
   }
 
@@ -106,7 +109,7 @@ export class GoRunner {
         report.debug(
           `go build: taking over the one started at start-up for ${buildOutput(plan)}`,
         );
-        report.phase("go build");
+        report.phase("go build", early.started);
         report.info(`Building ${label}`);
         outcome = await early.outcome;
         // One that could not be started at all is run anew.

@@ -29,8 +29,11 @@ export interface UploadProgress {
 export interface Reporter {
   /** The same image, narrowed to one platform of a multi-platform build. */
   forPlatform(platform: string): Reporter;
-  /** Enters a phase (the previous one of this unit ends). */
-  phase(phase: Phase): void;
+  /**
+   * Enters a phase (the previous one of this unit ends); `since` (a `performance.now()` time)
+   * when it began earlier, as a `go build` started at start-up and taken over.
+   */
+  phase(phase: Phase, since?: number): void;
   /** Starts reporting the upload of a blob of `total` bytes. */
   upload(digest: string, total: number): UploadProgress;
   /** A log line of this unit (labelled with its platform in multi-platform plain logs). */

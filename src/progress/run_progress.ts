@@ -4,7 +4,7 @@
  * or a live view on a terminal, or nothing but results; and the timings of every phase, printed
  * at the end with `--timings` or `-v`. One source of truth: every view reads the same reports.
  */
-import { debug, info, isVerbose, setLogSink, warn } from "../util/log.ts";
+import { debug, filterLog, info, isVerbose, setLogSink, warn } from "../util/log.ts";
 import type { Phase, Reporter, Reports, UploadProgress } from "./reporter.ts";
 import { LiveView, type UnitView } from "./live_view.ts";
 import { formatBytes } from "./units.ts";
@@ -58,9 +58,7 @@ export class RunProgress implements Reports {
       });
     } else if (o.mode === "quiet") {
       // Only warnings (and everything with -v) are shown.
-      this.#restoreLog = setLogSink((line) => {
-        if (isVerbose() || line.includes(" WARNING: ")) o.write(line + "\n");
-      });
+      this.#restoreLog = filterLog((line) => isVerbose() || line.includes(" WARNING: "));
     }
   }
 
@@ -111,14 +109,14 @@ export class RunProgress implements Reports {
     const where = platform ? `${app} ${platform}` : app;
     return {
       forPlatform: (p) => this.#reporter(image, p),
-      phase: (phase: Phase) => {
+      phase: (phase: Phase, since?: number) => {
         const now = performance.now();
         if (u.span) u.span.end = now;
         u.phase = phase;
-        u.since = now;
+        u.since = since ?? now;
         u.span = undefined;
         if (phase !== "done" && phase !== "cached") {
-          u.span = { name: phase, start: now, detail: where };
+          u.span = { name: phase, start: since ?? now, detail: where };
           this.#spans.push(u.span);
         }
         this.#view?.changed();

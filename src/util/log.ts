@@ -28,6 +28,14 @@ export function setLogSink(fn: (line: string) => void): () => void {
   };
 }
 
+/** Lets only the lines `keep` accepts through to the current sink; returns the undo. */
+export function filterLog(keep: (line: string) => boolean): () => void {
+  const inner = sink;
+  return setLogSink((line) => {
+    if (keep(line)) inner(line);
+  });
+}
+
 function stamp(d = new Date()): string {
   const p = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${

@@ -40,7 +40,7 @@ Deno.test("ko build without KOCACHE remembers the binary layer's digests", async
   });
   const record = join(tmp.path, "xdg/ko-ts/bin/example.com/memo/linux/amd64/layer.json");
 
-  const [first] = await koOk(["build", "--sbom=none", "-B", "."], { cwd: src, env: env("a") });
+  const [first] = await koOk(["build", "--sbom=none", "-B", "."], { cwd: src, env: env("first") });
   await t.step("the first build records the layer next to the binary", async () => {
     const r = JSON.parse(await Deno.readTextFile(record));
     match(r.digest, /^sha256:[0-9a-f]{64}$/);
@@ -48,7 +48,7 @@ Deno.test("ko build without KOCACHE remembers the binary layer's digests", async
 
   await t.step("a warm rebuild takes the digests from the record and uploads nothing", async () => {
     const before = registry.logs().length;
-    const r = await ko(["build", "-v", "--sbom=none", "-B", "."], { cwd: src, env: env("a") });
+    const r = await ko(["build", "-v", "--sbom=none", "-B", "."], { cwd: src, env: env("first") });
     equal(r.code, 0, r.stderr);
     equal(r.stdout.trim(), first);
     match(r.stderr, /layer memo: .*: hit sha256:/);
@@ -58,7 +58,7 @@ Deno.test("ko build without KOCACHE remembers the binary layer's digests", async
   });
 
   await t.step("a repository without the layer gets bytes made on demand", async () => {
-    const r = await ko(["build", "-v", "--sbom=none", "-B", "."], { cwd: src, env: env("b") });
+    const r = await ko(["build", "-v", "--sbom=none", "-B", "."], { cwd: src, env: env("second") });
     equal(r.code, 0, r.stderr);
     match(r.stderr, /layer memo: .*: hit sha256:/);
     const ref = r.stdout.trim();

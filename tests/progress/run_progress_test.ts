@@ -5,7 +5,7 @@
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { RunProgress } from "../../src/progress/run_progress.ts";
-import { setLogSink } from "../../src/util/log.ts";
+import { info, setLogSink } from "../../src/util/log.ts";
 
 /** Runs `fn` with the log captured (timestamps dropped). */
 function logged(fn: () => void): string[] {
@@ -42,6 +42,7 @@ Deno.test("quiet: no progress lines, but warnings", () => {
     const progress = new RunProgress({ mode: "quiet", timings: false, write: () => {} });
     const image = progress.image("ko://example.com/app");
     image.info("Publishing app");
+    info("Using build config app for example.com/app"); // a line not of any image
     image.warn("careful");
     progress.finish();
   });
@@ -91,4 +92,23 @@ Deno.test("timings list start-up, steps, phases and uploads in start order, and 
     "total",
   ]);
   match(rows.at(-1)!, /^\s+total\s+\d+$/);
+});
+
+Deno.test("a phase that began earlier (a go build taken over) is timed from when it began", () => {
+  let out = "";
+  logged(() => {
+    const progress = new RunProgress({ mode: "plain", timings: true, write: (t) => out += t });
+    const began = performance.now();
+    const image = progress.image("ko://example.com/app/cmd/app");
+    image.phase("waiting");
+    const until = performance.now() + 30;
+    while (performance.now() < until) { /* 30 ms pass */ }
+    image.phase("go build", began);
+    image.phase("done");
+    progress.finish();
+  });
+  const row = out.split("\n").find((r) => r.trim().startsWith("go build app"))!;
+  const [start, , end, took] = row.trim().split(/\s+/).slice(3);
+  ok(Number(took) >= 30, row);
+  ok(Number(end) - Number(start) >= 30, row);
 });
