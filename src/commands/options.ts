@@ -7,8 +7,13 @@ import type { VerbHandler } from "./context.ts";
 
 /** Validated build flags. */
 export interface BuildOptions {
-  /** Concurrent per-platform builds (and pushes); `-j 0` is already turned into the CPU count. */
+  /** Concurrent per-platform builds; `-j 0` is already turned into the CPU count. */
   jobs: number;
+  /**
+   * Concurrent blob uploads per image: `--jobs` when given, else at least 4 (uploads wait on
+   * the network, not on the CPUs).
+   */
+  pushJobs: number;
   /** Build with `-gcflags all=-N -l`. (`--debug` implies it; the builder applies that.) */
   disableOptimizations: boolean;
   /** `--ldflags` entries; non-empty replaces every ldflags entry from .ko.yaml. */

@@ -163,7 +163,7 @@ export async function openPipeline(
   const publisher = await makePublisher({
     ...options,
     dockerRepo: ctx.env.KO_DOCKER_REPO,
-    jobs: options.jobs,
+    jobs: options.pushJobs,
     client: getClient,
     env: ctx.env,
     pushAttachments: sbomAttachments({

@@ -15,14 +15,8 @@
  * (scripts/bench_layer.ts --levels compares them): gzip level 2 is about the size of Go's
  * BestSpeed, which ko uses.
  */
-import {
-  type Digest,
-  parseDigest,
-  Sha256,
-  sha256Digest,
-  type Sha256Hasher,
-} from "../oci/digest.ts";
-import { layerSha256 } from "../oci/layer_sha256.ts";
+import { type Digest, parseDigest, Sha256, sha256Digest } from "../oci/digest.ts";
+import { HeldSha256, layerSha256 } from "../oci/layer_sha256.ts";
 import { isZstdLayer, MediaType } from "../oci/media_types.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import type { LayerEntry } from "./entry.ts";
@@ -120,7 +114,11 @@ export async function buildLayer(
   const inline = options.inline ?? estimate <= INLINE_MAX;
   const pool = inline ? undefined : options.pool ?? layerPool();
   // A stored layer is tiny: hashing it in JavaScript spares loading `node:crypto`.
-  const out = await Output.create(stored ? new Sha256() : await layerSha256(), options.outPath);
+  // Inline layers are small and held in memory: WebCrypto hashes them without node:crypto.
+  const out = await Output.create(
+    stored ? new Sha256() : inline ? new HeldSha256() : await layerSha256(),
+    options.outPath,
+  );
   try {
     const { diffId, uncompressedSize } = compression === "zstd"
       ? await zstdLayer(entries, options.level ?? ZSTD_LEVEL, pool!, out)
@@ -157,8 +155,9 @@ export async function estimateTarSize(entries: readonly LayerEntry[]): Promise<n
  */
 export async function prepareLayerFor(path: string, pool: WorkerPool = layerPool()): Promise<void> {
   const size = (await Deno.stat(path).catch(() => undefined))?.size;
-  if (size === undefined || size + 4096 > INLINE_MAX) pool.warm();
-  await Promise.all([gzipBlocks(), layerSha256()]).catch(() => {});
+  const large = size === undefined || size + 4096 > INLINE_MAX;
+  if (large) pool.warm();
+  await Promise.all([gzipBlocks(), large ? layerSha256() : undefined]).catch(() => {});
 }
 
 /** A tiny layer: its tar in memory, stored in gzip framing without compression. */
@@ -197,7 +196,8 @@ async function gzipLayer(
   out: Output,
 ): Promise<{ diffId: Digest; uncompressedSize: number }> {
   const { crc32, deflateBlock, DICTIONARY_SIZE, gzipHeader, gzipTrailer } = await gzipBlocks();
-  const tarHash = await layerSha256();
+  // Inline, the tar blocks are kept (not reused) for WebCrypto to hash at the end.
+  const tarHash = pool ? await layerSha256() : new HeldSha256();
   let crc = 0;
   let size = 0;
   let dictionary: Uint8Array<ArrayBuffer> | undefined;
@@ -216,7 +216,6 @@ async function gzipLayer(
     dictionary = block.slice(Math.max(0, block.length - DICTIONARY_SIZE));
     if (pool === undefined) {
       inFlight.push(Promise.resolve(deflateBlock(block, dict, level, last)));
-      if (block.buffer.byteLength === BLOCK_SIZE) spare.push(block);
     } else {
       const transfer: Transferable[] = [block.buffer];
       if (dict) transfer.push(dict.buffer);
@@ -248,7 +247,7 @@ async function gzipLayer(
     throw err;
   }
   await out.write(gzipTrailer(crc, size));
-  return { diffId: tarHash.digest(), uncompressedSize: size };
+  return { diffId: await tarHash.digest(), uncompressedSize: size };
 }
 
 async function zstdLayer(
@@ -279,20 +278,26 @@ async function zstdLayer(
 }
 
 /** Where compressed bytes go: memory chunks or a temporary file renamed on success. */
+/** A hasher whose digest may take a moment ({@link HeldSha256}). */
+interface LayerHasher {
+  update(bytes: Uint8Array): unknown;
+  digest(): Digest | Promise<Digest>;
+}
+
 class Output {
-  #hash: Sha256Hasher;
+  #hash: LayerHasher;
   #size = 0;
   #chunks: Uint8Array[] = [];
   #file?: Deno.FsFile;
   #path?: string;
   #tmp?: string;
 
-  private constructor(hash: Sha256Hasher) {
+  private constructor(hash: LayerHasher) {
     this.#hash = hash;
   }
 
   /** An output whose bytes `hash` digests, kept in memory or written to `path`. */
-  static async create(hash: Sha256Hasher, path?: string): Promise<Output> {
+  static async create(hash: LayerHasher, path?: string): Promise<Output> {
     const o = new Output(hash);
     if (path !== undefined) {
       o.#path = path;
@@ -319,7 +324,7 @@ class Output {
   async finish(mediaType: string, diffId: Digest, uncompressedSize: number): Promise<BuiltLayer> {
     const base = {
       mediaType,
-      digest: this.#hash.digest(),
+      digest: await this.#hash.digest(),
       diffId,
       size: this.#size,
       uncompressedSize,

@@ -285,7 +285,11 @@ async function pushBlobs(
   };
   // The config of a new image, and the layer of a changed binary, are most likely new.
   const layers = dedupe(img.layers.map((l) => ({ layer: l, digest: l.digest })));
-  await mapConcurrent([config, ...layers.map((x) => x.layer)], jobs, async (blob) => {
+  // What most likely has to be sent goes first, largest first: the rest is mostly HEADs.
+  const blobs = [config, ...layers.map((x) => x.layer)].sort((a, b) =>
+    Number(b.likelyNew === true) - Number(a.likelyNew === true) || b.size - a.size
+  );
+  await mapConcurrent(blobs, jobs, async (blob) => {
     const source = "source" in blob ? blob.source : undefined;
     const mountFrom = source && source.registry === repo.registry &&
         source.repository !== repo.repository

@@ -79,11 +79,12 @@ export function openConnections(opts: ConnectionOptions): Connections {
       return loaded;
     });
 
+  /** The client for a host's trust; plain HTTP (no trust) needs no certificates loaded. */
   const clientFor = (trust: HostTrust | undefined): Deno.HttpClient => {
-    const key = trust?.key ?? "";
+    const key = trust === undefined ? "\0plain" : trust.key;
     let client = clients.get(key);
     if (client === undefined) {
-      client = createRegistryHttpClient(trust ?? opts.trust.forHost(""), opts.env);
+      client = createRegistryHttpClient(trust ?? { key, caSources: [] }, opts.env);
       clients.set(key, client);
     }
     return client;

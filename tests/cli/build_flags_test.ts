@@ -8,6 +8,7 @@ Deno.test("ko build with no flags gets ko's defaults and the current directory",
   deepEqual(args, ["."]);
   deepEqual(options, {
     jobs: availableParallelism(),
+    pushJobs: Math.max(4, availableParallelism()),
     disableOptimizations: false,
     ldflags: [],
     sbom: "spdx",
@@ -73,6 +74,7 @@ Deno.test("every build and publish flag is read with its long name", async () =>
   deepEqual(args, ["./cmd/app"]);
   deepEqual(options, {
     jobs: 3,
+    pushJobs: 3,
     disableOptimizations: true,
     ldflags: ["-s", "-w"],
     sbom: "none",

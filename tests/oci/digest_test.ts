@@ -10,7 +10,7 @@ import {
   sha256Digest,
   sha256Hex,
 } from "../../src/oci/digest.ts";
-import { layerSha256 } from "../../src/oci/layer_sha256.ts";
+import { HeldSha256, layerSha256 } from "../../src/oci/layer_sha256.ts";
 
 const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const EXPECTED = 'expected "sha256:<64 hex characters>"';
@@ -110,4 +110,13 @@ Deno.test("layerSha256 gives the digest of Sha256 and sha256Digest, however the 
   for (let off = 0; off < data.length; off += 65521) pieces.update(data.subarray(off, off + 65521));
   equal(pieces.digest(), sha256Digest(data));
   equal((await layerSha256()).digest(), `sha256:${EMPTY_SHA256}`);
+});
+
+Deno.test("HeldSha256 (WebCrypto) gives the same digests, whole, in pieces and empty", async () => {
+  const data = new Uint8Array((1 << 20) + 17).map((_, i) => (i * 7) & 0xff);
+  equal(await new HeldSha256().update(data).digest(), sha256Digest(data));
+  const pieces = new HeldSha256();
+  for (let off = 0; off < data.length; off += 65521) pieces.update(data.subarray(off, off + 65521));
+  equal(await pieces.digest(), sha256Digest(data));
+  equal(await new HeldSha256().digest(), `sha256:${EMPTY_SHA256}`);
 });

@@ -13,7 +13,8 @@ export function addBuildOptions(cmd: KoCommand): void {
     .flag({
       names: "-j, --jobs",
       kind: "int",
-      description: "Number of builds (and pushes) to run at once; 0 means one per CPU",
+      description:
+        "Number of builds (and, when given, uploads per image) to run at once; 0 means one per CPU",
     })
     .flag({
       names: "--disable-optimizations",
@@ -109,6 +110,7 @@ export function readBuildOptions(cmd: KoCommand): BuildOptions {
     // The CPUs this process may use (affinity and cgroup limits applied), as node:os's
     // availableParallelism() reports them.
     jobs: jobs === 0 ? Math.max(1, navigator.hardwareConcurrency) : jobs,
+    pushJobs: jobs === 0 ? Math.max(4, navigator.hardwareConcurrency) : jobs,
     disableOptimizations: cmd.flagValue<boolean>("disable-optimizations"),
     ldflags: cmd.flagValue<string[]>("ldflags"),
     sbom: cmd.flagValue<SbomFormat>("sbom"),
