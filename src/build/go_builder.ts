@@ -75,6 +75,8 @@ export class GoBuilder implements Builder {
 
   async check(ref: string): Promise<void> {
     await this.#mainPackage(ref);
+    // Checked references are built next: their go builds may run as one.
+    this.o.runner.announce(ref.slice("ko://".length));
   }
 
   async *build(ref: string, report: Reporter, signal?: AbortSignal): AsyncGenerator<BuildEvent> {

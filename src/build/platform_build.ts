@@ -112,7 +112,12 @@ export async function buildForPlatform(
       report.info(debuggingUnsupportedMessage(platform));
     }
     void s.binaryLayers.prepare(output, pkgDir);
-    await s.runner.build(plan, `${importPath} for ${formatPlatform(platform)}`, report, signal);
+    await s.runner.build(plan, {
+      label: `${importPath} for ${formatPlatform(platform)}`,
+      importPath,
+      report,
+      ...(signal ? { signal } : {}),
+    });
     report.phase("layers");
     const name = appName(importPath);
     if (xattr) report.info("Some options prevent us from using layer cache");

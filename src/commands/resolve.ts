@@ -17,7 +17,6 @@ import type { VerbContext } from "./context.ts";
 import type { ResolveCommandOptions, ResolveHandler } from "./options.ts";
 import { isLocalImport } from "../go/import_path.ts";
 import { parseLabelSelector } from "../resolve/label_selector.ts";
-import { Semaphore } from "../util/concurrency.ts";
 import {
   type ReferenceChecker,
   type ReferenceResolver,
@@ -64,7 +63,7 @@ export async function streamResolvedYaml(
   }
   const pipeline = opened ?? await openResolution(ctx, options);
   await pipeline.run(async () => {
-    const { checker, resolver } = referenceResolution(pipeline, options.jobs, signal);
+    const { checker, resolver } = referenceResolution(pipeline, signal);
     await resolveFiles({
       inputs: options.filenames,
       recursive: options.recursive,
@@ -100,15 +99,15 @@ export async function openResolution(
  * the reference ({@link qualifyReference}, once per distinct reference). References are
  * ranked in the order the resolver is first asked for them (the files' order).
  *
- * `jobs` (`--jobs`) bounds the work, not the references, as ko bounds its builds: `go list`
- * checks here, go builds in the builder, each image's uploads in the publisher; a push
- * starts when its build finishes, so pushes are paced by the builds, and one image is pushed
- * while the next compiles (bounding whole build-and-publish resolutions by `--jobs` would
- * leave a slot idle during each push).
+ * `--jobs` bounds the work, not the references, as ko bounds its builds: the `go list`s and
+ * go builds of the run's Go tools (where references waiting together are listed and built by
+ * one command each), each image's uploads in the publisher; a push starts when its build
+ * finishes, so pushes are paced by the builds, and one image is pushed while the next
+ * compiles (bounding whole build-and-publish resolutions by `--jobs` would leave a slot idle
+ * during each push).
  */
 export function referenceResolution(
   pipeline: Pick<Pipeline, "builder" | "publish">,
-  jobs: number,
   signal?: AbortSignal,
 ): { checker: ReferenceChecker; resolver: ReferenceResolver } {
   const { builder } = pipeline;
@@ -122,15 +121,14 @@ export function referenceResolution(
     }
     return q;
   };
-  const checks = new Semaphore(jobs);
   return {
-    checker: (ref) =>
-      checks.run(async () => {
-        // Go reads "" as ".", so `ko://` (say, a template's empty value) would build the
-        // working directory's package and then fail to name it.
-        if (ref === KO_PREFIX) throw new KoError("empty import path");
-        await builder.check(await qualify(ref));
-      }, signal),
+    checker: async (ref) => {
+      signal?.throwIfAborted();
+      // Go reads "" as ".", so `ko://` (say, a template's empty value) would build the
+      // working directory's package and then fail to name it.
+      if (ref === KO_PREFIX) throw new KoError("empty import path");
+      await builder.check(await qualify(ref));
+    },
     resolver: async (ref, signal) => {
       const rank = ranked++;
       return await pipeline.publish(await qualify(ref), ref, rank, signal);

@@ -67,8 +67,15 @@ export async function watch(
   };
   await runRound(undefined);
   while (!ctx.signal.aborted) {
-    info("Watching for changes (Ctrl-C to stop)");
-    const changed = await nextChange(ctx, known, inputs, outputs, options.debounceMs ?? 200);
+    // Said once the watchers are in place: an edit made as soon as it is read is seen.
+    const changed = await nextChange(
+      ctx,
+      known,
+      inputs,
+      outputs,
+      options.debounceMs ?? 200,
+      () => info("Watching for changes (Ctrl-C to stop)"),
+    );
     if (changed === undefined) return; // stopped
     const names = changed.all
       ? "every image"
@@ -97,8 +104,9 @@ interface Change {
 }
 
 /**
- * Waits for edits to what is watched, then for the files to be quiet for `debounceMs`; the
- * paths and the images they concern. Undefined when `ctx.signal` aborts first.
+ * Waits for edits to what is watched (`watching` is called once the watchers are in place),
+ * then for the files to be quiet for `debounceMs`; the paths and the images they concern.
+ * Undefined when `ctx.signal` aborts first.
  */
 async function nextChange(
   ctx: VerbContext,
@@ -106,6 +114,7 @@ async function nextChange(
   verb: VerbInputs,
   outputs: readonly string[],
   debounceMs: number,
+  watching: () => void,
 ): Promise<Change | undefined> {
   const flat = new Set<string>();
   const deep = new Set<string>();
@@ -125,6 +134,7 @@ async function nextChange(
   ].filter((w): w is Deno.FsWatcher => w !== undefined);
   const stop = () => watchers.forEach((w) => w.close());
   ctx.signal.addEventListener("abort", stop, { once: true });
+  watching();
   const change: Change = { paths: [], all: known.size === 0, refs: new Set() };
   try {
     await new Promise<void>((done) => {

@@ -9,9 +9,9 @@ export class GoTools {
   /** The run's go builds, at most `jobs` at a time. */
   readonly runner: GoRunner;
 
-  /** `jobs`: how many go builds may run at once; `time` times each `go list`. */
+  /** `jobs`: how many go builds (and `go list`s) may run at once; `time` times each `go list`. */
   constructor(jobs: number, time?: Timer) {
-    this.lister = new GoLister(time);
+    this.lister = new GoLister(time, jobs);
     this.runner = new GoRunner(jobs);
   }
 

@@ -18,6 +18,7 @@ import { isImageMediaType, isIndexMediaType } from "../oci/media_types.ts";
 import type { Repository } from "../oci/reference.ts";
 import type { Layer } from "../layer/layer.ts";
 import { KoError } from "../util/errors.ts";
+import { Memo } from "../util/memo.ts";
 import { type Image, imageFromParts } from "./image.ts";
 
 /** The slice of the registry client that reading images needs. */
@@ -78,22 +79,25 @@ export async function fetchRemote(
   const mediaType = detectMediaType(obj, got.mediaType);
   if (isIndexMediaType(mediaType)) {
     const index = parseIndex(got.bytes);
+    // Every image built on this base for a platform reads the same child: once.
+    const children = new Memo<Image>();
     return {
       kind: "index",
       mediaType,
       index,
       manifestBytes: got.bytes,
       digest: got.digest,
-      loadChild: async (d, s) => {
-        if (!isImageMediaType(d.mediaType)) {
-          throw new KoError(`"${d.digest}" has unexpected mediaType "${d.mediaType}"`);
-        }
-        const child = await fetchRemote(reader, repo, d.digest, s);
-        if (child.kind !== "image") {
-          throw new KoError(`"${d.digest}" has unexpected mediaType "${child.mediaType}"`);
-        }
-        return child;
-      },
+      loadChild: (d, s) =>
+        children.get(d.digest, async () => {
+          if (!isImageMediaType(d.mediaType)) {
+            throw new KoError(`"${d.digest}" has unexpected mediaType "${d.mediaType}"`);
+          }
+          const child = await fetchRemote(reader, repo, d.digest, s);
+          if (child.kind !== "image") {
+            throw new KoError(`"${d.digest}" has unexpected mediaType "${child.mediaType}"`);
+          }
+          return child;
+        }),
     };
   }
   if (!isImageMediaType(mediaType)) {

@@ -111,7 +111,9 @@ export async function buildLayer(
     (compression === "zstd" ? MediaType.OciLayerZstd : MediaType.OciLayerGzip);
   const estimate = compression === "gzip" ? await estimateTarSize(entries) : Infinity;
   const stored = estimate <= STORED_MAX;
-  const inline = options.inline ?? estimate <= INLINE_MAX;
+  // While this thread compresses a layer, the next ones go to the workers (a batch of builds
+  // ends with many layers at once).
+  const inline = options.inline ?? (estimate <= INLINE_MAX && inlineLayers === 0);
   const pool = inline ? undefined : options.pool ?? layerPool();
   // A stored layer is tiny: hashing it in JavaScript spares loading `node:crypto`.
   // Inline layers are small and held in memory: WebCrypto hashes them without node:crypto.
@@ -119,6 +121,8 @@ export async function buildLayer(
     stored ? new Sha256() : inline ? new HeldSha256() : await layerSha256(),
     options.outPath,
   );
+  const onThisThread = inline && !stored && compression === "gzip";
+  if (onThisThread) inlineLayers++;
   try {
     const { diffId, uncompressedSize } = compression === "zstd"
       ? await zstdLayer(entries, options.level ?? ZSTD_LEVEL, pool!, out)
@@ -129,8 +133,13 @@ export async function buildLayer(
   } catch (err) {
     await out.abort();
     throw err;
+  } finally {
+    if (onThisThread) inlineLayers--;
   }
 }
+
+/** gzip layers being compressed on this thread right now. */
+let inlineLayers = 0;
 
 /**
  * About how large the tar of `entries` is: contents (file sizes from `stat`), a header each and

@@ -4,8 +4,8 @@
  * `digest=` carrying the whole blob (the distribution spec's monolithic upload, one round trip
  * less than ggcr's POST, PATCH, PUT); a registry refusing that gets the streamed PATCH and an
  * empty PUT instead. A blob this run made is most likely new: its upload session is opened
- * while the HEAD asks, and given back when the registry has the blob after all. The whole
- * upload is retried, re-opening the blob's stream each time.
+ * while the HEAD asks, and given back when the registry has the blob after all; a small one
+ * is sent without a HEAD. The whole upload is retried, re-opening the blob's stream each time.
  */
 import { KoError } from "../util/errors.ts";
 import { LOG_ONLY, type Reporter, type UploadProgress } from "../progress/reporter.ts";
@@ -39,6 +39,9 @@ export interface UploadOptions {
    */
   likelyNew?: boolean;
 }
+
+/** A likely-new blob larger than this is asked for (HEAD) before it is sent. */
+const ASK_FIRST_OVER = 1 << 20;
 
 /** Statuses of a PUT with the whole blob meaning "send it with PATCH instead". */
 const MONOLITHIC_REJECTED = new Set([405, 411, 413, 501]);
@@ -176,7 +179,9 @@ async function uploadOnce(
     ? open(`POST ${name} blob upload`)
     : undefined;
   opening?.catch(() => {}); // awaited below, or abandoned
-  if (await headBlob(session, repo, blob.digest, { ...common, scopes })) {
+  // A small likely-new blob is sent without asking: sending it again costs less than a HEAD.
+  const ask = opening === undefined || blob.size > ASK_FIRST_OVER;
+  if (ask && await headBlob(session, repo, blob.digest, { ...common, scopes })) {
     if (opening) void opening.then((loc) => cancelUpload(session, repo, scopes, loc), () => {});
     report.info(`existing blob: ${blob.digest}`);
     return "existing";

@@ -60,6 +60,8 @@ export class RegistryClient {
   readonly #transport: Transport;
   readonly #session: Session;
   readonly #uploads = new Map<string, Promise<UploadResult>>();
+  /** Registries found without the referrers API. */
+  readonly #withoutReferrersApi = new Set<string>();
 
   constructor(opts: RegistryClientOptions = {}) {
     const env = opts.env ?? ((name: string) => Deno.env.get(name));
@@ -167,13 +169,19 @@ export class RegistryClient {
     return listTags(this.#session, repo, signal);
   }
 
-  /** The referrers index of a manifest, or undefined when the registry lacks the API. */
-  getReferrers(
+  /**
+   * The referrers index of a manifest, or undefined when the registry lacks the API (asked
+   * once per registry: a registry found without it is not asked again).
+   */
+  async getReferrers(
     repo: RepositoryRef,
     digest: string,
     artifactType?: string,
     signal?: AbortSignal,
   ): Promise<Index | undefined> {
-    return getReferrers(this.#session, repo, digest, artifactType, signal);
+    if (this.#withoutReferrersApi.has(repo.registry)) return undefined;
+    const index = await getReferrers(this.#session, repo, digest, artifactType, signal);
+    if (index === undefined) this.#withoutReferrersApi.add(repo.registry);
+    return index;
   }
 }

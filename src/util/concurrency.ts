@@ -47,6 +47,17 @@ export class Semaphore {
         this.#waiting.push(wake);
       });
     }
+    return this.#releaser();
+  }
+
+  /** A slot now, synchronously, or undefined when none is free. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.#free === 0) return undefined;
+    this.#free--;
+    return this.#releaser();
+  }
+
+  #releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;

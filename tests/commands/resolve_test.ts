@@ -14,21 +14,17 @@ import { qualifyReference, referenceResolution } from "../../src/commands/resolv
 import { KoError } from "../../src/util/errors.ts";
 
 /** A builder that qualifies `./x` as `ko://example.com/m/x` and records every call. */
-function recordingBuilder(opts: { checkMs?: number; failBuild?: string } = {}) {
+function recordingBuilder(opts: { failBuild?: string } = {}) {
   const calls: string[] = [];
-  let inFlight = 0;
-  const state = { calls, maxChecks: 0 };
+  const state = { calls };
   const builder: Builder = {
     qualify(ip) {
       calls.push(`qualify ${ip}`);
       return Promise.resolve(`ko://example.com/m/${ip.replace(/^\.\//, "")}`);
     },
-    async check(ref) {
+    check(ref) {
       calls.push(`check ${ref}`);
-      inFlight++;
-      state.maxChecks = Math.max(state.maxChecks, inFlight);
-      await new Promise((r) => setTimeout(r, opts.checkMs ?? 0));
-      inFlight--;
+      return Promise.resolve();
     },
     inputs: () => Promise.resolve({ dirs: [], trees: [], files: [] }),
     async *build(ref): AsyncGenerator<BuildEvent> {
@@ -76,7 +72,7 @@ Deno.test("qualifyReference qualifies only local forms (., .., ./x, ../x)", asyn
 Deno.test("referenceResolution builds and publishes a local reference under its import path, qualifying it once", async () => {
   const { builder, state } = recordingBuilder();
   const publisher = recordingPublisher();
-  const { checker, resolver } = referenceResolution(pipeline(builder, publisher), 2);
+  const { checker, resolver } = referenceResolution(pipeline(builder, publisher));
   await checker("ko://./cmd/x");
   equal(await resolver("ko://./cmd/x"), "registry.example/example.com/m/cmd/x@sha256:24");
   deepEqual(state.calls, [
@@ -89,28 +85,21 @@ Deno.test("referenceResolution builds and publishes a local reference under its 
 
 Deno.test("referenceResolution rejects an empty ko:// reference without checking or building", async () => {
   const { builder, state } = recordingBuilder();
-  const { checker } = referenceResolution(pipeline(builder, recordingPublisher()), 2);
+  const { checker } = referenceResolution(pipeline(builder, recordingPublisher()));
   await rejects(checker("ko://"), new KoError("empty import path"));
   deepEqual(state.calls, []);
 });
 
-Deno.test("referenceResolution runs at most --jobs checks at once", async () => {
-  const { builder, state } = recordingBuilder({ checkMs: 5 });
-  const { checker } = referenceResolution(pipeline(builder, recordingPublisher()), 2);
-  await Promise.all(["a", "b", "c", "d", "e"].map((x) => checker(`ko://example.com/m/${x}`)));
-  equal(state.maxChecks, 2);
-});
-
 Deno.test("referenceResolution names the reference as written in build and publish errors", async () => {
   const { builder } = recordingBuilder({ failBuild: "ko://example.com/m/broken" });
-  const failing = referenceResolution(pipeline(builder, recordingPublisher()), 1);
+  const failing = referenceResolution(pipeline(builder, recordingPublisher()));
   await rejects(
     failing.resolver("ko://./broken"),
     (e: unknown) =>
       e instanceof KoError &&
       e.message === 'error building "ko://./broken": go build: exit status 1',
   );
-  const unpublished = referenceResolution(pipeline(builder, recordingPublisher(true)), 1);
+  const unpublished = referenceResolution(pipeline(builder, recordingPublisher(true)));
   await rejects(
     unpublished.resolver("ko://example.com/m/ok"),
     (e: unknown) =>

@@ -66,9 +66,7 @@ Deno.test("a stopped go build leaves no work directory behind", async () => {
       args: ["build", "-trimpath", "-o", join(tmp.path, "out"), "example.com/slow"],
       env,
     },
-    "example.com/slow",
-    LOG_ONLY,
-    stop.signal,
+    { label: "example.com/slow", report: LOG_ONLY, signal: stop.signal },
   );
   build.catch(() => {}); // awaited below
   // Compilers are running once go's work directory has package outputs in it.

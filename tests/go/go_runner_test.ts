@@ -4,7 +4,7 @@
  * exactly its invocation and stopped otherwise, its lock is handed over once and never left
  * behind, and it counts against `--jobs`.
  */
-import { equal, ok } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { lockOutputDir } from "../../src/build/build_output.ts";
 import type { GoBuildInvocation } from "../../src/go/go_build.ts";
@@ -95,7 +95,7 @@ Deno.test("an early build is taken over only for exactly its invocation", async 
       ok(lock, "the lock is handed over");
       equal(runner.claimLock(dir), undefined, "once");
       await withLog(async (lines) => {
-        await runner.build(plan, "rn for linux/amd64", LOG_ONLY);
+        await runner.build(plan, { label: "rn for linux/amd64", report: LOG_ONLY });
         ok(
           lines.some((l) => l.includes("taking over the one started at start-up")),
           lines.join("\n"),
@@ -117,7 +117,7 @@ Deno.test("an early build is taken over only for exactly its invocation", async 
       const lock = runner.claimLock(dir)!;
       const other = { ...plan, env: { ...plan.env, GOFLAGS: "-mod=mod -trimpath" } };
       await withLog(async (lines) => {
-        await runner.build(other, "rn", LOG_ONLY);
+        await runner.build(other, { label: "rn", report: LOG_ONLY });
         ok(lines.some((l) => l.includes("was not this one; stopping it")), lines.join("\n"));
       });
       lock.release();
@@ -156,10 +156,12 @@ Deno.test("an early build counts against --jobs until it is done", async (t) => 
     try {
       ok(await runner.start(held.plan, await lockOutputDir(join(tmp.path, "a"))));
       const lock = runner.claimLock(join(tmp.path, "a"))!;
-      const adopted = runner.build(held.plan, "a", LOG_ONLY);
+      const adopted = runner.build(held.plan, { label: "a", report: LOG_ONLY });
       let started = false;
       await withLog(async (lines) => {
-        const other = runner.build(next, "b", LOG_ONLY).then(() => started = true);
+        const other = runner.build(next, { label: "b", report: LOG_ONLY }).then(() =>
+          started = true
+        );
         equal(await within(other, 300), "timeout", "b waits while a holds the only slot");
         ok(!lines.some((l) => l.includes("Building b")), lines.join("\n"));
         await held.release();
@@ -183,7 +185,7 @@ Deno.test("an early build counts against --jobs until it is done", async (t) => 
       const lock = runner.claimLock(dir)!;
       const other = { ...held.plan, goPath: "true" };
       // Stopping the early build gives its slot to this one; without that, this would wait.
-      equal(await within(runner.build(other, "c", LOG_ONLY), 10_000), undefined);
+      equal(await within(runner.build(other, { label: "c", report: LOG_ONLY }), 10_000), undefined);
       lock.release();
     } finally {
       await runner.close();
@@ -197,4 +199,87 @@ Deno.test("an early build counts against --jobs until it is done", async (t) => 
     ok(await runner.start(held.plan, await lockOutputDir(dir)));
     equal(await within(runner.close(), 10_000), undefined);
   });
+});
+
+/** A module of main packages, a logging `go` for it, and plans building each into its own dir. */
+async function batchFixture(root: string, packages: Record<string, string>) {
+  const files: Record<string, string> = {};
+  for (const [p, body] of Object.entries(packages)) files[`${p}/main.go`] = body;
+  const src = await writeGoApp(join(root, "src"), { module: "example.com/bt", files });
+  const log = join(root, "go.log");
+  const go = join(root, "logging-go");
+  await Deno.writeTextFile(go, `#!/bin/sh\necho "$*" >> '${log}'\nexec go "$@"\n`);
+  await Deno.chmod(go, 0o755);
+  const plan = (p: string): GoBuildInvocation => ({
+    goPath: go,
+    dir: src,
+    args: ["build", "-trimpath", "-o", join(root, "out", p, "out"), `example.com/bt/${p}`],
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "",
+      GOCACHE: GO_CACHE,
+      GOFLAGS: "-mod=mod",
+      CGO_ENABLED: "0",
+    },
+  });
+  for (const p of Object.keys(packages)) {
+    await Deno.mkdir(join(root, "out", p), { recursive: true });
+  }
+  const calls = async () => (await Deno.readTextFile(log)).trim().split("\n");
+  return { plan, calls, out: (p: string) => join(root, "out", p, "out") };
+}
+
+const prints = (s: string) => `package main\n\nfunc main() { println("${s}") }\n`;
+
+Deno.test("builds waiting for a slot together run as one go build, each binary in its own output (lib/v2 named lib)", async () => {
+  await using tmp = await tempDir();
+  const pkgs = ["cmd/a", "cmd/b", "cmd/c", "lib/v2"];
+  const fx = await batchFixture(tmp.path, Object.fromEntries(pkgs.map((p) => [p, prints(p)])));
+  const runner = new GoRunner(1);
+  const build = (p: string) =>
+    runner.build(fx.plan(p), { label: p, importPath: `example.com/bt/${p}`, report: LOG_ONLY });
+  await Promise.all(pkgs.map(build));
+  // Asked for together, they waited for the one slot together.
+  const calls = await fx.calls();
+  equal(calls.length, 1, calls.join("\n"));
+  ok(calls[0]!.endsWith(pkgs.map((p) => ` example.com/bt/${p}`).join("")), calls[0]);
+  for (const p of pkgs) {
+    const run = await new Deno.Command(fx.out(p), { stderr: "piped" }).output();
+    equal(new TextDecoder().decode(run.stderr).trim(), p, "each binary is its own package's");
+  }
+  // Unchanged, the batch finds the kept binaries where go looks: no link, the same files (go
+  // only touches them).
+  const before = await Promise.all(pkgs.map(async (p) => (await Deno.stat(fx.out(p))).ino));
+  await Promise.all(pkgs.map(build));
+  const after = await Promise.all(pkgs.map(async (p) => (await Deno.stat(fx.out(p))).ino));
+  deepEqual(after, before);
+  equal((await fx.calls()).length, 2);
+  equal([...Deno.readDirSync(join(tmp.path, "out/cmd/a"))].length, 1, "no batch directory left");
+});
+
+Deno.test("a batch that fails is built again one by one: each package gets its own outcome", async () => {
+  await using tmp = await tempDir();
+  const fx = await batchFixture(tmp.path, {
+    "cmd/first": prints("first"),
+    "cmd/ok": prints("ok"),
+    "cmd/broken": "package main\n\nfunc main() { undefined() }\n",
+    "other/ok": prints("other ok"), // the same binary name as cmd/ok: not in the same batch
+  });
+  const runner = new GoRunner(1);
+  const outcomes = await Promise.allSettled(
+    ["cmd/first", "cmd/ok", "cmd/broken", "other/ok"].map((p) =>
+      runner.build(fx.plan(p), { label: p, importPath: `example.com/bt/${p}`, report: LOG_ONLY })
+    ),
+  );
+  deepEqual(outcomes.map((o) => o.status), ["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+  const why = (outcomes[2] as PromiseRejectedResult).reason as Error;
+  ok(/^build: go build: exit status 1: .*undefined: undefined/s.test(why.message), why.message);
+  ok(!why.message.includes("cmd/ok"), "the error is the broken package's own");
+  const calls = await fx.calls();
+  // first, ok and broken together, failing; each again; other/ok in a batch of its own.
+  equal(calls.length, 5, calls.join("\n"));
+  ok(
+    calls[0]!.endsWith("example.com/bt/cmd/first example.com/bt/cmd/ok example.com/bt/cmd/broken"),
+  );
+  for (const p of ["cmd/first", "cmd/ok", "other/ok"]) ok((await Deno.stat(fx.out(p))).isFile);
 });

@@ -208,7 +208,7 @@ Deno.test("a registry refusing the blob in one PUT gets a streamed PATCH and an 
   }
 });
 
-Deno.test("a likely-new blob's session opens alongside its HEAD and is given back when the blob is there", async () => {
+Deno.test("a large likely-new blob's session opens alongside its HEAD and is given back when the blob is there", async () => {
   await using reg = await startRegistry();
   // The HEAD waits until the POST arrived: they can only both pass when sent together.
   let posted!: () => void;
@@ -220,7 +220,7 @@ Deno.test("a likely-new blob's session opens alongside its HEAD and is given bac
   });
   const client = clientFor(reg);
   try {
-    const blob = blobOf(randomBytes(30_000));
+    const blob = blobOf(randomBytes(1_200_000));
     const repo = repoOf(proxy.host, "team/app");
     equal(await client.uploadBlob(repo, blob, { likelyNew: true }), "pushed");
     deepEqual(sequence(proxy.requests).sort(), ["HEAD pass", "POST pass", "PUT pass"]);
@@ -238,6 +238,21 @@ Deno.test("a likely-new blob's session opens alongside its HEAD and is given bac
       "HEAD pass",
       "POST pass",
     ]);
+  } finally {
+    client.close();
+  }
+});
+
+Deno.test("a small likely-new blob is sent without a HEAD", async () => {
+  await using reg = await startRegistry();
+  await using proxy = await startFaultProxy(reg.host, () => "pass");
+  const client = clientFor(reg);
+  try {
+    const blob = blobOf(randomBytes(30_000));
+    const repo = repoOf(proxy.host, "team/app");
+    equal(await client.uploadBlob(repo, blob, { likelyNew: true }), "pushed");
+    deepEqual(sequence(proxy.requests), ["POST pass", "PUT pass"]);
+    deepEqual(await client.headBlob(repoOf(reg, "team/app"), blob.digest), { size: 30_000 });
   } finally {
     client.close();
   }
