@@ -19,6 +19,17 @@ const GO_CACHE = new TextDecoder().decode(
   new Deno.Command("go", { args: ["env", "GOCACHE"], stdout: "piped" }).outputSync().stdout,
 ).trim();
 
+/** The environment of the tests' real go builds. */
+function goEnv(): Record<string, string> {
+  return {
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? "",
+    GOCACHE: GO_CACHE,
+    GOFLAGS: "-mod=mod",
+    CGO_ENABLED: "0",
+  };
+}
+
 /** A real go build of a small app into `dir/out`. */
 async function realPlan(root: string, dir: string): Promise<GoBuildInvocation> {
   const cwd = await writeGoApp(join(root, "src"), {
@@ -29,13 +40,7 @@ async function realPlan(root: string, dir: string): Promise<GoBuildInvocation> {
     goPath: "go",
     dir: cwd,
     args: ["build", "-trimpath", "-o", join(dir, "out"), "."],
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "",
-      GOCACHE: GO_CACHE,
-      GOFLAGS: "-mod=mod",
-      CGO_ENABLED: "0",
-    },
+    env: goEnv(),
   };
 }
 
@@ -214,13 +219,7 @@ async function batchFixture(root: string, packages: Record<string, string>) {
     goPath: go,
     dir: src,
     args: ["build", "-trimpath", "-o", join(root, "out", p, "out"), `example.com/bt/${p}`],
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "",
-      GOCACHE: GO_CACHE,
-      GOFLAGS: "-mod=mod",
-      CGO_ENABLED: "0",
-    },
+    env: goEnv(),
   });
   for (const p of Object.keys(packages)) {
     await Deno.mkdir(join(root, "out", p), { recursive: true });
