@@ -1,8 +1,8 @@
 /**
- * The publish steps the ko.local and kind.local publishers share: pick the one image a local
- * store can hold, name it `<name>:<manifest digest hex>`, load it, then add every `--tags`
- * tag, with ko's progress lines. The store itself (the Docker daemon, kind's nodes) supplies
- * the loading and tagging.
+ * The ko.local and kind.local publisher: pick the one image a local store can hold, name it
+ * `<name>:<manifest digest hex>`, load it, then add every `--tags` tag, with ko's progress
+ * lines. The store itself (the Docker daemon, daemon_store.ts; kind's nodes, kind_store.ts)
+ * supplies the loading and tagging.
  */
 import { digestHex } from "../oci/digest.ts";
 import { parseRepository } from "../oci/reference.ts";
@@ -10,7 +10,8 @@ import { errorMessage, KoError } from "../util/errors.ts";
 import type { BuildResult, Image } from "../image/image.ts";
 import { loadableImage, type WantedPlatform } from "./local_platform.ts";
 import type { Namer } from "./naming.ts";
-import { publishName } from "./publisher.ts";
+import { type Publisher, publishName, type PublishTarget } from "./publisher.ts";
+import type { BuildEvent } from "../build/builder.ts";
 import type { Reporter } from "../progress/reporter.ts";
 
 /** What both local publishers are configured with. */
@@ -33,6 +34,37 @@ export interface LocalStore {
   load(img: Image, digestTag: string, signal?: AbortSignal): Promise<void>;
   /** Points `tag` (a full `<name>:<tag>`) at the image loaded as `digestTag`. */
   tag(digestTag: string, tag: string, signal?: AbortSignal): Promise<void>;
+  /** Lets go of its connections when the run is over. */
+  close?(): void;
+}
+
+/**
+ * Publishes into a local store. An index's children are not loaded on their own: the result's
+ * one platform is. Nothing is undone on failure (loaded images stay, as with ko).
+ */
+export class LocalStorePublisher implements Publisher {
+  constructor(private readonly o: LocalPublisherOptions, private readonly store: LocalStore) {}
+
+  publish(event: BuildEvent, target: PublishTarget, signal?: AbortSignal): Promise<string> {
+    if (event.kind === "child") return Promise.resolve("");
+    return publishToLocalStore(
+      this.o,
+      this.store,
+      event.result,
+      target.importPath,
+      target.report,
+      signal,
+    );
+  }
+
+  close(): Promise<void> {
+    this.store.close?.();
+    return Promise.resolve();
+  }
+
+  abort(): Promise<void> {
+    return this.close();
+  }
 }
 
 /** Publishes a result into a local store; returns the `<name>:<digest hex>` reference. */

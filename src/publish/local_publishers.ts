@@ -17,17 +17,15 @@ export async function daemonPublisher(
   namer: Namer,
   tags: readonly string[],
 ): Promise<Publisher> {
-  const [{ DockerClient }, { DaemonPublisher }] = await Promise.all([
+  const [{ DockerClient }, { DaemonStore }, { LocalStorePublisher }] = await Promise.all([
     import("../docker/docker_client.ts"),
-    import("./daemon_publisher.ts"),
+    import("./daemon_store.ts"),
+    import("./local_load.ts"),
   ]);
-  return new DaemonPublisher({
-    client: DockerClient.fromEnv(env),
-    baseRepo: repo,
-    namer,
-    tags: [...new Set(tags)],
-    env,
-  });
+  return new LocalStorePublisher(
+    { baseRepo: repo, namer, tags: [...new Set(tags)], env },
+    new DaemonStore(DockerClient.fromEnv(env), env),
+  );
 }
 
 /** The kind.local publisher for a repository, namer and tags, on the cluster `env` names. */
@@ -37,8 +35,14 @@ export async function kindPublisher(
   namer: Namer,
   tags: readonly string[],
 ): Promise<Publisher> {
-  const { KindPublisher } = await import("./kind_publisher.ts");
-  return KindPublisher.fromEnv(env, repo, namer, [...new Set(tags)]);
+  const [{ KindStore }, { LocalStorePublisher }] = await Promise.all([
+    import("./kind_store.ts"),
+    import("./local_load.ts"),
+  ]);
+  return new LocalStorePublisher(
+    { baseRepo: repo, namer, tags: [...new Set(tags)], env },
+    KindStore.fromEnv(env),
+  );
 }
 
 /**
