@@ -22,6 +22,7 @@ import type { LayerEntry } from "../layer/entry.ts";
 import { BLOCK_SIZE, buildLayer, GZIP_LEVEL, ZSTD_LEVEL } from "../layer/compress.ts";
 import type { Layer } from "../layer/layer.ts";
 import { writeFileAtomic } from "../util/atomic_file.ts";
+import { removeOrphanTemps } from "../util/owned_temp.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import { readGoBuildId } from "../go/build_id.ts";
@@ -106,6 +107,7 @@ export class LayerCacheDir {
 
   /** The cached layer for `key`, or undefined (logged at debug level) when absent or bad. */
   async get(key: string, rebuild: Rebuild): Promise<Layer | undefined> {
+    await removeOrphanTemps(this.dir);
     const record = await this.#readRecord(key);
     if (!record) return undefined;
     const blob = this.#blobPath(key);
@@ -150,9 +152,12 @@ export class LayerCacheDir {
 
   /**
    * Removes entries beyond the newest {@link KEEP_ENTRIES} that were not used in the last
-   * hour (and stray temporary files of that age), keeping `current`.
+   * hour, keeping `current`; the temporary files of writers that died (at once, see
+   * util/owned_temp.ts); blobs whose record was never written, and stray files of older
+   * versions, after an hour.
    */
   async prune(current: string): Promise<void> {
+    await removeOrphanTemps(this.dir);
     const now = Date.now();
     const age = async (name: string) =>
       now - ((await Deno.stat(join(this.dir, name)).catch(() => undefined))?.mtime?.getTime() ??
@@ -164,7 +169,8 @@ export class LayerCacheDir {
       if (name.endsWith(".json") && !name.startsWith(".")) {
         records.push({ key: name.slice(0, -5), age: await age(name) });
       } else if (
-        // Temporary files of dead writers, and blobs whose record never got written.
+        // Blobs whose record never got written, and temporary files of older versions.
+        !name.startsWith(".") &&
         (name.includes(".tmp-") || name.includes(".repair-") ||
           (name.endsWith(".blob") && !names.has(`${name.slice(0, -5)}.json`))) &&
         await age(name) > RECENT_MS
@@ -257,21 +263,20 @@ export class LayerCacheDir {
     rebuild: Rebuild,
   ): Promise<ReadableStream<Uint8Array>> {
     const blob = this.#blobPath(key);
-    const fresh = `${blob}.repair-${crypto.randomUUID().slice(0, 8)}`;
     const fail = (why: string) =>
       new KoError(
         `KOCACHE layer ${record.digest} in ${this.dir} is corrupt and ${why}; ` +
           `build again to rebuild it`,
       );
     try {
-      const built = await rebuild(fresh);
+      // The rebuilt bytes replace the blob only if they are the ones the record names.
+      const built = await rebuild(blob, (b) => {
+        if (b.digest !== record.digest || b.size !== record.size) {
+          throw fail(`rebuilding it gave ${b.digest}`);
+        }
+      });
       if (built === undefined) throw fail("its binary has changed since");
-      if (built.digest !== record.digest || built.size !== record.size) {
-        throw fail(`rebuilding it gave ${built.digest}`);
-      }
-      await Deno.rename(fresh, blob);
     } catch (e) {
-      await Deno.remove(fresh).catch(() => {});
       await Deno.remove(this.#recordPath(key)).catch(() => {});
       if (e instanceof KoError) throw e;
       throw fail(`rebuilding it failed (${errorMessage(e)})`);
@@ -282,10 +287,13 @@ export class LayerCacheDir {
 }
 
 /**
- * Rebuilds a layer's blob into `outPath` when the binary still has the identity the entry was
- * made from; undefined when it has changed.
+ * Rebuilds a layer's blob into `outPath` (atomically, once `verify` accepts the bytes) when the
+ * binary still has the identity the entry was made from; undefined when it has changed.
  */
-type Rebuild = (outPath: string) => Promise<{ digest: Digest; size: number } | undefined>;
+type Rebuild = (
+  outPath: string,
+  verify: (built: { digest: Digest; size: number }) => void,
+) => Promise<{ digest: Digest; size: number } | undefined>;
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

@@ -13,6 +13,7 @@ import type { Layer } from "../../src/layer/layer.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
 import { Sha256 } from "../../src/oci/digest.ts";
 import { KoError } from "../../src/util/errors.ts";
+import { OwnedTemp } from "../../src/util/owned_temp.ts";
 import { setLogSink, setVerbose } from "../../src/util/log.ts";
 import { goBuildFixture, runOk, tempDir } from "../helpers/tools.ts";
 
@@ -426,16 +427,22 @@ Deno.test("the binary layer cache reuses, checks and repairs layers", async (t) 
     }
     await Deno.writeTextFile(join(dir, "orphan.blob"), "x");
     await Deno.utime(join(dir, "orphan.blob"), old, old);
-    await Deno.writeTextFile(join(dir, ".k9.json.tmp-1234"), "x");
-    await Deno.utime(join(dir, ".k9.json.tmp-1234"), old, old);
-    await Deno.writeTextFile(join(dir, "fresh.blob.tmp-5678"), "x"); // a live writer's
+    // A dead writer's temporary file goes at once, whatever its age; a live one's stays.
+    await Deno.writeTextFile(join(dir, ".k9.json.tmp-0123abcd"), "x");
+    const live = await OwnedTemp.create(join(dir, "k8.blob"));
+    // Temporary files of older versions (not locked) go after an hour.
+    await Deno.writeTextFile(join(dir, "k7.blob.tmp-5678"), "x");
+    await Deno.utime(join(dir, "k7.blob.tmp-5678"), old, old);
+    await Deno.writeTextFile(join(dir, "fresh.blob.tmp-5678"), "x");
     await new LayerCacheDir(dir).prune("k0");
     const left: string[] = [];
     for await (const e of Deno.readDir(dir)) left.push(e.name);
+    await live.discard();
     deepEqual(
       left.sort(),
       [
         "fresh.blob.tmp-5678",
+        live.path.slice(dir.length + 1),
         ...["k0", "k3", "k4", "k5", "k6"].flatMap((k) => [`${k}.blob`, `${k}.json`]),
       ].sort(),
     );
