@@ -1,7 +1,8 @@
 /**
  * Reads an image back from a test registry blob by blob, without src/ code, and lists what does
  * not hold: a blob that does not hash to its descriptor's digest or has another size, a config
- * `diff_id` that is not the sha256 of its layer's uncompressed bytes.
+ * `diff_id` that is not the sha256 of its layer's uncompressed bytes. An artifact (an SBOM, a
+ * signature) has its blobs checked.
  */
 import { gunzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
@@ -14,6 +15,12 @@ const ACCEPT = [
   "application/vnd.docker.distribution.manifest.v2+json",
   "application/vnd.docker.distribution.manifest.list.v2+json",
 ].join(", ");
+
+/** The config media types of images (anything else is an artifact). */
+const IMAGE_CONFIGS = new Set([
+  "application/vnd.oci.image.config.v1+json",
+  "application/vnd.docker.container.image.v1+json",
+]);
 
 function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
@@ -64,9 +71,15 @@ export async function pushedImageProblems(
     }
     return b;
   };
-  const config = JSON.parse(new TextDecoder().decode(await blob(manifest.config, "config")));
-  const diffIds: string[] = config.rootfs?.diff_ids ?? [];
+  const configBytes = await blob(manifest.config, "config");
   const layers = manifest.layers as Desc[];
+  if (!IMAGE_CONFIGS.has(manifest.config.mediaType)) {
+    // An artifact (SBOM, signature, attestation): its blobs, not diff_ids.
+    for (const [i, layer] of layers.entries()) await blob(layer, `blob ${i}`);
+    return problems;
+  }
+  const config = JSON.parse(new TextDecoder().decode(configBytes));
+  const diffIds: string[] = config.rootfs?.diff_ids ?? [];
   if (diffIds.length !== layers.length) {
     problems.push(`${layers.length} layers but ${diffIds.length} diff_ids`);
   }
