@@ -12,7 +12,7 @@ import { dirname, join } from "../util/posix_path.ts";
 import { buildLayer, type BuiltLayer, prepareLayerFor } from "../layer/compress.ts";
 import type { Layer } from "../layer/layer.ts";
 import { layerFromBuilt } from "../layer/compress.ts";
-import { writeFileAtomic } from "../util/atomic_file.ts";
+import { removeOrphanedWrites, writeFileAtomic } from "../util/atomic_file.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import { binaryIdentity, layerCacheKey } from "./layer_cache.ts";
@@ -77,6 +77,7 @@ export class LayerMemo implements BinaryLayers {
       });
     }
     const built = await build();
+    await removeOrphanedWrites(path);
     await writeFileAtomic(path, serializeLayerRecord(key, built)).catch((e) =>
       debug(`layer memo: cannot write ${path}: ${errorMessage(e)}`)
     );

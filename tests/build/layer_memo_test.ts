@@ -119,8 +119,12 @@ Deno.test("the layer memo remembers a kept binary's layer digests", async (t) =>
     await t.step("a malformed record is ignored and replaced", async () => {
       const path = join(outDir, LAYER_MEMO);
       await Deno.writeTextFile(path, "{not json");
+      // What a run killed while writing the record left (no process holds it).
+      const orphan = join(outDir, `.${LAYER_MEMO}.tmp-0123abcd`);
+      await Deno.writeTextFile(orphan, "{");
       const layer = await memo.make(args());
       equal(JSON.parse(await Deno.readTextFile(path)).digest, layer.digest);
+      await rejects(Deno.stat(orphan), Deno.errors.NotFound);
     });
 
     await t.step("binaries outside the root and uncacheable layers are not recorded", async () => {
