@@ -83,6 +83,7 @@ Deno.test("killed and terminated tarball and layout writes leave nothing partial
   const layout = join(out, "layout");
   const tarballArgs = ["build", "--push=false", "--tarball", tarball, "."];
   const layoutArgs = (path: string) => ["build", "--push=false", "--oci-layout-path", path, "."];
+  const blobsOf = (path: string) => join(path, "blobs", "sha256");
   const waitOpts = { timeoutMs: 120_000 };
 
   /** Starts ko through the slow proxy and stops it with `signal` once `dir` has a temp file. */
@@ -124,7 +125,7 @@ Deno.test("killed and terminated tarball and layout writes leave nothing partial
   );
 
   await t.step("a SIGKILL mid-layout leaves a valid layout that the rerun completes", async () => {
-    const { temp, exit } = await stopMidWrite(layoutArgs(layout), layout, "SIGKILL");
+    const { temp, exit } = await stopMidWrite(layoutArgs(layout), blobsOf(layout), "SIGKILL");
     equal(exit.signal, "SIGKILL");
     match(temp, /\/blobs\/sha256\/\.[0-9a-f]{64}\.tmp-[0-9a-f]{8}$/);
     // As go-containerregistry's layout.Write: both files from the start, the index empty.
@@ -137,7 +138,12 @@ Deno.test("killed and terminated tarball and layout writes leave nothing partial
   await t.step("a SIGTERM mid-layout keeps an existing layout as it was", async () => {
     const index = await Deno.readTextFile(join(layout, "index.json"));
     // Another base: blobs the layout does not have yet.
-    const { exit } = await stopMidWrite(layoutArgs(layout), layout, "SIGTERM", "bases/other");
+    const { exit } = await stopMidWrite(
+      layoutArgs(layout),
+      blobsOf(layout),
+      "SIGTERM",
+      "bases/other",
+    );
     equal(exit.code, 143, exit.stderr);
     deepEqual(await temporaryFiles(out), []);
     equal(await Deno.readTextFile(join(layout, "index.json")), index);
@@ -146,7 +152,7 @@ Deno.test("killed and terminated tarball and layout writes leave nothing partial
 
   await t.step("a SIGTERM mid-layout removes a layout the run created", async () => {
     const fresh = join(out, "fresh-layout");
-    const { exit } = await stopMidWrite(layoutArgs(fresh), fresh, "SIGTERM");
+    const { exit } = await stopMidWrite(layoutArgs(fresh), blobsOf(fresh), "SIGTERM");
     equal(exit.code, 143, exit.stderr);
     ok(!(await Deno.stat(fresh).catch(() => undefined)), "the new layout is removed");
     deepEqual(await temporaryFiles(out), []);
