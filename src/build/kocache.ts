@@ -20,6 +20,7 @@ import { binaryIdentity, LayerCacheDir, layerCacheKey } from "./layer_cache.ts";
 import { type BinaryLayerRequest, type BinaryLayers, freshBinaryLayer } from "./binary_layers.ts";
 import { OutputDirs } from "./build_output.ts";
 import type { Layer } from "../layer/layer.ts";
+import type { Digest } from "../oci/digest.ts";
 
 /** An open KOCACHE directory. */
 export class KoCache implements BinaryLayers {
@@ -82,10 +83,13 @@ export class KoCache implements BinaryLayers {
     const dir = outDir.startsWith(bin + sep) ? join(outDir, "layers") : join(this.root, "layers");
     const cache = new LayerCacheDir(dir);
     const key = layerCacheKey(await binaryIdentity(a.binaryPath), a.entries, a.mediaType);
-    const rebuild = async (outPath: string) => {
+    const rebuild = async (
+      outPath: string,
+      verify: (built: { digest: Digest; size: number }) => void,
+    ) => {
       const now = layerCacheKey(await binaryIdentity(a.binaryPath), a.entries, a.mediaType);
       if (now !== key) return undefined;
-      return await buildLayer(a.entries, { mediaType: a.mediaType, outPath });
+      return await buildLayer(a.entries, { mediaType: a.mediaType, outPath, verify });
     };
     const hit = await cache.get(key, rebuild);
     if (hit) return hit;

@@ -5,25 +5,33 @@
  *
  * An entry is two files in a directory of its own per import path and platform:
  * `<key>.blob` (the compressed layer, written atomically by {@link buildLayer}) and
- * `<key>.json` (digest, diff_id, sizes, media type; written atomically after the blob). The
- * key hashes the Go build ID with everything else that shapes the layer bytes (tar entries,
- * media type, compression settings, the runtime's zlib), so an entry is never reused for a
- * different layer. A hit checks the record and the blob's size; the blob's sha256 is checked
- * only when its bytes are actually needed (a publisher opening the layer), and a corrupt blob
- * is rebuilt from the binary or refused, never served. Unreadable or inconsistent entries are
- * logged at debug level and replaced. Writers use unique temporary names and renames, so
+ * `<key>.json` (a self-verifying record of digest, diff_id, sizes and media type, see
+ * layer_record.ts; written atomically after the blob). The key hashes the Go build ID with
+ * everything else that shapes the layer bytes (tar entries, media type, compression settings,
+ * the runtime's zlib), so an entry is never reused for a different layer. A hit checks the
+ * record's checksum and the blob's size; the blob's sha256 is checked only when its bytes are
+ * actually needed (a publisher opening the layer), and a corrupt blob is rebuilt from the binary
+ * or refused, never served. Unreadable, damaged or inconsistent entries are logged at debug
+ * level and replaced. Writers use unique temporary names and renames, so
  * concurrent ko processes sharing a KOCACHE never see partial files.
  */
 import { join } from "../util/posix_path.ts";
-import { type Digest, parseDigest, sha256Hex } from "../oci/digest.ts";
+import { type Digest, sha256Hex } from "../oci/digest.ts";
 import { layerSha256 } from "../oci/layer_sha256.ts";
 import type { LayerEntry } from "../layer/entry.ts";
 import { BLOCK_SIZE, buildLayer, GZIP_LEVEL, ZSTD_LEVEL } from "../layer/compress.ts";
 import type { Layer } from "../layer/layer.ts";
 import { writeFileAtomic } from "../util/atomic_file.ts";
+import { removeOrphanTemps } from "../util/owned_temp.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import { readGoBuildId } from "../go/build_id.ts";
+import {
+  DamagedRecord,
+  type LayerRecord,
+  parseLayerRecord,
+  serializeLayerRecord,
+} from "./layer_record.ts";
 
 /**
  * Bumped whenever our tar or compression output for the same inputs could change (2: tiny
@@ -34,15 +42,6 @@ const LAYER_CACHE_FORMAT = 2;
 /** Entries kept per directory besides those used in the last {@link RECENT_MS}. */
 const KEEP_ENTRIES = 4;
 const RECENT_MS = 60 * 60 * 1000;
-
-/** What a cache entry records about its blob. */
-export interface LayerRecord {
-  readonly mediaType: string;
-  readonly digest: Digest;
-  readonly diffId: Digest;
-  readonly size: number;
-  readonly uncompressedSize: number;
-}
 
 /**
  * The build ID `go build` itself writes into an executable: the action and content IDs of the
@@ -108,6 +107,7 @@ export class LayerCacheDir {
 
   /** The cached layer for `key`, or undefined (logged at debug level) when absent or bad. */
   async get(key: string, rebuild: Rebuild): Promise<Layer | undefined> {
+    await removeOrphanTemps(this.dir);
     const record = await this.#readRecord(key);
     if (!record) return undefined;
     const blob = this.#blobPath(key);
@@ -140,7 +140,7 @@ export class LayerCacheDir {
       size: built.size,
       uncompressedSize: built.uncompressedSize,
     };
-    await writeFileAtomic(this.#recordPath(key), JSON.stringify(record, null, 2) + "\n");
+    await writeFileAtomic(this.#recordPath(key), serializeLayerRecord(key, record));
     debug(`kocache: layer ${key}: stored ${record.digest}`);
     await this.prune(key).catch((e) => debug(`kocache: pruning ${this.dir}: ${errorMessage(e)}`));
     const blob = this.#blobPath(key);
@@ -152,9 +152,12 @@ export class LayerCacheDir {
 
   /**
    * Removes entries beyond the newest {@link KEEP_ENTRIES} that were not used in the last
-   * hour (and stray temporary files of that age), keeping `current`.
+   * hour, keeping `current`; the temporary files of writers that died (at once, see
+   * util/owned_temp.ts); blobs whose record was never written, and stray files of older
+   * versions, after an hour.
    */
   async prune(current: string): Promise<void> {
+    await removeOrphanTemps(this.dir);
     const now = Date.now();
     const age = async (name: string) =>
       now - ((await Deno.stat(join(this.dir, name)).catch(() => undefined))?.mtime?.getTime() ??
@@ -166,7 +169,8 @@ export class LayerCacheDir {
       if (name.endsWith(".json") && !name.startsWith(".")) {
         records.push({ key: name.slice(0, -5), age: await age(name) });
       } else if (
-        // Temporary files of dead writers, and blobs whose record never got written.
+        // Blobs whose record never got written, and temporary files of older versions.
+        !name.startsWith(".") &&
         (name.includes(".tmp-") || name.includes(".repair-") ||
           (name.endsWith(".blob") && !names.has(`${name.slice(0, -5)}.json`))) &&
         await age(name) > RECENT_MS
@@ -201,9 +205,12 @@ export class LayerCacheDir {
       return undefined;
     }
     try {
-      return parseRecord(JSON.parse(text));
+      const record = parseLayerRecord(text, key);
+      if (!record) throw new DamagedRecord("it is filed under another key");
+      return record;
     } catch (e) {
-      debug(`kocache: layer ${key}: bad record (${errorMessage(e)}); rebuilding`);
+      if (!(e instanceof DamagedRecord)) throw e;
+      debug(`kocache: layer ${key}: damaged record (${e.message}); rebuilding`);
       return undefined;
     }
   }
@@ -256,21 +263,20 @@ export class LayerCacheDir {
     rebuild: Rebuild,
   ): Promise<ReadableStream<Uint8Array>> {
     const blob = this.#blobPath(key);
-    const fresh = `${blob}.repair-${crypto.randomUUID().slice(0, 8)}`;
     const fail = (why: string) =>
       new KoError(
         `KOCACHE layer ${record.digest} in ${this.dir} is corrupt and ${why}; ` +
           `build again to rebuild it`,
       );
     try {
-      const built = await rebuild(fresh);
+      // The rebuilt bytes replace the blob only if they are the ones the record names.
+      const built = await rebuild(blob, (b) => {
+        if (b.digest !== record.digest || b.size !== record.size) {
+          throw fail(`rebuilding it gave ${b.digest}`);
+        }
+      });
       if (built === undefined) throw fail("its binary has changed since");
-      if (built.digest !== record.digest || built.size !== record.size) {
-        throw fail(`rebuilding it gave ${built.digest}`);
-      }
-      await Deno.rename(fresh, blob);
     } catch (e) {
-      await Deno.remove(fresh).catch(() => {});
       await Deno.remove(this.#recordPath(key)).catch(() => {});
       if (e instanceof KoError) throw e;
       throw fail(`rebuilding it failed (${errorMessage(e)})`);
@@ -281,31 +287,13 @@ export class LayerCacheDir {
 }
 
 /**
- * Rebuilds a layer's blob into `outPath` when the binary still has the identity the entry was
- * made from; undefined when it has changed.
+ * Rebuilds a layer's blob into `outPath` (atomically, once `verify` accepts the bytes) when the
+ * binary still has the identity the entry was made from; undefined when it has changed.
  */
-type Rebuild = (outPath: string) => Promise<{ digest: Digest; size: number } | undefined>;
-
-/** Checks a parsed record; throws on anything missing or malformed. */
-export function parseRecord(v: unknown): LayerRecord {
-  if (typeof v !== "object" || v === null) throw new Error("not an object");
-  const r = v as Record<string, unknown>;
-  const num = (k: string) => {
-    const n = r[k];
-    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
-      throw new Error(`${k} is not a size`);
-    }
-    return n;
-  };
-  if (typeof r.mediaType !== "string" || !r.mediaType) throw new Error("no mediaType");
-  return {
-    mediaType: r.mediaType,
-    digest: parseDigest(String(r.digest)),
-    diffId: parseDigest(String(r.diffId)),
-    size: num("size"),
-    uncompressedSize: num("uncompressedSize"),
-  };
-}
+type Rebuild = (
+  outPath: string,
+  verify: (built: { digest: Digest; size: number }) => void,
+) => Promise<{ digest: Digest; size: number } | undefined>;
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

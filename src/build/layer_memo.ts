@@ -4,17 +4,24 @@
  * uses (Go build ID, tar entries, media type, compression settings, Deno version). While the
  * binary is unchanged, a rebuild takes the layer's digests from there and makes no tar and no
  * gzip: the bytes are made only when a publisher opens the layer (a registry that lacks the
- * blob, a tarball, a layout), and they must hash to the remembered digest. Unlike KOCACHE,
- * no blob is kept.
+ * blob, a tarball, a layout), and they must hash to the remembered digest and have its size.
+ * The record checks itself (layer_record.ts): a damaged one is rebuilt, never believed. Unlike
+ * KOCACHE, no blob is kept.
  */
 import { dirname, join } from "../util/posix_path.ts";
 import { buildLayer, type BuiltLayer, prepareLayerFor } from "../layer/compress.ts";
 import type { Layer } from "../layer/layer.ts";
 import { layerFromBuilt } from "../layer/compress.ts";
-import { writeFileAtomic } from "../util/atomic_file.ts";
+import { removeOrphanedWrites, writeFileAtomic } from "../util/atomic_file.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
-import { binaryIdentity, layerCacheKey, type LayerRecord, parseRecord } from "./layer_cache.ts";
+import { binaryIdentity, layerCacheKey } from "./layer_cache.ts";
+import {
+  DamagedRecord,
+  type LayerRecord,
+  parseLayerRecord,
+  serializeLayerRecord,
+} from "./layer_record.ts";
 import type { BinaryLayerRequest, BinaryLayers } from "./binary_layers.ts";
 
 /** The record's file name, in the output directory. */
@@ -57,7 +64,10 @@ export class LayerMemo implements BinaryLayers {
           );
         }
         const built = await build();
-        if (built.digest !== record.digest || built.diffId !== record.diffId) {
+        if (
+          built.digest !== record.digest || built.diffId !== record.diffId ||
+          built.size !== record.size
+        ) {
           await Deno.remove(path).catch(() => {});
           throw new KoError(
             `the layer of ${a.binaryPath} hashes to ${built.digest}, not the remembered ${record.digest}: build again`,
@@ -67,15 +77,8 @@ export class LayerMemo implements BinaryLayers {
       });
     }
     const built = await build();
-    const remembered: LayerRecord & { key: string } = {
-      key,
-      mediaType: built.mediaType,
-      digest: built.digest,
-      diffId: built.diffId,
-      size: built.size,
-      uncompressedSize: built.uncompressedSize,
-    };
-    await writeFileAtomic(path, JSON.stringify(remembered, null, 2) + "\n").catch((e) =>
+    await removeOrphanedWrites(path);
+    await writeFileAtomic(path, serializeLayerRecord(key, built)).catch((e) =>
       debug(`layer memo: cannot write ${path}: ${errorMessage(e)}`)
     );
     return { ...layerFromBuilt(built), likelyNew: true };
@@ -96,14 +99,16 @@ export async function sourcesNewer(dir: string, binary: string): Promise<boolean
   }
 }
 
-/** The record at `path` if it is well formed and for `key`. */
+/** The record at `path` if it is sound and for `key`. */
 async function readMemo(path: string, key: string): Promise<LayerRecord | undefined> {
   try {
-    const v = JSON.parse(await Deno.readTextFile(path));
-    if (v?.key !== key) return undefined;
-    return parseRecord(v);
+    return parseLayerRecord(await Deno.readTextFile(path), key);
   } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) debug(`layer memo: ${path}: ${errorMessage(e)}`);
+    if (e instanceof DamagedRecord) {
+      debug(`layer memo: ${path}: damaged record (${e.message}); rebuilding`);
+    } else if (!(e instanceof Deno.errors.NotFound)) {
+      debug(`layer memo: ${path}: ${errorMessage(e)}`);
+    }
     return undefined;
   }
 }

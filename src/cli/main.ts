@@ -1,7 +1,7 @@
 /**
  * The CLI entry: parses argv, runs a verb, and turns any failure into one `Error: …` line on
- * stderr and an exit code (1 by default, 130 after Ctrl-C, 141 without a word when the reader
- * of stdout went away).
+ * stderr and an exit code (1 by default, 130 after Ctrl-C, 143 after SIGTERM, 141 without a
+ * word when the reader of stdout went away).
  */
 import { errorMessage, isAbortError, KoError } from "../util/errors.ts";
 import { isVerbose, redact, setLogSink, setVerbose } from "../util/log.ts";
@@ -11,7 +11,17 @@ import { defaultHandlers, type Handlers } from "./handlers.ts";
 import { createProgram } from "./program.ts";
 import { UsageError } from "./usage_error.ts";
 
-/** Exit code after the user interrupted ko with Ctrl-C (128 + SIGINT). */
+/**
+ * The signals that stop a run, the abort reason's message and the exit code (128 + signal
+ * number, as a shell reports a process the signal ended). SIGTERM (`kill`, `docker stop`, CI
+ * cancelling a job) is handled as Ctrl-C: the run stops and removes what it was writing.
+ */
+const STOP_SIGNALS = [
+  { signal: "SIGINT", message: "interrupted", exitCode: 130 },
+  { signal: "SIGTERM", message: "terminated", exitCode: 143 },
+] as const;
+
+/** The exit code of a run stopped without one of {@link STOP_SIGNALS} (a Ctrl-C in a prompt). */
 const INTERRUPTED_EXIT_CODE = 130;
 
 /** What a caller (tests, embedders) may replace when running the CLI. */
@@ -25,22 +35,26 @@ interface Interrupt {
   dispose(): void;
 }
 
-/** Aborts a signal on the first SIGINT; a second SIGINT exits at once. */
+/**
+ * Aborts a signal on the first SIGINT or SIGTERM (with the reason {@link STOP_SIGNALS} gives);
+ * a second one exits at once.
+ */
 function listenForInterrupt(): Interrupt {
   const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) Deno.exit(INTERRUPTED_EXIT_CODE);
-    controller.abort(new DOMException("interrupted", "AbortError"));
-  };
-  try {
-    Deno.addSignalListener("SIGINT", onSignal);
-  } catch {
-    return { signal: controller.signal, dispose: () => {} };
+  const removers: Array<() => void> = [];
+  for (const stop of STOP_SIGNALS) {
+    const onSignal = () => {
+      if (controller.signal.aborted) Deno.exit(stop.exitCode);
+      controller.abort(new DOMException(stop.message, "AbortError"));
+    };
+    try {
+      Deno.addSignalListener(stop.signal, onSignal);
+      removers.push(() => Deno.removeSignalListener(stop.signal, onSignal));
+    } catch {
+      // not a signal this platform delivers (Windows has no SIGTERM)
+    }
   }
-  return {
-    signal: controller.signal,
-    dispose: () => Deno.removeSignalListener("SIGINT", onSignal),
-  };
+  return { signal: controller.signal, dispose: () => removers.forEach((r) => r()) };
 }
 
 /**
@@ -87,8 +101,10 @@ async function reportError(
   signal?: AbortSignal,
 ): Promise<number> {
   if (signal?.aborted || isAbortError(err)) {
-    await stderr.write("Error: interrupted\n");
-    return INTERRUPTED_EXIT_CODE;
+    const reason = signal?.aborted ? signal.reason : err;
+    const stop = STOP_SIGNALS.find((s) => reason instanceof Error && reason.message === s.message);
+    await stderr.write(`Error: ${stop?.message ?? "interrupted"}\n`);
+    return stop?.exitCode ?? INTERRUPTED_EXIT_CODE;
   }
   if (isOutputClosed(err)) return BROKEN_PIPE_EXIT_CODE; // the reader has what it wanted
   const lines: string[] = [];

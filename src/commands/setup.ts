@@ -166,6 +166,7 @@ export async function openPipeline(
     jobs: options.pushJobs,
     client: getClient,
     env: ctx.env,
+    signal: ctx.signal,
     pushAttachments: sbomAttachments({
       client: getClient,
       ...(ctx.env.COSIGN_REPOSITORY ? { cosignRepository: ctx.env.COSIGN_REPOSITORY } : {}),

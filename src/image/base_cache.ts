@@ -5,7 +5,8 @@
  * still resolved on the network (a manifest HEAD) and then read from disk by its digest.
  * Layer bytes are never stored: they pass through to the registry. Every disk read is checked
  * against its digest; a missing, truncated or corrupt file is fetched again and replaced.
- * Files are written atomically, so concurrent ko processes may share the store.
+ * Files are written atomically, so concurrent ko processes may share the store; the first
+ * write of a run removes the temporary files of killed runs.
  */
 import { join } from "../util/posix_path.ts";
 import { type Digest, digestAlgorithm, digestHex, isDigest } from "../oci/digest.ts";
@@ -14,6 +15,7 @@ import { detectMediaType, parseJsonObject } from "../oci/manifest.ts";
 import type { Repository } from "../oci/reference.ts";
 import { digestWith } from "../registry/manifests.ts";
 import { writeFileAtomic } from "../util/atomic_file.ts";
+import { removeOrphanTemps } from "../util/owned_temp.ts";
 import { errorMessage } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import type { RegistryReader } from "./remote.ts";
@@ -115,9 +117,10 @@ export class CachedRegistryReader implements RegistryReader {
     }
   }
 
-  /** Writes the layout marker files once. */
+  /** Writes the layout marker files once, and removes what killed runs were writing. */
   async #init(): Promise<void> {
     await Deno.mkdir(this.dir, { recursive: true });
+    await removeOrphanTemps(join(this.dir, "blobs", "sha256"));
     for (
       const [name, content] of [
         ["oci-layout", '{"imageLayoutVersion":"1.0.0"}'],

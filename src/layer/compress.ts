@@ -19,6 +19,7 @@ import { type Digest, parseDigest, Sha256, sha256Digest } from "../oci/digest.ts
 import { HeldSha256, layerSha256 } from "../oci/layer_sha256.ts";
 import { isZstdLayer, MediaType } from "../oci/media_types.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
+import { OwnedTemp } from "../util/owned_temp.ts";
 import type { LayerEntry } from "./entry.ts";
 import { type Layer, streamOf } from "./layer.ts";
 import { storedGzip } from "./stored_gzip.ts";
@@ -59,6 +60,11 @@ export interface BuildLayerOptions {
   mediaType?: string;
   /** Write the compressed blob to this file (atomically) instead of keeping it in memory. */
   outPath?: string;
+  /**
+   * Checks the digest and size of the finished bytes before they replace `outPath`; throwing
+   * leaves `outPath` as it was (a repair that must give the bytes a record names).
+   */
+  verify?: (built: { digest: Digest; size: number }) => void;
   /** Override the compression level (tests, benchmarks). */
   level?: number;
   /** The worker pool to use; default the shared {@link layerPool}. */
@@ -120,6 +126,7 @@ export async function buildLayer(
   const out = await Output.create(
     stored ? new Sha256() : inline ? new HeldSha256() : await layerSha256(),
     options.outPath,
+    options.verify,
   );
   const onThisThread = inline && !stored && compression === "gzip";
   if (onThisThread) inlineLayers++;
@@ -297,22 +304,27 @@ class Output {
   #hash: LayerHasher;
   #size = 0;
   #chunks: Uint8Array[] = [];
-  #file?: Deno.FsFile;
-  #path?: string;
-  #tmp?: string;
+  #file?: OwnedTemp;
+  #verify?: BuildLayerOptions["verify"];
 
   private constructor(hash: LayerHasher) {
     this.#hash = hash;
   }
 
-  /** An output whose bytes `hash` digests, kept in memory or written to `path`. */
-  static async create(hash: LayerHasher, path?: string): Promise<Output> {
+  /**
+   * An output whose bytes `hash` digests, kept in memory or written to `path` through a locked
+   * temporary file (util/owned_temp.ts: the leftovers of a killed run are recognised as such).
+   */
+  static async create(
+    hash: LayerHasher,
+    path?: string,
+    verify?: BuildLayerOptions["verify"],
+  ): Promise<Output> {
     const o = new Output(hash);
+    o.#verify = verify;
     if (path !== undefined) {
-      o.#path = path;
-      o.#tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
       try {
-        o.#file = await Deno.open(o.#tmp, { write: true, createNew: true });
+        o.#file = await OwnedTemp.create(path);
       } catch (err) {
         throw new KoError(`writing layer to ${path}: ${errorMessage(err)}`, { cause: err });
       }
@@ -327,7 +339,7 @@ class Output {
       this.#chunks.push(chunk);
       return;
     }
-    for (let off = 0; off < chunk.length;) off += await this.#file.write(chunk.subarray(off));
+    await this.#file.write(chunk);
   }
 
   async finish(mediaType: string, diffId: Digest, uncompressedSize: number): Promise<BuiltLayer> {
@@ -338,15 +350,15 @@ class Output {
       size: this.#size,
       uncompressedSize,
     };
+    this.#verify?.(base);
     if (this.#file === undefined) {
       const chunks = this.#chunks;
       return { ...base, chunks, open: () => Promise.resolve(streamOf(chunks)) };
     }
-    const path = this.#path!;
+    const path = this.#file.target;
     try {
-      this.#file.close();
+      await this.#file.commit();
       this.#file = undefined;
-      await Deno.rename(this.#tmp!, path);
     } catch (err) {
       throw new KoError(`writing layer to ${path}: ${errorMessage(err)}`, { cause: err });
     }
@@ -358,13 +370,8 @@ class Output {
   }
 
   async abort(): Promise<void> {
-    if (this.#file !== undefined) {
-      try {
-        this.#file.close();
-      } catch { /* already closed */ }
-      this.#file = undefined;
-    }
-    if (this.#tmp !== undefined) await Deno.remove(this.#tmp).catch(() => {});
+    await this.#file?.discard();
+    this.#file = undefined;
     this.#chunks = [];
   }
 }

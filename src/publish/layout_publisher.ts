@@ -33,7 +33,7 @@ export class LayoutPublisher implements Publisher {
     return new LayoutPublisher(await LayoutWriter.open(path), baseRepo, namer, tags, signing);
   }
 
-  async publish(event: BuildEvent, target: PublishTarget): Promise<string> {
+  async publish(event: BuildEvent, target: PublishTarget, signal?: AbortSignal): Promise<string> {
     if (event.kind === "child") return ""; // written with its index
     const { result } = event;
     const ip = publishName(target.importPath);
@@ -44,7 +44,7 @@ export class LayoutPublisher implements Publisher {
     const saving = `${KO_SCHEME}${withoutKoScheme(target.importPath)}`;
     target.report.info(`Saving ${saving}`);
     const refNames = name === "" ? [] : this.tags.map((t) => `${name}:${t}`);
-    await this.writer.write(result, refNames, target.rank);
+    await this.writer.write(result, refNames, target.rank, signal);
     if (this.signing) await this.#sign(this.signing, result, name || ip, target.rank);
     target.report.info(`Saved ${saving}`);
     target.report.phase("done");

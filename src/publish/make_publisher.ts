@@ -47,6 +47,8 @@ interface PublisherSettings {
   readonly signing?: ImageSigning;
   /** The environment (the verb's): where the Docker daemon and kind's nodes are. */
   readonly env: Env;
+  /** The run's cancellation (SIGINT, SIGTERM): stops files being written at close. */
+  readonly signal?: AbortSignal;
 }
 
 /** The local target `KO_DOCKER_REPO` or `--local` chooses, if any. */
@@ -139,6 +141,7 @@ export async function makePublisher(s: PublisherSettings): Promise<Publisher> {
         name,
         s.tags,
         s.tagOnly,
+        s.signal,
       )
       : undefined;
     if (s.imageRefs) await checkWritableTarget(s.imageRefs, "--image-refs");

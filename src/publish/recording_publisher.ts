@@ -4,7 +4,7 @@
  * file when a later image fails.
  */
 import type { BuildEvent } from "../build/builder.ts";
-import { checkWritableTarget, writeFileAtomic } from "../util/atomic_file.ts";
+import { checkWritableTarget, removeOrphanedWrites, writeFileAtomic } from "../util/atomic_file.ts";
 import type { Publisher, PublishTarget } from "./publisher.ts";
 
 /** Wraps a publisher and writes the references it returned to a file at close. */
@@ -13,9 +13,13 @@ export class RecordingPublisher implements Publisher {
 
   private constructor(private readonly inner: Publisher, private readonly path: string) {}
 
-  /** Checks that the file can be written before anything is built. */
+  /**
+   * Checks that the file can be written before anything is built (and removes what killed
+   * runs left next to it).
+   */
   static async create(inner: Publisher, path: string): Promise<RecordingPublisher> {
     await checkWritableTarget(path, "--image-refs");
+    await removeOrphanedWrites(path);
     return new RecordingPublisher(inner, path);
   }
 

@@ -1,10 +1,11 @@
 /**
  * `--tarball FILE`: collects images and writes one `docker load` tarball when publishing is
- * done (written to a temporary file and renamed, so a failure never leaves half a tarball).
+ * done (written to a temporary file and renamed, so a failure, an interrupt or a kill never
+ * leaves half a tarball; what a killed run left is removed by the next one).
  */
 import type { BuildEvent } from "../build/builder.ts";
 import { type TarballImage, tarballStream } from "../image/tarball.ts";
-import { checkWritableTarget, writeFileAtomic } from "../util/atomic_file.ts";
+import { checkWritableTarget, removeOrphanedWrites, writeFileAtomic } from "../util/atomic_file.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { info } from "../util/log.ts";
 import { imageRepository, type Namer } from "./naming.ts";
@@ -21,18 +22,24 @@ export class TarballPublisher implements Publisher {
     private readonly namer: Namer,
     private readonly tags: readonly string[],
     private readonly tagOnly: boolean,
+    private readonly signal?: AbortSignal,
   ) {}
 
-  /** Checks the target is writable before anything is built. */
+  /**
+   * Checks the target is writable before anything is built, and removes the temporary files
+   * that killed runs left next to it. `signal` (the run's) stops the write at close.
+   */
   static async create(
     path: string,
     baseRepo: string,
     namer: Namer,
     tags: readonly string[],
     tagOnly: boolean,
+    signal?: AbortSignal,
   ): Promise<TarballPublisher> {
     await checkWritableTarget(path, "--tarball");
-    return new TarballPublisher(path, baseRepo, namer, tags, tagOnly);
+    await removeOrphanedWrites(path);
+    return new TarballPublisher(path, baseRepo, namer, tags, tagOnly, signal);
   }
 
   publish(event: BuildEvent, target: PublishTarget): Promise<string> {
@@ -65,8 +72,9 @@ export class TarballPublisher implements Publisher {
     info(`Saving ${this.path}`);
     try {
       const images = this.#images.toSorted((a, b) => a.rank - b.rank).map((i) => i.image);
-      await writeFileAtomic(this.path, tarballStream(images));
+      await writeFileAtomic(this.path, tarballStream(images), 0o644, this.signal);
     } catch (e) {
+      if (this.signal?.aborted) throw e;
       throw new KoError(`failed to save "${this.path}": ${errorMessage(e)}`, { cause: e });
     }
     info(`Saved ${this.path}`);

@@ -1,45 +1,67 @@
 /**
  * Files that appear whole or not at all: content goes to a temporary file in the same
- * directory, then is renamed over the target. A failure leaves the previous file untouched.
+ * directory (locked while written, see owned_temp.ts), then is renamed over the target. A
+ * failure or a cancellation leaves the previous file untouched and no temporary file; a killed
+ * writer's temporary file is recognised and removed by {@link removeOrphanedWrites}.
  * A symlink is followed (its target is replaced, the link stays), and a pipe, terminal or
  * other special file (`/dev/stdout`, `>(cmd)`) is written in place, as `os.Create` would.
  */
 import { dirname, join, resolve } from "./posix_path.ts";
 import { KoError } from "./errors.ts";
+import { OwnedTemp, removeOrphanTemps } from "./owned_temp.ts";
 
-/** Writes bytes, text or a stream to `path` atomically. */
+/**
+ * Writes bytes, text or a stream to `path` atomically. When `signal` aborts, the write stops
+ * (between chunks) and throws the signal's reason, leaving nothing behind.
+ */
 export async function writeFileAtomic(
   path: string,
   data: Uint8Array | string | ReadableStream<Uint8Array>,
   mode = 0o644,
+  signal?: AbortSignal,
 ): Promise<void> {
   const target = await writeTarget(path);
   if (target.special) {
     try {
-      if (typeof data === "string") await Deno.writeTextFile(path, data);
-      else await Deno.writeFile(path, data);
+      if (typeof data === "string") await Deno.writeTextFile(path, data, { signal });
+      else await Deno.writeFile(path, data, { signal });
     } catch (e) {
+      if (signal?.aborted) throw signal.reason;
       throw new KoError(`cannot write "${path}": ${describeFsError(e)}`, { cause: e });
     }
     return;
   }
   path = target.path;
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${crypto.randomUUID().slice(0, 8)}`);
+  let tmp: OwnedTemp | undefined;
   try {
+    signal?.throwIfAborted();
+    tmp = await OwnedTemp.create(path, mode);
     if (data instanceof ReadableStream) {
-      const f = await Deno.open(tmp, { write: true, createNew: true, mode });
-      await data.pipeTo(f.writable);
-    } else if (typeof data === "string") {
-      await Deno.writeTextFile(tmp, data, { createNew: true, mode });
+      for await (const chunk of data) {
+        signal?.throwIfAborted();
+        await tmp.write(chunk);
+      }
     } else {
-      await Deno.writeFile(tmp, data, { createNew: true, mode });
+      await tmp.write(typeof data === "string" ? new TextEncoder().encode(data) : data);
     }
-    await Deno.chmod(tmp, mode);
-    await Deno.rename(tmp, path);
+    signal?.throwIfAborted();
+    await Deno.chmod(tmp.path, mode);
+    await tmp.commit();
   } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
+    await tmp?.discard();
+    if (signal?.aborted) throw signal.reason;
     throw new KoError(`cannot write "${path}": ${describeFsError(e)}`, { cause: e });
   }
+}
+
+/**
+ * Removes what writes of `path` left behind when their process was killed (their temporary
+ * files, which no live process holds), so a run replacing `path` leaves the directory clean.
+ */
+export async function removeOrphanedWrites(path: string): Promise<void> {
+  const target = await writeTarget(path);
+  if (target.special) return;
+  await removeOrphanTemps(dirname(target.path), basename(target.path));
 }
 
 /**

@@ -13,6 +13,7 @@ import type { Layer } from "../../src/layer/layer.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
 import { Sha256 } from "../../src/oci/digest.ts";
 import { KoError } from "../../src/util/errors.ts";
+import { OwnedTemp } from "../../src/util/owned_temp.ts";
 import { setLogSink, setVerbose } from "../../src/util/log.ts";
 import { goBuildFixture, runOk, tempDir } from "../helpers/tools.ts";
 
@@ -246,12 +247,15 @@ Deno.test("the binary layer cache reuses, checks and repairs layers", async (t) 
     deepEqual(await entryFiles(), [`${key}.blob`, `${key}.json`]);
     ok(lines.some((l) => l.includes(`kocache: layer ${key}: stored ${first.digest}`)));
     const record = JSON.parse(await Deno.readTextFile(join(layersDir, `${key}.json`)));
+    match(record.check, /^sha256:[0-9a-f]{64}$/);
     deepEqual(record, {
+      key,
       mediaType: MediaType.OciLayerGzip,
       digest: first.digest,
       diffId: first.diffId,
       size: first.size,
       uncompressedSize: record.uncompressedSize,
+      check: record.check,
     });
     deepEqual(await drain(first), { digest: first.digest, size: first.size });
   });
@@ -304,20 +308,45 @@ Deno.test("the binary layer cache reuses, checks and repairs layers", async (t) 
     deepEqual(await drain(value), { digest: first.digest, size: first.size });
   });
 
-  await t.step("a garbled or incomplete record is ignored and replaced", async () => {
-    const key = await keyOf();
-    const record = join(layersDir, `${key}.json`);
-    const good = await Deno.readTextFile(record);
-    for (const bad of ["{not json", good.slice(0, good.length / 2), '{"digest":"sha256:xyz"}']) {
-      await Deno.writeTextFile(record, bad);
-      const { value, lines } = await withDebugLog(() => make());
-      ok(lines.some((l) => l.includes(`kocache: layer ${key}: bad record`)), bad);
-      equal(value.digest, first.digest);
-      deepEqual(JSON.parse(await Deno.readTextFile(record)), JSON.parse(good));
-    }
-    await Deno.remove(join(layersDir, `${key}.blob`));
-    equal((await make()).digest, first.digest);
-  });
+  await t.step(
+    "a garbled, incomplete, changed or moved record is ignored and replaced",
+    async () => {
+      const key = await keyOf();
+      const record = join(layersDir, `${key}.json`);
+      const good = await Deno.readTextFile(record);
+      const changed = (edit: (r: Record<string, unknown>) => void) => {
+        const r = JSON.parse(good);
+        edit(r);
+        return JSON.stringify(r);
+      };
+      const damaged = [
+        "{not json",
+        good.slice(0, good.length / 2),
+        '{"digest":"sha256:xyz"}',
+        changed((r) => (r.diffId = String(r.diffId).replace(/.$/, (c) => c === "0" ? "1" : "0"))),
+        changed((r) => (r.size = Number(r.size) - 1)),
+        changed((r) => (r.uncompressedSize = Number(r.uncompressedSize) + 512)),
+        changed((r) => (r.mediaType = MediaType.DockerLayerGzip)),
+        changed((r) => delete r.check),
+        // A sound record of another entry, copied under this key.
+        good.replace(`"key": "${key}"`, `"key": "${"0".repeat(64)}"`),
+      ];
+      for (const bad of damaged) {
+        await Deno.writeTextFile(record, bad);
+        const { value, lines } = await withDebugLog(() => make());
+        ok(lines.some((l) => l.includes(`kocache: layer ${key}: damaged record`)), bad);
+        deepEqual([value.digest, value.diffId, value.size, value.mediaType], [
+          first.digest,
+          first.diffId,
+          first.size,
+          first.mediaType,
+        ]);
+        deepEqual(JSON.parse(await Deno.readTextFile(record)), JSON.parse(good));
+      }
+      await Deno.remove(join(layersDir, `${key}.blob`));
+      equal((await make()).digest, first.digest);
+    },
+  );
 
   await t.step("a different name, media type or binary is a different entry", async () => {
     const other = await make("other");
@@ -398,16 +427,22 @@ Deno.test("the binary layer cache reuses, checks and repairs layers", async (t) 
     }
     await Deno.writeTextFile(join(dir, "orphan.blob"), "x");
     await Deno.utime(join(dir, "orphan.blob"), old, old);
-    await Deno.writeTextFile(join(dir, ".k9.json.tmp-1234"), "x");
-    await Deno.utime(join(dir, ".k9.json.tmp-1234"), old, old);
-    await Deno.writeTextFile(join(dir, "fresh.blob.tmp-5678"), "x"); // a live writer's
+    // A dead writer's temporary file goes at once, whatever its age; a live one's stays.
+    await Deno.writeTextFile(join(dir, ".k9.json.tmp-0123abcd"), "x");
+    const live = await OwnedTemp.create(join(dir, "k8.blob"));
+    // Temporary files of older versions (not locked) go after an hour.
+    await Deno.writeTextFile(join(dir, "k7.blob.tmp-5678"), "x");
+    await Deno.utime(join(dir, "k7.blob.tmp-5678"), old, old);
+    await Deno.writeTextFile(join(dir, "fresh.blob.tmp-5678"), "x");
     await new LayerCacheDir(dir).prune("k0");
     const left: string[] = [];
     for await (const e of Deno.readDir(dir)) left.push(e.name);
+    await live.discard();
     deepEqual(
       left.sort(),
       [
         "fresh.blob.tmp-5678",
+        live.path.slice(dir.length + 1),
         ...["k0", "k3", "k4", "k5", "k6"].flatMap((k) => [`${k}.blob`, `${k}.json`]),
       ].sort(),
     );

@@ -6,6 +6,7 @@ import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { binaryEntries } from "../../src/build/app_image.ts";
 import { LAYER_MEMO, LayerMemo, sourcesNewer } from "../../src/build/layer_memo.ts";
+import { serializeLayerRecord } from "../../src/build/layer_record.ts";
 import { buildLayer } from "../../src/layer/compress.ts";
 import { closeLayerPool } from "../../src/layer/worker_pool.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
@@ -83,14 +84,32 @@ Deno.test("the layer memo remembers a kept binary's layer digests", async (t) =>
       await rejects(layer.open(), /changed while its layer was being published: build again/);
     });
 
+    await t.step("a damaged record is not believed, and is replaced", async () => {
+      const sound = await memo.make(args()); // records binary three
+      const path = join(outDir, LAYER_MEMO);
+      const good = await Deno.readTextFile(path);
+      for (const field of ["digest", "diffId", "size"]) {
+        const record = JSON.parse(good);
+        record[field] = field === "size" ? record.size + 1 : `sha256:${"0".repeat(64)}`;
+        await Deno.writeTextFile(path, JSON.stringify(record));
+        logged.length = 0;
+        const layer = await memo.make(args());
+        ok(logged.some((l) => l.includes("damaged record (its fields do not match its check)")));
+        deepEqual([layer.digest, layer.diffId, layer.size], [
+          sound.digest,
+          sound.diffId,
+          sound.size,
+        ]);
+        equal(await Deno.readTextFile(path), good);
+      }
+    });
+
     await t.step("a record whose digest is wrong is caught when the bytes are made", async () => {
-      await memo.make(args()); // records binary three
+      // A sound record that names other bytes (as a build that is not reproducible would).
       const path = join(outDir, LAYER_MEMO);
       const record = JSON.parse(await Deno.readTextFile(path));
-      await Deno.writeTextFile(
-        path,
-        JSON.stringify({ ...record, digest: `sha256:${"0".repeat(64)}` }),
-      );
+      const wrong = { ...record, digest: `sha256:${"0".repeat(64)}` };
+      await Deno.writeTextFile(path, serializeLayerRecord(record.key, wrong));
       const layer = await memo.make(args());
       equal(layer.digest, `sha256:${"0".repeat(64)}`);
       await rejects(layer.open(), /not the remembered sha256:0+: build again/);
@@ -100,8 +119,12 @@ Deno.test("the layer memo remembers a kept binary's layer digests", async (t) =>
     await t.step("a malformed record is ignored and replaced", async () => {
       const path = join(outDir, LAYER_MEMO);
       await Deno.writeTextFile(path, "{not json");
+      // What a run killed while writing the record left (no process holds it).
+      const orphan = join(outDir, `.${LAYER_MEMO}.tmp-0123abcd`);
+      await Deno.writeTextFile(orphan, "{");
       const layer = await memo.make(args());
       equal(JSON.parse(await Deno.readTextFile(path)).digest, layer.digest);
+      await rejects(Deno.stat(orphan), Deno.errors.NotFound);
     });
 
     await t.step("binaries outside the root and uncacheable layers are not recorded", async () => {

@@ -1,4 +1,4 @@
-/** Real subprocess runs: main.ts exits with runCli's code, and Ctrl-C gives 130. */
+/** Real subprocess runs: main.ts exits with runCli's code, Ctrl-C gives 130 and SIGTERM 143. */
 import { equal, match } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 
@@ -35,33 +35,40 @@ Deno.test("main.ts exits 1 on a bad flag, with the usage hint", async () => {
   match(run.stderr, /\nRun 'ko resolve --help' for usage\.\n$/);
 });
 
-Deno.test("a real SIGINT aborts the running verb and the process exits 130", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tests/cli/fixtures/interrupt_fixture.ts", "build"],
-    cwd: root,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.getReader();
-  const dec = new TextDecoder();
-  let stderr = "";
-  while (!stderr.includes("ready\n")) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    stderr += dec.decode(value, { stream: true });
-  }
-  child.kill("SIGINT");
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    stderr += dec.decode(value, { stream: true });
-  }
-  const status = await child.status;
-  await child.stdout.cancel();
-  equal(stderr, "ready\nError: interrupted\n");
-  equal(status.code, 130);
-});
+for (
+  const [signal, message, code] of [
+    ["SIGINT", "interrupted", 130],
+    ["SIGTERM", "terminated", 143],
+  ] as const
+) {
+  Deno.test(`a real ${signal} aborts the running verb and the process exits ${code}`, async () => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "tests/cli/fixtures/interrupt_fixture.ts", "build"],
+      cwd: root,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stderr.getReader();
+    const dec = new TextDecoder();
+    let stderr = "";
+    while (!stderr.includes("ready\n")) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      stderr += dec.decode(value, { stream: true });
+    }
+    child.kill(signal);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      stderr += dec.decode(value, { stream: true });
+    }
+    const status = await child.status;
+    await child.stdout.cancel();
+    equal(stderr, `ready\nError: ${message}\n`);
+    equal(status.code, code);
+  });
+}
 
 Deno.test("a closed stdout (ko resolve … | head -1) ends ko quietly with 141, as SIGPIPE ends Go", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ko-pipe-test-" });
