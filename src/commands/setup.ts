@@ -115,7 +115,7 @@ export async function openPipeline(
     });
   const reader = { // the client is only created when a remote base is actually read
     getManifest: (r, ref, s) => getClient().getManifest(r, ref, s),
-    getBlob: (r, d, s) => getClient().getBlob(r, d, s),
+    getBlob: (r, d, s, size) => getClient().getBlob(r, d, s, size),
     getBlobBytes: (r, d, s) => getClient().getBlobBytes(r, d, s),
   } satisfies RegistryReader;
   const config = settings.selector.config;

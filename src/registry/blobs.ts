@@ -10,7 +10,7 @@
 import { KoError } from "../util/errors.ts";
 import { LOG_ONLY, type Reporter, type UploadProgress } from "../progress/reporter.ts";
 import { type Digest, parseDigest } from "../oci/digest.ts";
-import { digestWith } from "./manifests.ts";
+import { checkDigest, verifiedStream } from "./digest_check.ts";
 import { RegistryError } from "./http_errors.ts";
 import { isRetryableError, withRetry } from "./retry.ts";
 import { pullScope, pushScopes, repoName, type RepositoryRef } from "./scope.ts";
@@ -88,23 +88,27 @@ export async function headBlob(
   return { size: Number.isSafeInteger(size) ? size : -1 };
 }
 
-/** GETs a blob as a stream (not verified; see {@link getBlobBytes}). */
+/**
+ * GETs a blob as a stream, checked against its digest (and `size`, when given) as it is read:
+ * the stream errors instead of ending when the bytes are not the blob's.
+ */
 export async function getBlob(
   session: Session,
   repo: RepositoryRef,
   digest: string,
   signal?: AbortSignal,
+  size?: number,
 ): Promise<ReadableStream<Uint8Array>> {
-  parseDigest(digest);
+  const d = parseDigest(digest);
+  const context = `GET ${repoName(repo)} blob ${digest}`;
   const res = await session.request(repo, [pullScope(repo.repository)], {
     method: "GET",
     url: blobPath(repo, digest),
     expect: [200],
-    context: `GET ${repoName(repo)} blob ${digest}`,
+    context,
     ...(signal ? { signal } : {}),
   });
-  if (res.body === null) return new Blob([]).stream();
-  return res.body;
+  return verifiedStream(res.body ?? new Blob([]).stream(), d, context, size);
 }
 
 /** GETs a whole blob into memory and verifies its digest. */
@@ -115,22 +119,18 @@ export async function getBlobBytes(
   signal?: AbortSignal,
 ): Promise<Uint8Array> {
   const d = parseDigest(digest);
+  const context = `GET ${repoName(repo)} blob ${digest}`;
   return await withRetry(session.transport.policy, async () => {
     const res = await session.request(repo, [pullScope(repo.repository)], {
       method: "GET",
       url: blobPath(repo, digest),
       expect: [200],
-      context: `GET ${repoName(repo)} blob ${digest}`,
+      context,
       retry: false,
       ...(signal ? { signal } : {}),
     });
     const bytes = await readBody(res, repo.registry);
-    const got = digestWith(d.slice(0, d.indexOf(":")), bytes);
-    if (got !== d) {
-      throw new KoError(
-        `GET ${repoName(repo)} blob ${digest}: the registry sent content with digest ${got}`,
-      );
-    }
+    checkDigest(context, d, bytes);
     return bytes;
   }, signal ? { signal } : {});
 }

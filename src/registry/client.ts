@@ -133,13 +133,17 @@ export class RegistryClient {
     return headBlob(this.#session, repo, digest, signal ? { signal } : {});
   }
 
-  /** A blob's bytes as a stream (unverified). */
+  /**
+   * A blob's bytes as a stream, checked against its digest (and `size`, when given) as they
+   * are read: the stream errors at the end rather than close when they do not match.
+   */
   getBlob(
     repo: RepositoryRef,
     digest: string,
     signal?: AbortSignal,
+    size?: number,
   ): Promise<ReadableStream<Uint8Array>> {
-    return getBlob(this.#session, repo, digest, signal);
+    return getBlob(this.#session, repo, digest, signal, size);
   }
 
   /** A blob's bytes in memory, digest verified. */
