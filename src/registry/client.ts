@@ -53,6 +53,11 @@ export interface RegistryClientOptions {
   retry?: Partial<RetryPolicy>;
   /** `User-Agent`, `ko/<version>`. */
   userAgent?: string;
+  /**
+   * How long a request may make no progress before it fails and is retried; defaults to
+   * `KO_REGISTRY_TIMEOUT` of `env`, else 30 s.
+   */
+  idleTimeoutMs?: number;
 }
 
 /** A distribution-API client. Create one and share it; call {@link close} at the end. */
@@ -70,6 +75,7 @@ export class RegistryClient {
       ...(opts.certsDirRoots ? { certsDirRoots: opts.certsDirRoots } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
+      ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
       ...(opts.caCerts ? { caCerts: opts.caCerts } : {}),
       ...(opts.trustSystemStore !== undefined ? { trustSystemStore: opts.trustSystemStore } : {}),
       // --insecure-registry also skips TLS verification, as ko's InsecureSkipVerify does.

@@ -7,6 +7,7 @@
 import { KoError } from "../util/errors.ts";
 import type { RoundTrip, TransportRequest } from "./round_trip.ts";
 import { shownUrl } from "./round_trip.ts";
+import { classifyNetworkError, networkError } from "./http_errors.ts";
 import { isLinkLocalHost } from "./scheme.ts";
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -19,7 +20,16 @@ export function withRedirects(next: RoundTrip): RoundTrip {
     let method = req.method;
     let body = req.body;
     for (let hop = 0;; hop++) {
-      const res = await next(hopRequest(req, url, method, body));
+      let res: Response;
+      try {
+        res = await next(hopRequest(req, url, method, body));
+      } catch (err) {
+        if (url.host === req.url.host || err instanceof KoError || req.signal?.aborted) throw err;
+        // Name the host that failed, not the registry that sent ko there. A refusal there is
+        // not retried: that host has never answered.
+        const c = classifyNetworkError(err);
+        throw networkError(req.registry, err, c.retryable && !c.refused, url.host);
+      }
       const location = res.headers.get("location");
       if (!REDIRECT_STATUSES.has(res.status) || location === null) return res;
       await res.body?.cancel();

@@ -66,8 +66,10 @@ export function startTamperProxy(target: string, rule: TamperRule): Promise<Tamp
     if (location !== null) out.set("location", location.replace(`//${target}/`, `//${host}/`));
     if (action === "stall-body") {
       await up.body?.cancel();
+      let stalled: ReadableStreamDefaultController<Uint8Array>;
       const body = new ReadableStream<Uint8Array>({
-        start: (controller) => void stalledBodies.add(controller),
+        start: (controller) => void stalledBodies.add(stalled = controller),
+        cancel: () => void stalledBodies.delete(stalled), // the client went away
       });
       return new Response(body, { status: up.status, headers: out });
     }
@@ -83,7 +85,7 @@ export function startTamperProxy(target: string, rule: TamperRule): Promise<Tamp
   const stop = () =>
     stopped ??= (async () => {
       released.resolve();
-      for (const c of stalledBodies) c.error(new Error("tamper proxy stopped"));
+      for (const c of stalledBodies) c.close(); // a short body: the client sees it cut off
       await server.shutdown();
     })();
   return Promise.resolve({ host, requests, stop, [Symbol.asyncDispose]: stop });
