@@ -1,14 +1,14 @@
 /**
  * The transport layer that follows redirects itself (fetch runs with `redirect: "manual"`), so
  * that `Authorization` goes only to the host it was meant for: a blob redirect to a storage
- * host gets the request without it. Redirects to other schemes or to link-local hosts (cloud
- * metadata) are refused; 303, and 301/302 after a POST, turn into a GET without body.
+ * host gets the request without it. Redirects to other schemes, and to internal addresses other
+ * than the registry's own host (target_guard.ts), are refused; 303, and 301/302 after a POST, turn into a GET without body.
  */
 import { KoError } from "../util/errors.ts";
 import type { RoundTrip, TransportRequest } from "./round_trip.ts";
 import { shownUrl } from "./round_trip.ts";
 import { classifyNetworkError, networkError } from "./http_errors.ts";
-import { isLinkLocalHost } from "./scheme.ts";
+import { refuseInternalTarget } from "./target_guard.ts";
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
@@ -45,9 +45,11 @@ export function withRedirects(next: RoundTrip): RoundTrip {
       if (target.protocol !== "https:" && target.protocol !== "http:") {
         throw new KoError(`${method} ${url}: refusing redirect to "${target.protocol}" URL`);
       }
-      if (target.host !== url.host && isLinkLocalHost(target.hostname)) {
-        throw new KoError(`${method} ${url}: refusing redirect to link-local host ${target.host}`);
-      }
+      refuseInternalTarget(
+        target,
+        req.registry,
+        `${method} ${shownUrl(url)}: refusing the redirect to`,
+      );
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
         if (method !== "HEAD") method = "GET";
         body = undefined;

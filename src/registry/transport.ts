@@ -28,8 +28,8 @@ interface TransportOptions {
   /** The `User-Agent` header; `ko/<version>`. */
   userAgent?: string;
   /**
-   * Registries (`host[:port]`, or `host` for any port) whose HTTPS certificates are not
-   * verified (`--insecure-registry`).
+   * Registries (`host[:port]`, exactly: another port of the host is another registry) whose
+   * HTTPS certificates are not verified (`--insecure-registry`).
    */
   unverifiedTls?: readonly string[];
   /**
