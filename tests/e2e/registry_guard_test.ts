@@ -1,15 +1,18 @@
 /**
  * What ko trusts of a registry, end to end: `--insecure-registry` skips certificate checks for
  * the KO_DOCKER_REPO registry only (a base image on another registry of the same host keeps
- * them), and a registry cannot send an upload to another internal host.
+ * them), a self-signed CA certificate the user names is trusted for pulls as for pushes, and a
+ * registry cannot send an upload to another internal host.
  */
 import { deepEqual, equal, match } from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { ko, type KoRun } from "../helpers/ko_cli.ts";
 import { startFaultProxy } from "../helpers/fault_proxy.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
+import { testTlsCerts } from "../helpers/test_certs.ts";
 import { tempDir } from "../helpers/tools.ts";
 
 function errorLine(r: KoRun): string {
@@ -57,6 +60,35 @@ Deno.test("--insecure-registry skips certificate checks for KO_DOCKER_REPO's reg
     );
     equal(r.stdout, "");
   });
+});
+
+Deno.test("a base image on a registry with a self-signed CA:TRUE certificate named in SSL_CERT_FILE", async () => {
+  const certs = await testTlsCerts();
+  await using registry = await startRegistry({ mode: "tls", serverCert: certs.selfSigned });
+  await using tmp = await tempDir();
+  const src = await appSource(tmp.path);
+  const env = { SSL_CERT_FILE: certs.selfSigned.certPath, KO_DOCKER_REPO: `${registry.host}/base` };
+  // The base: pushed there by ko itself (the test helpers' fetch cannot trust that certificate).
+  const pushed = await ko(["build", "--bare", "./cmd/app"], {
+    cwd: src,
+    env: { ...env, KO_DEFAULTBASEIMAGE: "scratch" },
+  });
+  equal(pushed.code, 0, pushed.stderr);
+  const layout = join(tmp.path, "layout");
+  const r = await ko(["build", "--push=false", "--oci-layout-path", layout, "./cmd/app"], {
+    cwd: src,
+    env: { ...env, KO_DEFAULTBASEIMAGE: pushed.stdout.trim() },
+  });
+  equal(r.code, 0, r.stderr);
+  // Its layers came through the named certificate's connection, checked, into the layout.
+  const index = JSON.parse(await Deno.readTextFile(join(layout, "index.json")));
+  const blob = (d: string) => join(layout, "blobs", "sha256", d.slice("sha256:".length));
+  const manifest = JSON.parse(await Deno.readTextFile(blob(index.manifests[0].digest)));
+  equal(manifest.layers.length, 4); // the base's two, then this build's two
+  for (const l of manifest.layers) {
+    const bytes = await Deno.readFile(blob(l.digest));
+    equal(`sha256:${createHash("sha256").update(bytes).digest("hex")}`, l.digest);
+  }
 });
 
 Deno.test("a registry steering an upload to another internal host fails the push cleanly", async () => {
