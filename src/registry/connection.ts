@@ -7,7 +7,6 @@
  * whose certificate rustls refused as a CA used as its own server certificate while the
  * certificates the user named may vouch for it (Go accepts such a self-signed certificate).
  */
-import { KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import { fetchBlocksPort } from "./blocked_ports.ts";
 import type { EnvGetter } from "./docker_config.ts";
@@ -64,34 +63,6 @@ async function nodeBody(
   return new TextEncoder().encode(String(payload));
 }
 
-/**
- * Opens a request's body. A stream is read through a watcher, so that when its source fails
- * with a KoError (a blob that is not what its digest says) that error, not the connection's
- * report of a cut-off body, is what the request fails with.
- */
-async function openBody(
-  req: TransportRequest,
-): Promise<{ payload: unknown; failure(): KoError | undefined }> {
-  const payload = req.body ? await req.body() : null;
-  if (!(payload instanceof ReadableStream)) return { payload, failure: () => undefined };
-  let failure: KoError | undefined;
-  const reader = (payload as ReadableStream<Uint8Array>).getReader();
-  const watched = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (err) {
-        if (err instanceof KoError) failure = err;
-        controller.error(err);
-      }
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
-  return { payload: watched, failure: () => failure };
-}
-
 /** Sends requests over `fetch` or, where it cannot go, Node's HTTP client. */
 export function openConnections(opts: ConnectionOptions): Connections {
   const clients = new Map<string, Deno.HttpClient>();
@@ -124,12 +95,12 @@ export function openConnections(opts: ConnectionOptions): Connections {
     trust: HostTrust | undefined,
     verify: boolean,
   ): Promise<Response> => {
-    const body = await openBody(req);
+    const payload = req.body ? await req.body() : null;
     const request: NodeRequest = {
       method: req.method,
       url: req.url,
       headers,
-      body: await nodeBody(body.payload, headers),
+      body: await nodeBody(payload, headers),
       ...(req.signal ? { signal: req.signal } : {}),
     };
     const nodeTls: NodeTls | undefined = trust && {
@@ -138,11 +109,7 @@ export function openConnections(opts: ConnectionOptions): Connections {
       verify,
       ...(trust.clientCertificate ? { clientCertificate: trust.clientCertificate } : {}),
     };
-    try {
-      return await (await nodeConnections()).send(request, nodeTls);
-    } catch (err) {
-      throw body.failure() ?? err;
-    }
+    return (await nodeConnections()).send(request, nodeTls);
   };
 
   const viaFetch = async (
@@ -150,21 +117,17 @@ export function openConnections(opts: ConnectionOptions): Connections {
     headers: Headers,
     trust: HostTrust | undefined,
   ): Promise<Response> => {
-    const body = await openBody(req);
+    const payload = req.body ? await req.body() : null;
     const init: RequestInit & { client: Deno.HttpClient; duplex?: "half" } = {
       method: req.method,
       headers,
-      body: body.payload as BodyInit | null,
+      body: payload as BodyInit | null,
       redirect: "manual",
       client: clientFor(trust),
     };
     if (req.signal) init.signal = req.signal;
-    if (body.payload instanceof ReadableStream) init.duplex = "half";
-    try {
-      return await fetch(req.url, init);
-    } catch (err) {
-      throw body.failure() ?? err;
-    }
+    if (payload instanceof ReadableStream) init.duplex = "half";
+    return await fetch(req.url, init);
   };
 
   const send = async (req: TransportRequest): Promise<Response> => {

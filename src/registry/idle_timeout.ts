@@ -4,7 +4,8 @@
  * `KO_REGISTRY_TIMEOUT`) fails with an {@link IdleTimeoutError}, which the retry layer retries
  * like a reset connection. Progress is any byte of the request body taken by the connection,
  * the response's status line, or any byte of its body; the clock only runs while ko waits on
- * the registry, never while a reader of the body is busy elsewhere.
+ * the registry, never while a reader of the body is busy elsewhere. Watching the request body,
+ * this layer also sees its source fail, and reports that failure rather than the connection's.
  */
 import { KoError } from "../util/errors.ts";
 import { NetworkError } from "./http_errors.ts";
@@ -88,7 +89,8 @@ export function withIdleTimeout(next: RoundTrip, limitMs: number): RoundTrip {
       ctl.abort(new DOMException("registry request timed out", "TimeoutError"));
     });
     expired.promise.catch(() => {});
-    const sending = next({ ...req, body: progressBody(req, timer.arm), signal: ctl.signal });
+    const sent = watchedBody(req, timer.arm);
+    const sending = next({ ...req, body: sent.body, signal: ctl.signal });
     timer.arm();
     let res: Response;
     try {
@@ -97,7 +99,7 @@ export function withIdleTimeout(next: RoundTrip, limitMs: number): RoundTrip {
       release();
       // A late answer after the limit is dropped.
       sending.then((late) => late.body?.cancel(), () => {});
-      throw err;
+      throw sent.failure() ?? err;
     } finally {
       timer.disarm();
     }
@@ -119,17 +121,19 @@ export function withIdleTimeout(next: RoundTrip, limitMs: number): RoundTrip {
 }
 
 /** The most of a request body handed to the connection at once (progress is seen per piece). */
-const BODY_PIECE = 64 * 1024;
+const BODY_PIECE = 256 * 1024;
 
 /**
- * The request's body factory, its streams handed over in pieces of at most 64 KiB, each one
- * taken by the connection counting as progress (a large chunk taken at once would say nothing
- * while the socket sends it).
+ * The request's body, as the connection reads it: its streams are handed over in pieces of at
+ * most 256 KiB, each piece taken counting as progress (a large chunk taken at once would say
+ * nothing while the socket sends it). A KoError of the stream's source (a blob that is not what
+ * its digest says) is kept: the request fails with it, not with the connection's report of a
+ * body cut short.
  */
-function progressBody(req: TransportRequest, progress: () => void): TransportRequest["body"] {
+function watchedBody(req: TransportRequest, progress: () => void) {
+  let failure: KoError | undefined;
   const open = req.body;
-  if (open === undefined) return undefined;
-  return async () => {
+  const body: TransportRequest["body"] = open && (async () => {
     const payload = await open();
     if (!(payload instanceof ReadableStream)) return payload;
     const reader = (payload as ReadableStream<Uint8Array>).getReader();
@@ -137,11 +141,16 @@ function progressBody(req: TransportRequest, progress: () => void): TransportReq
     let at = 0;
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
-        while (at >= chunk.length) {
-          const { done, value } = await reader.read();
-          if (done) return controller.close();
-          chunk = value;
-          at = 0;
+        try {
+          while (at >= chunk.length) {
+            const { done, value } = await reader.read();
+            if (done) return controller.close();
+            chunk = value;
+            at = 0;
+          }
+        } catch (err) {
+          if (err instanceof KoError) failure = err;
+          throw err;
         }
         const piece = chunk.subarray(at, at + BODY_PIECE);
         at += piece.length;
@@ -149,8 +158,9 @@ function progressBody(req: TransportRequest, progress: () => void): TransportReq
         controller.enqueue(piece);
       },
       cancel: (reason) => reader.cancel(reason),
-    }, { highWaterMark: 0 });
-  };
+    });
+  });
+  return { body, failure: () => failure };
 }
 
 /**
