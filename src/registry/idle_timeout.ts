@@ -7,8 +7,8 @@
  * the registry, never while a reader of the body is busy elsewhere. Watching the request body,
  * this layer also sees its source fail, and reports that failure rather than the connection's.
  */
-import { KoError } from "../util/errors.ts";
-import { NetworkError } from "./http_errors.ts";
+import { isAbortError, KoError } from "../util/errors.ts";
+import { NetworkError, networkError } from "./http_errors.ts";
 import { type RoundTrip, shownUrl, type TransportRequest } from "./round_trip.ts";
 
 /** The idle limit when `KO_REGISTRY_TIMEOUT` is not set. */
@@ -108,10 +108,13 @@ export function withIdleTimeout(next: RoundTrip, limitMs: number): RoundTrip {
       return res;
     }
     const bounded = new Response(
-      idleBody(res.body, limitMs, () => timeout("body"), () => {
-        release();
-        ctl.abort(new DOMException("registry request timed out", "TimeoutError"));
-      }, release),
+      idleBody(res.body, {
+        limitMs,
+        timeout: () => timeout("body"),
+        lost: (err) => networkError(req.registry, err, true),
+        onTimeout: () => ctl.abort(new DOMException("registry request timed out", "TimeoutError")),
+        done: release,
+      }),
       { status: res.status, statusText: res.statusText, headers: res.headers },
     );
     // The URL answered (relative `Link`s resolve against it), as the original response says.
@@ -163,43 +166,50 @@ function watchedBody(req: TransportRequest, progress: () => void) {
   return { body, failure: () => failure };
 }
 
+/** What {@link idleBody} does when the body stalls, breaks or ends. */
+interface BodyWatch {
+  limitMs: number;
+  /** The error of a stall. */
+  timeout(): Error;
+  /** The error for a connection lost mid-body (a NetworkError naming the registry). */
+  lost(err: unknown): Error;
+  /** Drops the connection after a stall. */
+  onTimeout(): void;
+  /** Runs once the body has ended, failed or been cancelled. */
+  done(): void;
+}
+
 /**
- * A response body that fails with `timeout()` when a read waits longer than `limitMs` for the
- * next bytes; `onTimeout` drops the connection, `done` runs when the body ends either way.
+ * A response body that fails with `timeout()` when a read waits longer than the limit for the
+ * next bytes, and with `lost(err)` when the connection breaks mid-body.
  */
-function idleBody(
-  body: ReadableStream<Uint8Array>,
-  limitMs: number,
-  timeout: () => Error,
-  onTimeout: () => void,
-  done: () => void,
-): ReadableStream<Uint8Array> {
+function idleBody(body: ReadableStream<Uint8Array>, watch: BodyWatch): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(timeout()), limitMs);
+        timer = setTimeout(() => reject(watch.timeout()), watch.limitMs);
       });
       try {
         const { done: end, value } = await Promise.race([reader.read(), expired]);
         if (end) {
-          done();
+          watch.done();
           controller.close();
         } else controller.enqueue(value);
       } catch (err) {
-        done();
+        watch.done();
         if (err instanceof IdleTimeoutError) {
-          onTimeout();
+          watch.onTimeout();
           reader.cancel(err).catch(() => {});
         }
-        controller.error(err);
+        controller.error(err instanceof KoError || isAbortError(err) ? err : watch.lost(err));
       } finally {
         clearTimeout(timer);
       }
     },
     cancel(reason) {
-      done();
+      watch.done();
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });

@@ -9,6 +9,7 @@ import { sha256Digest } from "../../src/oci/digest.ts";
 import { MediaType } from "../../src/oci/media_types.ts";
 import { DEFAULT_IDLE_TIMEOUT_MS, idleTimeoutFromEnv } from "../../src/registry/idle_timeout.ts";
 import { createTransport } from "../../src/registry/transport.ts";
+import { startFaultProxy } from "../helpers/fault_proxy.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { startTamperProxy, type TamperAction } from "../helpers/tamper_proxy.ts";
 import { blobOf, clientFor, FAST_RETRY, randomBytes, repoOf } from "./support.ts";
@@ -196,5 +197,26 @@ Deno.test("KO_REGISTRY_TIMEOUT takes seconds or a duration; anything else is ref
         JSON.stringify(bad)
       }: expected a duration such as 30s, 500ms or 2m`,
     });
+  }
+});
+
+Deno.test("a blob body cut short fails with a line naming the registry", async () => {
+  await using reg = await startRegistry();
+  const setup = clientFor(reg);
+  const blob = blobOf(randomBytes(200_000));
+  await setup.uploadBlob(repoOf(reg, "team/app"), blob).finally(() => setup.close());
+  await using proxy = await startFaultProxy(
+    reg.host,
+    ({ method, path }) => method === "GET" && path.includes("/blobs/") ? "truncate" : "pass",
+  );
+  const client = clientFor(reg);
+  try {
+    const stream = await client.getBlob(repoOf(proxy.host, "team/app"), blob.digest);
+    await rejects(new Response(stream).arrayBuffer(), {
+      name: "NetworkError",
+      message: `cannot reach registry ${proxy.host}: connection closed by the server`,
+    });
+  } finally {
+    client.close();
   }
 });
