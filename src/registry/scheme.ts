@@ -99,7 +99,7 @@ export function triesPlainHttpFirst(registry: string): boolean {
 }
 
 /** An address that is not on the public internet, by what it reaches. */
-export type InternalAddress = "loopback" | "private" | "link-local";
+type InternalAddress = "loopback" | "private" | "link-local";
 
 /**
  * Which internal address a host (a URL's hostname, a registry's host) is, if any: loopback
