@@ -25,6 +25,7 @@ import { lazyDaemonBaseReader } from "../publish/local_publishers.ts";
 import { makePublisher } from "../publish/make_publisher.ts";
 import { sbomAttachments } from "../publish/sbom_push.ts";
 import { RegistryClient } from "../registry/client.ts";
+import { idleTimeoutFromEnv } from "../registry/idle_timeout.ts";
 import { join } from "../util/posix_path.ts";
 import { VERSION } from "../version.ts";
 import type { VerbContext } from "./context.ts";
@@ -106,16 +107,19 @@ export async function openPipeline(
   const settings = await loadRunSettings(ctx, options, lister);
   configured();
   let client: RegistryClient | undefined;
+  // A bad KO_REGISTRY_TIMEOUT fails now, before anything is built.
+  const idleTimeoutMs = idleTimeoutFromEnv(ctx.env.KO_REGISTRY_TIMEOUT);
   const getClient = () =>
     client ??= new RegistryClient({
       userAgent: `ko/${VERSION}`,
+      idleTimeoutMs,
       // Credentials, TLS trust and proxies from the verb's environment, not the process's.
       env: (name) => ctx.env[name],
       insecureRegistries: options.insecureRegistry ? insecureRegistries(ctx.env) : [],
     });
   const reader = { // the client is only created when a remote base is actually read
     getManifest: (r, ref, s) => getClient().getManifest(r, ref, s),
-    getBlob: (r, d, s) => getClient().getBlob(r, d, s),
+    getBlob: (r, d, s, size) => getClient().getBlob(r, d, s, size),
     getBlobBytes: (r, d, s) => getClient().getBlobBytes(r, d, s),
   } satisfies RegistryReader;
   const config = settings.selector.config;

@@ -13,7 +13,7 @@ import { type Digest, digestAlgorithm, digestHex, isDigest } from "../oci/digest
 import type { Descriptor } from "../oci/descriptor.ts";
 import { detectMediaType, parseJsonObject } from "../oci/manifest.ts";
 import type { Repository } from "../oci/reference.ts";
-import { digestWith } from "../registry/manifests.ts";
+import { digestWith } from "../registry/digest_check.ts";
 import { writeFileAtomic } from "../util/atomic_file.ts";
 import { removeOrphanTemps } from "../util/owned_temp.ts";
 import { errorMessage } from "../util/errors.ts";
@@ -63,8 +63,9 @@ export class CachedRegistryReader implements RegistryReader {
     repo: Repository,
     digest: Digest,
     signal?: AbortSignal,
+    size?: number,
   ): Promise<ReadableStream<Uint8Array>> {
-    return this.inner.getBlob(repo, digest, signal);
+    return this.inner.getBlob(repo, digest, signal, size);
   }
 
   async getBlobBytes(repo: Repository, digest: Digest, signal?: AbortSignal): Promise<Uint8Array> {

@@ -28,10 +28,12 @@ export interface RegistryReader {
     reference: string,
     signal?: AbortSignal,
   ): Promise<{ bytes: Uint8Array; mediaType: string; digest: Digest }>;
+  /** A blob's bytes, checked against `digest` (and `size`) as they are read. */
   getBlob(
     repo: Repository,
     digest: Digest,
     signal?: AbortSignal,
+    size?: number,
   ): Promise<ReadableStream<Uint8Array>>;
   getBlobBytes(repo: Repository, digest: Digest, signal?: AbortSignal): Promise<Uint8Array>;
 }
@@ -63,7 +65,7 @@ function remoteLayer(
     size: descriptor.size,
     diffId,
     source: { registry: repo.registry, repository: repo.repository },
-    open: () => reader.getBlob(repo, descriptor.digest),
+    open: () => reader.getBlob(repo, descriptor.digest, undefined, descriptor.size),
   };
 }
 

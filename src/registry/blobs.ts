@@ -10,8 +10,9 @@
 import { KoError } from "../util/errors.ts";
 import { LOG_ONLY, type Reporter, type UploadProgress } from "../progress/reporter.ts";
 import { type Digest, parseDigest } from "../oci/digest.ts";
-import { digestWith } from "./manifests.ts";
+import { checkDigest, verifiedStream } from "./digest_check.ts";
 import { RegistryError } from "./http_errors.ts";
+import { refuseInternalTarget } from "./target_guard.ts";
 import { isRetryableError, withRetry } from "./retry.ts";
 import { pullScope, pushScopes, repoName, type RepositoryRef } from "./scope.ts";
 import { readBody, type Session } from "./session.ts";
@@ -88,23 +89,27 @@ export async function headBlob(
   return { size: Number.isSafeInteger(size) ? size : -1 };
 }
 
-/** GETs a blob as a stream (not verified; see {@link getBlobBytes}). */
+/**
+ * GETs a blob as a stream, checked against its digest (and `size`, when given) as it is read:
+ * the stream errors instead of ending when the bytes are not the blob's.
+ */
 export async function getBlob(
   session: Session,
   repo: RepositoryRef,
   digest: string,
   signal?: AbortSignal,
+  size?: number,
 ): Promise<ReadableStream<Uint8Array>> {
-  parseDigest(digest);
+  const d = parseDigest(digest);
+  const context = `GET ${repoName(repo)} blob ${digest}`;
   const res = await session.request(repo, [pullScope(repo.repository)], {
     method: "GET",
     url: blobPath(repo, digest),
     expect: [200],
-    context: `GET ${repoName(repo)} blob ${digest}`,
+    context,
     ...(signal ? { signal } : {}),
   });
-  if (res.body === null) return new Blob([]).stream();
-  return res.body;
+  return verifiedStream(res.body ?? new Blob([]).stream(), d, context, size);
 }
 
 /** GETs a whole blob into memory and verifies its digest. */
@@ -115,35 +120,40 @@ export async function getBlobBytes(
   signal?: AbortSignal,
 ): Promise<Uint8Array> {
   const d = parseDigest(digest);
+  const context = `GET ${repoName(repo)} blob ${digest}`;
   return await withRetry(session.transport.policy, async () => {
     const res = await session.request(repo, [pullScope(repo.repository)], {
       method: "GET",
       url: blobPath(repo, digest),
       expect: [200],
-      context: `GET ${repoName(repo)} blob ${digest}`,
+      context,
       retry: false,
       ...(signal ? { signal } : {}),
     });
     const bytes = await readBody(res, repo.registry);
-    const got = digestWith(d.slice(0, d.indexOf(":")), bytes);
-    if (got !== d) {
-      throw new KoError(
-        `GET ${repoName(repo)} blob ${digest}: the registry sent content with digest ${got}`,
-      );
-    }
+    checkDigest(context, d, bytes);
     return bytes;
   }, signal ? { signal } : {});
 }
 
-/** The `Location` of an upload answer, resolved against the request URL. */
-function location(res: Response, requestUrl: URL, context: string): URL {
+/**
+ * The `Location` of an upload answer, resolved against the request URL; one on an internal
+ * address other than the registry's host is refused (target_guard.ts).
+ */
+function location(res: Response, requestUrl: URL, context: string, registry: string): URL {
   const loc = res.headers.get("location");
   if (loc === null || loc === "") throw new KoError(`${context}: the registry sent no Location`);
+  let url: URL;
   try {
-    return new URL(loc, requestUrl);
+    url = new URL(loc, requestUrl);
   } catch {
     throw new KoError(`${context}: the registry sent an invalid Location "${loc}"`);
   }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new KoError(`${context}: the registry sent a Location that is not http(s): "${loc}"`);
+  }
+  refuseInternalTarget(url, registry, `${context}: refusing the upload location on`);
+  return url;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -172,7 +182,7 @@ async function uploadOnce(
       ...common,
     });
     await res.body?.cancel();
-    return location(res, uploads, context);
+    return location(res, uploads, context, repo.registry);
   };
 
   const opening = opts.likelyNew && from === undefined
@@ -206,7 +216,7 @@ async function uploadOnce(
         report.info(`mounted blob: ${blob.digest}`);
         return "mounted";
       }
-      loc = location(res, url, context);
+      loc = location(res, url, context, repo.registry);
     } catch (err) {
       // A refused mount (no access to the source, unsupported…) is not fatal: upload instead.
       if (!(err instanceof RegistryError) || isRetryableError(err)) throw err;
@@ -248,7 +258,7 @@ async function uploadOnce(
       });
       await patch.body?.cancel();
       if (patch.headers.get("location")) {
-        loc = location(patch, loc, `PATCH ${name} blob ${blob.digest}`);
+        loc = location(patch, loc, `PATCH ${name} blob ${blob.digest}`, repo.registry);
       }
       const close = await put(loc, () => EMPTY, [200, 201, 204]);
       await close.body?.cancel();

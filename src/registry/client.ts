@@ -53,6 +53,11 @@ export interface RegistryClientOptions {
   retry?: Partial<RetryPolicy>;
   /** `User-Agent`, `ko/<version>`. */
   userAgent?: string;
+  /**
+   * How long a request may make no progress before it fails and is retried; defaults to
+   * `KO_REGISTRY_TIMEOUT` of `env`, else 30 s.
+   */
+  idleTimeoutMs?: number;
 }
 
 /** A distribution-API client. Create one and share it; call {@link close} at the end. */
@@ -70,6 +75,7 @@ export class RegistryClient {
       ...(opts.certsDirRoots ? { certsDirRoots: opts.certsDirRoots } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
+      ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
       ...(opts.caCerts ? { caCerts: opts.caCerts } : {}),
       ...(opts.trustSystemStore !== undefined ? { trustSystemStore: opts.trustSystemStore } : {}),
       // --insecure-registry also skips TLS verification, as ko's InsecureSkipVerify does.
@@ -133,13 +139,17 @@ export class RegistryClient {
     return headBlob(this.#session, repo, digest, signal ? { signal } : {});
   }
 
-  /** A blob's bytes as a stream (unverified). */
+  /**
+   * A blob's bytes as a stream, checked against its digest (and `size`, when given) as they
+   * are read: the stream errors at the end rather than close when they do not match.
+   */
   getBlob(
     repo: RepositoryRef,
     digest: string,
     signal?: AbortSignal,
+    size?: number,
   ): Promise<ReadableStream<Uint8Array>> {
-    return getBlob(this.#session, repo, digest, signal);
+    return getBlob(this.#session, repo, digest, signal, size);
   }
 
   /** A blob's bytes in memory, digest verified. */

@@ -13,7 +13,7 @@ import type { EnvGetter } from "./docker_config.ts";
 import { createRegistryHttpClient } from "./http_client.ts";
 import type { NodeConnections, NodeRequest, NodeTls } from "./node_connection.ts";
 import { type RoundTrip, shownUrl, type TransportRequest } from "./round_trip.ts";
-import { registryHost } from "./scheme.ts";
+import { isListedRegistry } from "./scheme.ts";
 import type { HostTrust, TlsTrust } from "./tls_trust.ts";
 
 /** The connection layer: its round trip, and `close` to release every connection. */
@@ -26,7 +26,7 @@ interface Connections {
 interface ConnectionOptions {
   /** What each host's TLS connections trust and present. */
   trust: TlsTrust;
-  /** `--insecure-registry` hosts (`host[:port]`; any port of the host): TLS not verified. */
+  /** `--insecure-registry` registries (`host[:port]`, that port only): TLS not verified. */
   unverifiedTls: readonly string[];
   /** The run's environment (proxy variables). */
   env: EnvGetter;
@@ -65,7 +65,6 @@ async function nodeBody(
 
 /** Sends requests over `fetch` or, where it cannot go, Node's HTTP client. */
 export function openConnections(opts: ConnectionOptions): Connections {
-  const unverified = new Set(opts.unverifiedTls.map((r) => registryHost(r)));
   const clients = new Map<string, Deno.HttpClient>();
   /** Origins whose self-signed certificate only Node's TLS accepts. */
   const pinned = new Set<string>();
@@ -138,7 +137,7 @@ export function openConnections(opts: ConnectionOptions): Connections {
     if (req.authorization !== undefined) headers.set("authorization", req.authorization);
     if (req.body === undefined) headers.delete("content-type");
     const trust = secure ? opts.trust.forHost(url.host) : undefined;
-    const verify = !(secure && unverified.has(registryHost(url.host)));
+    const verify = !(secure && isListedRegistry(url.host, opts.unverifiedTls));
     debug(`--> ${req.method} ${shownUrl(url)}`);
     let res: Response;
     if (!verify || fetchBlocksPort(url) || pinned.has(url.origin)) {

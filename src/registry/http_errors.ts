@@ -273,10 +273,22 @@ export function classifyNetworkError(
   return r(truncate(reason, MAX_SUMMARY), true);
 }
 
-/** `cannot reach registry 127.0.0.1:5000: connection refused` as a NetworkError. */
-export function networkError(registry: string, err: unknown, retryable?: boolean): NetworkError {
+/**
+ * `cannot reach registry 127.0.0.1:5000: connection refused` as a NetworkError; when the host
+ * dialled is another one (a redirect's target), `cannot reach 10.0.0.5:9000 (redirected to by
+ * registry 127.0.0.1:5000): …`.
+ */
+export function networkError(
+  registry: string,
+  err: unknown,
+  retryable?: boolean,
+  dialled?: string,
+): NetworkError {
   const c = classifyNetworkError(err);
-  return new NetworkError(`cannot reach registry ${registry}: ${c.reason}`, {
+  const who = dialled === undefined || dialled === registry
+    ? `registry ${registry}`
+    : `${dialled} (redirected to by registry ${registry})`;
+  return new NetworkError(`cannot reach ${who}: ${c.reason}`, {
     retryable: retryable ?? c.retryable,
     tls: c.tls,
     cause: err,

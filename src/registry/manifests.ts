@@ -4,8 +4,8 @@
  * `Docker-Content-Digest`).
  */
 import { KoError } from "../util/errors.ts";
-import { type Digest, digestAlgorithm, parseDigest, sha256Hex } from "../oci/digest.ts";
-import { sha512, toHex } from "../util/hash.ts";
+import { type Digest, digestAlgorithm, parseDigest } from "../oci/digest.ts";
+import { checksumError, digestWith } from "./digest_check.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { detectMediaType, parseJsonObject } from "../oci/manifest.ts";
 import { MANIFEST_ACCEPT } from "../oci/media_types.ts";
@@ -31,18 +31,6 @@ function checkManifestRef(ref: string): Digest | undefined {
     );
   }
   return undefined;
-}
-
-/** The digest of bytes with the given algorithm (sha256 or sha512). */
-export function digestWith(algorithm: string, bytes: Uint8Array): Digest {
-  switch (algorithm) {
-    case "sha256":
-      return `sha256:${sha256Hex(bytes)}` as Digest;
-    case "sha512":
-      return `sha512:${toHex(sha512(bytes))}` as Digest;
-    default:
-      throw new KoError(`unsupported digest algorithm "${algorithm}": expected sha256 or sha512`);
-  }
 }
 
 function manifestPath(repo: RepositoryRef, ref: string): string {
@@ -76,9 +64,7 @@ export async function getManifest(
     });
     const bytes = await readBody(res, repo.registry);
     const digest = digestWith(wanted ? digestAlgorithm(wanted) : "sha256", bytes);
-    if (wanted !== undefined && digest !== wanted) {
-      throw new KoError(`${context}: the registry sent content with digest ${digest}`);
-    }
+    if (wanted !== undefined && digest !== wanted) throw checksumError(context, wanted, digest);
     let mediaType = contentType(res) ?? "";
     if (!MANIFEST_ACCEPT.includes(mediaType)) {
       mediaType = detectMediaType(parseJsonObject(bytes, context), mediaType);

@@ -6,6 +6,7 @@ import { KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import { type Challenge, parseChallenges, pickChallenge } from "./challenge.ts";
 import { errorFromResponse, NetworkError } from "./http_errors.ts";
+import { IdleTimeoutError } from "./idle_timeout.ts";
 import { allowsPlainHttp, triesPlainHttpFirst } from "./scheme.ts";
 import type { RoundTrip } from "./round_trip.ts";
 
@@ -18,46 +19,21 @@ export interface PingResult {
 }
 
 /**
- * How long one ping may wait for an answer, retries included. A server that accepts the
- * connection but never answers (or never finishes a TLS handshake) would otherwise hang ko for
- * good; ggcr gives up after 30 s to connect and 10 s for the handshake.
+ * One `GET /v2/` over a scheme. Like every registry request it is bounded by the transport's
+ * idle timeout, and retried on resets and timeouts.
  */
-const PING_TIMEOUT_MS = 30_000;
-
-async function pingOnce(
+function pingOnce(
   send: RoundTrip,
   registry: string,
   scheme: "https" | "http",
   signal: AbortSignal | undefined,
-  retry = true,
-  timeoutMs = PING_TIMEOUT_MS,
 ): Promise<Response> {
-  const ctl = childSignal(signal);
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    ctl.abort();
-  }, timeoutMs);
-  try {
-    return await send({
-      method: "GET",
-      url: new URL(`${scheme}://${registry}/v2/`),
-      registry,
-      retry,
-      signal: ctl.signal,
-    });
-  } catch (err) {
-    if (!timedOut || signal?.aborted) throw err;
-    throw new NetworkError(
-      `cannot reach registry ${registry}: no answer to GET ${scheme}://${registry}/v2/ within ${
-        timeoutMs / 1000
-      } s`,
-      // Over HTTPS, a silent server may be a plain one ignoring the TLS handshake.
-      { retryable: false, tls: scheme === "https", cause: err },
-    );
-  } finally {
-    clearTimeout(timer);
-  }
+  return send({
+    method: "GET",
+    url: new URL(`${scheme}://${registry}/v2/`),
+    registry,
+    ...(signal ? { signal } : {}),
+  });
 }
 
 /** Reads the ping answer: 200 = anonymous, 401 = the challenge to answer. */
@@ -97,18 +73,21 @@ async function interpret(
  * 200 or 401 (a TLS server answers plain HTTP with 400, or drops it): local registries are
  * usually plain, and this spares a warm `ko build` the first TLS handshake's loading of the CA
  * roots (40+ ms). Loopback traffic never leaves the machine, and the ping carries no
- * credentials. When plain HTTP answered something else and TLS fails, the server speaks plain
- * HTTP: it is asked again with retries, and its answer is what gets reported.
+ * credentials. Plain HTTP is retried on resets like any request (a TLS server that drops plain
+ * requests costs those retries before HTTPS is asked); one that times out is reported as is,
+ * since a TLS server answers or drops a plain request at once. When HTTPS then finds no TLS
+ * server, what plain HTTP got is reported: its failure (a redirect's target refusing, say), or
+ * its answer, asked again with retries (a 503 may be passing).
  */
 async function pingLocal(
   send: RoundTrip,
   registry: string,
   signal: AbortSignal | undefined,
-  timeoutMs: number,
 ): Promise<PingResult> {
   let plainAnswered = false;
+  let plainFailure: NetworkError | undefined;
   try {
-    const res = await pingOnce(send, registry, "http", signal, false, timeoutMs);
+    const res = await pingOnce(send, registry, "http", signal);
     if (res.status === 200 || res.status === 401) return await interpret(res, registry, "http");
     await res.body?.cancel();
     // A TLS server answers plain HTTP with 400 ("Client sent an HTTP request to an HTTPS
@@ -116,19 +95,21 @@ async function pingLocal(
     plainAnswered = res.status !== 400;
     debug(`${registry}: plain HTTP answered ${res.status}, trying HTTPS`);
   } catch (err) {
-    if (!(err instanceof NetworkError) || signal?.aborted) throw err;
+    if (!(err instanceof NetworkError) || err instanceof IdleTimeoutError || signal?.aborted) {
+      throw err;
+    }
     debug(`${registry}: plain HTTP failed (${err.message}), trying HTTPS`);
+    plainFailure = err;
   }
   let res: Response;
   try {
-    res = await pingOnce(send, registry, "https", signal, true, timeoutMs);
+    res = await pingOnce(send, registry, "https", signal);
   } catch (err) {
     const notTls = err instanceof NetworkError && err.tls && !/certificate/i.test(err.message);
-    if (!plainAnswered || !notTls || signal?.aborted) throw err;
-    // No TLS here, but plain HTTP answered: ask again with retries (a 503 may be passing) and
-    // report what it says rather than the TLS failure.
+    if (!notTls || signal?.aborted) throw err;
+    if (!plainAnswered) throw plainFailure ?? err;
     debug(`${registry}: HTTPS failed (${err.message}), asking plain HTTP again`);
-    const again = await pingOnce(send, registry, "http", signal, true, timeoutMs);
+    const again = await pingOnce(send, registry, "http", signal);
     return await interpret(again, registry, "http");
   }
   return await interpret(res, registry, "https");
@@ -156,15 +137,14 @@ function childSignal(parent: AbortSignal | undefined): AbortController {
 export function ping(
   send: RoundTrip,
   registry: string,
-  opts: { insecure?: readonly string[]; signal?: AbortSignal; timeoutMs?: number } = {},
+  opts: { insecure?: readonly string[]; signal?: AbortSignal } = {},
 ): Promise<PingResult> {
-  const timeoutMs = opts.timeoutMs ?? PING_TIMEOUT_MS;
   if (!allowsPlainHttp(registry, opts.insecure)) {
-    return pingOnce(send, registry, "https", opts.signal, true, timeoutMs).then((res) =>
+    return pingOnce(send, registry, "https", opts.signal).then((res) =>
       interpret(res, registry, "https")
     );
   }
-  if (triesPlainHttpFirst(registry)) return pingLocal(send, registry, opts.signal, timeoutMs);
+  if (triesPlainHttpFirst(registry)) return pingLocal(send, registry, opts.signal);
   const https = childSignal(opts.signal);
   const http = childSignal(opts.signal);
   return new Promise<PingResult>((resolve, reject) => {
@@ -192,7 +172,7 @@ export function ping(
     const startHttp = () => {
       if (httpStarted || settled) return;
       httpStarted = true;
-      pingOnce(send, registry, "http", http.signal, true, timeoutMs).then(async (res) => {
+      pingOnce(send, registry, "http", http.signal).then(async (res) => {
         if (settled) {
           await res.body?.cancel();
           return;
@@ -209,11 +189,11 @@ export function ping(
         result.then((r) => finish(() => resolve(r)), (e) => finish(() => reject(e)));
       }, () => {}).finally(() => {
         httpDone = true;
-        if (httpsFailed) failBoth();
+        if (httpsFailed && !httpWon) failBoth();
       });
     };
     const timer = setTimeout(startHttp, PLAIN_HTTP_DELAY_MS);
-    pingOnce(send, registry, "https", https.signal, true, timeoutMs).then(async (res) => {
+    pingOnce(send, registry, "https", https.signal).then(async (res) => {
       if (settled) {
         await res.body?.cancel();
         return;

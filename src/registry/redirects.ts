@@ -1,13 +1,14 @@
 /**
  * The transport layer that follows redirects itself (fetch runs with `redirect: "manual"`), so
  * that `Authorization` goes only to the host it was meant for: a blob redirect to a storage
- * host gets the request without it. Redirects to other schemes or to link-local hosts (cloud
- * metadata) are refused; 303, and 301/302 after a POST, turn into a GET without body.
+ * host gets the request without it. Redirects to other schemes, and to internal addresses other
+ * than the registry's own host (target_guard.ts), are refused; 303, and 301/302 after a POST, turn into a GET without body.
  */
 import { KoError } from "../util/errors.ts";
 import type { RoundTrip, TransportRequest } from "./round_trip.ts";
 import { shownUrl } from "./round_trip.ts";
-import { isLinkLocalHost } from "./scheme.ts";
+import { classifyNetworkError, networkError } from "./http_errors.ts";
+import { refuseInternalTarget } from "./target_guard.ts";
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
@@ -19,7 +20,16 @@ export function withRedirects(next: RoundTrip): RoundTrip {
     let method = req.method;
     let body = req.body;
     for (let hop = 0;; hop++) {
-      const res = await next(hopRequest(req, url, method, body));
+      let res: Response;
+      try {
+        res = await next(hopRequest(req, url, method, body));
+      } catch (err) {
+        if (url.host === req.url.host || err instanceof KoError || req.signal?.aborted) throw err;
+        // Name the host that failed, not the registry that sent ko there. A refusal there is
+        // not retried: that host has never answered.
+        const c = classifyNetworkError(err);
+        throw networkError(req.registry, err, c.retryable && !c.refused, url.host);
+      }
       const location = res.headers.get("location");
       if (!REDIRECT_STATUSES.has(res.status) || location === null) return res;
       await res.body?.cancel();
@@ -35,9 +45,11 @@ export function withRedirects(next: RoundTrip): RoundTrip {
       if (target.protocol !== "https:" && target.protocol !== "http:") {
         throw new KoError(`${method} ${url}: refusing redirect to "${target.protocol}" URL`);
       }
-      if (target.host !== url.host && isLinkLocalHost(target.hostname)) {
-        throw new KoError(`${method} ${url}: refusing redirect to link-local host ${target.host}`);
-      }
+      refuseInternalTarget(
+        target,
+        req.registry,
+        `${method} ${shownUrl(url)}: refusing the redirect to`,
+      );
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
         if (method !== "HEAD") method = "GET";
         body = undefined;

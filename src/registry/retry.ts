@@ -158,16 +158,22 @@ export function withRetries(next: RoundTrip, policy: RetryPolicy): RoundTrip {
       try {
         res = await next(req);
       } catch (err) {
-        if (req.signal?.aborted || err instanceof KoError) throw err;
-        const c = classifyNetworkError(err);
-        const retryable = c.refused ? reached.has(req.url.host) : c.retryable;
-        const ne = networkError(req.registry, err, retryable);
-        if (!retryable || attempt >= attempts) {
+        if (req.signal?.aborted) throw err;
+        // A NetworkError comes from a layer below (an idle timeout, a redirect's target): it
+        // says itself whether to retry. Any other KoError is an answer, not a lost connection.
+        if (err instanceof KoError && !(err instanceof NetworkError)) throw err;
+        let ne: NetworkError;
+        if (err instanceof NetworkError) ne = err;
+        else {
+          const c = classifyNetworkError(err);
+          ne = networkError(req.registry, err, c.refused ? reached.has(req.url.host) : c.retryable);
+        }
+        if (!ne.retryable || attempt >= attempts) {
           if (attempt > 1) ne.message += ` (gave up after ${attempt} attempts)`;
           throw ne;
         }
         const delay = retryDelay(policy, attempt, undefined);
-        debug(`retrying ${req.method} ${shownUrl(req.url)} in ${delay} ms: ${c.reason}`);
+        debug(`retrying ${req.method} ${shownUrl(req.url)} in ${delay} ms: ${ne.message}`);
         await sleep(delay, req.signal);
         continue;
       }

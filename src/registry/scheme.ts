@@ -62,18 +62,31 @@ export function registryHost(registry: string): string {
 }
 
 /**
+ * A registry as `host[:port]` for comparing: lower case, without a scheme, a trailing slash or
+ * the default HTTPS port (`Reg.example:443` and `reg.example` are one registry).
+ */
+function registryKey(registry: string): string {
+  return registry.trim().toLowerCase().replace(/^https?:\/\//, "").replace(/\/+$/, "")
+    .replace(/:443$/, "");
+}
+
+/**
+ * Whether `registry` is one of `entries` (`--insecure-registry`, which names the
+ * KO_DOCKER_REPO registry): the same host and port, so that another registry on the same host
+ * (a base image's, on another port) is not covered.
+ */
+export function isListedRegistry(registry: string, entries: readonly string[]): boolean {
+  const key = registryKey(registry);
+  return entries.some((entry) => registryKey(entry) === key);
+}
+
+/**
  * Whether plain HTTP may be used for this registry: its host is on this machine or on a
- * private network, or it is listed in `insecure` (`--insecure-registry`; an entry matches with
- * its port, or without one for any port). Where this is false, only HTTPS is ever tried.
+ * private network, or it is listed in `insecure` (`--insecure-registry`: that registry only,
+ * {@link isListedRegistry}). Where this is false, only HTTPS is ever tried.
  */
 export function allowsPlainHttp(registry: string, insecure: readonly string[] = []): boolean {
-  if (hostKind(registry) !== "public") return true;
-  const r = registry.trim().toLowerCase();
-  const host = registryHost(registry);
-  return insecure.some((entry) => {
-    const e = entry.trim().toLowerCase().replace(/^https?:\/\//, "").replace(/\/+$/, "");
-    return e === r || e === host;
-  });
+  return hostKind(registry) !== "public" || isListedRegistry(registry, insecure);
 }
 
 /**
@@ -85,8 +98,36 @@ export function triesPlainHttpFirst(registry: string): boolean {
   return hostKind(registry) === "loopback";
 }
 
-/** Whether a host is link-local (169.254.0.0/16, fe80::/10): cloud metadata lives there. */
-export function isLinkLocalHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return /^169\.254\.\d{1,3}\.\d{1,3}$/.test(h) || /^fe[89ab][0-9a-f]?:/.test(h);
+/** An address that is not on the public internet, by what it reaches. */
+type InternalAddress = "loopback" | "private" | "link-local";
+
+/**
+ * Which internal address a host (a URL's hostname, a registry's host) is, if any: loopback
+ * (as {@link hostKind}, plus 0.0.0.0/8 and `::`, which reach this machine), private (RFC 1918,
+ * IPv6 unique-local fc00::/7), link-local (169.254.0.0/16, fe80::/10: cloud metadata lives
+ * there), IPv4-mapped IPv6 addresses by their IPv4 address. Host names other than `localhost`
+ * are not resolved: undefined.
+ */
+export function internalAddress(host: string): InternalAddress | undefined {
+  const h = registryHost(host);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+  if (mapped) {
+    const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
+    return internalAddress(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
+  }
+  const dotted = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(h);
+  if (dotted) return internalAddress(dotted[1]!);
+  const kind = hostKind(h.includes(":") ? `[${h}]` : h);
+  if (kind !== "public") return kind;
+  const ip = ipv4(h);
+  if (ip !== undefined) {
+    if (ip[0] === 0) return "loopback";
+    if (ip[0] === 169 && ip[1] === 254) return "link-local";
+    return undefined;
+  }
+  if (!h.includes(":")) return undefined;
+  if (/^(?:0{0,4}:){2,7}0{0,4}$/.test(h)) return "loopback"; // ::, the unspecified address
+  if (/^f[cd][0-9a-f]{0,2}:/.test(h)) return "private";
+  if (/^fe[89ab][0-9a-f]?:/.test(h)) return "link-local";
+  return undefined;
 }

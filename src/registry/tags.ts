@@ -6,6 +6,7 @@ import { KoError } from "../util/errors.ts";
 import { pullScope, repoName, type RepositoryRef } from "./scope.ts";
 import { withRetry } from "./retry.ts";
 import { readBody, type Session } from "./session.ts";
+import { refuseInternalTarget } from "./target_guard.ts";
 
 /** Page size asked for; registries may ignore it. */
 const TAGS_PAGE_SIZE = 1000;
@@ -64,6 +65,7 @@ export async function listTags(
     const next = nextLink(res.headers.get("link"));
     if (next === undefined) return tags;
     const nextUrl: URL = new URL(next, requestUrl);
+    refuseInternalTarget(nextUrl, repo.registry, `${context}: refusing the next page on`);
     if (seen.has(nextUrl.href)) return tags;
     seen.add(nextUrl.href);
     url = nextUrl;

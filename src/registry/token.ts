@@ -8,7 +8,7 @@ import { KoError } from "../util/errors.ts";
 import type { Challenge } from "./challenge.ts";
 import type { Credential } from "./credentials.ts";
 import { errorFromResponse, NetworkError } from "./http_errors.ts";
-import { isLinkLocalHost } from "./scheme.ts";
+import { internalAddress } from "./scheme.ts";
 import type { RoundTrip } from "./round_trip.ts";
 
 /** A registry token and when it stops being usable (epoch milliseconds). */
@@ -46,7 +46,7 @@ export function realmUrl(challenge: Challenge, registry: string): URL {
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new KoError(`registry ${registry} sent an invalid token realm "${realm}": not http(s)`);
   }
-  if (isLinkLocalHost(url.hostname)) {
+  if (internalAddress(url.hostname) === "link-local") {
     throw new KoError(
       `registry ${registry} sent a token realm on a link-local host "${realm}": refusing it`,
     );

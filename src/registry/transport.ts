@@ -5,6 +5,7 @@
  */
 import { openConnections } from "./connection.ts";
 import type { EnvGetter } from "./docker_config.ts";
+import { idleTimeoutFromEnv, withIdleTimeout } from "./idle_timeout.ts";
 import { withRedirects } from "./redirects.ts";
 import { DEFAULT_RETRY, type RetryPolicy, withRetries } from "./retry.ts";
 import type { RoundTrip } from "./round_trip.ts";
@@ -27,10 +28,15 @@ interface TransportOptions {
   /** The `User-Agent` header; `ko/<version>`. */
   userAgent?: string;
   /**
-   * Registries (`host[:port]`, or `host` for any port) whose HTTPS certificates are not
-   * verified (`--insecure-registry`).
+   * Registries (`host[:port]`, exactly: another port of the host is another registry) whose
+   * HTTPS certificates are not verified (`--insecure-registry`).
    */
   unverifiedTls?: readonly string[];
+  /**
+   * How long a request may make no progress before it fails (and is retried); defaults to
+   * `KO_REGISTRY_TIMEOUT` of the environment, else 30 s.
+   */
+  idleTimeoutMs?: number;
 }
 
 /** The assembled transport: what the session, the ping and the token flow send through. */
@@ -50,7 +56,8 @@ export interface Transport {
  * 2. redirects: followed by hand, `Authorization` kept to the original host;
  * 3. `Warning` headers: logged once each, from every hop;
  * 4. `User-Agent`: set on every hop;
- * 5. connections: `fetch` with the host's TLS trust and the proxy rules, or Node's HTTP client
+ * 5. the idle timeout: each hop fails when it makes no progress for the limit;
+ * 6. connections: `fetch` with the host's TLS trust and the proxy rules, or Node's HTTP client
  *    where `fetch` cannot go (blocked ports, unverified TLS).
  *
  * Authentication sits above this, in the session (session.ts, auth.ts).
@@ -65,7 +72,9 @@ export function createTransport(opts: TransportOptions = {}): Transport {
     ...(opts.certsDirRoots ? { certsDirRoots: opts.certsDirRoots } : {}),
   });
   const connections = openConnections({ trust, unverifiedTls: opts.unverifiedTls ?? [], env });
-  const hop = withUserAgent(connections.send, opts.userAgent ?? DEFAULT_USER_AGENT);
+  const idleMs = opts.idleTimeoutMs ?? idleTimeoutFromEnv(env("KO_REGISTRY_TIMEOUT"));
+  const bounded = withIdleTimeout(connections.send, idleMs);
+  const hop = withUserAgent(bounded, opts.userAgent ?? DEFAULT_USER_AGENT);
   const send = withRetries(withRedirects(withWarningLog(hop)), policy);
   return { send, policy, close: () => connections.close() };
 }

@@ -5,7 +5,7 @@
 import { equal } from "node:assert/strict";
 import {
   allowsPlainHttp,
-  isLinkLocalHost,
+  internalAddress,
   registryHost,
   triesPlainHttpFirst,
 } from "../../src/registry/scheme.ts";
@@ -68,9 +68,13 @@ Deno.test("triesPlainHttpFirst: only registries on this machine", () => {
   for (const r of [...PRIVATE, ...PUBLIC]) equal(triesPlainHttpFirst(r), false, r);
 });
 
-Deno.test("allowsPlainHttp honours --insecure-registry entries with or without port", () => {
+Deno.test("allowsPlainHttp honours --insecure-registry for the registry it names only", () => {
   equal(allowsPlainHttp("reg.internal:5000", ["reg.internal:5000"]), true);
-  equal(allowsPlainHttp("reg.internal:5000", ["reg.internal"]), true);
+  equal(allowsPlainHttp("Reg.Internal:5000", ["https://reg.internal:5000/"]), true);
+  equal(allowsPlainHttp("reg.internal", ["reg.internal:443"]), true);
+  // Another port of the same host is another registry (a base image's, say).
+  equal(allowsPlainHttp("reg.internal:5000", ["reg.internal"]), false);
+  equal(allowsPlainHttp("reg.internal", ["reg.internal:5000"]), false);
   equal(allowsPlainHttp("reg.internal:5000", ["other:5000"]), false);
   equal(allowsPlainHttp("registry.internal.example", ["registry.internal.example"]), true);
   equal(allowsPlainHttp("registry.internal.example"), false);
@@ -78,10 +82,35 @@ Deno.test("allowsPlainHttp honours --insecure-registry entries with or without p
   equal(triesPlainHttpFirst("reg.internal:5000"), false, "insecure is a fallback, not a first try");
 });
 
-Deno.test("registryHost strips ports and brackets; isLinkLocalHost spots metadata hosts", () => {
+Deno.test("registryHost strips ports and brackets", () => {
   equal(registryHost("[::1]:5000"), "::1");
   equal(registryHost("Host:443"), "host");
-  equal(isLinkLocalHost("169.254.169.254"), true);
-  equal(isLinkLocalHost("[fe80::1]"), true);
-  equal(isLinkLocalHost("127.0.0.1"), false);
+});
+
+Deno.test("internalAddress: loopback, private and link-local addresses, as URLs spell them", () => {
+  const kinds: Record<string, string | undefined> = {
+    "127.0.0.2": "loopback",
+    "localhost": "loopback",
+    "0.0.0.0": "loopback",
+    "[::1]": "loopback",
+    "[::]": "loopback",
+    "10.1.2.3": "private",
+    "172.31.0.1": "private",
+    "192.168.1.1": "private",
+    "[fd00::1]": "private",
+    "[fc12:3456::1]": "private",
+    "169.254.169.254": "link-local",
+    "[fe80::1]": "link-local",
+    "172.32.0.1": undefined,
+    "8.8.8.8": undefined,
+    "[2001:db8::1]": undefined,
+    "registry.example": undefined,
+    "fd.example": undefined,
+  };
+  for (const [host, kind] of Object.entries(kinds)) equal(internalAddress(host), kind, host);
+  // WHATWG URLs normalise other spellings (decimal, hex, IPv4-mapped) before the check.
+  for (const spelled of ["2130706434", "0x7f000002", "[::ffff:127.0.0.2]", "[::ffff:a9fe:a9fe]"]) {
+    const { hostname } = new URL(`http://${spelled}/`);
+    equal(internalAddress(hostname) !== undefined, true, `${spelled} → ${hostname}`);
+  }
 });

@@ -14,7 +14,7 @@ import { parseWarnings } from "../../src/registry/warnings.ts";
 import { startFaultProxy } from "../helpers/fault_proxy.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { freePort } from "../helpers/tools.ts";
-import { captureLogs, FAST_RETRY, repoOf } from "./support.ts";
+import { captureLogs, FAST_RETRY, readAll, repoOf } from "./support.ts";
 
 interface Seen {
   method: string;
@@ -313,11 +313,15 @@ Deno.test("content that does not match the requested digest is refused", async (
     const repo = repoOf(proxy.host, "team/app");
     await rejects(c.getManifest(repo, wanted), {
       message:
-        `GET ${proxy.host}/team/app manifest ${wanted}: the registry sent content with digest ${
+        `GET ${proxy.host}/team/app manifest ${wanted}: error verifying sha256 checksum: the registry sent content with digest ${
           sha256Digest('{"schemaVersion":2}')
         }`,
     });
-    await rejects(c.getBlobBytes(repo, wanted), /the registry sent content with digest/);
+    await rejects(
+      c.getBlobBytes(repo, wanted),
+      /error verifying sha256 checksum: the registry sent/,
+    );
+    await rejects(readAll(await c.getBlob(repo, wanted)), /error verifying sha256 checksum/);
   } finally {
     c.close();
   }
