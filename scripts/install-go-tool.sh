@@ -19,7 +19,13 @@ command -v go >/dev/null 2>&1 || {
 }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-CGO_ENABLED=0 GOWORK=off GOFLAGS=-trimpath GOBIN="$tmp" go install "$package@$version" >&2
+# go's progress ("go: downloading …") is kept out of the output; shown only when the build fails.
+if ! CGO_ENABLED=0 GOWORK=off GOFLAGS=-trimpath GOBIN="$tmp" go install "$package@$version" \
+  >"$tmp/log" 2>&1; then
+  cat "$tmp/log" >&2
+  echo "install-go-tool: building $name $version failed" >&2
+  exit 1
+fi
 mkdir -p "$dir"
 mv "$tmp/$name" "$bin"
 echo "$bin"

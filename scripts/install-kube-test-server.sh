@@ -2,11 +2,11 @@
 # Builds a real Kubernetes API server (kube-apiserver v1.32.4) and etcd (v3.5.21) from the Go
 # module proxy for the kubectl tests (tests/e2e/kubectl_test.ts runs its real-cluster steps only
 # when these binaries exist). No package ships them, and a cold build takes about 10 minutes on
-# 2 cores (kube-apiserver ~8.5 min, etcd ~1.5 min, measured), so this is not part of
-# install-deps.sh; run it once per machine. Idempotent: existing binaries are kept.
+# 2 cores (kube-apiserver ~8.5 min, etcd ~1.5 min, measured); scripts/install-test-tools.sh runs
+# it before the suite. Idempotent: existing binaries are kept.
 #   bash scripts/install-kube-test-server.sh        # → ~/.cache/ko-ts/kube/bin/{kube-apiserver,etcd}
 set -euo pipefail
-root=${KO_TEST_KUBE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ko-ts/kube}
+root=${KO_TEST_KUBE_DIR:-${KO_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ko-ts}/kube}
 bin=$root/bin
 mkdir -p "$bin"
 

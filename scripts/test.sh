@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what it needs (pinned Deno, the registry, Docker Engine…),
-# runs the static checks and every test, and ends with the plain line "N passed, N failed".
+# The whole test suite: installs what it needs (pinned Deno, the registry, Docker Engine, the Go
+# peers built from the module proxy…), runs the static checks and every test, and ends with the
+# plain line "N passed, N failed".
 set -uo pipefail # no -e: every check runs and is counted
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 1
 bash scripts/install-deps.sh || exit 1
+# The Go peers the tests run against (cosign, crane, kube-apiserver…): built once, then cached.
+bash scripts/install-test-tools.sh || exit 1
 deno=$(scripts/ensure-deno.sh) || exit 1
 PATH="$(dirname "$deno"):$PATH"
 export PATH

@@ -7,9 +7,9 @@
  * exits as told, plus the REAL kubectl against an address where nothing listens. The second test
  * is all real: kubectl against a real kube-apiserver and etcd (tests/helpers/kube_apiserver.ts).
  * No package ships those, so they are built from the Go module proxy by
- * scripts/install-kube-test-server.sh (about 10 minutes cold on 2 cores, so not part of
- * install-deps.sh); the second test is ignored, with the reason in its name, where they have not
- * been built.
+ * scripts/install-kube-test-server.sh, which the suite's scripts/install-test-tools.sh runs
+ * (about 10 minutes cold on 2 cores, then cached); the second test is ignored, with the reason in
+ * its name, where they have not been built.
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";

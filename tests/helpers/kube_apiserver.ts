@@ -10,12 +10,12 @@ import { freePort, run, type RunResult, stopProcess, tempDir, waitFor } from "./
 
 /** Where the install script puts the binaries. */
 export function kubeBinDir(): string {
-  const root = Deno.env.get("KO_TEST_KUBE_DIR") ??
+  const cache = Deno.env.get("KO_TEST_CACHE") ??
     join(
       Deno.env.get("XDG_CACHE_HOME") ?? join(Deno.env.get("HOME") ?? "/root", ".cache"),
       "ko-ts",
-      "kube",
     );
+  const root = Deno.env.get("KO_TEST_KUBE_DIR") ?? join(cache, "kube");
   return join(root, "bin");
 }
 
@@ -25,7 +25,7 @@ export function kubeApiserverUnavailableReason(): string | undefined {
     try {
       Deno.statSync(join(kubeBinDir(), bin));
     } catch {
-      return `${join(kubeBinDir(), bin)} is missing (run scripts/install-kube-test-server.sh)`;
+      return `${join(kubeBinDir(), bin)} is missing (run scripts/install-test-tools.sh)`;
     }
   }
   return undefined;
