@@ -123,6 +123,15 @@ export function decodeBuilds(src: ConfigSource, node: Node): RawBuild[] {
           raw.mainNode = e.value;
           break;
         case "env": {
+          // A list only: `env: GOARCH=arm64` reads like a setting of the entry, and ko's
+          // `[]string` field is no FlagArray or StringArray, which take a string on purpose.
+          if (!src.items(e.value)) {
+            throw src.error(
+              e.value,
+              `${what} must be a list of KEY=VALUE entries, got ${describe(e.value)}: ` +
+                `write it as a list, such as env: [CGO_ENABLED=1]`,
+            );
+          }
           raw.env = listFromNode(src, e.value, what, "whole");
           const bad = badEnvEntry(raw.env);
           if (bad >= 0) {
