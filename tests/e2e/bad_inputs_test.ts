@@ -674,6 +674,32 @@ Deno.test("bad inputs: one clear error line, no stack trace, no output, no tag",
       env: { KO_DEFAULTBASEIMAGE: `${locked.host}/fixtures/base:latest` },
       error: /401|UNAUTHORIZED|unauthorized|authentication required/,
     },
+    {
+      name: "push refused with 401, with a layout and a tarball asked for",
+      args: [
+        "build",
+        "--oci-layout-path",
+        "{out}/layout",
+        "--tarball",
+        "{out}/img.tar",
+        "--image-refs",
+        "{out}/refs",
+        "./cmd/ok",
+      ],
+      env: { KO_DOCKER_REPO: `${locked.host}/outputs` },
+      error: /401 Unauthorized: no credentials for .* were found/,
+    },
+    {
+      name: "resolve pushing to a refused connection",
+      args: ["resolve", "-f", "deploy.yaml", "--image-refs", "{out}/refs"],
+      env: { KO_DOCKER_REPO: `${closed}/resolve` },
+      error: new RegExp(`cannot reach registry ${closed}: connection refused`),
+    },
+    {
+      name: "resolve with a bad platform",
+      args: ["resolve", "-f", "deploy.yaml", "--platform=/amd64"],
+      error: /invalid platform "\/amd64"/,
+    },
     // Credentials files.
     {
       name: "malformed $DOCKER_CONFIG/config.json",
