@@ -103,6 +103,17 @@ Deno.test("a builds env that is not a list is a type error (ko's field is a plai
   match(message, /3:12: 'builds' entry #0 'ldflags' must be a list or a string, got a mapping$/);
 });
 
+Deno.test("a repeated builds id is refused with both places", async () => {
+  const message = await errorOf(() =>
+    loadBuilds("builds:\n- id: app\n  main: ./cmd/root\n- id: app\n  main: ./cmd/root\n")
+  );
+  ok(
+    /ko\.yaml:4:7: 'builds' entry #1 repeats the id "app" \(first at .*ko\.yaml:2:7\): each build needs its own id$/
+      .test(message),
+    message,
+  );
+});
+
 Deno.test("a missing builds main fails with its position", async () => {
   const message = await errorOf(() => loadBuilds("builds:\n- dir: app\n  main: ./cmd/nope\n"));
   match(

@@ -486,6 +486,12 @@ Deno.test("bad inputs: one clear error line, no stack trace, no output, no tag",
       error: /duplicate key "Main" in 'builds' entry #0/,
     },
     {
+      name: ".ko.yaml duplicate build ids",
+      args: ["build", "./cmd/ok"],
+      config: "builds:\n- id: app\n  main: ./cmd/ok\n- id: app\n  main: ./cmd/broken\n",
+      error: /\.ko\.yaml:4:7: 'builds' entry #1 repeats the id "app" \(first at .*:2:7\)/,
+    },
+    {
       name: ".ko.yaml main missing",
       args: ["build", "./cmd/ok"],
       config: "builds:\n- main: ./cmd/nope\n",
