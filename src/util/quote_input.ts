@@ -12,12 +12,14 @@ export const QUOTE_LIMIT = 200;
 const LINE_LIMIT = 1000;
 
 /**
- * Characters a terminal would act on or that hide text: C0 controls but tab, DEL, C1
+ * Characters a terminal would act on or that hide text: C0 controls but tab and newline, DEL, C1
  * controls, the line and paragraph separators and the bidirectional overrides.
  */
 // deno-lint-ignore no-control-regex
-const UNPRINTABLE =
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNPRINTABLE = new RegExp(
+  "[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]",
+  "g",
+);
 
 function escapeChar(ch: string): string {
   return `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
