@@ -504,6 +504,14 @@ Deno.test("bad inputs: one clear error line, no stack trace, no output, no tag",
       error: /GOARCH=arm64 from 'builds' entry "arm" 'env' contradicts the platform linux\/amd64/,
     },
     {
+      name: ".ko.yaml build env GOARM contradiction",
+      args: ["build", "--platform=linux/arm/v7", "--image-refs", "{out}/refs", "./cmd/ok"],
+      env: { KO_DEFAULTBASEIMAGE: "{registry}/fixtures/oci-index" },
+      config: "builds:\n- main: ./cmd/ok\n  env: [GOARM=6]\n",
+      error:
+        /GOARM=6 from 'builds' entry #0 'env' contradicts the platform linux\/arm\/v7 being built \(go build would make a linux\/arm\/v6 binary for it\)/,
+    },
+    {
       name: ".ko.yaml defaultEnv GOOS contradiction",
       args: ["build", "./cmd/ok"],
       config: "defaultEnv: [GOOS=windows]\n",
