@@ -120,7 +120,7 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<PlannedG
     configuredEnv.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
   );
   checkPlatformEnv(inputs.platformEnv, [
-    { name: "the environment", vars: definedEnv(inputs.processEnv) },
+    { name: "the environment", vars: definedEnv(inputs.processEnv), isProcess: true },
     {
       name: ownList(build, "env")
         ? `${entryName} 'env'`

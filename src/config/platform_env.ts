@@ -16,6 +16,8 @@ export interface EnvSource {
   name: string;
   /** The variables it sets. */
   vars: Readonly<Record<string, string>>;
+  /** The process environment, where GOOS and GOARCH together choose the platform. */
+  isProcess?: boolean;
 }
 
 function platformName(p: Readonly<Record<string, string>>): string {
@@ -41,16 +43,18 @@ export function checkPlatformEnv(
     const last = sources.findLast((s) => s.vars[name] !== undefined);
     const value = last?.vars[name];
     if (last === undefined || value === wanted) continue;
-    const isProcess = last.name === "the environment";
-    const fix = isProcess
+    const fix = last.isProcess
       ? name === "GOOS" || name === "GOARCH"
         ? `GOOS and GOARCH choose the platform only when both are set: set both, or unset ${name} and use --platform`
         : `unset ${name}, or choose the platform with --platform`
       : `remove it, and choose the platform with --platform or defaultPlatforms`;
-    const built: Record<string, string> = { ...platformEnv, [name]: value! };
+    // An empty value makes go build use this machine's own.
+    const made = value === ""
+      ? "a binary for this machine's platform"
+      : `a ${platformName({ ...platformEnv, [name]: value! })} binary`;
     throw new KoError(
-      `${name}=${value} from ${last.name} contradicts the platform ${platformName(platformEnv)} ` +
-        `being built (go build would make a ${platformName(built)} binary for it): ${fix}`,
+      `${name}=${value === "" ? '""' : value} from ${last.name} contradicts the platform ` +
+        `${platformName(platformEnv)} being built (go build would make ${made} for it): ${fix}`,
     );
   }
 }

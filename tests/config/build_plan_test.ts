@@ -206,6 +206,14 @@ Deno.test("a GOOS/GOARCH/GOARM that contradicts the platform being built is refu
       "(go build would make a linux/arm64 binary for it): GOOS and GOARCH choose the platform " +
       "only when both are set: set both, or unset GOARCH and use --platform",
   );
+  // An empty GOARCH makes go build use the host's.
+  const empty = await errorOf(() =>
+    goBuildInvocation(inputs({ processEnv: { GOOS: "linux", GOARCH: "" } }))
+  );
+  match(
+    empty,
+    /^GOARCH="" from the environment contradicts the platform linux\/amd64 being built \(go build would make a binary for this machine's platform for it\)/,
+  );
   // GOARM counts for an arm platform with a variant.
   const arm = goEnvForPlatform({ os: "linux", architecture: "arm", variant: "v7" });
   const goarm = await errorOf(() =>
