@@ -45,6 +45,15 @@ export function loginCommand(ctx: VerbContext, handler: LoginHandler): KoCommand
       password = await readPasswordFromStdin(ctx.stdin, ctx.signal);
     }
     if (username === "" && password === "") throw new KoError("username and password required");
+    // ko stores a username with an empty password (no -p, or an empty stdin): a login that
+    // can only fail later, at the registry.
+    if (password === "") {
+      throw new KoError(
+        cmd.flagValue<boolean>("password-stdin")
+          ? "the password read from stdin is empty"
+          : "a password is required: pass -p or --password-stdin",
+      );
+    }
     await handler(ctx, operands, { username, password });
   });
   return cmd;

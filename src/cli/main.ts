@@ -5,6 +5,7 @@
  */
 import { errorMessage, isAbortError, KoError } from "../util/errors.ts";
 import { isVerbose, redact, setLogSink, setVerbose } from "../util/log.ts";
+import { capMessage } from "../util/quote_input.ts";
 import { BROKEN_PIPE_EXIT_CODE, isOutputClosed, type Writer } from "../util/writer.ts";
 import { type ContextOverrides, processContext } from "../commands/context.ts";
 import { defaultHandlers, type Handlers } from "./handlers.ts";
@@ -107,18 +108,19 @@ async function reportError(
     return stop?.exitCode ?? INTERRUPTED_EXIT_CODE;
   }
   if (isOutputClosed(err)) return BROKEN_PIPE_EXIT_CODE; // the reader has what it wanted
+  // The message may quote input of any size or bytes: capped and escaped (quote_input.ts).
   const lines: string[] = [];
   let code = 1;
   if (err instanceof KoError) {
-    lines.push(`Error: ${err.message}`);
+    lines.push(`Error: ${capMessage(redact(err.message))}`);
     if (err instanceof UsageError) lines.push(`Run '${err.command} --help' for usage.`);
     code = err.exitCode;
   } else {
-    lines.push(`Error: ${errorMessage(err)}`);
+    lines.push(`Error: ${capMessage(redact(errorMessage(err)))}`);
   }
   if (isVerbose() && err instanceof Error && err.stack && !(err instanceof UsageError)) {
     lines.push(err.stack);
   }
-  await stderr.write(lines.map(redact).join("\n") + "\n");
+  await stderr.write(lines.map((l, i) => i === 0 ? l : redact(l)).join("\n") + "\n");
   return code;
 }

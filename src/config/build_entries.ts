@@ -9,6 +9,7 @@ import type { Node } from "../deps/yaml.ts";
 import type { GoLister, GoPackage } from "../go/go_lister.ts";
 import { KoError } from "../util/errors.ts";
 import { warn } from "../util/log.ts";
+import { quoteInput } from "../util/quote_input.ts";
 import { type ConfigSource, describe } from "./config_source.ts";
 import { badEnvEntry, envEntryMessage, listFromNode } from "./config_values.ts";
 
@@ -71,6 +72,9 @@ export function decodeBuilds(src: ConfigSource, node: Node): RawBuild[] {
       }`,
     );
   }
+  // An id names one entry (in logs, in template errors); GoReleaser, whose format this is,
+  // refuses a repeated one too. ko accepts it.
+  const ids = new Map<string, Node>();
   return items.map((item, index) => {
     const raw: RawBuild = {
       index,
@@ -111,9 +115,20 @@ export function decodeBuilds(src: ConfigSource, node: Node): RawBuild[] {
       if (e.value === undefined) continue;
       const what = `'builds' entry #${index} '${key}'`;
       switch (key) {
-        case "id":
+        case "id": {
           raw.id = src.scalar(e.value, what);
+          const first = ids.get(raw.id);
+          if (first && raw.id !== "") {
+            throw src.error(
+              e.value,
+              `'builds' entry #${index} repeats the id ${quoteInput(raw.id)} (first at ${
+                src.at(first)
+              }): each build needs its own id`,
+            );
+          }
+          ids.set(raw.id, e.value);
           break;
+        }
         case "dir":
           raw.dir = src.scalar(e.value, what);
           raw.dirNode = e.value;
@@ -123,6 +138,15 @@ export function decodeBuilds(src: ConfigSource, node: Node): RawBuild[] {
           raw.mainNode = e.value;
           break;
         case "env": {
+          // A list only: `env: GOARCH=arm64` reads like a setting of the entry, and ko's
+          // `[]string` field is no FlagArray or StringArray, which take a string on purpose.
+          if (!src.items(e.value)) {
+            throw src.error(
+              e.value,
+              `${what} must be a list of KEY=VALUE entries, got ${describe(e.value)}: ` +
+                `write it as a list, such as env: [CGO_ENABLED=1]`,
+            );
+          }
           raw.env = listFromNode(src, e.value, what, "whole");
           const bad = badEnvEntry(raw.env);
           if (bad >= 0) {

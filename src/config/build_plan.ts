@@ -13,6 +13,7 @@ import { KoError } from "../util/errors.ts";
 import { Memo } from "../util/memo.ts";
 import type { BuildConfig, KoConfig } from "./ko_config.ts";
 import { withoutKoScheme } from "../util/ko_scheme.ts";
+import { checkPlatformEnv } from "./platform_env.ts";
 
 /** The configuration's defaults a build falls back to. */
 type BuildDefaults = Pick<KoConfig, "defaultEnv" | "defaultFlags" | "defaultLdflags">;
@@ -108,6 +109,27 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<PlannedG
     if (eq < 0) throw new KoError(`invalid environment variable entry: ${JSON.stringify(entry)}`);
     env[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
+  // Where a list came from, to name it when it is wrong (a template's error from Go only
+  // gives the line and column inside the value).
+  const entryName = !build?.id
+    ? `the 'builds' entry for ${ip}`
+    : /^#\d+$/.test(build.id)
+    ? `'builds' entry ${build.id}`
+    : `'builds' entry ${JSON.stringify(build.id)}`;
+  const configuredVars = Object.fromEntries(
+    configuredEnv.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
+  );
+  checkPlatformEnv(inputs.platformEnv, [
+    { name: "the environment", vars: definedEnv(inputs.processEnv), isProcess: true },
+    {
+      name: ownList(build, "env")
+        ? `${entryName} 'env'`
+        : inputs.processEnv.KO_DEFAULTENV
+        ? "KO_DEFAULTENV"
+        : "'defaultEnv'",
+      vars: configuredVars,
+    },
+  ]);
 
   // Flags and ldflags.
   const flags = [...(ownList(build, "flags") ?? defaults.defaultFlags)];
@@ -119,13 +141,6 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<PlannedG
 
   const dir = resolve(inputs.cwd, inputs.dir ?? build?.dir ?? ".");
   let data: Promise<Record<string, unknown>> | undefined;
-  // Where a list came from, to name it when one of its templates fails (Go's message only
-  // gives the line and column inside the value).
-  const entryName = !build?.id
-    ? `the 'builds' entry for ${ip}`
-    : /^#\d+$/.test(build.id)
-    ? `'builds' entry ${build.id}`
-    : `'builds' entry ${JSON.stringify(build.id)}`;
   const flagsSource = build?.flags.length ? `${entryName} 'flags'` : "'defaultFlags'";
   const ldflagsSource = inputs.cliLdflags.length
     ? "--ldflags"

@@ -7,7 +7,7 @@ import type { GoLister, GoPackage } from "../go/go_lister.ts";
 import { isLocalImport } from "../go/import_path.ts";
 import { definedEnv } from "../util/command.ts";
 import { KoError, wrapError } from "../util/errors.ts";
-import { info, warn } from "../util/log.ts";
+import { info } from "../util/log.ts";
 import { withoutKoScheme } from "../util/ko_scheme.ts";
 import { Memo } from "../util/memo.ts";
 import { goBuildInvocation, type PlannedGoBuild } from "./build_plan.ts";
@@ -107,8 +107,6 @@ export class BuildSelector {
   readonly #qualifiedIn = new Map<string, string>();
   /** Import paths whose build config was announced. */
   readonly #announced = new Set<string>();
-  /** Import path and platform pairs warned about (see {@link warnPlatformOverride}). */
-  readonly #warned = new Set<string>();
   /** The templates' `go env` and git answers, once per run. */
   readonly #templateAnswers = new Memo<unknown>();
 
@@ -165,7 +163,6 @@ export class BuildSelector {
         output: a.output,
         memo: this.#templateAnswers,
       });
-      this.#warnPlatformOverride(ip, a.platformEnv, invocation.env);
       return { ...invocation, linuxCapabilities: build?.linuxCapabilities ?? [] };
     } catch (e) {
       throw wrapError("build", e);
@@ -195,33 +192,5 @@ export class BuildSelector {
         return;
       }
     }
-  }
-  /**
-   * The environment wins over the platform's `GOOS`/`GOARCH`, as in ko, so `GOARCH=arm64` alone
-   * (ko uses the variables for the platform only when both are set) or a `builds[].env` GOARCH
-   * makes an arm64 binary in an image that says linux/amd64, which then fails to start. Kept,
-   * but said, once per import path and platform.
-   */
-  #warnPlatformOverride(
-    ip: string,
-    platformEnv: Readonly<Record<string, string>>,
-    env: Readonly<Record<string, string>>,
-  ): void {
-    const os = platformEnv.GOOS, arch = platformEnv.GOARCH;
-    if (os === undefined || arch === undefined) return;
-    if (env.GOOS === os && env.GOARCH === arch) return;
-    const key = `${ip} ${os}/${arch}`;
-    if (this.#warned.has(key)) return;
-    this.#warned.add(key);
-    const set = ["GOOS", "GOARCH"].filter((k) => env[k] !== platformEnv[k])
-      .map((k) => `${k}=${env[k] ?? ""}`).join(" ");
-    warn(
-      `building ${ip} for ${os}/${arch}, but ${set} from the environment or the build's env makes ` +
-        `go build produce a ${env.GOOS ?? ""}/${
-          env.GOARCH ?? ""
-        } binary, which will not match the ` +
-        `image's platform: set both GOOS and GOARCH (only then do they choose the platform), or ` +
-        `unset them and use --platform`,
-    );
   }
 }

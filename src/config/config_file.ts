@@ -6,6 +6,7 @@
  */
 import { isAbsolute, join, relative, resolve } from "../util/posix_path.ts";
 import { KoError } from "../util/errors.ts";
+import { invalidUtf8Offset, utf8Position } from "../util/utf8.ts";
 import { ConfigSource, loadYaml } from "./config_source.ts";
 
 /** The extensions viper looks for, in its order. */
@@ -101,12 +102,22 @@ export async function readConfigFile(loc: ConfigFileLocation): Promise<ConfigSou
         `use YAML (.yaml, .yml) or JSON (.json)`,
     );
   }
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await Deno.readTextFile(loc.path);
+    bytes = await Deno.readFile(loc.path);
   } catch (e) {
     throw new KoError(`error reading config file: ${loc.display}: ${(e as Error).message}`);
   }
+  // YAML and JSON are UTF-8: bytes that are not (a binary file, another encoding) would be
+  // parsed as replacement characters and quoted back at length.
+  const bad = invalidUtf8Offset(bytes);
+  if (bad >= 0) {
+    throw new KoError(
+      `error reading config file: ${loc.display}:${utf8Position(bytes, bad)}: not UTF-8 text ` +
+        `(byte 0x${bytes[bad]!.toString(16).padStart(2, "0")}): YAML and JSON files are UTF-8`,
+    );
+  }
+  const text = new TextDecoder().decode(bytes);
   await loadYaml();
   return new ConfigSource(loc.display, text);
 }

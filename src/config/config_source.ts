@@ -7,6 +7,7 @@ import type * as Yaml from "../deps/yaml.ts";
 import type { Document, Node } from "../deps/yaml.ts";
 import { KoError } from "../util/errors.ts";
 import { warn } from "../util/log.ts";
+import { quoteInput } from "../util/quote_input.ts";
 
 let yamlModule: typeof Yaml | undefined;
 
@@ -158,7 +159,7 @@ export function describe(node: Node | undefined): string {
     const v = node.value;
     if (typeof v === "number" || typeof v === "bigint") return `a number (${String(v)})`;
     if (typeof v === "boolean") return `a boolean (${v})`;
-    if (typeof v === "string") return `a string (${JSON.stringify(v)})`;
+    if (typeof v === "string") return `a string (${quoteInput(v)})`;
     if (v === null) return "null";
   }
   return "an unsupported value";

@@ -14,6 +14,7 @@
  * ```
  */
 import { errorMessage, KoError } from "../util/errors.ts";
+import { quoteInput } from "../util/quote_input.ts";
 import { type Digest, parseDigest } from "./digest.ts";
 
 /** The registry used when a name has none. */
@@ -268,5 +269,5 @@ function build(r: {
 }
 
 function quote(s: string): string {
-  return JSON.stringify(s);
+  return quoteInput(s);
 }

@@ -23,11 +23,18 @@ export class Authenticator {
   readonly #credentials = new Map<string, { found: Promise<Credential>; expiresAt?: number }>();
   readonly #tokens = new Map<string, RegistryToken>();
   readonly #pending = new Map<string, Promise<RegistryToken>>();
+  readonly #check: (() => Promise<void>) | undefined;
+  #checked: Promise<void> | undefined;
 
-  /** `send` is the transport the token endpoint is reached through. */
-  constructor(send: RoundTrip, keychain: Keychain) {
+  /**
+   * `send` is the transport the token endpoint is reached through; `check`, when given, runs
+   * once before the first request is authorised, anonymous or not (the credentials files
+   * parse), and its failure fails every request.
+   */
+  constructor(send: RoundTrip, keychain: Keychain, check?: () => Promise<void>) {
     this.#send = send;
     this.#keychain = keychain;
+    this.#check = check;
   }
 
   /**
@@ -64,6 +71,7 @@ export class Authenticator {
     scopes: readonly string[],
     opts: { refresh?: boolean; signal?: AbortSignal } = {},
   ): Promise<string | undefined> {
+    if (this.#check) await (this.#checked ??= this.#check());
     if (challenge === undefined) return undefined;
     const cred = await this.credential(registry, repository);
     if (cred.registryToken) return `Bearer ${cred.registryToken}`;

@@ -17,7 +17,7 @@ import {
   type UploadOptions,
   type UploadResult,
 } from "./blobs.ts";
-import type { Keychain } from "./credentials.ts";
+import { checkCredentialFiles, type Keychain } from "./credentials.ts";
 import type { EnvGetter } from "./docker_config.ts";
 import { koKeychain } from "./ko_keychain.ts";
 import { type FetchedManifest, getManifest, headManifest, putManifest } from "./manifests.ts";
@@ -86,6 +86,8 @@ export class RegistryClient {
       authenticator: new Authenticator(
         this.#transport.send,
         opts.keychain ?? koKeychain({ env, send: this.#transport.send }),
+        // With ko's keychain, a malformed credentials file fails the first request.
+        opts.keychain ? undefined : () => checkCredentialFiles({ env }),
       ),
       insecureRegistries: opts.insecureRegistries ?? [],
     });

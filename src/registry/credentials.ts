@@ -129,6 +129,17 @@ export async function resolveCredential(
   return {};
 }
 
+/**
+ * Reads and parses every credentials file {@link resolveCredential} would, and throws its
+ * KoError for the first malformed one. A run asks this before its first registry request,
+ * anonymous ones included: a broken file must not go unnoticed until a registry asks for
+ * credentials (ko fails on it at once too). Files that do not exist are fine.
+ */
+export async function checkCredentialFiles(opts: KeychainOptions = {}): Promise<void> {
+  const env = opts.env ?? defaultEnv();
+  for (const path of credentialFilePaths(env)) await readDockerConfigFile(path);
+}
+
 /** Base64 of UTF-8 text (Docker's `auth` field). */
 function base64Utf8(text: string): string {
   return btoa(String.fromCharCode(...new TextEncoder().encode(text)));

@@ -5,6 +5,7 @@
  */
 import { describeFsError } from "../util/atomic_file.ts";
 import { KoError } from "../util/errors.ts";
+import { jsonErrorPosition } from "../util/json_position.ts";
 
 /** Credentials of one `auths` entry. */
 export interface AuthEntry {
@@ -85,15 +86,16 @@ export function credentialFilePaths(env: EnvGetter): string[] {
   return out;
 }
 
-/** Where a JSON syntax error sits, without quoting the text (it may hold secrets). */
-function jsonErrorPlace(err: unknown): string {
-  const msg = err instanceof Error ? err.message : "";
-  const lc = /line (\d+) column (\d+)/.exec(msg);
-  if (lc) return ` at line ${lc[1]}, column ${lc[2]}`;
-  const pos = /position (\d+)/.exec(msg);
-  if (pos) return ` at offset ${pos[1]}`;
-  if (/end of JSON/i.test(msg)) return ": unexpected end of file";
-  return "";
+/**
+ * Where a JSON syntax error sits (` at line 2, column 1`), without quoting the text: it may
+ * hold secrets.
+ */
+function jsonErrorPlace(text: string): string {
+  const pos = jsonErrorPosition(text);
+  if (pos === undefined) return "";
+  return ` at line ${pos.line}, column ${pos.column}${
+    pos.atEnd ? " (unexpected end of file)" : ""
+  }`;
 }
 
 function decodeAuth(value: string, key: string, path: string): [string, string] {
@@ -161,7 +163,9 @@ export function parseConfigText(text: string, path: string): DockerConfigFile {
   try {
     v = text.trim() === "" ? {} : JSON.parse(text);
   } catch (err) {
-    throw new KoError(`cannot parse "${path}": not valid JSON${jsonErrorPlace(err)}`);
+    throw new KoError(`cannot parse "${path}": not valid JSON${jsonErrorPlace(text)}`, {
+      cause: err,
+    });
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
     throw new KoError(`cannot parse "${path}": expected a JSON object`);

@@ -3,6 +3,7 @@
  * progress or diagnostic line goes through here. Lines look like ko's:
  * `2026/11/26 14:30:00 Building example.com/app for linux/amd64`.
  */
+import { capMessage } from "./quote_input.ts";
 
 let verbose = false;
 let sink: (line: string) => void = (line) => {
@@ -45,12 +46,12 @@ function stamp(d = new Date()): string {
 
 /** A progress line, always shown (ko's `log.Printf`). */
 export function info(message: string): void {
-  sink(`${stamp()} ${redact(message)}`);
+  sink(`${stamp()} ${capMessage(redact(message))}`);
 }
 
 /** A warning, always shown. */
 export function warn(message: string): void {
-  sink(`${stamp()} WARNING: ${redact(message)}`);
+  sink(`${stamp()} WARNING: ${capMessage(redact(message))}`);
 }
 
 /** A debug line, shown only with `-v`. */

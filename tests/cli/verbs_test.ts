@@ -160,6 +160,11 @@ Deno.test("login --password-stdin reads the password and drops one trailing newl
 Deno.test("login needs a username or a password", async () => {
   const run = await failure(["login", "ghcr.io"]);
   equal(run.stderr, "Error: username and password required\n");
+  // ko stores a username with an empty password; that login could only fail later.
+  const noPassword = await failure(["login", "ghcr.io", "-u", "me"]);
+  equal(noPassword.stderr, "Error: a password is required: pass -p or --password-stdin\n");
+  const emptyStdin = await failure(["login", "ghcr.io", "-u", "me", "--password-stdin"]);
+  equal(emptyStdin.stderr, "Error: the password read from stdin is empty\n");
 });
 
 Deno.test("login refuses --password together with --password-stdin, without echoing it", async () => {

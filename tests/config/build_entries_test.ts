@@ -1,4 +1,4 @@
-import { deepEqual, equal, match } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { type KoConfig, loadKoConfig } from "../../src/config/ko_config.ts";
 import { captureLogs, errorOf, goEnvironment, MULTIMOD, withTempDir } from "./helpers.ts";
 
@@ -50,7 +50,7 @@ Deno.test("builds entries keep every key, with GoReleaser-style scalar forms", a
     "builds:\n" +
       "- ID: lists\n  Dir: app\n  Main: ./cmd/foo\n  env: [CGO_ENABLED=1, A=b c]\n" +
       "  flags: [-tags, netgo]\n  ldflags: [-s, -w]\n  linux_capabilities: [net_bind_service, chown]\n" +
-      "- id: scalars\n  main: ./cmd/root\n  env: FOO=bar baz\n  flags: -tags  netgo -v\n" +
+      "- id: scalars\n  main: ./cmd/root\n  env: [FOO=bar baz]\n  flags: -tags  netgo -v\n" +
       "  ldflags: -s -w -X main.v={{.Git.Tag}}\n  LINUX_CAPABILITIES: net_bind_service chown\n",
   );
   const [lists, scalars] = config.builds;
@@ -74,6 +74,44 @@ Deno.test("builds entries keep every key, with GoReleaser-style scalar forms", a
     linuxCapabilities: ["net_bind_service", "chown"],
     importPath: "example.com/root/cmd/root",
   });
+});
+
+Deno.test("a builds env that is not a list is a type error (ko's field is a plain list)", async () => {
+  for (
+    const [value, got] of [
+      ["GOARCH=arm64", 'a string ("GOARCH=arm64")'],
+      ["3", "a number (3)"],
+      ["{GOARCH: arm64}", "a mapping"],
+    ]
+  ) {
+    const message = await errorOf(() =>
+      loadBuilds(`builds:\n- main: ./cmd/root\n  env: ${value}\n`)
+    );
+    ok(
+      message.endsWith(
+        `ko.yaml:3:8: 'builds' entry #0 'env' must be a list of KEY=VALUE entries, got ${got}: ` +
+          "write it as a list, such as env: [CGO_ENABLED=1]",
+      ),
+      message,
+    );
+  }
+  // flags, ldflags and linux_capabilities take a string on purpose (ko's FlagArray and
+  // StringArray); a mapping is refused.
+  const message = await errorOf(() =>
+    loadBuilds("builds:\n- main: ./cmd/root\n  ldflags: {a: b}\n")
+  );
+  match(message, /3:12: 'builds' entry #0 'ldflags' must be a list or a string, got a mapping$/);
+});
+
+Deno.test("a repeated builds id is refused with both places", async () => {
+  const message = await errorOf(() =>
+    loadBuilds("builds:\n- id: app\n  main: ./cmd/root\n- id: app\n  main: ./cmd/root\n")
+  );
+  ok(
+    /ko\.yaml:4:7: 'builds' entry #1 repeats the id "app" \(first at .*ko\.yaml:2:7\): each build needs its own id$/
+      .test(message),
+    message,
+  );
 });
 
 Deno.test("a missing builds main fails with its position", async () => {

@@ -412,3 +412,27 @@ Deno.test("loadKoConfig reads sign.key with its place; other sign keys are warne
   );
   match(await loadError("sign: cosign.key\n"), /\.ko\.yaml:1:7: .*'sign'/);
 });
+
+Deno.test("a .ko.yaml that is not UTF-8 fails with the position of the first bad byte", async () => {
+  const message = await errorOf(() =>
+    withTempDir(async (dir) => {
+      const head = new TextEncoder().encode("defaultBaseImage: alpine\nbuilds: ");
+      const garbage = new Uint8Array(4096).map((_, i) => (i * 151 + 7) % 256);
+      await Deno.writeFile(`${dir}/.ko.yaml`, new Uint8Array([...head, 0xfe, ...garbage]));
+      return await loadKoConfig({ cwd: dir, env: goEnvironment() });
+    })
+  );
+  equal(
+    message,
+    "error reading config file: .ko.yaml:2:9: not UTF-8 text (byte 0xfe): YAML and JSON files are UTF-8",
+  );
+});
+
+Deno.test("a type error quotes at most 200 characters of the value", async () => {
+  const message = await loadError(`builds: "${"v".repeat(5000)}"\n`);
+  equal(
+    message,
+    `.ko.yaml:1:9: configuration section 'builds' cannot be parsed: expected a list of build ` +
+      `configs, got a string ("${"v".repeat(200)}…" (5000 characters))`,
+  );
+});

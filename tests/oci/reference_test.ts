@@ -268,7 +268,9 @@ const INVALID: Array<[input: string, message: string]> = [
   ["[::1/x", 'invalid reference "[::1/x": invalid registry "[::1"'],
   [
     `gcr.io/${"a".repeat(256)}`,
-    `invalid reference "gcr.io/${"a".repeat(256)}": repository must be between 2 and 255 ` +
+    // The quote is capped at 200 characters (quote_input.ts).
+    `invalid reference "gcr.io/${"a".repeat(193)}…" (263 characters): repository must be ` +
+    `between 2 and 255 ` +
     `characters in length: ${"a".repeat(256)}`,
   ],
   // ko (go-containerregistry) refuses a one-character repository, with these words.

@@ -6,6 +6,7 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import {
   authKeysFor,
+  checkCredentialFiles,
   type Credential,
   resolveCredential,
   storeCredentials,
@@ -349,5 +350,33 @@ Deno.test("storeCredentials names an unusable DOCKER_CONFIG in plain words", asy
   s.vars.DOCKER_CONFIG = `${dir.path}/cfg`;
   await rejects(storeCredentials("ghcr.io", "u", "p", { env: s.env }), {
     message: `cannot read "${dir.path}/cfg/config.json": is a directory`,
+  });
+});
+
+Deno.test("checkCredentialFiles names a malformed file and the line and column", async () => {
+  await using dir = await tempDir("ko-creds-");
+  const s = await setup(dir.path);
+  s.vars.DOCKER_CONFIG = `${dir.path}/cfg`;
+  const path = `${dir.path}/cfg/config.json`;
+  await checkCredentialFiles({ env: s.env }); // absent: fine
+  await s.writeJson(path, '{\n  "auths": {\n    "r.example": {"auth": "c2VjcmV0"},\n  }\n}\n');
+  await rejects(checkCredentialFiles({ env: s.env }), {
+    message: `cannot parse "${path}": not valid JSON at line 4, column 3`,
+  });
+  await s.writeJson(path, '{"auths": {\n');
+  await rejects(checkCredentialFiles({ env: s.env }), {
+    message: `cannot parse "${path}": not valid JSON at line 2, column 1 (unexpected end of file)`,
+  });
+  await s.writeJson(path, '{"auths": {"r.example": {"auth": x}}}');
+  await rejects(checkCredentialFiles({ env: s.env }), {
+    message: `cannot parse "${path}": not valid JSON at line 1, column 34`,
+  });
+  // Without DOCKER_CONFIG, ~/.docker/config.json is the file.
+  delete s.vars.DOCKER_CONFIG;
+  const home = s.env("HOME")!;
+  await s.writeJson(`${home}/.docker/config.json`, "[1, 2");
+  await rejects(checkCredentialFiles({ env: s.env }), {
+    message: `cannot parse "${home}/.docker/config.json": not valid JSON at line 1, column 6 ` +
+      "(unexpected end of file)",
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { KoCommand } from "../ko_command.ts";
 import { UsageError } from "../usage_error.ts";
+import { quoteInput } from "../../util/quote_input.ts";
 import { SBOM_FORMATS, type SbomFormat } from "../../sbom/sbom_formats.ts";
 import { type BuildOptions, PROGRESS_MODES, type ProgressFlag } from "../../commands/options.ts";
 
@@ -86,11 +87,19 @@ function keyValues(
   pairs: readonly string[],
   missing: (pair: string) => string,
   commandPath: string,
+  flag: string,
 ): Record<string, string> {
   const entries: [string, string][] = [];
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
     if (eq === -1) throw new UsageError(missing(pair), commandPath);
+    // `=value` would write a label or annotation without a name (ko accepts it).
+    if (eq === 0) {
+      throw new UsageError(
+        `invalid argument ${quoteInput(pair)} for "${flag}" flag: the key is empty`,
+        commandPath,
+      );
+    }
     entries.push([pair.slice(0, eq), pair.slice(eq + 1)]);
   }
   return Object.fromEntries(entries);
@@ -120,11 +129,13 @@ export function readBuildOptions(cmd: KoCommand): BuildOptions {
       cmd.flagValue<string[]>("image-label"),
       (v) => `invalid label flag: ${v}`,
       path,
+      "--image-label",
     ),
     imageAnnotations: keyValues(
       cmd.flagValue<string[]>("image-annotation"),
       (v) => `missing '=' in annotation: ${v}`,
       path,
+      "--image-annotation",
     ),
     imageUser: cmd.flagValue<string>("image-user"),
     debug: cmd.flagValue<boolean>("debug"),
