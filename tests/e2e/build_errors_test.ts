@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { startFaultProxy } from "../helpers/fault_proxy.ts";
-import { freePort, run as runTool, runOk, tempDir } from "../helpers/tools.ts";
+import { freePort, pathExists, run as runTool, runOk, tempDir } from "../helpers/tools.ts";
 import { ko, type KoRun } from "../helpers/ko_cli.ts";
 import { PRINT_KODATA_MAIN, writeGoApp } from "../helpers/go_app.ts";
 
@@ -18,15 +18,6 @@ function errorLine(r: KoRun): string {
   const lines = r.stderr.split("\n").filter((l) => l.startsWith("Error: "));
   equal(lines.length, 1, `expected one Error line in:\n${r.stderr}`);
   return lines[0]!;
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await Deno.lstat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 Deno.test("ko build reports bad input clearly and leaves no partial output", async (t) => {
@@ -267,7 +258,7 @@ Deno.test("ko build reports bad input clearly and leaves no partial output", asy
       join(out, "refs"),
     ]);
     equal(r.code, 1);
-    for (const f of ["img.tar", "layout", "refs"]) ok(!(await exists(join(out, f))), f);
+    for (const f of ["img.tar", "layout", "refs"]) ok(!(await pathExists(join(out, f))), f);
     equal([...Deno.readDirSync(out)].length, 0, "no temporary files left");
   });
 

@@ -11,7 +11,7 @@ import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { startTamperProxy, type TamperRule } from "../helpers/tamper_proxy.ts";
-import { tempDir } from "../helpers/tools.ts";
+import { pathExists, tempDir } from "../helpers/tools.ts";
 
 const MAIN = "package main\n\nfunc main() {}\n";
 
@@ -72,7 +72,7 @@ Deno.test("a base registry sending bytes that do not match their digest fails th
     match(line, /error verifying sha256 checksum/);
     match(line, /the registry sent content with digest sha256:[0-9a-f]{64}/);
     equal(r.stdout, "");
-    ok(!(await exists(out)), "the layout is left behind");
+    ok(!(await pathExists(out)), "the layout is left behind");
   });
 
   await t.step("a flipped base layer leaves an existing layout as it was", async () => {
@@ -100,7 +100,7 @@ Deno.test("a base registry sending bytes that do not match their digest fails th
     const { r } = await build(flipping(layer), `${image.repo}:latest`, ["--tarball", out]);
     equal(r.code, 1, r.stderr);
     match(errorLine(r), new RegExp(`blob ${layer}: error verifying sha256 checksum`));
-    ok(!(await exists(out)), "the tarball is left behind");
+    ok(!(await pathExists(out)), "the tarball is left behind");
     const left = (await filesUnder(tmp.path)).filter((f) => f.includes(".tmp-"));
     equal(left.length, 0, `temp files left: ${left}`);
   });
@@ -129,7 +129,7 @@ Deno.test("a base registry sending bytes that do not match their digest fails th
     ]);
     equal(r.code, 1, r.stderr);
     match(errorLine(r), new RegExp(`blob ${image.configDigest}: error verifying sha256 checksum`));
-    ok(!(await exists(join(tmp.path, "layout-config"))));
+    ok(!(await pathExists(join(tmp.path, "layout-config"))));
   });
 
   await t.step("a flipped index child manifest fails the build", async () => {
@@ -139,15 +139,6 @@ Deno.test("a base registry sending bytes that do not match their digest fails th
     ]);
     equal(r.code, 1, r.stderr);
     match(errorLine(r), new RegExp(`manifest ${child}: error verifying sha256 checksum`));
-    ok(!(await exists(join(tmp.path, "layout-child"))));
+    ok(!(await pathExists(join(tmp.path, "layout-child"))));
   });
 });
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await Deno.lstat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -309,3 +309,13 @@ export async function goBuildFixture(
   await runOk("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", out, "."], { cwd: src, env });
   return out;
 }
+
+/** Whether anything (a file, directory or symlink, even a dangling one) is at `path`. */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

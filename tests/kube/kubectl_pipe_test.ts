@@ -9,7 +9,7 @@ import { memoryWriter } from "../../src/util/writer.ts";
 import { pipeToKubectl } from "../../src/kube/kubectl_pipe.ts";
 import { startKubectl } from "../../src/kube/kubectl.ts";
 import { isAbortError } from "../../src/util/errors.ts";
-import { waitFor } from "../helpers/tools.ts";
+import { pathExists, waitFor } from "../helpers/tools.ts";
 
 /** A kubectl wrapper whose child reads stdin to its end (and so keeps the pipes open). */
 async function wrapperKubectl(dir: string): Promise<string> {
@@ -29,15 +29,6 @@ function io(signal?: AbortSignal) {
     stderr: memoryWriter(),
     ...(signal ? { signal } : {}),
   };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Rejects with "timed out" when `p` takes longer than `ms`. */
@@ -78,7 +69,10 @@ Deno.test("startKubectl's done settles on abort without waiting for output a gra
     const interrupt = new AbortController();
     const proc = startKubectl(kubectl, ["delete"], io(interrupt.signal), "delete", "piped");
     // sh has started cat once cat's output file exists (sh opens it for cat).
-    await waitFor("sh to start cat", async () => (await exists(join(dir, "stdin"))) || undefined);
+    await waitFor(
+      "sh to start cat",
+      async () => (await pathExists(join(dir, "stdin"))) || undefined,
+    );
     interrupt.abort(new DOMException("interrupted", "AbortError"));
     await within(rejects(proc.done, (err: unknown) => isAbortError(err)), 5000);
     ok(proc.exited.aborted);
