@@ -1,11 +1,15 @@
 /**
- * Retry policy for registry requests, like ggcr's: 3 attempts, 1 s then 3 s (factor 3,
- * 10% jitter), on 408/429/499/500/502/503/504/522 and on dropped connections; `Retry-After`
+ * Retry policy for registry requests: 5 attempts, waiting 0.25, 0.5, 1 then 2 s (factor 2, 10%
+ * jitter), on 408/429/499/500/502/503/504/522 and on dropped connections; `Retry-After`
  * (seconds or an HTTP date) is honoured up to a cap. Applied to single requests by the
  * {@link withRetries} transport layer, and to whole operations (a blob upload, a manifest
  * fetch and its checks) by {@link withRetry}.
+ *
+ * More attempts than ggcr's 3 (1 s, then 3 s): on a link that loses one request in ten, three
+ * faults in a row on one of a push's many requests are too likely; five in a row are not. The
+ * shorter waits keep the patience with a registry that stays down what ggcr's is (under 4 s).
  */
-import { isAbortError, KoError } from "../util/errors.ts";
+import { errorMessage, isAbortError, KoError } from "../util/errors.ts";
 import { debug, info } from "../util/log.ts";
 import {
   classifyNetworkError,
@@ -30,11 +34,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-/** ggcr's defaults, with `Retry-After` capped at 10 s. */
+/** 5 attempts, 0.25 s doubling, `Retry-After` capped at 10 s. */
 export const DEFAULT_RETRY: RetryPolicy = {
-  attempts: 3,
-  baseDelayMs: 1000,
-  factor: 3,
+  attempts: 5,
+  baseDelayMs: 250,
+  factor: 2,
   jitter: 0.1,
   maxDelayMs: 10_000,
 };
@@ -106,7 +110,8 @@ export function isRetryableError(err: unknown): boolean {
 
 /**
  * Runs `fn` until it succeeds, a non-retryable error is thrown, or the attempts are spent;
- * the last error is rethrown. `onRetry` hears about each retry (for debug logs).
+ * the last error is rethrown. `onRetry` hears about each retry; without it, each retry is a
+ * debug line (`-v`) naming the error and the wait.
  */
 export async function withRetry<T>(
   policy: RetryPolicy,
@@ -126,7 +131,8 @@ export async function withRetry<T>(
       }
       const after = err instanceof RegistryError ? err.retryAfterMs : undefined;
       const delay = retryDelay(policy, attempt, after);
-      opts.onRetry?.(err, delay);
+      if (opts.onRetry) opts.onRetry(err, delay);
+      else debug(`retrying in ${delay} ms: ${errorMessage(err)}`);
       await sleep(delay, opts.signal);
     }
   }

@@ -42,7 +42,7 @@ Deno.test("ko build gives up on a silent registry with a timeout, not an interru
         errorLine(r),
         new RegExp(
           `cannot reach registry ${host}: no answer to GET http://${host}/v2/: nothing received ` +
-            `for 0\\.2 s \\(KO_REGISTRY_TIMEOUT\\) \\(gave up after 3 attempts\\)$`,
+            `for 0\\.2 s \\(KO_REGISTRY_TIMEOUT\\) \\(gave up after 5 attempts\\)$`,
         ),
       );
       equal(r.stdout, "");

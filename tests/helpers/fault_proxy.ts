@@ -1,9 +1,11 @@
 /**
  * A loopback HTTP/1.1 proxy in front of a plain-HTTP registry that injects faults per request:
  * pass the request through, drop the connection without answering (a real reset/close seen by
- * the client), answer with a chosen status (e.g. 503 + Retry-After), or pass the request but cut
- * the response body short. It works on raw TCP (Deno.listen) and handles one request per
- * connection (`Connection: close`).
+ * the client), answer with a chosen status (e.g. 503 + Retry-After), pass the request but cut
+ * the response body short, pass it after a delay, or read only part of the request body and
+ * close the connection (an upload cut mid-body). It works on raw TCP (Deno.listen) and handles
+ * one request per connection (`Connection: close`). The rule is asked once the request's head
+ * has arrived, before its body is read.
  *
  * @example
  * ```ts
@@ -27,12 +29,27 @@ export interface FaultRequest {
   n: number;
 }
 
-/** What to do with a request. */
+/**
+ * What to do with a request: `pass` it; `drop` the connection once the request is read, without
+ * answering; pass it but `truncate` the answer's body to half; `cut` the request body (read
+ * half of it, or the first bytes that arrive when it is chunked, then close the connection);
+ * pass it after waiting `delayMs`; or answer with an injected status.
+ */
 export type FaultAction =
   | "pass"
   | "drop"
   | "truncate"
-  | { status: number; retryAfter?: string; body?: string; headers?: Record<string, string> };
+  | "cut"
+  | { delayMs: number }
+  | InjectedStatus;
+
+/** An answer the proxy makes up instead of asking the registry. */
+export interface InjectedStatus {
+  status: number;
+  retryAfter?: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
 
 /** Decides a request's fate (it may wait, e.g. for another request to arrive). */
 export type FaultRule = (req: FaultRequest) => FaultAction | Promise<FaultAction>;
@@ -41,7 +58,7 @@ export type FaultRule = (req: FaultRequest) => FaultAction | Promise<FaultAction
 export interface FaultRecord {
   method: string;
   path: string;
-  /** `pass`, `drop`, `truncate` or the injected status as a string. */
+  /** `pass`, `drop`, `truncate`, `cut`, `delay` or the injected status as a string. */
   outcome: string;
   /** For passed requests: the upstream status. */
   status?: number;
@@ -76,7 +93,6 @@ export function startFaultProxy(target: string, rule: FaultRule): Promise<FaultP
       if (req.headers["expect"]?.toLowerCase() === "100-continue") {
         await writeAll(client, new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n"));
       }
-      const body = await readBody(reader, req.headers);
       const n = ++count;
       const path = req.target.split("?")[0]!;
       const action = await rule({
@@ -89,13 +105,25 @@ export function startFaultProxy(target: string, rule: FaultRule): Promise<FaultP
       const record: FaultRecord = {
         method: req.method,
         path,
-        outcome: typeof action === "string" ? action : String(action.status),
+        outcome: typeof action === "string"
+          ? action
+          : "delayMs" in action
+          ? "delay"
+          : String(action.status),
       };
       requests.push(record);
+      if (action === "cut") {
+        await readPartOfBody(reader, req.headers);
+        return;
+      }
+      const body = await readBody(reader, req.headers);
       if (action === "drop") return;
       if (typeof action !== "string") {
-        await writeAll(client, injected(action));
-        return;
+        if ("delayMs" in action) await new Promise((r) => setTimeout(r, action.delayMs));
+        else {
+          await writeAll(client, injected(action));
+          return;
+        }
       }
       const [hostname, port] = splitHostPort(target);
       upstream = await Deno.connect({ hostname, port });
@@ -189,9 +217,7 @@ export function startFaultProxy(target: string, rule: FaultRule): Promise<FaultP
   return Promise.resolve({ host, requests, stop, [Symbol.asyncDispose]: stop });
 }
 
-function injected(
-  a: { status: number; retryAfter?: string; body?: string; headers?: Record<string, string> },
-): Uint8Array {
+function injected(a: InjectedStatus): Uint8Array {
   const body = new TextEncoder().encode(a.body ?? "");
   let head =
     `HTTP/1.1 ${a.status} Injected\r\nContent-Length: ${body.length}\r\nConnection: close\r\n`;
@@ -265,6 +291,19 @@ async function readBody(reader: ConnReader, headers: Record<string, string>): Pr
   return length > 0 ? await reader.readExactly(length) : new Uint8Array();
 }
 
+/**
+ * Reads half of a request body (the first bytes that arrive when it is chunked) and leaves the
+ * rest unread, so closing the connection then resets it under the sender.
+ */
+async function readPartOfBody(reader: ConnReader, headers: Record<string, string>): Promise<void> {
+  if (/chunked/i.test(headers["transfer-encoding"] ?? "")) {
+    await reader.readSome();
+    return;
+  }
+  const length = Number(headers["content-length"] ?? "0");
+  if (length > 0) await reader.readExactly(Math.floor(length / 2));
+}
+
 /** Buffered reads from a connection. */
 class ConnReader {
   #buf: Uint8Array = new Uint8Array(0);
@@ -317,6 +356,12 @@ class ConnReader {
       have += got;
     }
     return out;
+  }
+
+  /** Whatever is buffered, or the next bytes to arrive (empty at EOF). */
+  async readSome(): Promise<Uint8Array> {
+    if (this.#buf.length === 0) await this.#fill();
+    return this.takeBuffered();
   }
 
   async readToEnd(): Promise<Uint8Array> {

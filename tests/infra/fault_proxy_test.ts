@@ -5,7 +5,7 @@ import { startRegistry } from "../helpers/registry_server.ts";
 
 const sha256 = (b: Uint8Array) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
-Deno.test("fault proxy passes, injects statuses, drops and truncates registry traffic", async (t) => {
+Deno.test("fault proxy passes, delays, injects statuses, drops, truncates and cuts registry traffic", async (t) => {
   await using reg = await startRegistry();
   const blob = new Uint8Array(300_000).map((_, i) => (i * 7) % 251);
   const digest = sha256(blob);
@@ -112,6 +112,46 @@ Deno.test("fault proxy passes, injects statuses, drops and truncates registry tr
     equal(res.status, 200);
     await rejects(res.arrayBuffer());
   });
+
+  await t.step("delay passes the request after waiting", async () => {
+    await using proxy = await startFaultProxy(reg.host, () => ({ delayMs: 300 }));
+    const started = performance.now();
+    const res = await fetch(`http://${proxy.host}/v2/proxied/blobs/${digest}`);
+    equal(sha256(new Uint8Array(await res.arrayBuffer())), digest);
+    ok(performance.now() - started >= 290, "answered before the delay");
+    deepEqual(proxy.requests.map((r) => `${r.outcome} ${r.status}`), ["delay 200"]);
+  });
+
+  await t.step(
+    "cut reads part of an upload body, closes, and the registry gets nothing",
+    async () => {
+      await using proxy = await startFaultProxy(
+        reg.host,
+        ({ method }) => method === "PUT" || method === "PATCH" ? "cut" : "pass",
+      );
+      const base = `http://${proxy.host}`;
+      for (const chunked of [false, true]) {
+        const post = await fetch(`${base}/v2/cut/blobs/uploads/`, { method: "POST" });
+        await post.body?.cancel();
+        const big = new Uint8Array(4 << 20).map((_, i) => (i * 13) % 251);
+        const body = chunked ? new Blob([big]).stream() : big;
+        await rejects(
+          fetch(`${post.headers.get("location")}&digest=${sha256(big)}`, { method: "PUT", body }),
+          TypeError,
+        );
+        const head = await fetch(`${base}/v2/cut/blobs/${sha256(big)}`, { method: "HEAD" });
+        equal(head.status, 404);
+      }
+      deepEqual(proxy.requests.map((r) => `${r.method} ${r.outcome}`), [
+        "POST pass",
+        "PUT cut",
+        "HEAD pass",
+        "POST pass",
+        "PUT cut",
+        "HEAD pass",
+      ]);
+    },
+  );
 
   await t.step("stop closes the listener", async () => {
     const proxy = await startFaultProxy(reg.host, () => "pass");

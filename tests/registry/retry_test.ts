@@ -1,4 +1,4 @@
-import { equal, rejects } from "node:assert/strict";
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { NetworkError, RegistryError } from "../../src/registry/http_errors.ts";
 import {
   backoffDelay,
@@ -8,13 +8,15 @@ import {
   retryDelay,
   withRetry,
 } from "../../src/registry/retry.ts";
+import { isVerbose, setLogSink, setVerbose } from "../../src/util/log.ts";
 
-Deno.test("backoffDelay follows ggcr's 1 s then 3 s with 10% jitter", () => {
+Deno.test("the default policy makes 5 attempts, waiting 0.25, 0.5, 1 then 2 s with 10% jitter", () => {
+  equal(DEFAULT_RETRY.attempts, 5);
   for (let i = 0; i < 50; i++) {
-    const first = backoffDelay(DEFAULT_RETRY, 1);
-    const second = backoffDelay(DEFAULT_RETRY, 2);
-    equal(first >= 900 && first <= 1100, true, `first ${first}`);
-    equal(second >= 2700 && second <= 3300, true, `second ${second}`);
+    for (const [failed, wait] of [[1, 250], [2, 500], [3, 1000], [4, 2000]]) {
+      const delay = backoffDelay(DEFAULT_RETRY, failed!);
+      ok(delay >= wait! * 0.9 && delay <= wait! * 1.1, `after ${failed} failures: ${delay} ms`);
+    }
   }
 });
 
@@ -62,4 +64,28 @@ Deno.test("withRetry gives up after the configured attempts and says so", async 
     "ok",
   );
   equal(calls, 2);
+});
+
+Deno.test("withRetry says each retry with -v: the error and the wait", async () => {
+  const lines: string[] = [];
+  const restore = setLogSink((line) => lines.push(line));
+  const wasVerbose = isVerbose();
+  setVerbose(true);
+  try {
+    let calls = 0;
+    const policy = { ...DEFAULT_RETRY, attempts: 3, baseDelayMs: 1, factor: 3, jitter: 0 };
+    await withRetry(policy, () => {
+      if (++calls < 3) {
+        throw new NetworkError("PUT h/x blob d: connection reset", { retryable: true, tls: false });
+      }
+      return Promise.resolve();
+    });
+  } finally {
+    setVerbose(wasVerbose);
+    restore();
+  }
+  deepEqual(lines.map((l) => l.replace(/^\S+ \S+ /, "")), [
+    "retrying in 1 ms: PUT h/x blob d: connection reset",
+    "retrying in 3 ms: PUT h/x blob d: connection reset",
+  ]);
 });

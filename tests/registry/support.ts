@@ -10,8 +10,8 @@ import { type Digest, sha256Digest } from "../../src/oci/digest.ts";
 import { setLogSink, setVerbose } from "../../src/util/log.ts";
 import type { RegistryServer } from "../helpers/registry_server.ts";
 
-/** Retry settings for tests: the default 3 attempts, millisecond delays. */
-export const FAST_RETRY = { baseDelayMs: 5, jitter: 0, maxDelayMs: 2000 };
+/** Retry settings for tests: 3 attempts, millisecond delays. */
+export const FAST_RETRY = { attempts: 3, baseDelayMs: 5, jitter: 0, maxDelayMs: 2000 };
 
 /** The credentials of a test registry (anonymous in plain and tls modes). */
 export function credentialOf(server: RegistryServer): Credential {
