@@ -89,7 +89,8 @@ export function prepareFile(file: string, text: string, selector?: LabelSelector
   const references: FileReference[] = [];
   const input = text.startsWith("\uFEFF") ? text.slice(1) : text;
   const schemes = new Occurrences(input, KO_SCHEME);
-  const escapes = new Occurrences(input, "\\");
+  // Escapes in double quotes that can spell `k`, `o`, `:` or `/`, and escaped line breaks.
+  const escapes = new Occurrences(input, /\\[xuU/\r\n]/g);
   const stream = forEachDocument(file, input, (source, { position }) => {
     if (isNullDocument(source.doc)) return;
     let selection: Selection = { keep: true, removals: [], reserialize: false };

@@ -175,3 +175,10 @@ Deno.test("a rewrite that would read differently falls back to re-serialising th
     setVerbose(false);
   }
 });
+
+Deno.test("prepareFile reports a later syntax error before an earlier selector error", () => {
+  throws(
+    () => prepareFile("bad.yaml", "- 1\n---\nb: c: d\n", parseLabelSelector("app")),
+    new KoError("bad.yaml:3:4: nested mappings are not allowed in compact mappings"),
+  );
+});
