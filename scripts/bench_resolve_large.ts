@@ -18,8 +18,10 @@
  * digest.
  *
  * Usage: deno run -A scripts/bench_resolve_large.ts [--runs N] [--mb N] [--every N]
- *          [--before DIR]
+ *          [--literal-every N] [--before DIR]
  *   --every N     one document in N is a Deployment with 4 references (default 70)
+ *   --literal-every N  one ConfigMap in N has a big literal block, the others many small
+ *                 entries (default 3; a large N gives a stream of many small nodes)
  *   --before DIR  also measure the main.ts of another checkout (e.g. `git archive` of an
  *                 earlier commit unpacked there) in the same rounds, as "ours before"
  */
@@ -41,6 +43,7 @@ const megabytes = Number(arg("--mb") ?? 50) || 50;
 const root = new URL("..", import.meta.url).pathname;
 const every = Math.max(2, Number(arg("--every") ?? 70) || 70);
 const before = arg("--before");
+const literalEvery = Math.max(1, Number(arg("--literal-every") ?? 3) || 3);
 const MODULE = "example.com/large";
 const APPS = ["alpha", "bravo", "charlie", "delta", "echo"];
 
@@ -183,6 +186,7 @@ try {
     bytes: megabytes * 1_000_000,
     refs: APPS.map((a) => `ko://${MODULE}/cmd/${a}`),
     deploymentEvery: every,
+    literalEvery,
   });
   await Deno.writeTextFile(join(dir, "manifest.yaml"), manifest);
   const documentCount = manifest.split("\n---\n").length;

@@ -1,6 +1,6 @@
 /**
  * A large multi-document Kubernetes YAML stream for `ko resolve` at scale: mostly ConfigMaps,
- * a third with a big literal block and the rest with many small entries (plain, single- and
+ * some with a big literal block (a third by default) and the rest with many small entries (plain, single- and
  * double-quoted strings, numbers, comments, flow mappings), and every few documents a
  * Deployment whose containers name `ko://` references of a few apps (plain, quoted, in flow
  * sequences, under anchors with aliases to them). Now and then a document holds one very
@@ -19,6 +19,8 @@ export interface LargeManifestSpec {
   bigStringEvery?: number;
   /** Length of those strings (default 1 MB). */
   bigStringLength?: number;
+  /** Every how many ConfigMaps one has a big literal block, the rest many small entries (3). */
+  literalEvery?: number;
 }
 
 const WORDS = [
@@ -69,6 +71,7 @@ export function largeManifest(spec: LargeManifestSpec): string {
   const deploymentEvery = spec.deploymentEvery ?? 8;
   const bigEvery = spec.bigStringEvery ?? 250;
   const bigLength = spec.bigStringLength ?? 1_000_000;
+  const literalEvery = spec.literalEvery ?? 3;
   let refAt = 0;
   const nextRef = () => spec.refs[refAt++ % spec.refs.length]!;
 
@@ -78,7 +81,7 @@ export function largeManifest(spec: LargeManifestSpec): string {
     let doc: string;
     if (i % deploymentEvery === deploymentEvery - 1) doc = deployment(i, nextRef, words);
     else if (i % bigEvery === bigEvery - 1) doc = bigString(i, bigLength, rnd);
-    else doc = configMap(i, rnd, words);
+    else doc = configMap(i, i % literalEvery === 0, rnd, words);
     const text = (i === 0 ? "" : "---\n") + doc;
     parts.push(text);
     size += text.length;
@@ -122,10 +125,15 @@ spec:
 `;
 }
 
-function configMap(i: number, rnd: () => number, words: (n: number) => string): string {
+function configMap(
+  i: number,
+  literal: boolean,
+  rnd: () => number,
+  words: (n: number) => string,
+): string {
   const n = 150 + Math.floor(rnd() * 200);
   const lines: string[] = [];
-  if (i % 3 === 0) {
+  if (literal) {
     // A big literal block: one scalar of many lines.
     for (let l = 0; l < n; l++) lines.push(`      ${words(10)}`);
     return `apiVersion: v1
