@@ -1,10 +1,10 @@
 /**
  * The `yaml` package's parser reads `process.env.LOG_TOKENS` for every token and its
- * composer `process.env.LOG_STREAM` for every node of the stream (debug switches). Under
- * Deno each such read is a call into the runtime, which made those reads
- * a large share of the time spent reading a large file. This puts a forwarding object in front of `process.env` that
- * answers those two names from their value at start-up and hands everything else, reads
- * and writes alike, to the real environment.
+ * composer `process.env.LOG_STREAM` for every top-level token (debug switches). Under
+ * Deno each such read is a call into the runtime, a large share of the time spent reading a
+ * big file. This puts a forwarding object in front of `process.env` that answers those two
+ * names from their value at start-up and hands everything else, reads and writes alike, to
+ * the real environment.
  */
 import process from "node:process";
 
