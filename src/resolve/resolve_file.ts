@@ -52,10 +52,11 @@ export interface PreparedFile {
   /** The distinct references, in order of first occurrence. */
   readonly distinct: readonly string[];
   /**
-   * The file's output with every reference replaced by `published(ref)`. Call once: the
-   * documents' syntax trees are updated in the process.
+   * The file's output with every reference replaced by `published(ref)`, in pieces (a
+   * document or a separator each; joined, they are the output), so that a large file is
+   * never one large string. Call once: the documents' syntax trees are updated in the process.
    */
-  render(published: (ref: string) => string): string;
+  render(published: (ref: string) => string): string[];
 }
 
 /**
@@ -130,9 +131,12 @@ export function prepareFile(file: string, text: string, selector?: LabelSelector
     references,
     distinct: [...new Set(references.map((r) => r.ref))],
     render(published) {
-      return kept.map((k) => ensureNewline(renderDocument(stream.text, k, published))).join(
-        "---\n",
-      );
+      const pieces: string[] = [];
+      for (const k of kept) {
+        if (pieces.length > 0) pieces.push("---\n");
+        pieces.push(ensureNewline(renderDocument(stream.text, k, published)));
+      }
+      return pieces;
     },
   };
 }

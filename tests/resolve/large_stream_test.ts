@@ -6,8 +6,11 @@
  * succeeds in a Deno whose heap is capped).
  */
 import { deepEqual, equal } from "node:assert/strict";
+import { join } from "node:path";
 import { prepareFile } from "../../src/resolve/resolve_file.ts";
+import { resolveFiles } from "../../src/resolve/resolver.ts";
 import { largeManifest } from "../helpers/large_yaml.ts";
+import { fakeDigestRef, fakeResolver } from "./fake_resolver.ts";
 
 const REFS = ["ko://example.com/large/cmd/a", "ko://example.com/large/cmd/b"];
 const published = (ref: string) => `registry.example/${ref.slice(5)}@sha256:${"0".repeat(64)}`;
@@ -20,7 +23,28 @@ Deno.test("a large stream resolves to its own text with only the references repl
   deepEqual(prepared.distinct, REFS);
   // The generated documents are separated by `---\n` with none before the first, as the
   // resolver writes them, so the expected output is a plain substitution.
-  equal(prepared.render(published), text.replace(/ko:\/\/[\w./-]+/g, published));
+  equal(prepared.render(published).join(""), text.replace(/ko:\/\/[\w./-]+/g, published));
+});
+
+Deno.test("a large file is written in batches that join to its output, a small one at once", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const large = largeManifest({ bytes: 3_000_000, refs: REFS, bigStringLength: 100_000 });
+    await Deno.writeTextFile(join(dir, "1-large.yaml"), large);
+    await Deno.writeTextFile(join(dir, "2-small.yaml"), `image: ${REFS[1]}\n`);
+    const chunks: string[] = [];
+    await resolveFiles({
+      inputs: [dir],
+      resolver: fakeResolver(),
+      write: (chunk) => Promise.resolve(void chunks.push(chunk)),
+    });
+    const expected = large.replace(/ko:\/\/[\w./-]+/g, fakeDigestRef) + "\n---\n";
+    equal(chunks.length > 2, true);
+    equal(chunks.slice(0, -1).join(""), expected);
+    equal(chunks.at(-1), `image: ${fakeDigestRef(REFS[1]!)}\n\n---\n`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("documents without references pass through byte for byte among rewritten ones", () => {
@@ -31,7 +55,7 @@ Deno.test("documents without references pass through byte for byte among rewritt
   ];
   const edited = "image: ko://example.com/large/cmd/a\n";
   const text = [untouched[0], edited, untouched[1], edited, untouched[2]].join("---\n");
-  const out = prepareFile("f.yaml", text).render(published);
+  const out = prepareFile("f.yaml", text).render(published).join("");
   equal(
     out,
     [
@@ -63,7 +87,7 @@ Deno.test("references hidden from a plain text search are still found", () => {
   ]);
   const quoted = (ref: string) => JSON.stringify(published(ref));
   equal(
-    prepared.render(published),
+    prepared.render(published).join(""),
     [
       `a: ${quoted(REFS[0]!)}\n`,
       `b: ${quoted(REFS[1]!)}\n`,
