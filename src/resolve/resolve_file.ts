@@ -81,9 +81,10 @@ type KeptDocument = LocatedDocument | EditedDocument;
  * (`<file>:<line>:<col>: …`) and for documents the selector cannot evaluate
  * (`error evaluating selector: <file>:<line>: yaml doesn't represent a k8s object`).
  *
- * Documents are parsed one at a time; only those with references or removed List items keep
- * their syntax tree, the others are remembered by position, so memory stays near the size
- * of the text however many documents it holds.
+ * Documents are parsed one at a time. Only those whose rewrite is read back (a reference in
+ * a block scalar or a key, removed List items, content after `---`) keep their syntax tree;
+ * the others are remembered by position and by the scalars to replace, so memory stays near
+ * the size of the text however many documents it holds.
  */
 export function prepareFile(file: string, text: string, selector?: LabelSelector): PreparedFile {
   const kept: KeptDocument[] = [];
