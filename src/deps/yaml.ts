@@ -4,4 +4,8 @@
  * resolves without an import map (from a URL, `deno install` or JSR) and the version is pinned
  * in one place. Import it lazily (`import("../deps/yaml.ts")`) where start-up matters.
  */
+import { pinYamlDebugSwitches } from "./yaml_env.ts";
+
+pinYamlDebugSwitches();
+
 export * from "npm:yaml@2.9.1";

@@ -24,14 +24,16 @@
  * right even when not byte-exact.
  */
 import { isDeepStrictEqual } from "node:util";
-import { type Document, isScalar, parseAllDocuments } from "../deps/yaml.ts";
+import { type Document, isScalar, parseAllDocuments, Scalar } from "../deps/yaml.ts";
 import { errorMessage, KoError } from "../util/errors.ts";
 import { debug } from "../util/log.ts";
 import type { LabelSelector } from "./label_selector.ts";
 import { selectDocument, type Selection, SelectorMatchError } from "./selector_filter.ts";
 import { applyEdits, type TextEdit } from "./text_edits.ts";
-import { findReferences, type ReferenceSite, scalarEdit } from "./yaml_refs.ts";
-import { PARSE_OPTIONS, parseYamlStream, type SourceDocument } from "./yaml_stream.ts";
+import { Occurrences } from "./text_scan.ts";
+import { KO_SCHEME } from "../util/ko_scheme.ts";
+import { findReferences, type ReferenceSite, scalarEdit, type ScalarSite } from "./yaml_refs.ts";
+import { forEachDocument, PARSE_OPTIONS, type SourceDocument } from "./yaml_stream.ts";
 
 /** A reference as found in a file, for checking and error messages. */
 interface FileReference {
@@ -50,55 +52,98 @@ export interface PreparedFile {
   /** The distinct references, in order of first occurrence. */
   readonly distinct: readonly string[];
   /**
-   * The file's output with every reference replaced by `published(ref)`. Call once: the
-   * documents' syntax trees are updated in the process.
+   * The file's output with every reference replaced by `published(ref)`, in pieces (a
+   * document or a separator each; joined, they are the output), so that a large file is
+   * never one large string. Call once: the documents' syntax trees are updated in the process.
    */
-  render(published: (ref: string) => string): string;
+  render(published: (ref: string) => string): string[];
 }
 
-interface KeptDocument {
+/**
+ * A kept document whose rewrite is certain by construction: where its text lies, and the
+ * quoted or plain scalars (not keys) to replace. Its syntax tree is not kept.
+ */
+interface LocatedDocument extends Omit<SourceDocument, "doc"> {
+  readonly sites: readonly (ScalarSite & { readonly ref: string })[];
+}
+
+/** A kept document whose rewrite is checked by reading it back: its syntax tree stays. */
+interface EditedDocument {
   readonly source: SourceDocument;
   readonly selection: Selection;
   readonly sites: readonly ReferenceSite[];
 }
 
+type KeptDocument = LocatedDocument | EditedDocument;
+
 /**
  * Parses one file's text and prepares it for rewriting. Throws KoError for malformed YAML
  * (`<file>:<line>:<col>: …`) and for documents the selector cannot evaluate
  * (`error evaluating selector: <file>:<line>: yaml doesn't represent a k8s object`).
+ *
+ * Documents are parsed one at a time. Only those whose rewrite is read back (a reference in
+ * a block scalar or a key, removed List items, content after `---`) keep their syntax tree;
+ * the others are remembered by position and by the scalars to replace, so memory stays near
+ * the size of the text however many documents it holds.
  */
 export function prepareFile(file: string, text: string, selector?: LabelSelector): PreparedFile {
-  const stream = parseYamlStream(file, text.startsWith("\uFEFF") ? text.slice(1) : text);
   const kept: KeptDocument[] = [];
-  for (const source of stream.documents) {
-    if (isNullDocument(source.doc)) continue;
+  const references: FileReference[] = [];
+  const input = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const schemes = new Occurrences(input, KO_SCHEME);
+  // Escapes in double quotes that can spell `k`, `o`, `:` or `/`, and escaped line breaks.
+  const escapes = new Occurrences(input, /\\[xuU/\r\n]/g);
+  const stream = forEachDocument(file, input, (source, { position }) => {
+    if (isNullDocument(source.doc)) return;
     let selection: Selection = { keep: true, removals: [], reserialize: false };
     if (selector && !selector.empty) {
       try {
-        selection = selectDocument(source.doc, stream.text, selector);
+        selection = selectDocument(source.doc, input, selector);
       } catch (err) {
         if (!(err instanceof SelectorMatchError)) throw err;
-        const { line } = stream.position(err.offset);
+        const { line } = position(err.offset);
         throw new KoError(`error evaluating selector: ${file}:${line}: ${err.message}`);
       }
-      if (!selection.keep) continue;
+      if (!selection.keep) return;
     }
-    kept.push({ source, selection, sites: findReferences(source.doc) });
-  }
+    // A string starting with `ko://` is written so, or with an escape in double quotes.
+    const sites = schemes.within(source.start, source.end) ||
+        escapes.within(source.start, source.end)
+      ? findReferences(source.doc)
+      : [];
+    for (const s of sites) references.push({ ref: s.ref, line: position(s.node.range![0]).line });
+    const certain = selection.removals.length === 0 && !selection.reserialize &&
+      !source.markerHasContent && sites.every((s) => !s.isKey && !isBlock(s.node));
+    if (!certain) return void kept.push({ source, selection, sites });
+    const { doc: _, ...where } = source;
+    kept.push({
+      ...where,
+      sites: sites.map(({ ref, node, inFlow, isKey }) => ({
+        ref,
+        node: { range: node.range, type: node.type },
+        inFlow,
+        isKey,
+      })),
+    });
+  });
 
-  const references = kept.flatMap((k) =>
-    k.sites.map((s) => ({ ref: s.ref, line: stream.position(s.node.range![0]).line }))
-  );
   return {
     file,
     references,
     distinct: [...new Set(references.map((r) => r.ref))],
     render(published) {
-      return kept.map((k) => ensureNewline(renderDocument(stream.text, k, published))).join(
-        "---\n",
-      );
+      const pieces: string[] = [];
+      for (const k of kept) {
+        if (pieces.length > 0) pieces.push("---\n");
+        pieces.push(ensureNewline(renderDocument(stream.text, k, published)));
+      }
+      return pieces;
     },
   };
+}
+
+function isBlock(node: Pick<Scalar, "type">): boolean {
+  return node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
 }
 
 /** A document whose content is null: empty (e.g. after a trailing `---`), `~` or `null`. */
@@ -114,6 +159,11 @@ function renderDocument(
   kept: KeptDocument,
   published: (ref: string) => string,
 ): string {
+  if (!("source" in kept)) {
+    const edits = kept.sites.map((site) => scalarEdit(text, site, published(site.ref)));
+    if (kept.marker) edits.push({ start: kept.marker[0], end: kept.marker[1], text: "" });
+    return kept.lead + applyEdits(text, kept.start, kept.end, edits);
+  }
   const { source, selection, sites } = kept;
   const edits: TextEdit[] = [...selection.removals];
   if (source.marker) edits.push({ start: source.marker[0], end: source.marker[1], text: "" });

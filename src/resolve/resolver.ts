@@ -7,7 +7,8 @@
  * checked (ko validates before building), then every distinct reference across all files is
  * resolved once (a Map of promises), at most `jobs` at a time, and each file is written as
  * soon as it and every earlier file are complete. A file is written whole or not at all: its
- * output is produced only once all its references are published.
+ * output is produced only once all its references are published (and then written in
+ * batches of about a megabyte, so that a large file is never one large string).
  *
  * Each file's output is followed by `\n---\n`, as ko (so a blank line precedes the
  * separator, and a file with nothing left writes just `\n---\n`).
@@ -223,14 +224,14 @@ async function publishAndWrite(
   const writeReady = async () => {
     while (next < prepared.length && prepared[next]!.distinct.every((r) => values.has(r))) {
       const file = prepared[next++]!;
-      let text: string;
+      let pieces: readonly string[];
       try {
-        text = file.render((ref) => values.get(ref)!);
+        pieces = file.render((ref) => values.get(ref)!);
       } catch (err) {
         if (!(err instanceof KoError)) throw err; // a bug in rendering, not a failed build
         throw fileError(file.file, err.message, err);
       }
-      await options.write(text + FILE_SEPARATOR);
+      await writeInBatches(pieces, options.write);
     }
   };
   const tasks = refs.map((ref) => (stop: AbortSignal) =>
@@ -253,6 +254,25 @@ async function publishAndWrite(
     signal?.throwIfAborted();
     throw err;
   }
+}
+
+/** Writes of a large file's output are about this long (a small file is one write). */
+const WRITE_BATCH = 1 << 20;
+
+/** Writes a file's output pieces, then {@link FILE_SEPARATOR}, joined into batches. */
+async function writeInBatches(
+  pieces: readonly string[],
+  write: (chunk: string) => Promise<void>,
+): Promise<void> {
+  let batch = "";
+  for (const piece of pieces) {
+    batch += piece;
+    if (batch.length >= WRITE_BATCH) {
+      await write(batch);
+      batch = "";
+    }
+  }
+  await write(batch + FILE_SEPARATOR);
 }
 
 function fileError(file: string, message: string, cause: unknown): KoError {

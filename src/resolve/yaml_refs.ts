@@ -14,11 +14,17 @@ import { KO_SCHEME } from "../util/ko_scheme.ts";
 const STR_TAG = "tag:yaml.org,2002:str";
 
 /** One occurrence of a reference in a document. */
-export interface ReferenceSite {
+export interface ReferenceSite extends ScalarSite {
   /** The trimmed reference, e.g. `ko://example.com/app/cmd/x`. */
   readonly ref: string;
   /** The scalar holding it (its `range` locates it in the file). */
   readonly node: Scalar<string>;
+}
+
+/** Where a scalar to rewrite is and how it is written: enough for {@link scalarEdit}. */
+export interface ScalarSite {
+  /** The scalar's source range and style. */
+  readonly node: Pick<Scalar, "range" | "type">;
   /** Whether the scalar is inside a flow collection (`[…]`, `{…}`), which restricts plain style. */
   readonly inFlow: boolean;
   /** Whether the scalar is a map key. */
@@ -56,11 +62,7 @@ export function findReferences(doc: Document): ReferenceSite[] {
  * Quoted and checked plain values are certain to read back as written; block scalars and
  * long keys (implicit keys are limited to 1024 characters) are marked to be verified.
  */
-export function scalarEdit(
-  text: string,
-  site: Pick<ReferenceSite, "node" | "inFlow" | "isKey">,
-  value: string,
-): TextEdit {
+export function scalarEdit(text: string, site: ScalarSite, value: string): TextEdit {
   const range = site.node.range;
   if (!range) throw new Error("scalarEdit: node has no source range");
   const [start, end] = range;

@@ -26,6 +26,7 @@ import {
   type YAMLParseError,
 } from "../deps/yaml.ts";
 import { KoError } from "../util/errors.ts";
+import { Occurrences } from "./text_scan.ts";
 
 /** The options every document of a file is parsed with (ko accepts duplicate keys). */
 export const PARSE_OPTIONS = { uniqueKeys: false, keepSourceTokens: true } as const;
@@ -46,13 +47,17 @@ export interface SourceDocument {
   readonly markerHasContent: boolean;
 }
 
-/** A parsed file: its text, its documents, and positions. */
-interface YamlStream {
+/** Where things are in a file's text. */
+export interface StreamText {
   readonly file: string;
   readonly text: string;
-  readonly documents: readonly SourceDocument[];
   /** 1-based line and column of an offset in the text. */
   position(offset: number): { line: number; column: number };
+}
+
+/** A parsed file: its text, its documents, and positions. */
+interface YamlStream extends StreamText {
+  readonly documents: readonly SourceDocument[];
 }
 
 /**
@@ -66,48 +71,61 @@ interface YamlStream {
  * ```
  */
 export function parseYamlStream(file: string, text: string): YamlStream {
-  const lineStarts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
-  const position = (offset: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
+  const documents: SourceDocument[] = [];
+  const stream = forEachDocument(file, text, (doc) => void documents.push(doc));
+  return { ...stream, documents };
+}
+
+/**
+ * Parses a file's text one document at a time, handing each to `each` as soon as it is
+ * composed; nothing of a document is kept here once `each` returns, so a large file never
+ * has more than one document's syntax tree in memory (unless `each` keeps it).
+ *
+ * Problems are reported as if the whole file had been parsed first: the first malformed
+ * YAML in the file (`<file>:<line>:<col>: <problem>`), else the first alias to an unknown
+ * anchor, else what `each` threw first. After a problem `each` is not called again, but the
+ * rest of the file is still parsed, for a syntax error further on takes precedence.
+ */
+export function forEachDocument(
+  file: string,
+  text: string,
+  each: (doc: SourceDocument, stream: StreamText) => void,
+): StreamText {
+  const stream: StreamText = { file, text, position: positions(text) };
+  const errors: YAMLParseError[] = [];
+  let badAlias: KoError | undefined;
+  let thrown: { error: unknown } | undefined;
+  const pending: Omit<SourceDocument, "doc">[] = [];
+  const stars = new Occurrences(text, "*");
+  const take = (doc: Document.Parsed) => {
+    const source = pending.shift();
+    if (!source) throw new Error(`yaml stream: no document token for offset ${doc.range[0]}`);
+    if (doc.errors.length > 0) errors.push(...doc.errors);
+    if (errors.length > 0) return;
+    // An alias is written `*name`: without a `*` the document has none to check.
+    if (!badAlias && stars.within(source.start, source.end)) {
+      const unknown = unknownAlias(doc);
+      if (unknown) {
+        const { line, column } = stream.position(unknown.range?.[0] ?? doc.range[0]);
+        badAlias = new KoError(
+          `${file}:${line}:${column}: unknown anchor '${unknown.source}' referenced`,
+        );
+      }
     }
-    return { line: lo + 1, column: offset - lineStarts[lo]! + 1 };
+    if (badAlias || thrown) return;
+    try {
+      each({ doc, ...source }, stream);
+    } catch (error) {
+      thrown = { error };
+    }
   };
 
-  const tokens = Array.from(new Parser().parse(text));
   const composer = new Composer(PARSE_OPTIONS);
-  const docs = Array.from(composer.compose(tokens));
-  const errors: YAMLParseError[] = [
-    ...docs.flatMap((d) => d.errors),
-    ...composer.streamInfo().errors,
-  ];
-  if (errors.length > 0) {
-    const first = errors.reduce((a, b) => (b.pos[0] < a.pos[0] ? b : a));
-    const { line, column } = position(first.pos[0]);
-    throw new KoError(`${file}:${line}:${column}: ${lowerFirst(first.message)}`, {
-      cause: first,
-    });
-  }
-  for (const doc of docs) {
-    const unknown = unknownAlias(doc);
-    if (unknown) {
-      const { line, column } = position(unknown.range?.[0] ?? doc.range[0]);
-      throw new KoError(`${file}:${line}:${column}: unknown anchor '${unknown.source}' referenced`);
-    }
-  }
-
-  const documents: SourceDocument[] = [];
   let lead = "";
   let afterDirective = false;
-  let docIndex = 0;
-  tokens.forEach((token, i) => {
-    const next = tokens[i + 1];
-    const end = next ? next.offset : text.length;
+  let previous: CST.Token | undefined;
+  // Each token is handled once the next one (or the end) tells where it ends.
+  const handle = (token: CST.Token, end: number) => {
     switch (token.type) {
       case "comment":
       case "space":
@@ -125,22 +143,53 @@ export function parseYamlStream(file: string, text: string): YamlStream {
       case "doc-end":
         lead = "";
         break;
-      case "document": {
-        const doc = docs[docIndex++];
-        if (!doc) throw new Error(`yaml stream: no composed document for offset ${token.offset}`);
-        documents.push({ doc, lead, start: token.offset, end, ...markerOf(token, end, text) });
+      case "document":
+        pending.push({ lead, start: token.offset, end, ...markerOf(token, end, text) });
         lead = "";
         break;
-      }
       default:
         // byte-order-mark and other stream-level tokens carry no document text.
         break;
     }
-  });
-  if (docIndex !== docs.length) {
-    throw new Error(`yaml stream: ${docs.length} documents composed, ${docIndex} found`);
+    for (const doc of composer.next(token)) take(doc);
+  };
+  for (const token of new Parser().parse(text)) {
+    if (previous) handle(previous, token.offset);
+    previous = token;
   }
-  return { file, text, documents, position };
+  if (previous) handle(previous, text.length);
+  for (const doc of composer.end()) take(doc);
+  errors.push(...composer.streamInfo().errors);
+
+  if (errors.length > 0) {
+    const first = errors.reduce((a, b) => (b.pos[0] < a.pos[0] ? b : a));
+    const { line, column } = stream.position(first.pos[0]);
+    throw new KoError(`${file}:${line}:${column}: ${lowerFirst(first.message)}`, {
+      cause: first,
+    });
+  }
+  if (pending.length > 0) {
+    throw new Error(`yaml stream: ${pending.length} document token(s) without a document`);
+  }
+  if (badAlias) throw badAlias;
+  if (thrown) throw thrown.error;
+  return stream;
+}
+
+/** Maps offsets of `text` to 1-based lines and columns. */
+function positions(text: string): StreamText["position"] {
+  const lineStarts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  return (offset: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - lineStarts[lo]! + 1 };
+  };
 }
 
 /**

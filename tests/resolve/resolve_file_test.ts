@@ -13,7 +13,7 @@ const published = (ref: string) => `reg.example/${ref.slice("ko://".length)}@sha
 /** The rewritten file for a selector ("" for none). */
 function resolveText(text: string, selector = ""): string {
   return prepareFile("f.yaml", text, selector ? parseLabelSelector(selector) : undefined)
-    .render(published);
+    .render(published).join("");
 }
 
 /** metadata.name of each output document; a List shows as `List[names of its items]`. */
@@ -162,7 +162,7 @@ Deno.test("a rewrite that would read differently falls back to re-serialising th
   try {
     const long = "r".repeat(1100);
     const text = "map:\n  ko://x: v # comment\n  other: 'q'\n---\nuntouched:   1\n";
-    const out = prepareFile("f.yaml", text).render(() => long);
+    const out = prepareFile("f.yaml", text).render(() => long).join("");
     deepEqual(parseAllDocuments(out).map((d) => d.toJS()), [
       { map: { [long]: "v", other: "q" } },
       { untouched: 1 },
@@ -174,4 +174,11 @@ Deno.test("a rewrite that would read differently falls back to re-serialising th
     restore();
     setVerbose(false);
   }
+});
+
+Deno.test("prepareFile reports a later syntax error before an earlier selector error", () => {
+  throws(
+    () => prepareFile("bad.yaml", "- 1\n---\nb: c: d\n", parseLabelSelector("app")),
+    new KoError("bad.yaml:3:4: nested mappings are not allowed in compact mappings"),
+  );
 });

@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { lowerFirst, parseYamlStream } from "../../src/resolve/yaml_stream.ts";
+import { forEachDocument, lowerFirst, parseYamlStream } from "../../src/resolve/yaml_stream.ts";
 import { applyEdits } from "../../src/resolve/text_edits.ts";
 import { KoError } from "../../src/util/errors.ts";
 
@@ -90,4 +90,33 @@ Deno.test("parseYamlStream positions are 1-based lines and columns", () => {
 Deno.test("lowerFirst lowers a sentence's first letter but not an acronym", () => {
   equal(lowerFirst("Nested mappings"), "nested mappings");
   equal(lowerFirst("YAML is odd"), "YAML is odd");
+});
+
+Deno.test("forEachDocument reports a syntax error before an earlier document's unknown alias", () => {
+  // Documents are parsed one at a time, yet the file's first syntax error still wins.
+  throws(
+    () => parseYamlStream("bad.yaml", "a: *nope\n---\nb: c: d\n"),
+    new KoError("bad.yaml:3:4: nested mappings are not allowed in compact mappings"),
+  );
+});
+
+Deno.test("forEachDocument stops handing out documents after a callback fails", () => {
+  const seen: number[] = [];
+  throws(
+    () =>
+      forEachDocument("f.yaml", "a: 1\n---\nb: 2\n---\nc: 3\n", (d) => {
+        seen.push(d.start);
+        if (seen.length === 2) throw new Error("stop");
+      }),
+    /stop/,
+  );
+  equal(seen.length, 2);
+  // …but a later syntax error is still the one reported.
+  throws(
+    () =>
+      forEachDocument("f.yaml", "a: 1\n---\nb: c: d\n", () => {
+        throw new Error("stop");
+      }),
+    /f\.yaml:3:4: nested mappings/,
+  );
 });
