@@ -17,6 +17,7 @@
  * build (GNU time).
  *
  * Usage: deno run -A scripts/bench_vs_ko.ts [--runs N] [--cases warm,small,multi,big,scale]
+ *          [--scale-jobs J]   (ours only: `--jobs J` for the scale case; default: our default)
  */
 import { join } from "node:path";
 import { startRegistry } from "../tests/helpers/registry_server.ts";
@@ -29,6 +30,7 @@ const arg = (name: string) => {
 };
 const runs = Number(arg("--runs") ?? 7) || 7;
 const cases = new Set((arg("--cases") ?? "warm,small,multi,big,scale").split(","));
+const scaleJobs = arg("--scale-jobs");
 const root = new URL("..", import.meta.url).pathname;
 const deno = Deno.execPath();
 
@@ -295,7 +297,9 @@ try {
           `package lib\n\nconst Name = "v${r * 10 + WHO.indexOf(who)}"\n`,
         );
       };
-      const resolve = (who: Who) => ko(who, ["resolve", "-f", "config.yaml"], dir, repoEnv(who));
+      const jobs = (who: Who) => who === "ours" && scaleJobs ? ["--jobs", scaleJobs] : [];
+      const resolve = (who: Who) =>
+        ko(who, ["resolve", "-f", "config.yaml", ...jobs(who)], dir, repoEnv(who));
       await measure(
         `scale: resolve ${n} apps after a library edit`,
         editLib,
