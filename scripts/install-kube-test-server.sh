@@ -60,4 +60,4 @@ EOF
 fi
 
 "$bin/kube-apiserver" --version
-"$bin/etcd" --version | head -1
+"$bin/etcd" --version | sed -n 1p # sed reads it all: no SIGPIPE under pipefail
