@@ -13,7 +13,6 @@ export function kubectlVerbCommand(
   handler: ApplyHandler,
 ): KoCommand {
   const cmd = new KoCommand(verb, ctx.stdout)
-    .summary(`Like resolve, then pipe the resolved YAML into kubectl ${verb}`)
     .description(
       `Resolve the input files as ko resolve does and feed the result to kubectl ${verb} -f -.\n` +
         `Arguments after -- are passed to kubectl ${verb} unchanged.`,

@@ -10,8 +10,6 @@ import { validateOptions } from "./options/validate_options.ts";
 /** Defines `ko build`, calling `handler` with the import paths and validated options. */
 export function buildCommand(ctx: VerbContext, handler: BuildHandler): KoCommand {
   const cmd = new KoCommand("build", ctx.stdout)
-    .alias("publish")
-    .summary("Build images for Go main packages and push them to KO_DOCKER_REPO")
     .description(
       "Build each import path into a container image, publish it to KO_DOCKER_REPO (or\n" +
         "where the flags say), and print one image reference per line on stdout.\n" +

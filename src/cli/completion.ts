@@ -7,7 +7,6 @@ import { UsageError } from "./usage_error.ts";
 /** Defines `ko completion`; `root` is the program whose verbs and flags are completed. */
 export function completionCommand(ctx: VerbContext, root: KoCommand): KoCommand {
   const cmd = new KoCommand("completion", ctx.stdout)
-    .summary("Print a shell completion script (bash, zsh, fish, powershell)")
     .description(
       "Print a script that teaches your shell to complete ko's commands, flags and values.",
     );
@@ -42,6 +41,7 @@ export function completionCommand(ctx: VerbContext, root: KoCommand): KoCommand 
     const descriptions = !cmd.flagValue<boolean>("no-descriptions");
     // The script generators load only for this verb (start-up of every other).
     const { completionScript } = await import("./completion_script.ts");
+    await root.definedCommands(); // every verb's flags
     await ctx.stdout.write(completionScript(root, shell as Shell, descriptions));
   });
   return cmd;

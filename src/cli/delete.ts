@@ -6,7 +6,6 @@ import type { DeleteHandler } from "../commands/options.ts";
 /** Defines `ko delete`. */
 export function deleteCommand(ctx: VerbContext, handler: DeleteHandler): KoCommand {
   const cmd = new KoCommand("delete", ctx.stdout)
-    .summary("Delete resources from the cluster (runs kubectl delete)")
     .description(
       "Run kubectl delete with every argument given after delete, unchanged; ko parses none of\n" +
         'them (see "kubectl delete --help" for what kubectl accepts).',

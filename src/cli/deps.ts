@@ -8,7 +8,6 @@ import type { DepsSbomFormat } from "../commands/options.ts";
 /** Defines `ko deps`. */
 export function depsCommand(ctx: VerbContext, handler: DepsHandler): KoCommand {
   const cmd = new KoCommand("deps", ctx.stdout)
-    .summary("Print the Go module dependency tree that would be baked into the image")
     .description(
       "Build the binary for an import path and print the Go modules it contains, or with\n" +
         "--sbom a software bill of materials in the chosen format.",

@@ -6,7 +6,6 @@ import { UsageError } from "./usage_error.ts";
 /** Defines `ko help`; `root` is the program whose commands it describes. */
 export function helpCommand(ctx: VerbContext, root: KoCommand): KoCommand {
   const cmd = new KoCommand("help", ctx.stdout)
-    .summary("Help about any command")
     .description("Print the help of any command: ko help [command].");
   cmd.usageLine = "help [command] [flags]";
   cmd.positional = "verbs";
@@ -17,7 +16,7 @@ export function helpCommand(ctx: VerbContext, root: KoCommand): KoCommand {
       await ctx.stdout.write(root.helpText());
       return;
     }
-    const target = root.findCommand(topic);
+    const target = await root.findCommand(topic)?.defined();
     if (!target) {
       throw new UsageError(`unknown help topic "${topic}"`, "ko");
     }

@@ -52,6 +52,8 @@ export class KoCommand implements CliCommand {
   readonly #values = new Map<string, FlagValue>();
   readonly #given = new Set<string>();
   #run: ((input: RunInput) => Promise<void>) | undefined;
+  #define: (() => Promise<KoCommand>) | undefined;
+  #defined: Promise<KoCommand> | undefined;
 
   /** Makes a command named `name` whose help is written to `helpOut`. */
   constructor(name: string, helpOut: Writer) {
@@ -100,6 +102,48 @@ export class KoCommand implements CliCommand {
     cmd.parent = this;
     this.commands.push(cmd);
     return this;
+  }
+
+  /**
+   * Adds a subcommand known by its name, summary and aliases alone until it is used: `define`
+   * (which loads the verb's module and declares its flags) runs when the subcommand is run, or
+   * its help or completion is asked for, so a run pays only for the verb it runs.
+   */
+  addLazyCommand(
+    name: string,
+    summary: string,
+    define: () => Promise<KoCommand>,
+    aliases: readonly string[] = [],
+  ): this {
+    const stub = new KoCommand(name, this.#helpOut).summary(summary);
+    stub.#aliases.push(...aliases);
+    stub.#define = define;
+    return this.addCommand(stub);
+  }
+
+  /**
+   * This command with its flags declared. For one added with {@link addLazyCommand}, the
+   * defined command, given the summary and aliases it was added with, takes the stub's place
+   * among its parent's subcommands.
+   */
+  defined(): Promise<KoCommand> {
+    const define = this.#define;
+    if (!define) return Promise.resolve(this);
+    this.#defined ??= define().then((cmd) => {
+      cmd.#summary = this.#summary;
+      cmd.#aliases.push(...this.#aliases.filter((a) => !cmd.#aliases.includes(a)));
+      cmd.parent = this.parent;
+      const siblings = this.parent?.commands ?? [];
+      const at = siblings.indexOf(this);
+      if (at >= 0) siblings[at] = cmd;
+      return cmd;
+    });
+    return this.#defined;
+  }
+
+  /** Every subcommand, defined (see {@link addLazyCommand}). */
+  async definedCommands(): Promise<KoCommand[]> {
+    return await Promise.all(this.commands.map((c) => c.defined()));
   }
 
   /** Declares a typed flag. */
@@ -183,7 +227,7 @@ export class KoCommand implements CliCommand {
     if (isRoot) {
       const [first] = operands;
       const verb = first === undefined ? undefined : this.findCommand(first);
-      if (verb) return await verb.execute(parsed.rest, operands.slice(1));
+      if (verb) return await (await verb.defined()).execute(parsed.rest, operands.slice(1));
       operands.push(...parsed.rest);
     }
     await this.#invoke({ operands, dashAt: this.dashAt });

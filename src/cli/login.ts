@@ -20,7 +20,6 @@ async function readPasswordFromStdin(
 /** Defines `ko login`. */
 export function loginCommand(ctx: VerbContext, handler: LoginHandler): KoCommand {
   const cmd = new KoCommand("login", ctx.stdout)
-    .summary("Log in to a container registry")
     .description(
       "Authenticate to a container registry. The credentials are stored in the Docker config\n" +
         "file ($DOCKER_CONFIG/config.json, else ~/.docker/config.json), through its credential\n" +

@@ -1,19 +1,8 @@
 /** The `ko` command tree: the root command with its global flags and every verb. */
-import { applyCommand } from "./apply.ts";
-import { buildCommand } from "./build.ts";
-import { completionCommand } from "./completion.ts";
 import type { VerbContext } from "../commands/context.ts";
-import { createCommand } from "./create.ts";
-import { deleteCommand } from "./delete.ts";
-import { depsCommand } from "./deps.ts";
 import type { Handlers } from "./handlers.ts";
-import { helpCommand } from "./help_command.ts";
 import { KoCommand } from "./ko_command.ts";
-import { loginCommand } from "./login.ts";
-import { resolveCommand } from "./resolve.ts";
-import { runCommand } from "./run.ts";
 import { UsageError } from "./usage_error.ts";
-import { versionCommand } from "./version.ts";
 
 /** Levenshtein distance, for "did you mean" suggestions. */
 function distance(a: string, b: string): number {
@@ -65,17 +54,67 @@ export function createProgram(ctx: VerbContext, handlers: Handlers): KoCommand {
     if (word !== undefined) throw unknownCommand(root, word);
     await ctx.stdout.write(root.helpText());
   });
-  root
-    .addCommand(applyCommand(ctx, handlers.apply))
-    .addCommand(buildCommand(ctx, handlers.build))
-    .addCommand(completionCommand(ctx, root))
-    .addCommand(createCommand(ctx, handlers.create))
-    .addCommand(deleteCommand(ctx, handlers.delete))
-    .addCommand(depsCommand(ctx, handlers.deps))
-    .addCommand(helpCommand(ctx, root))
-    .addCommand(loginCommand(ctx, handlers.login))
-    .addCommand(resolveCommand(ctx, handlers.resolve))
-    .addCommand(runCommand(ctx, handlers.run))
-    .addCommand(versionCommand(ctx, handlers.version));
+  // Each verb's module loads only when that verb runs or its help or completion is asked for.
+  const verbs: [string, string, () => Promise<KoCommand>, string[]?][] = [
+    [
+      "apply",
+      "Like resolve, then pipe the resolved YAML into kubectl apply",
+      async () => (await import("./apply.ts")).applyCommand(ctx, handlers.apply),
+    ],
+    [
+      "build",
+      "Build images for Go main packages and push them to KO_DOCKER_REPO",
+      async () => (await import("./build.ts")).buildCommand(ctx, handlers.build),
+      ["publish"],
+    ],
+    [
+      "completion",
+      "Print a shell completion script (bash, zsh, fish, powershell)",
+      async () => (await import("./completion.ts")).completionCommand(ctx, root),
+    ],
+    [
+      "create",
+      "Like resolve, then pipe the resolved YAML into kubectl create",
+      async () => (await import("./create.ts")).createCommand(ctx, handlers.create),
+    ],
+    [
+      "delete",
+      "Delete resources from the cluster (runs kubectl delete)",
+      async () => (await import("./delete.ts")).deleteCommand(ctx, handlers.delete),
+    ],
+    [
+      "deps",
+      "Print the Go module dependency tree that would be baked into the image",
+      async () => (await import("./deps.ts")).depsCommand(ctx, handlers.deps),
+    ],
+    [
+      "help",
+      "Help about any command",
+      async () => (await import("./help_command.ts")).helpCommand(ctx, root),
+    ],
+    [
+      "login",
+      "Log in to a container registry",
+      async () => (await import("./login.ts")).loginCommand(ctx, handlers.login),
+    ],
+    [
+      "resolve",
+      "Print Kubernetes YAML with every ko:// image built, pushed and replaced by its digest",
+      async () => (await import("./resolve.ts")).resolveCommand(ctx, handlers.resolve),
+    ],
+    [
+      "run",
+      "Build and publish an image, then run it as a pod in the cluster",
+      async () => (await import("./run.ts")).runCommand(ctx, handlers.run),
+    ],
+    [
+      "version",
+      "Print the version of ko",
+      async () => (await import("./version.ts")).versionCommand(ctx, handlers.version),
+    ],
+  ];
+  for (const [name, summary, define, aliases] of verbs) {
+    root.addLazyCommand(name, summary, define, aliases);
+  }
   return root;
 }

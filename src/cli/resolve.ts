@@ -35,9 +35,6 @@ export function readResolveOptions(cmd: KoCommand, ctx: VerbContext): ResolveCom
 /** Defines `ko resolve`. */
 export function resolveCommand(ctx: VerbContext, handler: ResolveHandler): KoCommand {
   const cmd = new KoCommand("resolve", ctx.stdout)
-    .summary(
-      "Print Kubernetes YAML with every ko:// image built, pushed and replaced by its digest",
-    )
     .description(
       "Read Kubernetes YAML, build and publish every ko://<import path> it mentions, and print\n" +
         "the YAML with each such reference replaced by the published image reference.",

@@ -12,7 +12,6 @@ import { readPublishOptions } from "./options/publish_options.ts";
 /** Defines `ko run`. */
 export function runCommand(ctx: VerbContext, handler: RunHandler): KoCommand {
   const cmd = new KoCommand("run", ctx.stdout)
-    .summary("Build and publish an image, then run it as a pod in the cluster")
     .description(
       "Build and publish each import path as ko build does, then run the image with\n" +
         "kubectl run --attach --rm --restart=Never. Flags for ko may come before or after the\n" +

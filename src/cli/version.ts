@@ -12,7 +12,6 @@ export const printVersion: VersionHandler = async (ctx) => {
 /** Defines `ko version`. */
 export function versionCommand(ctx: VerbContext, handler: VersionHandler): KoCommand {
   const cmd = new KoCommand("version", ctx.stdout)
-    .summary("Print the version of ko")
     .description("Print the version of ko.");
   cmd.usageLine = "version [flags]";
   cmd.onRun(async ({ operands }) => {

@@ -87,7 +87,7 @@ Deno.test("ko help with an unknown topic fails", async () => {
 });
 
 Deno.test("every verb's help lists every flag with short form, type and default", async () => {
-  for (const cmd of program().commands as KoCommand[]) {
+  for (const cmd of await program().definedCommands()) {
     const { stdout } = await ko([cmd.name(), "--help"]);
     for (const option of cmd.koOptions()) {
       const short = option.shortName();

@@ -23,6 +23,22 @@ Deno.test("main.ts loads no verb implementation, npm package or node: module bef
   deepEqual(graph.filter((m) => m.startsWith("npm:")), []); // no command-line library either
   deepEqual(graph.filter((m) => m.startsWith("node:")), []);
   ok(graph.includes("src/cli/handlers.ts"));
+  // Nor any verb's definition (its flags and their options modules): `ko version` and
+  // `ko --help` load the command tree's names and summaries only. (version.ts, which also
+  // holds the few lines of the version handler, is the exception.)
+  const verbModules = [
+    "apply",
+    "build",
+    "completion",
+    "create",
+    "delete",
+    "deps",
+    "help_command",
+    "login",
+    "resolve",
+    "run",
+  ].map((v) => `src/cli/${v}.ts`);
+  deepEqual(graph.filter((m) => verbModules.includes(m) || m.startsWith("src/cli/options/")), []);
 });
 
 Deno.test("ko build loads no npm package but @noble/hashes (no yaml), node: module, resolver, template engine or optional publisher", async () => {
