@@ -33,6 +33,7 @@ import { pushFixtureBases } from "../tests/helpers/fixtures.ts";
 import { writeGoApp } from "../tests/helpers/go_app.ts";
 import { largeManifest } from "../tests/helpers/large_yaml.ts";
 import { median } from "./lib/stats.ts";
+import { realKoBinary } from "./lib/commands.ts";
 
 const arg = (name: string) => {
   const i = Deno.args.indexOf(name);
@@ -47,20 +48,7 @@ const literalEvery = Math.max(1, Number(arg("--literal-every") ?? 3) || 3);
 const MODULE = "example.com/large";
 const APPS = ["alpha", "bravo", "charlie", "delta", "echo"];
 
-async function output(cmd: string, args: string[]) {
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  if (!out.success) {
-    throw new Error(`${cmd} ${args.join(" ")}:\n${new TextDecoder().decode(out.stderr)}`);
-  }
-  return new TextDecoder().decode(out.stdout);
-}
-
-const realKo = (await output("bash", [
-  join(root, "scripts/install-go-tool.sh"),
-  "ko",
-  "github.com/google/ko",
-  "v0.19.1",
-])).trim();
+const realKo = await realKoBinary();
 
 type Who = "ours" | "before" | "ko";
 const WHO: Who[] = before ? ["ours", "before", "ko"] : ["ours", "ko"];

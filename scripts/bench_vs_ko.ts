@@ -23,6 +23,7 @@ import { join } from "node:path";
 import { startRegistry } from "../tests/helpers/registry_server.ts";
 import { pushFixtureBases } from "../tests/helpers/fixtures.ts";
 import { median } from "./lib/stats.ts";
+import { output, realKoBinary } from "./lib/commands.ts";
 
 const arg = (name: string) => {
   const i = Deno.args.indexOf(name);
@@ -34,21 +35,7 @@ const scaleJobs = arg("--scale-jobs");
 const root = new URL("..", import.meta.url).pathname;
 const deno = Deno.execPath();
 
-async function output(cmd: string, args: string[], opts: Deno.CommandOptions = {}) {
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", ...opts })
-    .output();
-  if (!out.success) {
-    throw new Error(`${cmd} ${args.join(" ")}:\n${new TextDecoder().decode(out.stderr)}`);
-  }
-  return new TextDecoder().decode(out.stdout);
-}
-
-const realKo = (await output("bash", [
-  join(root, "scripts/install-go-tool.sh"),
-  "ko",
-  "github.com/google/ko",
-  "v0.19.1",
-])).trim();
+const realKo = await realKoBinary();
 
 async function timed(cmd: string, args: string[], cwd: string, env: Record<string, string>) {
   const t0 = performance.now();
