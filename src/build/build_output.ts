@@ -78,12 +78,14 @@ export async function lockOutputDir(
   const file = Deno.openSync(join(dir, ".lock"), { create: true, write: true });
   // Another ko process holding the lock may take long (its go build): say why we wait.
   const notice = opts.onWait && setTimeout(opts.onWait, opts.waitNoticeMs ?? 1000);
+  // (The first use of the timer functions costs a few milliseconds: not for nothing.)
+  const stopNotice = () => notice !== undefined && clearTimeout(notice);
   try {
     await file.lock(true);
-    clearTimeout(notice);
+    stopNotice();
     removeUnusableOutput(join(dir, "out"));
   } catch (e) {
-    clearTimeout(notice);
+    stopNotice();
     file.close();
     throw e;
   }

@@ -142,12 +142,17 @@ export async function startLikelyBuilds(
   const started = await Promise.all(plans.map(async (plan) => {
     const dir = dirname(plan.args[plan.args.indexOf("-o") + 1]!);
     const locking = lockOutputDir(dir).catch(() => undefined);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const lock = await Promise.race([
-      locking,
-      new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), LOCK_WAIT_MS)),
-    ]);
-    clearTimeout(timer);
+    // A free lock is taken by the time a file-system call made after it returns; only a busy
+    // one is waited for, a little, on a timer (whose first use costs a few milliseconds).
+    let lock = await Promise.race([locking, Deno.stat(dir).then(() => undefined, () => undefined)]);
+    if (lock === undefined) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      lock = await Promise.race([
+        locking,
+        new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), LOCK_WAIT_MS)),
+      ]);
+      clearTimeout(timer);
+    }
     if (lock === undefined) {
       void locking.then((late) => late?.release()); // busy: the build will wait for it instead
       return false;
