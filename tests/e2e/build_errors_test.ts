@@ -9,16 +9,10 @@ import { startRegistry } from "../helpers/registry_server.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { startFaultProxy } from "../helpers/fault_proxy.ts";
 import { freePort, pathExists, run as runTool, runOk, tempDir } from "../helpers/tools.ts";
-import { ko, type KoRun } from "../helpers/ko_cli.ts";
+import { errorLine, ko } from "../helpers/ko_cli.ts";
 import { PRINT_KODATA_MAIN, writeGoApp } from "../helpers/go_app.ts";
 
 const MAIN = "package main\n\nfunc main() {}\n";
-
-function errorLine(r: KoRun): string {
-  const lines = r.stderr.split("\n").filter((l) => l.startsWith("Error: "));
-  equal(lines.length, 1, `expected one Error line in:\n${r.stderr}`);
-  return lines[0]!;
-}
 
 Deno.test("ko build reports bad input clearly and leaves no partial output", async (t) => {
   await using registry = await startRegistry();

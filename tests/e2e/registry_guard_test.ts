@@ -7,19 +7,13 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { ko, type KoRun } from "../helpers/ko_cli.ts";
+import { errorLine, ko } from "../helpers/ko_cli.ts";
 import { startFaultProxy } from "../helpers/fault_proxy.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { testTlsCerts } from "../helpers/test_certs.ts";
 import { tempDir } from "../helpers/tools.ts";
-
-function errorLine(r: KoRun): string {
-  const lines = r.stderr.split("\n").filter((l) => l.startsWith("Error: "));
-  equal(lines.length, 1, `expected one Error line in:\n${r.stderr}`);
-  return lines[0]!;
-}
 
 async function appSource(dir: string): Promise<string> {
   return await writeGoApp(join(dir, "src"), {

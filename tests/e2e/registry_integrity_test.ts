@@ -6,7 +6,7 @@
  */
 import { equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { ko, type KoRun } from "../helpers/ko_cli.ts";
+import { errorLine, ko } from "../helpers/ko_cli.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
@@ -14,12 +14,6 @@ import { startTamperProxy, type TamperRule } from "../helpers/tamper_proxy.ts";
 import { pathExists, tempDir } from "../helpers/tools.ts";
 
 const MAIN = "package main\n\nfunc main() {}\n";
-
-function errorLine(r: KoRun): string {
-  const lines = r.stderr.split("\n").filter((l) => l.startsWith("Error: "));
-  equal(lines.length, 1, `expected one Error line in:\n${r.stderr}`);
-  return lines[0]!;
-}
 
 /** Every file under `dir`, recursively, relative to it. */
 async function filesUnder(dir: string): Promise<string[]> {

@@ -6,18 +6,12 @@
  */
 import { equal, match } from "node:assert/strict";
 import { join } from "node:path";
-import { ko, type KoRun } from "../helpers/ko_cli.ts";
+import { errorLine, ko } from "../helpers/ko_cli.ts";
 import { pushFixtureBases } from "../helpers/fixtures.ts";
 import { writeGoApp } from "../helpers/go_app.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { startTamperProxy } from "../helpers/tamper_proxy.ts";
-import { tempDir } from "../helpers/tools.ts";
-
-function errorLine(r: KoRun): string {
-  const lines = r.stderr.split("\n").filter((l) => l.startsWith("Error: "));
-  equal(lines.length, 1, `expected one Error line in:\n${r.stderr}`);
-  return lines[0]!;
-}
+import { startSilentListener, tempDir } from "../helpers/tools.ts";
 
 Deno.test("ko build gives up on a silent registry with a timeout, not an interruption", async (t) => {
   await using tmp = await tempDir();
@@ -29,28 +23,18 @@ Deno.test("ko build gives up on a silent registry with a timeout, not an interru
     ko(["build", "./cmd/app"], { cwd: src, env: { KO_REGISTRY_TIMEOUT: "200ms", ...env } });
 
   await t.step("KO_DOCKER_REPO on a listener that never answers GET /v2/", async () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const conns: Deno.Conn[] = [];
-    const accepting = (async () => {
-      for await (const conn of listener) conns.push(conn);
-    })().catch(() => {});
-    const host = `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
-    try {
-      const r = await run({ KO_DOCKER_REPO: `${host}/app`, KO_DEFAULTBASEIMAGE: "scratch" });
-      equal(r.code, 1, r.stderr);
-      match(
-        errorLine(r),
-        new RegExp(
-          `cannot reach registry ${host}: no answer to GET http://${host}/v2/: nothing received ` +
-            `for 0\\.2 s \\(KO_REGISTRY_TIMEOUT\\) \\(gave up after 5 attempts\\)$`,
-        ),
-      );
-      equal(r.stdout, "");
-    } finally {
-      listener.close();
-      for (const c of conns) c.close();
-      await accepting;
-    }
+    await using silent = startSilentListener();
+    const host = silent.host;
+    const r = await run({ KO_DOCKER_REPO: `${host}/app`, KO_DEFAULTBASEIMAGE: "scratch" });
+    equal(r.code, 1, r.stderr);
+    match(
+      errorLine(r),
+      new RegExp(
+        `cannot reach registry ${host}: no answer to GET http://${host}/v2/: nothing received ` +
+          `for 0\\.2 s \\(KO_REGISTRY_TIMEOUT\\) \\(gave up after 5 attempts\\)$`,
+      ),
+    );
+    equal(r.stdout, "");
   });
 
   await t.step("a base registry that never sends the manifest", async () => {

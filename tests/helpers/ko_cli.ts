@@ -3,6 +3,7 @@
  * environment, capturing stdout and stderr. (tests/cli/main_process_test.ts covers the real
  * `deno run main.ts` entry; everything else can skip the process start.)
  */
+import { equal } from "node:assert/strict";
 import { memoryWriter } from "../../src/util/writer.ts";
 import { stdinFrom } from "./stdin.ts";
 import { runCli } from "../../src/cli/main.ts";
@@ -65,4 +66,11 @@ export async function koOk(args: string[], opts: KoRunOptions): Promise<string[]
     throw new Error(`ko ${args.join(" ")} exited ${r.code}:\n${r.stderr}`);
   }
   return r.stdout.split("\n").filter((l) => l !== "");
+}
+
+/** The one `Error: ` line of a failed run's stderr (asserting there is exactly one). */
+export function errorLine(r: KoRun): string {
+  const lines = r.stderr.split("\n").filter((l) => l.startsWith("Error: "));
+  equal(lines.length, 1, `expected one Error line in:\n${r.stderr}`);
+  return lines[0]!;
 }

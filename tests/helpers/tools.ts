@@ -319,3 +319,29 @@ export async function pathExists(path: string): Promise<boolean> {
     return false;
   }
 }
+
+/** A loopback listener that accepts connections and never reads or answers them. */
+export interface SilentListener extends AsyncDisposable {
+  /** `127.0.0.1:PORT`. */
+  host: string;
+  /** The connections accepted so far. */
+  conns: Deno.Conn[];
+}
+
+/** Starts a {@link SilentListener}; disposing it closes the listener and every connection. */
+export function startSilentListener(): SilentListener {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) conns.push(conn); // never read, never answered
+  })().catch(() => {});
+  return {
+    host: `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    conns,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      for (const c of conns) c.close();
+      await accepting;
+    },
+  };
+}

@@ -13,6 +13,7 @@ import { startFaultProxy } from "../helpers/fault_proxy.ts";
 import { startRegistry } from "../helpers/registry_server.ts";
 import { startTamperProxy, type TamperAction } from "../helpers/tamper_proxy.ts";
 import { blobOf, clientFor, FAST_RETRY, randomBytes, repoOf } from "./support.ts";
+import { startSilentListener } from "../helpers/tools.ts";
 
 const LIMIT_MS = 250;
 
@@ -135,12 +136,8 @@ Deno.test("a transfer that keeps moving is not cut off, however long it takes", 
 
 Deno.test("an upload the server stops reading fails after the idle limit", async () => {
   // Accepts, never reads: the body fills the socket buffers, then nothing moves.
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) conns.push(conn);
-  })().catch(() => {});
-  const host = `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+  await using silent = startSilentListener();
+  const host = silent.host;
   const transport = createTransport({ retry: { ...FAST_RETRY, attempts: 1 }, idleTimeoutMs: 300 });
   const bytes = randomBytes(64 << 20);
   try {
@@ -158,9 +155,6 @@ Deno.test("an upload the server stops reading fails after the idle limit", async
     );
   } finally {
     transport.close();
-    listener.close();
-    for (const c of conns) c.close();
-    await accepting;
   }
 });
 

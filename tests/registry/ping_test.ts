@@ -10,6 +10,7 @@ import { ping } from "../../src/registry/ping.ts";
 import type { RoundTrip } from "../../src/registry/round_trip.ts";
 import { createTransport } from "../../src/registry/transport.ts";
 import { FAST_RETRY } from "./support.ts";
+import { startSilentListener } from "../helpers/tools.ts";
 
 /**
  * A server on 127.0.0.1 that answers plain HTTP `GET /v2/` with 200 and resets a connection
@@ -120,12 +121,8 @@ Deno.test("an insecure plain registry answering 503 is reported by that answer, 
 });
 
 Deno.test("a registry that accepts connections but never answers fails the ping in time", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) conns.push(conn); // never read, never answered
-  })().catch(() => {});
-  const registry = `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+  await using silent = startSilentListener();
+  const registry = silent.host;
   const transport = createTransport({ retry: FAST_RETRY, idleTimeoutMs: 300 });
   try {
     // Timed out over plain HTTP (retried like a reset), then not asked over HTTPS: a TLS
@@ -135,12 +132,9 @@ Deno.test("a registry that accepts connections but never answers fails the ping 
       message: `cannot reach registry ${registry}: no answer to GET http://${registry}/v2/: ` +
         "nothing received for 0.3 s (KO_REGISTRY_TIMEOUT) (gave up after 3 attempts)",
     });
-    equal(conns.length, 3);
+    equal(silent.conns.length, 3);
   } finally {
     transport.close();
-    listener.close();
-    for (const c of conns) c.close();
-    await accepting;
   }
 });
 
