@@ -103,12 +103,7 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<PlannedG
     ...configuredEnv,
   ];
   checkGoflags(entries, ip);
-  const env: Record<string, string> = {};
-  for (const entry of entries) {
-    const eq = entry.indexOf("=");
-    if (eq < 0) throw new KoError(`invalid environment variable entry: ${JSON.stringify(entry)}`);
-    env[entry.slice(0, eq)] = entry.slice(eq + 1);
-  }
+  const env = envVars(entries);
   // Where a list came from, to name it when it is wrong (a template's error from Go only
   // gives the line and column inside the value).
   const entryName = !build?.id
@@ -116,9 +111,6 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<PlannedG
     : /^#\d+$/.test(build.id)
     ? `'builds' entry ${build.id}`
     : `'builds' entry ${JSON.stringify(build.id)}`;
-  const configuredVars = Object.fromEntries(
-    configuredEnv.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
-  );
   checkPlatformEnv(inputs.platformEnv, [
     { name: "the environment", vars: definedEnv(inputs.processEnv), isProcess: true },
     {
@@ -127,7 +119,7 @@ export async function goBuildInvocation(inputs: GoBuildInputs): Promise<PlannedG
         : inputs.processEnv.KO_DEFAULTENV
         ? "KO_DEFAULTENV"
         : "'defaultEnv'",
-      vars: configuredVars,
+      vars: envVars(configuredEnv),
     },
   ]);
 
@@ -269,4 +261,15 @@ export function checkGoflags(entries: readonly string[], importPath: string): vo
       }
     }
   }
+}
+
+/** `KEY=VALUE` entries as variables (a later entry wins), refusing one without `=`. */
+function envVars(entries: readonly string[]): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf("=");
+    if (eq < 0) throw new KoError(`invalid environment variable entry: ${JSON.stringify(entry)}`);
+    vars[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return vars;
 }
